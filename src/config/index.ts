@@ -1,0 +1,11 @@
+export { settingsFromFile } from './config-file.js';
+export { ConfigError, type ConfigProblem } from './errors.js';
+export {
+  DEFAULT_LEDGER_DATABASE_URL,
+  LOG_LEVELS,
+  loadServeConfig,
+  type DecryptionKeySource,
+  type LogLevel,
+  type ServeConfig,
+} from './serve-config.js';
+export { SettingsReader, type RawSettings } from './settings.js';

@@ -1,0 +1,112 @@
+import { ConfigError } from './errors.js';
+import { SettingsReader, type RawSettings } from './settings.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where the private key(s) that decrypt `encryptedPasswordContext` come from. */
+export type DecryptionKeySource =
+  | { kind: 'files'; paths: readonly string[] }
+  | { kind: 'inline'; pem: string };
+
+/** Everything `entra-migrate serve` needs, validated and frozen. */
+export interface ServeConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly tenantId: string;
+  readonly extensionAppId: string;
+  /** Overrides Entra's OpenID metadata URLs (for the emulator); undefined = the tenant's real ones. */
+  readonly openIdConfigurationUrl: string | undefined;
+  readonly decryptionKeys: DecryptionKeySource;
+  readonly legacyDatabaseUrl: string;
+  readonly legacyUserQuery: string;
+  readonly ledgerDatabaseUrl: string;
+  readonly responseDeadlineInMs: number;
+  readonly logLevel: LogLevel;
+  /** A JSON file of titles and messages by locale, replacing the built-in catalogue's entries. */
+  readonly messagesFile: string | undefined;
+}
+
+/** Default port: the one Azure Functions uses locally, so a listener set up for either works with the other. */
+const DEFAULT_PORT = 7071;
+/**
+ * Default deadline, in ms from arrival to answer. Entra waits `timeoutInMilliseconds` (at most 2000 ms) and a late
+ * answer fails the sign-in; 1500 ms leaves 500 ms for the network when the extension is set to 2000 ms.
+ */
+const DEFAULT_RESPONSE_DEADLINE_IN_MS = 1500;
+/** The embedded ledger: a SQLite file in ./data, created on first start. */
+export const DEFAULT_LEDGER_DATABASE_URL = 'sqlite://./data/ledger.db';
+
+const LEGACY_URL_SCHEMES = ['sqlite:', 'postgres:', 'postgresql:', 'mysql:', 'mariadb:'];
+
+/**
+ * Reads the `serve` configuration from environment variables (names are the public contract). Every problem is
+ * reported at once in a {@link ConfigError}, one line per setting.
+ *
+ * @example
+ *   const config = loadServeConfig(process.env);
+ */
+export function loadServeConfig(raw: RawSettings): ServeConfig {
+  const read = new SettingsReader(raw);
+
+  const config: ServeConfig = {
+    port: read.integer('PORT', { default: DEFAULT_PORT, min: 0, max: 65535 }),
+    host: read.optional('HOST') ?? '0.0.0.0',
+    tenantId: read.guid('ENTRA_TENANT_ID', 'the directory (tenant) id of your External ID tenant'),
+    extensionAppId: read.guid('ENTRA_EXTENSION_APP_ID', "the application (client) id of the extension's app registration"),
+    openIdConfigurationUrl: read.url('ENTRA_OPENID_CONFIGURATION_URL'),
+    decryptionKeys: readDecryptionKeys(read),
+    legacyDatabaseUrl: readLegacyUrl(read),
+    legacyUserQuery: readLegacyQuery(read),
+    ledgerDatabaseUrl: read.optional('LEDGER_DATABASE_URL') ?? DEFAULT_LEDGER_DATABASE_URL,
+    responseDeadlineInMs: read.integer('RESPONSE_DEADLINE_MS', {
+      default: DEFAULT_RESPONSE_DEADLINE_IN_MS,
+      min: 100,
+      max: 2000, // Entra never waits longer than 2000 ms; a later answer is a failed sign-in.
+      unit: 'ms',
+    }),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    messagesFile: read.optional('JIT_MESSAGES_FILE'),
+  };
+
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return Object.freeze(config);
+}
+
+function readDecryptionKeys(read: SettingsReader): DecryptionKeySource {
+  const files = read.optional('JIT_DECRYPTION_KEY_FILE');
+  const pem = read.optional('JIT_DECRYPTION_KEY');
+  if (files && pem) {
+    read.report('JIT_DECRYPTION_KEY', 'set either JIT_DECRYPTION_KEY_FILE or JIT_DECRYPTION_KEY, not both');
+  }
+  if (files) {
+    const paths = files.split(',').map((path) => path.trim()).filter(Boolean);
+    return { kind: 'files', paths };
+  }
+  if (pem) {
+    if (!pem.includes('-----BEGIN')) read.report('JIT_DECRYPTION_KEY', 'must be PEM text (-----BEGIN PRIVATE KEY----- …)');
+    // Environments often flatten newlines to the two characters "\n"; PEM needs real ones.
+    return { kind: 'inline', pem: pem.replace(/\\n/g, '\n') };
+  }
+  read.report(
+    'JIT_DECRYPTION_KEY_FILE',
+    'is required (or JIT_DECRYPTION_KEY): the PEM private key whose certificate is on the extension app registration; `entra-migrate keys generate` makes one',
+  );
+  return { kind: 'files', paths: [] };
+}
+
+function readLegacyUrl(read: SettingsReader): string {
+  const url = read.required('LEGACY_DATABASE_URL', 'where legacy credentials live, e.g. postgres://user@host/db or sqlite://./legacy.db');
+  if (url && !LEGACY_URL_SCHEMES.some((scheme) => url.startsWith(scheme))) {
+    read.report('LEGACY_DATABASE_URL', `must start with one of ${LEGACY_URL_SCHEMES.join(' ')}`);
+  }
+  return url;
+}
+
+function readLegacyQuery(read: SettingsReader): string {
+  const query = read.required('LEGACY_USER_QUERY', 'SQL returning password_hash for :username, :email or :objectId');
+  if (query && !/:(username|email|objectId)\b/.test(query)) {
+    read.report('LEGACY_USER_QUERY', 'must use at least one of the parameters :username, :email, :objectId');
+  }
+  return query;
+}

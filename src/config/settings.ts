@@ -1,0 +1,82 @@
+import type { ConfigProblem } from './errors.js';
+
+/** The raw settings: environment variables by name, or the same keys in a JSON config file. */
+export type RawSettings = Readonly<Record<string, string | undefined>>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * Reads settings one at a time and collects every problem, so the caller can report them all together.
+ *
+ * @example
+ *   const reader = new SettingsReader(process.env);
+ *   const port = reader.integer('PORT', { default: 7071, min: 1, max: 65535 });
+ *   reader.throwIfProblems();
+ */
+export class SettingsReader {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(private readonly raw: RawSettings) {}
+
+  /** The trimmed value, or undefined when unset or blank. */
+  optional(setting: string): string | undefined {
+    const value = this.raw[setting]?.trim();
+    return value ? value : undefined;
+  }
+
+  required(setting: string, hint: string): string {
+    const value = this.optional(setting);
+    if (value === undefined) this.report(setting, `is required: ${hint}`);
+    return value ?? '';
+  }
+
+  guid(setting: string, hint: string): string {
+    const value = this.required(setting, hint);
+    if (value && !GUID.test(value)) this.report(setting, 'must be a GUID such as 00001111-aaaa-2222-bbbb-3333cccc4444');
+    return value.toLowerCase();
+  }
+
+  integer(setting: string, rule: { default: number; min: number; max: number; unit?: string }): number {
+    const text = this.optional(setting);
+    if (text === undefined) return rule.default;
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < rule.min || value > rule.max) {
+      const unit = rule.unit ? ` ${rule.unit}` : '';
+      this.report(setting, `must be a whole number from ${rule.min} to ${rule.max}${unit}, got "${text}"`);
+      return rule.default;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(setting: string, choices: readonly T[], fallback: T): T {
+    const value = this.optional(setting);
+    if (value === undefined) return fallback;
+    if (!choices.includes(value as T)) {
+      this.report(setting, `must be one of ${choices.join(', ')}, got "${value}"`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  /** An http(s) URL; `http:` only where the host is loopback (a local emulator), since it would carry keys in clear. */
+  url(setting: string): string | undefined {
+    const value = this.optional(setting);
+    if (value === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      this.report(setting, `is not a URL: "${value}"`);
+      return undefined;
+    }
+    if (url.protocol === 'https:') return url.href;
+    if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url.href;
+    this.report(setting, 'must be an https: URL (http: is accepted only for localhost, 127.0.0.1 or [::1])');
+    return undefined;
+  }
+
+  report(setting: string, problem: string): void {
+    this.problems.push({ setting, problem });
+  }
+}

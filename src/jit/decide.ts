@@ -1,0 +1,62 @@
+import type { PasswordSubmitAnswer } from '../events/index.js';
+import type { JitMessages } from './messages.js';
+import { policyViolationOf } from './password-policy.js';
+import type { LegacyVerdict } from './verdict.js';
+
+/** Why we answered as we did: stable codes for the ledger, logs and metrics. Never a password. */
+export type DecisionReason =
+  | 'password-correct'
+  | 'password-correct-policy-too-short'
+  | 'password-correct-policy-too-long'
+  | 'password-correct-policy-character-not-allowed'
+  | 'password-correct-policy-too-few-character-classes'
+  | 'password-wrong'
+  | 'legacy-account-not-found'
+  | 'legacy-account-blocked'
+  | 'legacy-store-unavailable'
+  | 'legacy-hash-unverifiable'
+  | 'deadline-exceeded'
+  | 'overloaded';
+
+export interface Decision {
+  answer: PasswordSubmitAnswer;
+  reason: DecisionReason;
+}
+
+const UNAVAILABLE_REASONS = {
+  'store-error': 'legacy-store-unavailable',
+  'hash-error': 'legacy-hash-unverifiable',
+  deadline: 'deadline-exceeded',
+  overloaded: 'overloaded',
+} as const satisfies Record<Extract<LegacyVerdict, { kind: 'legacy-unavailable' }>['cause'], DecisionReason>;
+
+/**
+ * The migration policy: a legacy verdict in, Entra's action out. Pure; the table in the tests is its spec.
+ *
+ * - correct password that Entra's policy accepts → `MigratePassword` (Entra stores it and clears the flag);
+ * - correct password that the policy refuses → `UpdatePassword` (the user picks a new one at Entra);
+ * - wrong password, and no legacy account at all → `Retry` with the same message, so nothing reveals which;
+ * - account blocked in the legacy system → `Block`;
+ * - legacy system failed or too slow → `Block` with "temporarily unavailable": the user can try again and
+ *   nothing was migrated on a guess.
+ *
+ * @example
+ *   decide({ kind: 'password-wrong', legacyId: '42' }, messages).answer // { action: 'Retry', message: '…' }
+ */
+export function decide(verdict: LegacyVerdict, messages: JitMessages): Decision {
+  switch (verdict.kind) {
+    case 'password-correct': {
+      const violation = policyViolationOf(verdict.password);
+      if (violation === null) return { answer: { action: 'MigratePassword' }, reason: 'password-correct' };
+      return { answer: { action: 'UpdatePassword' }, reason: `password-correct-policy-${violation}` };
+    }
+    case 'password-wrong':
+      return { answer: { action: 'Retry', message: messages.retry.message }, reason: 'password-wrong' };
+    case 'account-not-found':
+      return { answer: { action: 'Retry', message: messages.retry.message }, reason: 'legacy-account-not-found' };
+    case 'account-blocked':
+      return { answer: { action: 'Block', ...messages.blocked }, reason: 'legacy-account-blocked' };
+    case 'legacy-unavailable':
+      return { answer: { action: 'Block', ...messages.unavailable }, reason: UNAVAILABLE_REASONS[verdict.cause] };
+  }
+}

@@ -1,0 +1,62 @@
+/** The texts Entra shows the user next to our answer. */
+export interface JitMessages {
+  retry: { message: string };
+  blocked: { title: string; message: string };
+  unavailable: { title: string; message: string };
+}
+
+/** Catalogues keyed by lower-case BCP 47 tag (`en`, `en-gb`, `fr`); `en` is the fallback and must exist. */
+export type JitMessageCatalogue = Readonly<Record<string, JitMessages>>;
+
+/**
+ * The built-in catalogue. Messages never say whether the account exists: "incorrect password" is the answer for
+ * an unknown user as well.
+ */
+export const DEFAULT_MESSAGES: JitMessageCatalogue = {
+  en: {
+    retry: { message: 'Your password is incorrect.' },
+    blocked: { title: 'Sign-in blocked', message: 'Your account is locked. Please contact support.' },
+    unavailable: {
+      title: 'Temporarily unavailable',
+      message: 'We cannot check your password right now. Please try again in a few minutes.',
+    },
+  },
+  fr: {
+    retry: { message: 'Votre mot de passe est incorrect.' },
+    blocked: { title: 'Connexion bloquée', message: 'Votre compte est verrouillé. Veuillez contacter le support.' },
+    unavailable: {
+      title: 'Service momentanément indisponible',
+      message: 'Nous ne pouvons pas vérifier votre mot de passe pour le moment. Veuillez réessayer dans quelques minutes.',
+    },
+  },
+  de: {
+    retry: { message: 'Ihr Kennwort ist falsch.' },
+    blocked: { title: 'Anmeldung gesperrt', message: 'Ihr Konto ist gesperrt. Bitte wenden Sie sich an den Support.' },
+    unavailable: {
+      title: 'Vorübergehend nicht verfügbar',
+      message: 'Ihr Kennwort kann gerade nicht geprüft werden. Bitte versuchen Sie es in einigen Minuten erneut.',
+    },
+  },
+  es: {
+    retry: { message: 'La contraseña es incorrecta.' },
+    blocked: { title: 'Inicio de sesión bloqueado', message: 'Su cuenta está bloqueada. Póngase en contacto con soporte.' },
+    unavailable: {
+      title: 'No disponible temporalmente',
+      message: 'No podemos comprobar su contraseña en este momento. Vuelva a intentarlo en unos minutos.',
+    },
+  },
+};
+
+/**
+ * Picks the messages for Entra's `client.locale` (`en-us`): the exact tag, then its language, then `en`.
+ *
+ * @example
+ *   messagesFor(DEFAULT_MESSAGES, 'fr-CA').retry.message // 'Votre mot de passe est incorrect.'
+ */
+export function messagesFor(catalogue: JitMessageCatalogue, locale: string | null | undefined): JitMessages {
+  const fallback = catalogue.en ?? DEFAULT_MESSAGES.en!;
+  if (!locale) return fallback;
+  const tag = locale.trim().toLowerCase().replace('_', '-');
+  const language = tag.split('-')[0] ?? '';
+  return catalogue[tag] ?? catalogue[language] ?? fallback;
+}

@@ -1,0 +1,12 @@
+/**
+ * What we learned about a sign-in from the legacy system, before any policy is applied. The handler produces
+ * one of these; {@link decide} turns it into Entra's action. No variant carries the password itself, except the
+ * correct-password one, which needs it only to check Entra's policy and never stores it.
+ */
+export type LegacyVerdict =
+  | { kind: 'password-correct'; legacyId: string | null; password: string }
+  | { kind: 'password-wrong'; legacyId: string | null }
+  | { kind: 'account-not-found' }
+  | { kind: 'account-blocked'; legacyId: string | null }
+  /** The legacy store failed or did not answer in time. */
+  | { kind: 'legacy-unavailable'; legacyId: string | null; cause: 'store-error' | 'hash-error' | 'deadline' | 'overloaded' };

@@ -1,0 +1,128 @@
+import { createPool, type FieldPacket, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../store.js';
+import { withDeadline } from './deadline.js';
+import { factsOf, NETWORK_ERROR_CODES, storeClosed, storeTimedOut, toLegacyStoreError, type DriverFailure } from './driver-error.js';
+import { mysqlConnectionFieldsOf } from './mysql-url.js';
+import type { SqlDriverSettings } from './options.js';
+import { accountFromRows, checkResultColumns } from './row.js';
+
+/** 30 s: idle connections are closed after this, so a quiet service holds no server slots. */
+const IDLE_TIMEOUT_IN_MS = 30_000;
+
+/**
+ * A legacy store in MySQL or MariaDB (`mysql://` or `mariadb://`, `?ssl=true` for verified TLS). Statements are
+ * prepared on the server (`execute`), so values never pass through client-side escaping. No connection is made
+ * until the first call: `ping()` checks one.
+ *
+ * Time is bounded three ways: mysql2's per-statement `timeout` (the connection is then destroyed, not reused), a
+ * server-side statement limit set once per connection (`max_statement_time` on MariaDB, `max_execution_time` on
+ * MySQL; best effort), and an overall deadline of `queryTimeoutInMs` per call.
+ *
+ * @example
+ *   const store = createMysqlLegacyStore({ url: 'mariadb://reader:pw@db/legacy', query: compileNamedQuery(sql, 'mysql'), queryTimeoutInMs: 1000, poolSize: 10 });
+ */
+export function createMysqlLegacyStore(settings: SqlDriverSettings): LegacyStore {
+  const { url, queryTimeoutInMs } = settings;
+  const fields = mysqlConnectionFieldsOf(url);
+  const pool = createPool({
+    host: fields.host,
+    port: fields.port,
+    user: fields.user,
+    password: fields.password,
+    database: fields.database,
+    ...(fields.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    connectionLimit: settings.poolSize,
+    maxIdle: settings.poolSize,
+    idleTimeout: IDLE_TIMEOUT_IN_MS,
+    connectTimeout: queryTimeoutInMs,
+    charset: 'utf8mb4_unicode_ci',
+    supportBigNumbers: true,
+    bigNumberStrings: true, // BIGINT ids arrive as exact decimal strings
+    multipleStatements: false,
+  });
+  const limited = new WeakSet<object>();
+
+  const limitStatementTime = async (connection: PoolConnection): Promise<void> => {
+    if (limited.has(connection.connection)) return;
+    limited.add(connection.connection);
+    const seconds = queryTimeoutInMs / 1000;
+    await connection.query(`SET SESSION max_statement_time = ${seconds}`).catch(() =>
+      connection.query(`SET SESSION max_execution_time = ${queryTimeoutInMs}`).catch(() => undefined),
+    );
+  };
+
+  const execute = async (sql: string, values: (string | null)[]): Promise<[RowDataPacket[], FieldPacket[]]> => {
+    const connection = await pool.getConnection();
+    try {
+      await limitStatementTime(connection);
+      const result = await connection.execute<RowDataPacket[]>({ sql, timeout: queryTimeoutInMs }, values);
+      connection.release();
+      return result;
+    } catch (error) {
+      connection.destroy(); // the statement may still be running on it; never hand it out again
+      throw error;
+    }
+  };
+
+  let closing: Promise<void> | undefined;
+  const run = async (sql: string, values: (string | null)[], options?: LegacyStoreCallOptions): Promise<[RowDataPacket[], FieldPacket[]]> => {
+    if (closing !== undefined) throw storeClosed(url);
+    try {
+      return await withDeadline(() => execute(sql, values), {
+        timeoutInMs: queryTimeoutInMs,
+        abortSignal: options?.abortSignal,
+        timeoutError: () => storeTimedOut(url, queryTimeoutInMs),
+      });
+    } catch (error) {
+      if (options?.abortSignal?.aborted && error === options.abortSignal.reason) throw error;
+      throw toLegacyStoreError(error, classifyMysqlError(error), settings);
+    }
+  };
+
+  return {
+    kind: 'mysql',
+    async findAccount(who: LegacyLookup, options?: LegacyStoreCallOptions): Promise<LegacyAccount | null> {
+      const [rows, columns] = await run(settings.query.text, settings.query.order.map((name) => who[name]), options);
+      checkResultColumns(columns.map((column) => column.name));
+      return accountFromRows(rows);
+    },
+    async ping(options?: LegacyStoreCallOptions): Promise<void> {
+      await run('SELECT 1', [], options);
+    },
+    close(): Promise<void> {
+      closing ??= pool.end().catch(() => undefined);
+      return closing;
+    },
+  };
+}
+
+/** Server errors (https://mariadb.com/kb/en/mariadb-error-codes/) that mean "took too long". */
+const TIMEOUT_ERRNOS: ReadonlySet<number> = new Set([
+  1969, // ER_STATEMENT_TIMEOUT (MariaDB max_statement_time)
+  3024, // ER_QUERY_TIMEOUT (MySQL max_execution_time)
+  1317, // ER_QUERY_INTERRUPTED
+]);
+
+/** Server errors that mean "you may not use this server now", though their SQLSTATE may say otherwise. */
+const UNAVAILABLE_ERRNOS: ReadonlySet<number> = new Set([
+  1040, // ER_CON_COUNT_ERROR: too many connections
+  1044, // ER_DBACCESS_DENIED_ERROR
+  1045, // ER_ACCESS_DENIED_ERROR: wrong user or password
+  1049, // ER_BAD_DB_ERROR: unknown database (SQLSTATE 42000)
+  1129, // ER_HOST_IS_BLOCKED
+  1130, // ER_HOST_NOT_PRIVILEGED
+  1203, // ER_TOO_MANY_USER_CONNECTIONS
+  1226, // ER_USER_LIMIT_REACHED
+]);
+
+/** SQLSTATE classes that mean the lookup query itself is wrong (syntax, unknown table or column, bad data). */
+const QUERY_SQLSTATE_CLASSES: ReadonlySet<string> = new Set(['42', '22', '21', '0A']);
+
+function classifyMysqlError(error: unknown): DriverFailure {
+  const { code, errno, sqlState } = factsOf(error);
+  if (code === 'PROTOCOL_SEQUENCE_TIMEOUT' || code === 'ETIMEDOUT' || (errno !== undefined && TIMEOUT_ERRNOS.has(errno))) return 'timeout';
+  if (code !== undefined && NETWORK_ERROR_CODES.has(code)) return 'unavailable';
+  if (errno !== undefined && UNAVAILABLE_ERRNOS.has(errno)) return 'unavailable';
+  if (sqlState !== undefined && QUERY_SQLSTATE_CLASSES.has(sqlState.slice(0, 2))) return 'query-invalid';
+  return 'unavailable'; // connection lost, server gone away, pool closed, anything else
+}

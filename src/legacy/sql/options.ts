@@ -1,0 +1,47 @@
+import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
+import type { CompiledQuery } from './named-parameters.js';
+
+/** What a SQL store is opened with. */
+export interface SqlLegacyStoreOptions {
+  /** `sqlite:///abs.db`, `sqlite://rel.db`, `postgres://…`, `postgresql://…`, `mysql://…` or `mariadb://…`. */
+  url: string;
+  /** The lookup query with named parameters `:username`, `:email`, `:objectId`; see `compileNamedQuery`. */
+  query: string;
+  /** How long one call may take, connection wait included. Default 1000 ms: Entra's default callout budget. */
+  queryTimeoutInMs?: number;
+  /** Connections kept open at most (not used by SQLite). Default 10: Entra calls at most 50 times a second. */
+  poolSize?: number;
+}
+
+/** The settings a driver module receives: validated, defaults filled, query compiled for its dialect. */
+export interface SqlDriverSettings {
+  url: string;
+  query: CompiledQuery;
+  queryTimeoutInMs: number;
+  poolSize: number;
+}
+
+/** 1000 ms: Entra's default `timeoutInMilliseconds` for a custom extension; the whole answer must fit in it. */
+export const DEFAULT_QUERY_TIMEOUT_IN_MS = 1000;
+/** 10 connections: at Entra's cap of 50 calls a second, 10 leaves room for queries of up to 200 ms each. */
+export const DEFAULT_POOL_SIZE = 10;
+/** 60 s: a longer lookup is a misconfiguration; Entra gives up after 2 s at most. */
+const QUERY_TIMEOUT_MAX_IN_MS = 60_000;
+const POOL_SIZE_MAX = 100;
+
+/** Fills defaults and checks ranges; `LEGACY_STORE_OPTIONS_INVALID` names the setting and the accepted range. */
+export function resolveTuning(options: SqlLegacyStoreOptions): { queryTimeoutInMs: number; poolSize: number } {
+  const queryTimeoutInMs = options.queryTimeoutInMs ?? DEFAULT_QUERY_TIMEOUT_IN_MS;
+  const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+  requireIntegerIn('queryTimeoutInMs', queryTimeoutInMs, 1, QUERY_TIMEOUT_MAX_IN_MS);
+  requireIntegerIn('poolSize', poolSize, 1, POOL_SIZE_MAX);
+  return { queryTimeoutInMs, poolSize };
+}
+
+function requireIntegerIn(setting: string, value: number, min: number, max: number): void {
+  if (Number.isInteger(value) && value >= min && value <= max) return;
+  throw new LegacyStoreError(
+    LegacyStoreErrorCode.OPTIONS_INVALID,
+    `The legacy store setting ${setting} must be a whole number from ${min} to ${max}; got ${String(value)}.`,
+  );
+}

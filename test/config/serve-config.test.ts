@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadServeConfig, settingsFromFile, type RawSettings } from '../../src/config/index.js';
+
+const valid: RawSettings = {
+  ENTRA_TENANT_ID: 'AAAABBBB-0000-CCCC-1111-DDDD2222EEEE',
+  ENTRA_EXTENSION_APP_ID: '00001111-aaaa-2222-bbbb-3333cccc4444',
+  JIT_DECRYPTION_KEY_FILE: './keys/a.pem, ./keys/b.pem',
+  LEGACY_DATABASE_URL: 'postgres://legacy@db/users',
+  LEGACY_USER_QUERY: 'SELECT password_hash FROM users WHERE email = :username',
+};
+
+function problemsOf(raw: RawSettings): Array<[string, string]> {
+  try {
+    loadServeConfig(raw);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems.map(({ setting, problem }) => [setting, problem]);
+  }
+  return [];
+}
+
+test('config: a minimal valid environment gives defaults with their units', () => {
+  const config = loadServeConfig(valid);
+  assert.equal(config.port, 7071);
+  assert.equal(config.tenantId, 'aaaabbbb-0000-cccc-1111-dddd2222eeee');
+  assert.deepEqual(config.decryptionKeys, { kind: 'files', paths: ['./keys/a.pem', './keys/b.pem'] });
+  assert.equal(config.ledgerDatabaseUrl, 'sqlite://./data/ledger.db');
+  assert.equal(config.responseDeadlineInMs, 1500);
+  assert.equal(config.logLevel, 'info');
+  assert.equal(config.openIdConfigurationUrl, undefined);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('config: an empty environment reports every required setting at once', () => {
+  const settings = problemsOf({}).map(([setting]) => setting);
+  assert.deepEqual(settings, ['ENTRA_TENANT_ID', 'ENTRA_EXTENSION_APP_ID', 'JIT_DECRYPTION_KEY_FILE', 'LEGACY_DATABASE_URL', 'LEGACY_USER_QUERY']);
+});
+
+const invalid: Array<[string, RawSettings, string, RegExp]> = [
+  ['port not a number', { PORT: 'seventy' }, 'PORT', /whole number from 0 to 65535/],
+  ['port out of range', { PORT: '70000' }, 'PORT', /whole number/],
+  ['tenant not a GUID', { ENTRA_TENANT_ID: 'contoso.onmicrosoft.com' }, 'ENTRA_TENANT_ID', /GUID/],
+  ['app id not a GUID', { ENTRA_EXTENSION_APP_ID: '1234' }, 'ENTRA_EXTENSION_APP_ID', /GUID/],
+  ['metadata over plain http to a remote host', { ENTRA_OPENID_CONFIGURATION_URL: 'http://login.example.com/x' }, 'ENTRA_OPENID_CONFIGURATION_URL', /https/],
+  ['metadata not a URL', { ENTRA_OPENID_CONFIGURATION_URL: 'not a url' }, 'ENTRA_OPENID_CONFIGURATION_URL', /not a URL/],
+  ['deadline beyond what Entra waits', { RESPONSE_DEADLINE_MS: '5000' }, 'RESPONSE_DEADLINE_MS', /100 to 2000 ms/],
+  ['deadline fractional', { RESPONSE_DEADLINE_MS: '1500.5' }, 'RESPONSE_DEADLINE_MS', /whole number/],
+  ['unknown log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /one of fatal, error/],
+  ['legacy URL scheme', { LEGACY_DATABASE_URL: 'mongodb://x/y' }, 'LEGACY_DATABASE_URL', /sqlite: postgres:/],
+  ['query without parameters', { LEGACY_USER_QUERY: 'SELECT password_hash FROM users' }, 'LEGACY_USER_QUERY', /:username/],
+  ['both key settings', { JIT_DECRYPTION_KEY: '-----BEGIN PRIVATE KEY-----\nx' }, 'JIT_DECRYPTION_KEY', /not both/],
+];
+
+for (const [name, override, setting, pattern] of invalid) {
+  test(`config: ${name} → one problem naming ${setting}`, () => {
+    const problems = problemsOf({ ...valid, ...override });
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(problems[0]![0], setting);
+    assert.match(problems[0]![1], pattern);
+  });
+}
+
+test('config: http metadata is accepted for loopback hosts', () => {
+  for (const host of ['127.0.0.1:7072', 'localhost:1', '[::1]:8080']) {
+    const config = loadServeConfig({ ...valid, ENTRA_OPENID_CONFIGURATION_URL: `http://${host}/t/v2.0/.well-known/openid-configuration` });
+    assert.ok(config.openIdConfigurationUrl?.startsWith('http://'));
+  }
+});
+
+test('config: inline PEM with escaped newlines is restored; the PEM never appears in a problem', () => {
+  const pem = '-----BEGIN PRIVATE KEY-----\\nMIIsecret\\n-----END PRIVATE KEY-----';
+  const { JIT_DECRYPTION_KEY_FILE: _unused, ...rest } = valid;
+  const config = loadServeConfig({ ...rest, JIT_DECRYPTION_KEY: pem });
+  assert.deepEqual(config.decryptionKeys, { kind: 'inline', pem: pem.replace(/\\n/g, '\n') });
+  const problems = problemsOf({ ...rest, JIT_DECRYPTION_KEY: 'MIIsecret-not-pem' });
+  assert.equal(problems.length, 1);
+  assert.ok(!problems[0]![1].includes('MIIsecret'));
+});
+
+test('config file: keys mirror the environment and the environment wins', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'entra-migrate-config-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify({ ...valid, PORT: 8080, LOG_LEVEL: 'debug' }));
+  const config = loadServeConfig(settingsFromFile(path, { LOG_LEVEL: 'warn' }));
+  assert.equal(config.port, 8080);
+  assert.equal(config.logLevel, 'warn');
+});
+
+test('config file: malformed, hostile and oversized files give a clear error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'entra-migrate-config-'));
+  const cases: Array<[string, string | Buffer, RegExp]> = [
+    ['broken.json', '{"PORT": ', /not valid JSON/],
+    ['array.json', '[1,2]', /JSON object/],
+    ['nested.json', '{"PORT": {"x": 1}}', /must be a string, number or boolean/],
+    ['huge.json', Buffer.alloc(65 * 1024, 0x20), /larger than/],
+  ];
+  for (const [name, content, pattern] of cases) {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    assert.throws(() => settingsFromFile(path, {}), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+  }
+  assert.throws(() => settingsFromFile(join(dir, 'missing.json'), {}), /cannot read .*ENOENT/);
+});

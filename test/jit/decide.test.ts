@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_MESSAGES, decide, messagesFor, type LegacyVerdict } from '../../src/jit/index.js';
+
+const en = DEFAULT_MESSAGES.en!;
+
+const table: Array<{ verdict: LegacyVerdict; action: string; reason: string; title?: string; message?: string }> = [
+  { verdict: { kind: 'password-correct', legacyId: '1', password: 'Tr0ub4dor&3' }, action: 'MigratePassword', reason: 'password-correct' },
+  { verdict: { kind: 'password-correct', legacyId: '1', password: 'letmein' }, action: 'UpdatePassword', reason: 'password-correct-policy-too-short' },
+  { verdict: { kind: 'password-correct', legacyId: '1', password: 'password123' }, action: 'UpdatePassword', reason: 'password-correct-policy-too-few-character-classes' },
+  { verdict: { kind: 'password-correct', legacyId: null, password: 'Grüße-2024!' }, action: 'UpdatePassword', reason: 'password-correct-policy-character-not-allowed' },
+  { verdict: { kind: 'password-wrong', legacyId: '1' }, action: 'Retry', reason: 'password-wrong', message: en.retry.message },
+  { verdict: { kind: 'account-not-found' }, action: 'Retry', reason: 'legacy-account-not-found', message: en.retry.message },
+  { verdict: { kind: 'account-blocked', legacyId: '7' }, action: 'Block', reason: 'legacy-account-blocked', ...en.blocked },
+  { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'store-error' }, action: 'Block', reason: 'legacy-store-unavailable', ...en.unavailable },
+  { verdict: { kind: 'legacy-unavailable', legacyId: '1', cause: 'hash-error' }, action: 'Block', reason: 'legacy-hash-unverifiable', ...en.unavailable },
+  { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, action: 'Block', reason: 'deadline-exceeded', ...en.unavailable },
+  { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'overloaded' }, action: 'Block', reason: 'overloaded', ...en.unavailable },
+];
+
+for (const row of table) {
+  test(`decide: ${row.verdict.kind}${'cause' in row.verdict ? `/${row.verdict.cause}` : ''} → ${row.action} (${row.reason})`, () => {
+    const decision = decide(row.verdict, en);
+    assert.equal(decision.answer.action, row.action);
+    assert.equal(decision.reason, row.reason);
+    assert.equal(decision.answer.title, row.title);
+    assert.equal(decision.answer.message, row.message);
+  });
+}
+
+test('decide: an unknown account and a wrong password are answered identically', () => {
+  const wrong = decide({ kind: 'password-wrong', legacyId: '1' }, en).answer;
+  const unknown = decide({ kind: 'account-not-found' }, en).answer;
+  assert.deepEqual(wrong, unknown);
+});
+
+test('decide: no answer ever carries the password', () => {
+  const password = 'Sup3r-Secret!';
+  for (const row of table) {
+    const verdict = row.verdict.kind === 'password-correct' ? { ...row.verdict, password } : row.verdict;
+    assert.ok(!JSON.stringify(decide(verdict, en)).includes(password));
+  }
+});
+
+test('messagesFor: exact tag, then language, then English', () => {
+  const catalogue = { ...DEFAULT_MESSAGES, 'fr-ca': { ...DEFAULT_MESSAGES.fr!, retry: { message: 'Mot de passe erroné.' } } };
+  assert.equal(messagesFor(catalogue, 'fr-CA').retry.message, 'Mot de passe erroné.');
+  assert.equal(messagesFor(catalogue, 'fr-fr').retry.message, DEFAULT_MESSAGES.fr!.retry.message);
+  assert.equal(messagesFor(catalogue, 'fr_FR').retry.message, DEFAULT_MESSAGES.fr!.retry.message);
+  assert.equal(messagesFor(catalogue, 'ja-jp').retry.message, en.retry.message);
+  assert.equal(messagesFor(catalogue, null).retry.message, en.retry.message);
+  assert.equal(messagesFor(catalogue, '').retry.message, en.retry.message);
+});
