@@ -1,0 +1,91 @@
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { SecurityError, SecurityErrorCode } from './errors.js';
+import { x5tOf } from './thumbprint.js';
+
+/** One private key that can decrypt password contexts. */
+export interface DecryptionKey {
+  /** The `x5t` when a certificate came with the key, else `key-<n>` by position. For logs and `doctor`. */
+  readonly id: string;
+  /** base64url SHA-1 of the certificate: what Entra puts in the JWE header to say which key it used. */
+  readonly x5t: string | undefined;
+  readonly privateKey: KeyObject;
+  readonly certificatePem: string | undefined;
+  readonly notAfter: Date | undefined;
+  /** Where the key came from (a file path, or the setting's name): never the key itself. */
+  readonly source: string;
+}
+
+/** The keys the server holds; more than one during a rotation. */
+export interface KeyRing {
+  readonly keys: readonly DecryptionKey[];
+  /** The keys to try for a JWE: the one whose `x5t` matches first, then (unknown or no `x5t`) all of them. */
+  candidatesFor(x5t: string | undefined): readonly DecryptionKey[];
+}
+
+/** Shortest RSA modulus accepted, in bits (NIST SP 800-131A: 2048 is the floor for RSA key transport). */
+export const MIN_RSA_MODULUS_BITS = 2048;
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
+
+/**
+ * Loads the decryption keys from PEM texts. Each text holds one RSA private key (PKCS#8 `PRIVATE KEY` or PKCS#1
+ * `RSA PRIVATE KEY`) and optionally its certificate, which gives the key its `x5t`. A certificate that does not
+ * belong to the key, a non-RSA or short key, or an encrypted key is `KEY_INVALID`, naming the source only.
+ *
+ * @example
+ *   const ring = loadKeyRing([{ pem: await readFile('key.pem', 'utf8'), source: 'key.pem' }]);
+ *   ring.candidatesFor(header.x5t);
+ */
+export function loadKeyRing(sources: ReadonlyArray<{ pem: string; source: string }>): KeyRing {
+  const keys = sources.map(({ pem, source }, index) => loadKey(pem, source, index + 1));
+  const byX5t = new Map(keys.flatMap((key) => (key.x5t ? [[key.x5t, key] as const] : [])));
+  return {
+    keys,
+    candidatesFor(x5t) {
+      const named = x5t === undefined ? undefined : byX5t.get(x5t);
+      return named ? [named, ...keys.filter((key) => key !== named)] : keys;
+    },
+  };
+}
+
+function loadKey(pem: string, source: string, position: number): DecryptionKey {
+  const invalid = (problem: string) =>
+    new SecurityError(SecurityErrorCode.KEY_INVALID, `The decryption key from ${source} ${problem}.`);
+  const blocks = [...pem.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1]!, text: match[0] }));
+  if (blocks.some((block) => block.label === 'ENCRYPTED PRIVATE KEY')) {
+    throw invalid('is encrypted; store it unencrypted with file permissions 0600, or use Key Vault');
+  }
+  const keyBlocks = blocks.filter((block) => block.label === 'PRIVATE KEY' || block.label === 'RSA PRIVATE KEY');
+  if (keyBlocks.length !== 1) {
+    throw invalid(`must hold exactly one PEM private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY); found ${keyBlocks.length}`);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: keyBlocks[0]!.text, format: 'pem' });
+  } catch {
+    throw invalid('cannot be parsed as a PEM private key');
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa') {
+    throw invalid(`is a ${privateKey.asymmetricKeyType ?? 'non-RSA'} key; Entra encrypts with RSA-OAEP, so it must be RSA`);
+  }
+  const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < MIN_RSA_MODULUS_BITS) throw invalid(`is RSA ${bits}; at least ${MIN_RSA_MODULUS_BITS} bits are required`);
+
+  const certificates = blocks.filter((block) => block.label === 'CERTIFICATE');
+  if (certificates.length === 0) {
+    return { id: `key-${position}`, x5t: undefined, privateKey, certificatePem: undefined, notAfter: undefined, source };
+  }
+  const publicDer = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  for (const block of certificates) {
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(block.text);
+    } catch {
+      throw invalid('holds a certificate that cannot be parsed');
+    }
+    if (!certificate.publicKey.export({ type: 'spki', format: 'der' }).equals(publicDer)) continue;
+    const x5t = x5tOf(certificate.raw);
+    return { id: x5t, x5t, privateKey, certificatePem: block.text + '\n', notAfter: new Date(certificate.validTo), source };
+  }
+  throw invalid("holds a certificate that is not the private key's own");
+}

@@ -1,0 +1,145 @@
+import type { KeyObject } from 'node:crypto';
+import { compactDecrypt, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import { SecurityError, SecurityErrorCode } from './errors.js';
+import type { KeyRing } from './key-ring.js';
+import { claimsOfUnsignedJwt } from './unsigned-jwt.js';
+
+/** What the user typed, as Entra hands it over. Holds a password: never log it, store it or put it in an error. */
+export interface PasswordContext {
+  password: string;
+  /** The sign-in name the user typed. */
+  username: string;
+  /** Echoed in our answer; Entra refuses an answer without it. */
+  nonce: string;
+  audience: string | string[] | undefined;
+  issuer: string | undefined;
+  /** `exp`, in seconds since the epoch, when present. */
+  expiresAt: number | undefined;
+}
+
+export interface DecryptPasswordContextOptions {
+  keyRing: KeyRing;
+  /** The extension's app id: the inner JWT's `aud`, when present, must name it. */
+  expectedAudience: string;
+  /** Now, in ms since the epoch. */
+  now: number;
+  /** Tolerance for `exp` and `nbf`, in seconds. Default 300, as for tokens. */
+  clockSkewInSeconds?: number;
+  /** Longest compact JWE accepted, in characters. Default 16 KiB: Entra's are about 1 KiB. */
+  maxCompactLength?: number;
+  /** Largest plaintext after `zip: DEF` inflation, in bytes. Default 16 KiB. */
+  maxInflatedBytes?: number;
+}
+
+/** Key management Entra uses (RSA-OAEP) and its SHA-256 variant; RSA1_5 (padding oracles), `dir` and AES-KW are refused. */
+const KEY_MANAGEMENT_ALGORITHMS = ['RSA-OAEP', 'RSA-OAEP-256'];
+const CONTENT_ENCRYPTION_ALGORITHMS = ['A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512', 'A128GCM', 'A256GCM'];
+const DEFAULT_MAX_COMPACT_LENGTH = 16 * 1024;
+const DEFAULT_MAX_INFLATED_BYTES = 16 * 1024;
+const DEFAULT_CLOCK_SKEW_IN_SECONDS = 300;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decrypts `encryptedPasswordContext` and checks the unsigned JWT inside (`exp`, `nbf`, `aud`). The key is chosen
+ * by the JWE's `x5t` among the ring's keys; without a match each key is tried. Every failure is a
+ * {@link SecurityError} whose public message says only that the context could not be used.
+ *
+ * @example
+ *   const context = await decryptPasswordContext(body.data.encryptedPasswordContext, { keyRing, expectedAudience: appId, now: Date.now() });
+ */
+export async function decryptPasswordContext(jwe: string, options: DecryptPasswordContextOptions): Promise<PasswordContext> {
+  const maxLength = options.maxCompactLength ?? DEFAULT_MAX_COMPACT_LENGTH;
+  if (jwe.length > maxLength) throw tooLarge(`The JWE is ${jwe.length} characters; at most ${maxLength} are accepted.`);
+  if (jwe.split('.').length !== 5) throw malformed('The password context is not a compact JWE (five dot-separated parts).');
+  let x5t: unknown;
+  try {
+    x5t = decodeProtectedHeader(jwe).x5t;
+  } catch {
+    throw malformed('The JWE protected header cannot be decoded.');
+  }
+  const candidates = options.keyRing.candidatesFor(typeof x5t === 'string' ? x5t : undefined);
+  const plaintext = await decryptWithAny(jwe, candidates.map((key) => key.privateKey), options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+
+  let text: string;
+  try {
+    text = utf8.decode(plaintext);
+  } catch {
+    throw malformed('The decrypted password context is not UTF-8.');
+  }
+  return contextOf(claimsOfUnsignedJwt(text), options);
+}
+
+async function decryptWithAny(jwe: string, keys: readonly KeyObject[], maxInflatedBytes: number): Promise<Uint8Array> {
+  for (const key of keys) {
+    try {
+      const { plaintext } = await compactDecrypt(jwe, key, {
+        keyManagementAlgorithms: KEY_MANAGEMENT_ALGORITHMS,
+        contentEncryptionAlgorithms: CONTENT_ENCRYPTION_ALGORITHMS,
+        maxDecompressedLength: maxInflatedBytes,
+      });
+      return plaintext;
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) {
+        throw malformed(`The JWE uses an algorithm that is not accepted (${error.message}).`);
+      }
+      if (error instanceof joseErrors.JWEInvalid && /exceeded the configured limit/.test(error.message)) {
+        throw tooLarge(`The password context inflates beyond ${maxInflatedBytes} bytes.`);
+      }
+      if (error instanceof joseErrors.JWEInvalid) throw malformed(`The JWE is invalid (${error.message}).`);
+      // JWEDecryptionFailed and anything else: try the next key; the last failure is reported vaguely below.
+    }
+  }
+  throw new SecurityError(SecurityErrorCode.CONTEXT_DECRYPT_FAILED, 'The password context could not be decrypted.', {
+    detail: `None of the ${keys.length} configured decryption key(s) decrypts the password context.`,
+  });
+}
+
+function contextOf(claims: Record<string, unknown>, options: DecryptPasswordContextOptions): PasswordContext {
+  const password = claims['user-password'];
+  const { username, nonce, aud, iss, exp, nbf } = claims;
+  for (const [name, value] of [['user-password', password], ['username', username], ['nonce', nonce]] as const) {
+    if (typeof value !== 'string' || value === '') throw malformed(`The password context has no ${name} string.`);
+  }
+  const nowInSeconds = options.now / 1000;
+  const skew = options.clockSkewInSeconds ?? DEFAULT_CLOCK_SKEW_IN_SECONDS;
+  if (exp !== undefined) {
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw malformed('The password context exp is not a number.');
+    if (nowInSeconds > exp + skew) {
+      throw new SecurityError(SecurityErrorCode.CONTEXT_EXPIRED, 'The password context has expired.', { detail: `exp ${exp}, now ${Math.floor(nowInSeconds)}` });
+    }
+  }
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number' || !Number.isFinite(nbf)) throw malformed('The password context nbf is not a number.');
+    if (nowInSeconds < nbf - skew) {
+      throw new SecurityError(SecurityErrorCode.CONTEXT_NOT_YET_VALID, 'The password context is not valid yet.', { detail: `nbf ${nbf}, now ${Math.floor(nowInSeconds)}` });
+    }
+  }
+  if (aud !== undefined && !audienceNames(aud, options.expectedAudience)) {
+    throw new SecurityError(SecurityErrorCode.CONTEXT_AUDIENCE_MISMATCH, 'The password context is meant for another application.', {
+      detail: `aud does not name the extension app id ${options.expectedAudience}`,
+    });
+  }
+  return {
+    password: password as string,
+    username: username as string,
+    nonce: nonce as string,
+    audience: typeof aud === 'string' || Array.isArray(aud) ? (aud as string | string[]) : undefined,
+    issuer: typeof iss === 'string' ? iss : undefined,
+    expiresAt: typeof exp === 'number' ? exp : undefined,
+  };
+}
+
+/** `aud` names the app by its id or by an identifier URI ending in `/<appId>` (`api://host/<appId>`). */
+function audienceNames(aud: unknown, appId: string): boolean {
+  const values = Array.isArray(aud) ? aud : [aud];
+  const id = appId.toLowerCase();
+  return values.some((value) => typeof value === 'string' && (value.toLowerCase() === id || value.toLowerCase().endsWith(`/${id}`)));
+}
+
+function malformed(detail: string): SecurityError {
+  return new SecurityError(SecurityErrorCode.CONTEXT_MALFORMED, 'The password context is malformed.', { detail });
+}
+
+function tooLarge(detail: string): SecurityError {
+  return new SecurityError(SecurityErrorCode.CONTEXT_TOO_LARGE, 'The password context is too large.', { detail });
+}

@@ -1,0 +1,128 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
+import { SecurityError, SecurityErrorCode } from './errors.js';
+import { fetchJson } from './fetch-json.js';
+
+/** Where caller-token signature keys come from: the tenant's OpenID metadata, cached. */
+export interface SigningKeySource {
+  /** The key for `kid`; an unknown `kid` triggers a refresh unless one ran within the cooldown. */
+  getKey(kid: string): Promise<KeyObject | undefined>;
+  /** Fetches every metadata document and its key set now (one refresh in flight at a time). */
+  refresh(): Promise<void>;
+  /** True once keys have been fetched at least once. */
+  isReady(): boolean;
+}
+
+export interface SigningKeySourceOptions {
+  openIdConfigurationUrls: readonly string[];
+  fetch?: typeof globalThis.fetch;
+  now?: Clock;
+  /** Per document, in ms. Default 3000: a refresh triggered by a callout must leave it time to answer. */
+  timeoutInMs?: number;
+  /** Least time between refreshes caused by unknown `kid`s, in ms. Default 30 s: a flood of made-up kids costs one fetch per 30 s. */
+  refreshCooldownInMs?: number;
+  /** Keys older than this are refetched on next use, in ms. Default 24 h (Entra rolls keys with weeks of overlap). */
+  maxAgeInMs?: number;
+}
+
+/** Largest metadata or key-set document read, in bytes. Entra's are under 10 KiB. */
+const MAX_DOCUMENT_BYTES = 256 * 1024;
+/** Shorter RSA signing keys are skipped: Entra's are 2048 bits, and RFC 7518 §3.3 requires at least that. */
+const MIN_SIGNING_MODULUS_BITS = 2048;
+/** More keys than this in one set is not Entra. */
+const MAX_KEYS = 100;
+
+const metadataSchema = z.object({ jwks_uri: z.string().min(1) });
+const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())).max(MAX_KEYS) });
+
+/**
+ * A cache of Entra's token-signing keys, merged across the given OpenID metadata documents (both `ciamlogin.com`
+ * and `login.microsoftonline.com` for External ID). A refresh succeeds when at least one document does.
+ *
+ * @example
+ *   const keys = createSigningKeySource({ openIdConfigurationUrls: openIdConfigurationUrlsFor(tenantId) });
+ *   const key = await keys.getKey(header.kid);
+ */
+export function createSigningKeySource(options: SigningKeySourceOptions): SigningKeySource {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const now = options.now ?? systemClock;
+  const timeoutInMs = options.timeoutInMs ?? 3000;
+  const cooldownInMs = options.refreshCooldownInMs ?? 30_000;
+  const maxAgeInMs = options.maxAgeInMs ?? 24 * 3600_000;
+  if (options.openIdConfigurationUrls.length === 0) throw new TypeError('At least one OpenID configuration URL is needed.');
+
+  let keys = new Map<string, KeyObject>();
+  let fetchedAt = Number.NEGATIVE_INFINITY;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<void> | undefined;
+
+  const fetchOptions = { fetch: fetchImpl, timeoutInMs, maxBytes: MAX_DOCUMENT_BYTES };
+  const keysFrom = async (metadataUrl: string): Promise<Map<string, KeyObject>> => {
+    const metadata = metadataSchema.safeParse(await fetchJson(metadataUrl, fetchOptions));
+    if (!metadata.success) throw unavailable(`${metadataUrl} has no jwks_uri`);
+    const jwks = jwksSchema.safeParse(await fetchJson(metadata.data.jwks_uri, fetchOptions));
+    if (!jwks.success) throw unavailable(`${metadata.data.jwks_uri} is not a JWK set of at most ${MAX_KEYS} keys`);
+    return rsaSigningKeysOf(jwks.data.keys);
+  };
+
+  const runRefresh = async (): Promise<void> => {
+    attemptedAt = now();
+    const results = await Promise.allSettled(options.openIdConfigurationUrls.map(keysFrom));
+    const fetched = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    if (fetched.length === 0) {
+      const reasons = results.map((result) => (result.status === 'rejected' ? detailOf(result.reason) : '')).join('; ');
+      throw unavailable(reasons);
+    }
+    keys = new Map(fetched.flatMap((set) => [...set]));
+    fetchedAt = now();
+  };
+
+  const refresh = (): Promise<void> => {
+    inFlight ??= runRefresh().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+
+  return {
+    refresh,
+    isReady: () => keys.size > 0,
+    async getKey(kid) {
+      if (now() - fetchedAt >= maxAgeInMs) await refresh().catch(() => undefined);
+      const known = keys.get(kid);
+      if (known) return known;
+      if (keys.size === 0) {
+        await refresh();
+      } else if (now() - attemptedAt >= cooldownInMs) {
+        await refresh().catch(() => undefined); // keep serving the keys we have
+      }
+      return keys.get(kid);
+    },
+  };
+}
+
+/** The RSA keys (≥ 2048 bits) of a JWK set that may verify signatures (`use` absent or `sig`), by `kid`. Others are skipped. */
+function rsaSigningKeysOf(jwks: ReadonlyArray<Record<string, unknown>>): Map<string, KeyObject> {
+  const result = new Map<string, KeyObject>();
+  for (const jwk of jwks) {
+    if (jwk.kty !== 'RSA' || typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
+    if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') continue;
+    try {
+      const key = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
+      if ((key.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_SIGNING_MODULUS_BITS) result.set(jwk.kid, key);
+    } catch {
+      // A key that does not parse is skipped; a token naming it fails as an unknown kid.
+    }
+  }
+  return result;
+}
+
+function detailOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function unavailable(detail: string): SecurityError {
+  return new SecurityError(SecurityErrorCode.SIGNING_KEYS_UNAVAILABLE, "Entra's signing keys could not be fetched.", { detail });
+}

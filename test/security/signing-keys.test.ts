@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createSigningKeySource, openIdConfigurationUrlsFor, SecurityErrorCode } from '../../src/security/index.js';
+import { TENANT_ID, fakeTenant } from './support.js';
+
+const unavailable = (error: unknown) => {
+  assert.equal((error as { code?: string }).code, SecurityErrorCode.SIGNING_KEYS_UNAVAILABLE, String(error));
+  return true;
+};
+
+const serving = (documents: Record<string, () => Response>) => {
+  let count = 0;
+  const fetch = (async (input: string | URL | Request) => {
+    count++;
+    const make = documents[String(input)];
+    return make ? make() : new Response('nope', { status: 404 });
+  }) as typeof globalThis.fetch;
+  return { fetch, count: () => count };
+};
+
+describe('signing key source', () => {
+  test('the default metadata URLs are the ciamlogin.com and login.microsoftonline.com documents', () => {
+    assert.deepEqual(openIdConfigurationUrlsFor(TENANT_ID), [
+      `https://${TENANT_ID}.ciamlogin.com/${TENANT_ID}/v2.0/.well-known/openid-configuration`,
+      `https://login.microsoftonline.com/${TENANT_ID}/v2.0/.well-known/openid-configuration`,
+    ]);
+  });
+
+  test('one failing document of two still makes the source ready', async () => {
+    const tenant = await fakeTenant();
+    const source = createSigningKeySource({ openIdConfigurationUrls: ['https://down.example/x', tenant.metadataUrl], fetch: tenant.fetch });
+    assert.equal(source.isReady(), false);
+    await source.refresh();
+    assert.equal(source.isReady(), true);
+    assert.ok(await source.getKey(tenant.kid));
+  });
+
+  test('concurrent refreshes share one fetch per document', async () => {
+    const tenant = await fakeTenant();
+    const source = createSigningKeySource({ openIdConfigurationUrls: [tenant.metadataUrl], fetch: tenant.fetch });
+    await Promise.all([source.refresh(), source.refresh(), source.getKey(tenant.kid), source.getKey(tenant.kid)]);
+    assert.equal(tenant.fetchCount(), 2);
+  });
+
+  test('http is refused except on loopback hosts', async () => {
+    const { fetch, count } = serving({});
+    await assert.rejects(createSigningKeySource({ openIdConfigurationUrls: ['http://login.example/.well-known/openid-configuration'], fetch }).refresh(), unavailable);
+    assert.equal(count(), 0, 'nothing was requested');
+    await assert.rejects(createSigningKeySource({ openIdConfigurationUrls: ['http://127.0.0.1:9/x'], fetch }).refresh(), unavailable);
+    assert.equal(count(), 1, 'loopback http was requested');
+  });
+
+  test('malformed, oversized and keyless documents leave the source not ready with a clear error', async () => {
+    const metadata = 'https://login.example/meta';
+    const jwks = 'https://login.example/keys';
+    const cases: Array<Record<string, () => Response>> = [
+      { [metadata]: () => new Response('{not json') },
+      { [metadata]: () => Response.json({ issuer: 'x' }) },
+      { [metadata]: () => Response.json({ jwks_uri: jwks }), [jwks]: () => new Response('x'.repeat(300 * 1024)) },
+      { [metadata]: () => Response.json({ jwks_uri: jwks }), [jwks]: () => Response.json({ keys: 'none' }) },
+      { [metadata]: () => Response.json({ jwks_uri: 'http://evil.example/keys' }) },
+      { [metadata]: () => new Response('boom', { status: 500 }) },
+    ];
+    for (const documents of cases) {
+      const { fetch } = serving(documents);
+      const source = createSigningKeySource({ openIdConfigurationUrls: [metadata], fetch });
+      await assert.rejects(source.refresh(), unavailable);
+      assert.equal(source.isReady(), false);
+      await assert.rejects(source.getKey('any'), unavailable);
+    }
+  });
+
+  test('non-RSA, encryption-use, short and unparsable keys are skipped', async () => {
+    const tenant = await fakeTenant();
+    const metadata = 'https://login.example/meta';
+    const jwks = 'https://login.example/keys';
+    const good = (await (await tenant.fetch(`https://${TENANT_ID}.ciamlogin.com/${TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: Record<string, unknown>[] };
+    const { fetch } = serving({
+      [metadata]: () => Response.json({ jwks_uri: jwks }),
+      [jwks]: () =>
+        Response.json({
+          keys: [
+            { kty: 'EC', kid: 'ec', crv: 'P-256', x: 'a', y: 'b' },
+            { ...good.keys[0], kid: 'enc', use: 'enc' },
+            { kty: 'RSA', kid: 'broken', n: '!!', e: 'AQAB' },
+            { kty: 'RSA', kid: 'short', n: 'AQAB', e: 'AQAB' },
+            good.keys[0],
+          ],
+        }),
+    });
+    const source = createSigningKeySource({ openIdConfigurationUrls: [metadata], fetch });
+    await source.refresh();
+    assert.ok(await source.getKey(tenant.kid));
+    for (const kid of ['ec', 'enc', 'broken', 'short']) assert.equal(await source.getKey(kid), undefined, kid);
+  });
+});
