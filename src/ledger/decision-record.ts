@@ -1,0 +1,58 @@
+import { LedgerError, LedgerErrorCode } from './errors.js';
+
+/**
+ * One answer the extension gave Entra. By construction there is no field that could hold a password, a token or a
+ * hash: the ledger is an audit trail of decisions, not of credentials.
+ */
+export interface DecisionRecord {
+  at: Date;
+  correlationId: string;
+  /** The Entra object id of the user. */
+  objectId: string;
+  /** The legacy account's id, or null when none was found (or the store failed). */
+  legacyId: string | null;
+  action: DecisionAction;
+  /** Why, as a stable token: `password-correct`, `legacy-account-blocked`, `deadline-exceeded` … */
+  reason: string;
+  latencyInMs: number;
+}
+
+export const DECISION_ACTIONS = ['MigratePassword', 'UpdatePassword', 'Retry', 'Block'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/** Longest text kept per field; Entra's ids are 36 characters, our reasons under 60. */
+export const MAX_FIELD_LENGTH = 200;
+
+export interface DecisionFilter {
+  objectId?: string;
+  correlationId?: string;
+  /** At most this many, newest first. Default 100, at most 10,000. */
+  limit?: number;
+}
+
+/** Checks a record before any write, so an invalid one never reaches a table. */
+export function checkDecisionRecord(record: DecisionRecord): void {
+  const problems: string[] = [];
+  if (!(record.at instanceof Date) || Number.isNaN(record.at.getTime())) problems.push('at is not a valid date');
+  for (const field of ['correlationId', 'objectId', 'reason'] as const) {
+    if (!isShortText(record[field])) problems.push(`${field} must be text of 1–${MAX_FIELD_LENGTH} characters without NUL`);
+  }
+  if (record.legacyId !== null && !isShortText(record.legacyId)) problems.push(`legacyId must be null or text of 1–${MAX_FIELD_LENGTH} characters`);
+  if (!(DECISION_ACTIONS as readonly string[]).includes(record.action)) problems.push(`action must be one of ${DECISION_ACTIONS.join(', ')}`);
+  if (!(typeof record.latencyInMs === 'number' && Number.isFinite(record.latencyInMs) && record.latencyInMs >= 0)) {
+    problems.push('latencyInMs must be a finite number ≥ 0');
+  }
+  if (problems.length > 0) {
+    throw new LedgerError(LedgerErrorCode.RECORD_INVALID, `A decision record was refused: ${problems.join('; ')}.`);
+  }
+}
+
+/** The limit of a listing, bounded. */
+export function limitOf(filter: DecisionFilter | undefined): number {
+  const limit = filter?.limit ?? 100;
+  return Number.isInteger(limit) && limit > 0 ? Math.min(limit, 10_000) : 100;
+}
+
+function isShortText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_FIELD_LENGTH && !value.includes('\0');
+}

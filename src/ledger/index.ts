@@ -1,0 +1,6 @@
+export { DECISION_ACTIONS, MAX_FIELD_LENGTH, type DecisionAction, type DecisionFilter, type DecisionRecord } from './decision-record.js';
+export { LedgerError, LedgerErrorCode } from './errors.js';
+export type { Ledger } from './ledger.js';
+export { parseLedgerUrl, redactLedgerUrl, type LedgerLocation } from './ledger-url.js';
+export { LEDGER_SCHEMA_VERSION } from './migrations/index.js';
+export { openLedger } from './open-ledger.js';

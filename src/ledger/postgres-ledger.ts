@@ -1,0 +1,136 @@
+import pg from 'pg';
+import { checkDecisionRecord, limitOf, type DecisionFilter, type DecisionRecord } from './decision-record.js';
+import { LedgerError, LedgerErrorCode } from './errors.js';
+import type { Ledger } from './ledger.js';
+import { pendingMigrations } from './schema-check.js';
+
+export interface PostgresLedgerLocation {
+  url: string;
+  /** The schema holding the ledger's tables (created when missing); default: the server's search_path. */
+  schema: string | undefined;
+  /** The URL as it may be shown (password redacted). */
+  shown: string;
+}
+
+/** Any fixed number: every entra-migrate process migrating a database takes the same transaction-level lock. */
+const MIGRATION_LOCK_KEY = 0x656d6c67; // "emlg"
+/** Connections kept: the ledger writes one small row per sign-in. */
+const POOL_SIZE = 4;
+const CONNECT_TIMEOUT_IN_MS = 5000;
+
+interface DecisionRow {
+  at: Date;
+  correlation_id: string;
+  object_id: string;
+  legacy_id: string | null;
+  action: DecisionRecord['action'];
+  reason: string;
+  latency_ms: number;
+}
+
+/**
+ * The production ledger in PostgreSQL. Opening it applies pending migrations under an advisory lock, so several
+ * instances starting together migrate once.
+ *
+ * @example
+ *   const ledger = await openPostgresLedger({ url: 'postgres://app@db/migration', schema: 'entra_migrate', shown: '…' });
+ */
+export async function openPostgresLedger(location: PostgresLedgerLocation): Promise<Ledger> {
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_IN_MS,
+    application_name: 'entra-migrate (ledger)',
+    ...(location.schema && { options: `-c search_path=${location.schema}` }),
+  });
+  pool.on('error', () => undefined); // a broken idle connection is replaced on next use
+  const failed = (error: unknown, doing: string) =>
+    error instanceof LedgerError
+      ? error
+      : new LedgerError(LedgerErrorCode.UNAVAILABLE, `The ledger at ${location.shown} failed while ${doing}.`, {
+          detail: `${doing}: ${(error as Error).message}`,
+          cause: error,
+        });
+
+  try {
+    await migrate(pool, location);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw failed(error, 'applying its schema migrations');
+  }
+
+  let closing: Promise<void> | undefined;
+  const query = async <R extends pg.QueryResultRow>(sql: string, values: unknown[], doing: string) => {
+    if (closing) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
+    try {
+      return await pool.query<R>(sql, values);
+    } catch (error) {
+      throw failed(error, doing);
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    async recordDecision(record) {
+      checkDecisionRecord(record);
+      await query(
+        'INSERT INTO jit_decisions (at, correlation_id, object_id, legacy_id, action, reason, latency_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [record.at, record.correlationId, record.objectId, record.legacyId, record.action, record.reason, record.latencyInMs],
+        'recording a decision',
+      );
+    },
+    async listDecisions(filter?: DecisionFilter) {
+      const where: string[] = [];
+      const values: unknown[] = [];
+      if (filter?.objectId !== undefined) where.push(`object_id = $${values.push(filter.objectId)}`);
+      if (filter?.correlationId !== undefined) where.push(`correlation_id = $${values.push(filter.correlationId)}`);
+      const limit = `$${values.push(limitOf(filter))}`;
+      const sql = `SELECT * FROM jit_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
+      const result = await query<DecisionRow>(sql, values, 'listing decisions');
+      return result.rows.map((row) => ({
+        at: row.at,
+        correlationId: row.correlation_id,
+        objectId: row.object_id,
+        legacyId: row.legacy_id,
+        action: row.action,
+        reason: row.reason,
+        latencyInMs: row.latency_ms,
+      }));
+    },
+    async countByAction() {
+      const result = await query<{ action: DecisionRecord['action']; n: string }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action', [], 'counting decisions');
+      return Object.fromEntries(result.rows.map((row) => [row.action, Number(row.n)]));
+    },
+    async ping() {
+      await query('SELECT 1', [], 'answering a ping');
+    },
+    close() {
+      closing ??= pool.end().catch(() => undefined);
+      return closing;
+    },
+  };
+}
+
+async function migrate(pool: pg.Pool, location: PostgresLedgerLocation): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    if (location.schema) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${location.schema}`); // name checked by parseLedgerUrl
+      await client.query(`SET LOCAL search_path TO ${location.schema}`);
+    }
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    const applied = Number((await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')).rows[0]?.version ?? 0);
+    for (const migration of pendingMigrations(applied, location.shown)) {
+      await client.query(migration.postgres);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,119 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { checkDecisionRecord, limitOf, type DecisionFilter, type DecisionRecord } from './decision-record.js';
+import { LedgerError, LedgerErrorCode } from './errors.js';
+import type { Ledger } from './ledger.js';
+import { pendingMigrations } from './schema-check.js';
+
+/** How long a write waits for another process's lock, in ms. */
+const BUSY_TIMEOUT_IN_MS = 2000;
+
+interface DecisionRow {
+  at: string;
+  correlation_id: string;
+  object_id: string;
+  legacy_id: string | null;
+  action: DecisionRecord['action'];
+  reason: string;
+  latency_ms: number;
+}
+
+/**
+ * The embedded ledger: a SQLite file in WAL mode (readers never wait for the writer), its directory created.
+ * better-sqlite3 is synchronous; one indexed insert takes microseconds, which is why it is acceptable here, off
+ * the answer's path (the server records after sending).
+ *
+ * @example
+ *   const ledger = openSqliteLedger('./data/ledger.db');
+ */
+export function openSqliteLedger(path: string): Ledger {
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: BUSY_TIMEOUT_IN_MS });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  } catch (error) {
+    throw new LedgerError(LedgerErrorCode.UNAVAILABLE, `The ledger database ${path} cannot be opened.`, { detail: `${path}: ${(error as Error).message}`, cause: error });
+  }
+  try {
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const insert = db.prepare(
+    'INSERT INTO jit_decisions (at, correlation_id, object_id, legacy_id, action, reason, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  let closed = false;
+  const open = () => {
+    if (closed) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
+    return db;
+  };
+  const guarded = <T>(work: () => T): T => {
+    open();
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof LedgerError) throw error;
+      throw new LedgerError(LedgerErrorCode.UNAVAILABLE, `The ledger database ${path} failed.`, { detail: (error as Error).message, cause: error });
+    }
+  };
+
+  return {
+    kind: path === ':memory:' ? 'memory' : 'sqlite',
+    async recordDecision(record) {
+      checkDecisionRecord(record);
+      guarded(() =>
+        insert.run(record.at.toISOString(), record.correlationId, record.objectId, record.legacyId, record.action, record.reason, record.latencyInMs),
+      );
+    },
+    async listDecisions(filter?: DecisionFilter) {
+      const where: string[] = [];
+      const values: unknown[] = [];
+      if (filter?.objectId !== undefined) (where.push('object_id = ?'), values.push(filter.objectId));
+      if (filter?.correlationId !== undefined) (where.push('correlation_id = ?'), values.push(filter.correlationId));
+      const sql = `SELECT * FROM jit_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      const rows = guarded(() => db.prepare<unknown[], DecisionRow>(sql).all(...values, limitOf(filter)));
+      return rows.map(recordOf);
+    },
+    async countByAction() {
+      const rows = guarded(() => db.prepare<[], { action: DecisionRecord['action']; n: number }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action').all());
+      return Object.fromEntries(rows.map((row) => [row.action, row.n]));
+    },
+    async ping() {
+      guarded(() => db.prepare('SELECT 1').get());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database, where: string): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.transaction(() => {
+    const applied = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations').get()?.version ?? 0;
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const migration of pendingMigrations(applied, where)) {
+      db.exec(migration.sqlite);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    }
+  }).immediate();
+}
+
+function recordOf(row: DecisionRow): DecisionRecord {
+  return {
+    at: new Date(row.at),
+    correlationId: row.correlation_id,
+    objectId: row.object_id,
+    legacyId: row.legacy_id,
+    action: row.action,
+    reason: row.reason,
+    latencyInMs: row.latency_ms,
+  };
+}
