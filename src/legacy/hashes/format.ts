@@ -1,0 +1,41 @@
+import type { HashLimits } from './limits.js';
+
+/** A stored credential as the legacy store hands it over. */
+export interface StoredHash {
+  hash: string;
+  /** A scheme named by the store, for formats that cannot be told from the string. */
+  scheme?: string;
+  /** Scheme parameters (a separate salt column, an algorithm name …). */
+  params?: Readonly<Record<string, unknown>>;
+}
+
+/** What identify() reports: the format and its parameters, never the digest. */
+export interface HashIdentity {
+  format: string;
+  params: Record<string, unknown>;
+}
+
+/** Work that must leave the event loop; run by the verifier's worker pool (see compute/tasks.ts). */
+export type RunInWorker = (task: import('./compute/tasks.js').ComputeTask) => Promise<boolean>;
+
+/** A hash parsed and checked against the limits, ready to verify a password. */
+export interface PreparedHash {
+  params: Record<string, unknown>;
+  /** Resolves true on a match. Never blocks the event loop: native async, async crypto, or the worker pool. */
+  verify(password: string, runInWorker: RunInWorker): Promise<boolean>;
+}
+
+/**
+ * One password-hash format: how to recognise it and how to verify against it. Adding a format is adding one of
+ * these to the registry; the request path never changes.
+ */
+export interface HashFormat {
+  /** Stable id, also the `scheme` a store may name (`bcrypt`, `argon2`, `django-pbkdf2`, `digest` …). */
+  readonly id: string;
+  /** Where it comes from, for docs and `hash identify`. */
+  readonly origin: string;
+  /** Cheap shape test on the string alone; false for configured schemes, which must be named. */
+  matches(hash: string): boolean;
+  /** Parses, validates and checks limits; throws HashError (HASH_MALFORMED, HASH_PARAMS_OVER_LIMIT, HASH_SCHEME_UNKNOWN). */
+  prepare(stored: StoredHash, limits: HashLimits): PreparedHash;
+}

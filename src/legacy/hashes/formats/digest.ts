@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '../compare.js';
+import { decodeBase64 } from '../encodings.js';
+import { HashError, HashErrorCode } from '../errors.js';
+import type { HashFormat } from '../format.js';
+
+const ALGORITHMS = { md5: 16, sha1: 20, sha256: 32, sha512: 64 } as const;
+type Algorithm = keyof typeof ALGORITHMS;
+
+/**
+ * The configured `digest` scheme: one plain digest of the password, optionally salted before or after — what
+ * home-grown systems stored as `md5(password)` or `sha256(salt + password)`. Weak, but common in exports; the
+ * string alone cannot say which variant it is, so the store must name the scheme and its params:
+ * `algorithm` (md5|sha1|sha256|sha512), `salt`?, `saltPosition` (prefix|suffix, required with a salt),
+ * `encoding`? (hex, the default, or base64).
+ */
+export const digest: HashFormat = {
+  id: 'digest',
+  origin: 'home-grown md5/sha1/sha256/sha512 with optional salt (configured)',
+  matches: () => false,
+  prepare(stored) {
+    const params = stored.params ?? {};
+    const algorithm = params.algorithm;
+    if (typeof algorithm !== 'string' || !(algorithm in ALGORITHMS)) {
+      throw schemeParams(`algorithm must be one of ${Object.keys(ALGORITHMS).join(', ')}`);
+    }
+    const salt = params.salt;
+    if (salt !== undefined && salt !== null && typeof salt !== 'string') throw schemeParams('salt must be text');
+    const position = params.saltPosition;
+    if (typeof salt === 'string' && position !== 'prefix' && position !== 'suffix') {
+      throw schemeParams('saltPosition must be prefix or suffix when a salt is given');
+    }
+    const encoding = params.encoding ?? 'hex';
+    if (encoding !== 'hex' && encoding !== 'base64') throw schemeParams('encoding must be hex or base64');
+    const expected = encoding === 'hex' ? (/^[0-9a-fA-F]+$/.test(stored.hash) ? Buffer.from(stored.hash, 'hex') : null) : decodeBase64(stored.hash);
+    const length = ALGORITHMS[algorithm as Algorithm];
+    if (!expected || expected.length !== length) {
+      throw new HashError(HashErrorCode.HASH_MALFORMED, `The stored digest hash is malformed: ${algorithm} in ${encoding} is ${length} bytes.`);
+    }
+    return {
+      params: { algorithm, salted: typeof salt === 'string', saltPosition: position ?? null, encoding },
+      verify: async (password) => {
+        const input = typeof salt === 'string' ? (position === 'prefix' ? salt + password : password + salt) : password;
+        return constantTimeEqual(createHash(algorithm).update(input, 'utf8').digest(), expected);
+      },
+    };
+  },
+};
+
+function schemeParams(problem: string): HashError {
+  return new HashError(HashErrorCode.HASH_SCHEME_UNKNOWN, `The digest scheme's params are wrong: ${problem}.`);
+}

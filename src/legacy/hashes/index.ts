@@ -1,0 +1,5 @@
+export { HashError, HashErrorCode } from './errors.js';
+export type { HashFormat, HashIdentity, PreparedHash, StoredHash } from './format.js';
+export { DEFAULT_FORMATS } from './formats/index.js';
+export { DEFAULT_HASH_LIMITS, type HashLimits } from './limits.js';
+export { createPasswordVerifier, type PasswordVerifier, type PasswordVerifierOptions } from './verifier.js';

@@ -1,0 +1,41 @@
+import { HashError, HashErrorCode, hashPrefix } from './errors.js';
+import type { HashFormat, StoredHash } from './format.js';
+
+/** Formats by id, and the search for the one a stored hash belongs to. */
+export interface HashRegistry {
+  readonly formats: readonly HashFormat[];
+  /** The format a store names (`scheme`), or the one whose shape the hash has. Throws when there is none. */
+  formatFor(stored: StoredHash): HashFormat;
+  /** The format whose shape the hash has, or undefined. */
+  recognise(hash: string): HashFormat | undefined;
+}
+
+export function createHashRegistry(formats: readonly HashFormat[]): HashRegistry {
+  const byId = new Map(formats.map((format) => [format.id, format]));
+  if (byId.size !== formats.length) throw new TypeError('Two hash formats share an id.');
+  const recognise = (hash: string) => formats.find((format) => format.matches(hash));
+  return {
+    formats,
+    recognise,
+    formatFor(stored) {
+      if (stored.scheme !== undefined) {
+        const named = byId.get(stored.scheme.trim().toLowerCase());
+        if (!named) {
+          throw new HashError(
+            HashErrorCode.HASH_SCHEME_UNKNOWN,
+            `The legacy store names the hash scheme "${stored.scheme.slice(0, 40)}", which is not one of: ${[...byId.keys()].join(', ')}.`,
+          );
+        }
+        return named;
+      }
+      const found = recognise(stored.hash);
+      if (!found) {
+        throw new HashError(
+          HashErrorCode.HASH_FORMAT_UNSUPPORTED,
+          `The stored hash (${hashPrefix(stored.hash)}) is not a format entra-migrate recognises; if it is a configured scheme, name it in the scheme column.`,
+        );
+      }
+      return found;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+
+/** One entry of ../shared/vectors/hashes.json (see its README). */
+export interface HashVector {
+  format: string;
+  password?: string;
+  password_hex?: string;
+  hash: string;
+  params?: Record<string, unknown>;
+  source: string;
+}
+
+export const VECTORS: readonly HashVector[] = JSON.parse(
+  readFileSync(new URL('../../../../shared/vectors/hashes.json', import.meta.url), 'utf8'),
+) as HashVector[];
+
+export function passwordOf(vector: HashVector): string {
+  return vector.password ?? Buffer.from(vector.password_hex ?? '', 'hex').toString('latin1');
+}
+
+/** The password with its first character changed (the last may lie past bcrypt's 72 bytes): must never match. */
+export function oneCharacterOff(password: string): string {
+  const first = password[0] ?? 'a';
+  return (first === 'x' ? 'y' : 'x') + password.slice(1);
+}
