@@ -53,7 +53,9 @@ export async function encryptTo(certificatePem: string, plaintext: string | Uint
   const header: Record<string, string> = { alg: options.alg ?? 'RSA-OAEP', enc: options.enc ?? 'A128CBC-HS256' };
   if (options.x5t !== undefined) header.x5t = options.x5t;
   const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext;
-  return new CompactEncrypt(bytes).setProtectedHeader({ ...header, ...(options.zip !== false && { zip: 'DEF' }) }).encrypt(publicKey);
+  return new CompactEncrypt(bytes)
+    .setProtectedHeader({ ...header, ...(options.zip !== false && { zip: 'DEF' }) } as { alg: string; enc: string })
+    .encrypt(publicKey);
 }
 
 /** Deflates like `zip: DEF` but lets a test send what jose would never make (a bomb). */

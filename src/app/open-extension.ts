@@ -1,0 +1,143 @@
+import { systemClock, type Clock } from '../common/clock.js';
+import { EntraMigrateError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { ServeConfig } from '../config/index.js';
+import type { PasswordSubmitOutcome } from '../handlers/index.js';
+import { createPasswordVerifier, type PasswordVerifier } from '../legacy/hashes/index.js';
+import { openSqlLegacyStore, type LegacyStore } from '../legacy/index.js';
+import { openLedger, type Ledger } from '../ledger/index.js';
+import {
+  createCallerTokenVerifier,
+  createSigningKeySource,
+  loadKeyRing,
+  openIdConfigurationUrlsFor,
+  type KeyRing,
+  type SigningKeySource,
+} from '../security/index.js';
+import { buildServer, type ExtensionServer, type ReadinessCheck } from '../server/index.js';
+import { readKeySources } from './read-key-sources.js';
+import { readMessages } from './read-messages.js';
+
+export interface ExtensionOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Used for Entra's OpenID metadata and key sets; tests and the demo may pass their own. */
+  fetch?: typeof fetch;
+}
+
+/** The running parts of `serve`, opened from one validated configuration. */
+export interface Extension {
+  server: ExtensionServer;
+  keyRing: KeyRing;
+  legacyStore: LegacyStore;
+  verifier: PasswordVerifier;
+  ledger: Ledger;
+  signingKeys: SigningKeySource;
+  /** Stops accepting requests, lets in-flight ones finish, then closes pools and files. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens everything `serve` needs — keys, legacy store, hash verifier, ledger, Entra's signing keys — and builds
+ * the HTTP server over them. The composition root: the CLI, the demo and the end-to-end tests call this.
+ *
+ * @example
+ *   const extension = await openExtension(loadServeConfig(process.env), { logger });
+ *   await extension.server.listen({ port: 7071 });
+ */
+export async function openExtension(config: ServeConfig, options: ExtensionOptions): Promise<Extension> {
+  const clock = options.clock ?? systemClock;
+  const log = options.logger.child({ name: 'extension' });
+  const keyRing = loadKeyRing(await readKeySources(config.decryptionKeys));
+  const messages = await readMessages(config.messagesFile);
+
+  const opened: Array<{ close(): Promise<void> }> = [];
+  const closeAll = async () => {
+    for (const part of opened.reverse()) await part.close().catch(() => undefined);
+  };
+  try {
+    const legacyStore = await openSqlLegacyStore({
+      url: config.legacyDatabaseUrl,
+      query: config.legacyUserQuery,
+      queryTimeoutInMs: config.responseDeadlineInMs,
+    });
+    opened.push(legacyStore);
+    const verifier = createPasswordVerifier();
+    opened.push(verifier);
+    const ledger = await openLedger(config.ledgerDatabaseUrl);
+    opened.push(ledger);
+
+    const signingKeys = createSigningKeySource({
+      openIdConfigurationUrls: config.openIdConfigurationUrl ? [config.openIdConfigurationUrl] : openIdConfigurationUrlsFor(config.tenantId),
+      ...(options.fetch && { fetch: options.fetch }),
+      now: clock,
+    });
+    // Fetched in the background: /readyz reports it, and the first callout waits for it if it is still running.
+    signingKeys.refresh().catch((error: unknown) => log.warn({ code: codeOf(error) }, 'Entra signing keys could not be fetched yet'));
+
+    const readiness: ReadinessCheck[] = [
+      { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
+      { name: 'entraSigningKeys', check: async () => { if (!signingKeys.isReady()) await signingKeys.refresh(); } },
+      { name: 'legacyStore', check: ({ abortSignal }) => legacyStore.ping({ abortSignal }) },
+      { name: 'ledger', check: () => ledger.ping() },
+    ];
+
+    const ledgerLog = options.logger.child({ name: 'ledger' });
+    const onOutcome = (outcome: PasswordSubmitOutcome) => {
+      ledger
+        .recordDecision({
+          at: new Date(clock()),
+          correlationId: outcome.correlationId,
+          objectId: outcome.objectId,
+          legacyId: outcome.legacyId,
+          action: outcome.action,
+          reason: outcome.reason,
+          latencyInMs: outcome.latencyInMs,
+        })
+        .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
+    };
+
+    const server = await buildServer({
+      logger: options.logger,
+      clock,
+      callerTokenVerifier: createCallerTokenVerifier({
+        tenantId: config.tenantId,
+        extensionAppId: config.extensionAppId,
+        keySource: signingKeys,
+        now: clock,
+      }),
+      passwordSubmit: {
+        tenantId: config.tenantId,
+        extensionAppId: config.extensionAppId,
+        keyRing,
+        legacyStore,
+        verifier,
+        messages,
+        clock,
+        responseDeadlineInMs: config.responseDeadlineInMs,
+      },
+      readiness,
+      onOutcome,
+    });
+
+    return {
+      server,
+      keyRing,
+      legacyStore,
+      verifier,
+      ledger,
+      signingKeys,
+      async close() {
+        await server.close();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof EntraMigrateError ? error.code : error instanceof Error ? error.name : 'UNKNOWN';
+}

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, type DecryptionKeySource } from '../config/index.js';
+
+/** Largest PEM file we read: a 4096-bit key with a certificate chain is under 10 KiB. */
+const MAX_PEM_FILE_BYTES = 64 * 1024;
+
+/**
+ * Reads the configured PEM texts. File errors name the setting and the path (never the content), so the
+ * start-up message says what to fix.
+ */
+export async function readKeySources(source: DecryptionKeySource): Promise<Array<{ pem: string; source: string }>> {
+  if (source.kind === 'inline') return [{ pem: source.pem, source: 'JIT_DECRYPTION_KEY' }];
+  const problems: Array<{ setting: string; problem: string }> = [];
+  const texts: Array<{ pem: string; source: string }> = [];
+  for (const path of source.paths) {
+    try {
+      const buffer = await readFile(path);
+      if (buffer.length > MAX_PEM_FILE_BYTES) problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: `${path} is larger than ${MAX_PEM_FILE_BYTES} bytes; expected a PEM key` });
+      else texts.push({ pem: buffer.toString('utf8'), source: path });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: `cannot read ${path} (${code})` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return texts;
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { openExtension } from '../../app/index.js';
+import { createLogger } from '../../common/logger.js';
+import { loadServeConfig, settingsFromFile } from '../../config/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { reportError } from '../report-error.js';
+import { untilSignal } from '../until-signal.js';
+
+const SETTINGS_HELP = `
+Settings (environment variables; a --config JSON file may hold the same keys, the environment wins):
+  ENTRA_TENANT_ID                 directory (tenant) id of the External ID tenant            (required)
+  ENTRA_EXTENSION_APP_ID          app id of the extension's app registration                 (required)
+  JIT_DECRYPTION_KEY_FILE         PEM private key file(s), comma-separated, PKCS#8 or PKCS#1; a certificate in
+                                  the same file gives the key its x5t for selection during rotation
+  JIT_DECRYPTION_KEY              the PEM text itself, instead of JIT_DECRYPTION_KEY_FILE
+  LEGACY_DATABASE_URL             sqlite://path | postgres://… | mysql://… | mariadb://…     (required)
+  LEGACY_USER_QUERY               SQL with :username, :email, :objectId returning password_hash
+                                  and optionally id, status, scheme, salt                    (required)
+  LEDGER_DATABASE_URL             where decisions are recorded (default sqlite://./data/ledger.db)
+  ENTRA_OPENID_CONFIGURATION_URL  override Entra's OpenID metadata URL (http: only for loopback)
+  RESPONSE_DEADLINE_MS            answer within this many ms of arrival (default 1500, 100–2000)
+  PORT, HOST                      where to listen (default 7071 on 0.0.0.0)
+  LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (default info)
+  JIT_MESSAGES_FILE               JSON catalogue of titles/messages by locale
+
+Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
+        GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger).
+
+Exit codes: 0 stopped cleanly, 1 failed at run time, 2 invalid settings (each printed on its own line).`;
+
+export function registerServe(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('run the OnPasswordSubmit extension: answers Entra with MigratePassword, UpdatePassword, Retry or Block')
+    .option('-c, --config <file>', 'JSON file of settings (keys as the environment variables)')
+    .addHelpText('after', SETTINGS_HELP)
+    .action(async (options: { config?: string }) => setExitCode(await serve(options)));
+}
+
+async function serve(options: { config?: string }): Promise<number> {
+  let extension;
+  try {
+    const settings = options.config ? settingsFromFile(options.config, process.env) : process.env;
+    const config = loadServeConfig(settings);
+    const logger = createLogger({ level: config.logLevel });
+    extension = await openExtension(config, { logger });
+    const address = await extension.server.listen({ port: config.port, host: config.host });
+    logger.info({ address, keys: extension.keyRing.keys.map((key) => key.id) }, 'entra-migrate serve is listening');
+  } catch (error) {
+    await extension?.close();
+    return reportError('serve', error);
+  }
+  await untilSignal();
+  await extension.close();
+  return ExitCode.OK;
+}

@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { registerEmulate } from './commands/emulate.js';
+import { registerServe } from './commands/serve.js';
+import { ExitCode } from './exit-codes.js';
+
+/** Builds the `entra-migrate` command line. Each command lives in its own module under commands/. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('entra-migrate')
+    .description('Move users, passwords included, from a legacy identity system into Microsoft Entra External ID.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerServe(program, setExitCode);
+  registerDemo(program, setExitCode);
+  registerEmulate(program, setExitCode);
+  return program;
+}
+
+/**
+ * Runs the CLI and resolves with the process exit code (see exit-codes.ts).
+ *
+ * @example
+ *   process.exitCode = await main(process.argv);
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
+        ? ExitCode.OK
+        : ExitCode.USAGE;
+    }
+    throw error;
+  }
+  return exitCode;
+}

@@ -1,0 +1,23 @@
+import { InvalidArgumentError } from 'commander';
+
+/** A TCP port for a commander option: a whole number 0–65535 (0 lets the system choose). */
+export function parsePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return port;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A GUID (tenant id, app id), lower-cased. */
+export function parseGuid(value: string): string {
+  if (!GUID.test(value)) throw new InvalidArgumentError('expected a GUID such as 6d1f4f3a-9b1e-4c55-8a9e-2f0a3c1b7d21.');
+  return value.toLowerCase();
+}
+
+/** An extension timeout in ms, within what Entra allows for `timeoutInMilliseconds` (200–2000). */
+export function parseTimeoutMs(value: string): number {
+  const ms = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(ms >= 200 && ms <= 2000)) throw new InvalidArgumentError('Entra allows 200 to 2000 ms.');
+  return ms;
+}

@@ -1,0 +1,3 @@
+export { DEMO_USERS, type DemoUser } from './demo-users.js';
+export { DEMO_EXTENSION_APP_ID, DEMO_TENANT_ID, startDemo, type DemoOptions, type RunningDemo } from './start-demo.js';
+export { demoWelcome } from './welcome.js';

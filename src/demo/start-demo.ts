@@ -1,0 +1,119 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { openExtension, type Extension } from '../app/index.js';
+import { loadServeConfig } from '../config/index.js';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { randomPassword } from '../bulk/random-password.js';
+import { ensureDemoKey } from './demo-key.js';
+import { DEMO_USERS, type DemoUser } from './demo-users.js';
+import { DEMO_LEGACY_USER_QUERY, seedDemoLegacyStore } from './seed-legacy-store.js';
+
+/** Fixed ids, so the demo's logs and ledger read the same on every machine. */
+export const DEMO_TENANT_ID = '6d1f4f3a-9b1e-4c55-8a9e-2f0a3c1b7d21';
+export const DEMO_EXTENSION_APP_ID = '0f5a8e2c-4b7d-4e61-9c3a-7d2b1e8f6a90';
+
+export interface DemoOptions {
+  /** Where the demo keeps its key, legacy store and ledger. Default `./data/demo`. */
+  dataDir?: string;
+  /** The extension's port (default 7071); 0 picks a free one. */
+  extensionPort?: number;
+  /** The emulator's port (default 7080); 0 picks a free one. */
+  emulatorPort?: number;
+  host?: string;
+  logger: Logger;
+}
+
+export interface RunningDemo {
+  dataDir: string;
+  /** The emulator's sign-in page. */
+  signInUrl: string;
+  extensionUrl: string;
+  users: readonly DemoUser[];
+  emulator: RunningEmulator;
+  extension: Extension;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole migration on one machine: a seeded SQLite legacy store, the Entra emulator holding the same users
+ * (random passwords, flagged `toBeMigrated`), and the extension server between them — configured exactly as a
+ * real deployment would be, through the `serve` settings.
+ *
+ * @example
+ *   const demo = await startDemo({ logger });
+ *   console.log(demo.signInUrl);
+ */
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const dataDir = resolve(options.dataDir ?? join('data', 'demo'));
+  const host = options.host ?? '127.0.0.1';
+  const legacyPath = join(dataDir, 'legacy.db');
+  seedDemoLegacyStore(legacyPath, DEMO_USERS);
+  const key = await ensureDemoKey(join(dataDir, 'extension-key.pem'));
+
+  const emulator = await startEmulator({
+    tenantId: DEMO_TENANT_ID,
+    port: options.emulatorPort ?? 7080,
+    host,
+    logger: options.logger.child({ name: 'emulator' }),
+  });
+  let extension: Extension | undefined;
+  try {
+    const flag = `extension_${DEMO_EXTENSION_APP_ID.replace(/-/g, '')}_toBeMigrated`;
+    for (const user of DEMO_USERS) await preMigrate(emulator, user, flag);
+
+    const config = loadServeConfig({
+      PORT: String(options.extensionPort ?? 7071),
+      HOST: host,
+      ENTRA_TENANT_ID: DEMO_TENANT_ID,
+      ENTRA_EXTENSION_APP_ID: DEMO_EXTENSION_APP_ID,
+      ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
+      JIT_DECRYPTION_KEY_FILE: key.path,
+      LEGACY_DATABASE_URL: `sqlite://${legacyPath}`,
+      LEGACY_USER_QUERY: DEMO_LEGACY_USER_QUERY,
+      LEDGER_DATABASE_URL: `sqlite://${join(dataDir, 'ledger.db')}`,
+      LOG_LEVEL: options.logger.level,
+    });
+    extension = await openExtension(config, { logger: options.logger });
+    const address = await extension.server.listen({ port: config.port, host });
+    const extensionUrl = `${address}/events/password-submit`;
+    emulator.configureExtension({
+      targetUrl: extensionUrl,
+      appId: DEMO_EXTENSION_APP_ID,
+      encryptionCertificatePem: key.certificatePem,
+      timeoutInMs: 2000,
+      maximumRetries: 1,
+      migrationFlagAttribute: flag,
+    });
+
+    const opened = extension;
+    return {
+      dataDir,
+      signInUrl: emulator.url,
+      extensionUrl,
+      users: DEMO_USERS,
+      emulator,
+      extension: opened,
+      async close() {
+        await opened.close();
+        await emulator.close();
+      },
+    };
+  } catch (error) {
+    await extension?.close();
+    await emulator.close();
+    throw error;
+  }
+}
+
+/** Phase 1 for one demo user: created in the directory with a random password and the migration flag set. */
+async function preMigrate(emulator: RunningEmulator, user: DemoUser, flag: string): Promise<void> {
+  await emulator.directory.createUser({
+    displayName: user.displayName,
+    givenName: user.givenName,
+    surname: user.surname,
+    mail: user.email,
+    identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: user.email }],
+    password: randomPassword(),
+    extensionAttributes: { [flag]: true },
+  });
+}

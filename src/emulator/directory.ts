@@ -1,0 +1,193 @@
+import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { EmulatorError, EmulatorErrorCode } from './errors.js';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number, options: { N: number; r: number; p: number }) => Promise<Buffer>;
+
+/** An identity a user signs in with (Graph's `objectIdentity`). */
+export interface Identity {
+  signInType: string;
+  issuer: string;
+  issuerAssignedId: string;
+}
+
+export interface DirectoryUser {
+  id: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  userPrincipalName: string;
+  accountEnabled: boolean;
+  createdDateTime: string;
+  identities: Identity[];
+}
+
+export interface NewUser {
+  displayName: string;
+  givenName?: string | null;
+  surname?: string | null;
+  mail?: string | null;
+  identities: Identity[];
+  password: string;
+  accountEnabled?: boolean;
+  /** Directory extension attributes, e.g. `{ extension_<appId>_toBeMigrated: true }`. */
+  extensionAttributes?: Record<string, unknown>;
+}
+
+/**
+ * The emulated tenant's users, in SQLite (a file, or `:memory:`). Passwords are kept as scrypt hashes with a low
+ * cost (N = 4096): this directory holds test users, and bulk tests create hundreds of thousands of them.
+ */
+export interface Directory {
+  createUser(user: NewUser): Promise<DirectoryUser>;
+  getUser(id: string): DirectoryUser | undefined;
+  /** The user with this sign-in name (an identity's `issuerAssignedId`, case-insensitive). */
+  findUserBySignInName(signInName: string): DirectoryUser | undefined;
+  listUsers(options?: { limit?: number; offset?: number }): DirectoryUser[];
+  countUsers(): number;
+  setPassword(id: string, password: string): Promise<void>;
+  checkPassword(id: string, password: string): Promise<boolean>;
+  setExtensionAttribute(id: string, name: string, value: unknown): void;
+  getExtensionAttributes(id: string): Record<string, unknown>;
+  close(): void;
+}
+
+const SCRYPT = { N: 4096, r: 8, p: 1 } as const;
+const KEY_LENGTH = 32;
+const EXTENSION_NAME = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
+
+interface UserRow {
+  id: string;
+  display_name: string;
+  given_name: string | null;
+  surname: string | null;
+  mail: string | null;
+  user_principal_name: string;
+  account_enabled: number;
+  created_at: string;
+}
+
+/**
+ * Opens (creating if needed) the directory at `path`.
+ *
+ * @example
+ *   const directory = openDirectory(':memory:', { domain: 'contoso.onmicrosoft.com' });
+ */
+export function openDirectory(path: string, options: { domain: string; now?: () => number }): Directory {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS users (
+      id TEXT PRIMARY KEY, display_name TEXT NOT NULL, given_name TEXT, surname TEXT, mail TEXT,
+      user_principal_name TEXT NOT NULL UNIQUE, account_enabled INTEGER NOT NULL, created_at TEXT NOT NULL,
+      password_salt BLOB NOT NULL, password_key BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS identities (
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, sign_in_type TEXT NOT NULL, issuer TEXT NOT NULL,
+      issuer_assigned_id TEXT NOT NULL, issuer_assigned_id_lower TEXT NOT NULL,
+      UNIQUE (sign_in_type, issuer, issuer_assigned_id_lower));
+    CREATE INDEX IF NOT EXISTS identities_by_name ON identities (issuer_assigned_id_lower);
+    CREATE TABLE IF NOT EXISTS extension_values (
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, name TEXT NOT NULL, value TEXT NOT NULL,
+      PRIMARY KEY (user_id, name));`);
+  const now = options.now ?? Date.now;
+
+  const statements = {
+    insertUser: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertIdentity: db.prepare('INSERT INTO identities VALUES (?, ?, ?, ?, ?)'),
+    userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
+    userBySignInName: db.prepare<[string], { user_id: string }>('SELECT user_id FROM identities WHERE issuer_assigned_id_lower = ? LIMIT 1'),
+    identitiesOf: db.prepare<[string], { sign_in_type: string; issuer: string; issuer_assigned_id: string }>('SELECT * FROM identities WHERE user_id = ?'),
+    identityTaken: db.prepare<[string, string, string], { user_id: string }>('SELECT user_id FROM identities WHERE sign_in_type = ? AND issuer = ? AND issuer_assigned_id_lower = ?'),
+    list: db.prepare<[number, number], UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT ? OFFSET ?'),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
+    password: db.prepare<[string], { password_salt: Buffer; password_key: Buffer }>('SELECT password_salt, password_key FROM users WHERE id = ?'),
+    setPassword: db.prepare('UPDATE users SET password_salt = ?, password_key = ? WHERE id = ?'),
+    setExtension: db.prepare('INSERT INTO extension_values VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value'),
+    extensionsOf: db.prepare<[string], { name: string; value: string }>('SELECT name, value FROM extension_values WHERE user_id = ?'),
+  };
+
+  const toUser = (row: UserRow): DirectoryUser => ({
+    id: row.id,
+    displayName: row.display_name,
+    givenName: row.given_name,
+    surname: row.surname,
+    mail: row.mail,
+    userPrincipalName: row.user_principal_name,
+    accountEnabled: row.account_enabled === 1,
+    createdDateTime: row.created_at,
+    identities: statements.identitiesOf.all(row.id).map((identity) => ({
+      signInType: identity.sign_in_type,
+      issuer: identity.issuer,
+      issuerAssignedId: identity.issuer_assigned_id,
+    })),
+  });
+  const requireUser = (id: string) => {
+    const row = statements.userById.get(id);
+    if (!row) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, `No user has the id ${id}.`);
+    return row;
+  };
+
+  return {
+    async createUser(user) {
+      if (user.identities.length === 0) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, 'A user needs at least one identity.');
+      for (const name of Object.keys(user.extensionAttributes ?? {})) {
+        if (!EXTENSION_NAME.test(name)) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, `${name} is not an extension attribute name (extension_<appId without hyphens>_<name>).`);
+      }
+      const salt = randomBytes(16);
+      const key = await scryptAsync(user.password, salt, KEY_LENGTH, SCRYPT);
+      const id = randomUUID();
+      const created = new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      db.transaction(() => {
+        for (const identity of user.identities) {
+          if (statements.identityTaken.get(identity.signInType, identity.issuer, identity.issuerAssignedId.toLowerCase())) {
+            throw new EmulatorError(
+              EmulatorErrorCode.DIRECTORY_CONFLICT,
+              `Another object with the same value for property identities already exists (${identity.signInType} ${identity.issuerAssignedId}).`,
+            );
+          }
+        }
+        statements.insertUser.run(id, user.displayName, user.givenName ?? null, user.surname ?? null, user.mail ?? null, `${id}@${options.domain}`, user.accountEnabled === false ? 0 : 1, created, salt, key);
+        for (const identity of user.identities) {
+          statements.insertIdentity.run(id, identity.signInType, identity.issuer, identity.issuerAssignedId, identity.issuerAssignedId.toLowerCase());
+        }
+        for (const [name, value] of Object.entries(user.extensionAttributes ?? {})) statements.setExtension.run(id, name, JSON.stringify(value));
+      })();
+      return toUser(requireUser(id));
+    },
+    getUser(id) {
+      const row = statements.userById.get(id);
+      return row && toUser(row);
+    },
+    findUserBySignInName(signInName) {
+      const match = statements.userBySignInName.get(signInName.toLowerCase());
+      const row = match && statements.userById.get(match.user_id);
+      return row && toUser(row);
+    },
+    listUsers(listOptions = {}) {
+      return statements.list.all(listOptions.limit ?? 100, listOptions.offset ?? 0).map(toUser);
+    },
+    countUsers: () => statements.count.get()!.n,
+    async setPassword(id, password) {
+      requireUser(id);
+      const salt = randomBytes(16);
+      statements.setPassword.run(salt, await scryptAsync(password, salt, KEY_LENGTH, SCRYPT), id);
+    },
+    async checkPassword(id, password) {
+      const stored = statements.password.get(id);
+      if (!stored) return false;
+      const key = await scryptAsync(password, stored.password_salt, KEY_LENGTH, SCRYPT);
+      return timingSafeEqual(key, stored.password_key);
+    },
+    setExtensionAttribute(id, name, value) {
+      requireUser(id);
+      if (!EXTENSION_NAME.test(name)) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, `${name} is not an extension attribute name.`);
+      statements.setExtension.run(id, name, JSON.stringify(value));
+    },
+    getExtensionAttributes(id) {
+      return Object.fromEntries(statements.extensionsOf.all(id).map((row) => [row.name, JSON.parse(row.value) as unknown]));
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,9 @@
+export { CalloutErrorCode, callPasswordSubmitExtension, type CalloutRequest, type CalloutResult } from './callout-client.js';
+export { CUSTOM_EXTENSION_SERVICE_APP_ID, mintCalloutToken } from './callout-token.js';
+export { openDirectory, type Directory, type DirectoryUser, type Identity, type NewUser } from './directory.js';
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator.js';
+export { EmulatorError, EmulatorErrorCode } from './errors.js';
+export { registerPasswordSubmitExtension, type ExtensionSettings, type PasswordSubmitExtension } from './extension-registration.js';
+export { encryptPasswordContext, PASSWORD_CONTEXT_LIFETIME_IN_SECONDS, type PasswordContextInput } from './password-context.js';
+export { createSignInService, type ChangePasswordOutcome, type SignInOutcome, type SignInService } from './sign-in.js';
+export { createTenant, type EmulatedTenant } from './tenant.js';

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { policyViolationOf } from '../jit/index.js';
+import { callPasswordSubmitExtension } from './callout-client.js';
+import type { Directory } from './directory.js';
+import type { PasswordSubmitExtension } from './extension-registration.js';
+import type { EmulatedTenant } from './tenant.js';
+
+/** What the user sees after submitting the sign-in form. */
+export type SignInOutcome =
+  | { outcome: 'signed-in'; migrated: boolean }
+  | { outcome: 'password-change-required'; state: string }
+  | { outcome: 'invalid-credentials'; message: string }
+  | { outcome: 'blocked'; title: string; message: string }
+  | { outcome: 'extension-error'; errorCode: number; aadsts: 'AADSTS1100001'; detail: string };
+
+export type ChangePasswordOutcome =
+  | { outcome: 'signed-in'; migrated: true }
+  | { outcome: 'state-invalid' }
+  | { outcome: 'password-rejected'; reason: string };
+
+export interface SignInAttempt {
+  username: string;
+  password: string;
+  locale?: string;
+  ip?: string;
+}
+
+export interface SignInService {
+  signIn(attempt: SignInAttempt): Promise<SignInOutcome>;
+  /** Completes an UpdatePassword: the state from `password-change-required` is single-use and lives 10 minutes. */
+  changePassword(state: string, newPassword: string): Promise<ChangePasswordOutcome>;
+  /** OnPasswordSubmit callouts made so far (a retry counts once). */
+  calloutCount(): number;
+}
+
+export interface SignInServiceOptions {
+  tenant: EmulatedTenant;
+  directory: Directory;
+  extension: () => PasswordSubmitExtension | undefined;
+  now: () => number;
+  logger: Logger;
+  fetch?: typeof globalThis.fetch;
+}
+
+/** Entra's own texts for the outcomes the extension does not word. */
+const INCORRECT_PASSWORD = 'Your password is incorrect.';
+const BLOCKED = { title: 'Your account is locked', message: 'Contact your administrator.' };
+const STATE_LIFETIME_IN_MS = 10 * 60_000;
+const MAX_PENDING_STATES = 10_000;
+
+/**
+ * The sign-in flow of External ID for e-mail + password, with the OnPasswordSubmit step: the extension is called
+ * only when the typed password does not match the stored one and the user's migration flag is true.
+ *
+ * @example
+ *   const outcome = await service.signIn({ username: 'ada@contoso.example', password });
+ */
+export function createSignInService(options: SignInServiceOptions): SignInService {
+  const { directory, now } = options;
+  const log = options.logger.child({ name: 'emulator:sign-in' });
+  const pending = new Map<string, { userId: string; expiresAt: number }>();
+  let callouts = 0;
+
+  const markMigrated = (userId: string, extension: PasswordSubmitExtension) =>
+    directory.setExtensionAttribute(userId, extension.migrationFlagAttribute, false);
+
+  return {
+    calloutCount: () => callouts,
+
+    async signIn(attempt) {
+      const user = directory.findUserBySignInName(attempt.username);
+      if (!user || !user.accountEnabled) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
+      if (await directory.checkPassword(user.id, attempt.password)) return { outcome: 'signed-in', migrated: false };
+
+      const extension = options.extension();
+      const flagged = extension !== undefined && directory.getExtensionAttributes(user.id)[extension.migrationFlagAttribute] === true;
+      if (!extension || !flagged) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
+
+      callouts++;
+      const locale = attempt.locale ?? 'en-us';
+      const result = await callPasswordSubmitExtension({
+        tenant: options.tenant,
+        extension,
+        user,
+        password: attempt.password,
+        username: attempt.username,
+        client: { ip: attempt.ip ?? '127.0.0.1', locale, market: locale },
+        now,
+        ...(options.fetch && { fetch: options.fetch }),
+      });
+      log.info({ userId: user.id, ok: result.ok, action: result.ok ? result.action : undefined, errorCode: result.ok ? undefined : result.errorCode, attempts: result.attempts, latencyInMs: result.latencyInMs }, 'OnPasswordSubmit callout');
+      if (!result.ok) return { outcome: 'extension-error', errorCode: result.errorCode, aadsts: 'AADSTS1100001', detail: result.detail };
+
+      switch (result.action) {
+        case 'MigratePassword':
+          await directory.setPassword(user.id, attempt.password);
+          markMigrated(user.id, extension);
+          return { outcome: 'signed-in', migrated: true };
+        case 'UpdatePassword': {
+          sweep(pending, now());
+          if (pending.size >= MAX_PENDING_STATES) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
+          const state = randomBytes(24).toString('base64url');
+          pending.set(state, { userId: user.id, expiresAt: now() + STATE_LIFETIME_IN_MS });
+          return { outcome: 'password-change-required', state };
+        }
+        case 'Retry':
+          return { outcome: 'invalid-credentials', message: result.message ?? INCORRECT_PASSWORD };
+        case 'Block':
+          return { outcome: 'blocked', title: result.title ?? BLOCKED.title, message: result.message ?? BLOCKED.message };
+      }
+    },
+
+    async changePassword(state, newPassword) {
+      const entry = pending.get(state);
+      if (!entry || entry.expiresAt < now()) {
+        pending.delete(state);
+        return { outcome: 'state-invalid' };
+      }
+      const violation = policyViolationOf(newPassword);
+      if (violation !== null) return { outcome: 'password-rejected', reason: violation };
+      pending.delete(state);
+      await directory.setPassword(entry.userId, newPassword);
+      const extension = options.extension();
+      if (extension) markMigrated(entry.userId, extension);
+      return { outcome: 'signed-in', migrated: true };
+    },
+  };
+}
+
+function sweep(pending: Map<string, { expiresAt: number }>, now: number): void {
+  for (const [state, entry] of pending) if (entry.expiresAt < now) pending.delete(state);
+}

@@ -1,0 +1,176 @@
+import type { Clock } from '../common/clock.js';
+import { EntraMigrateError } from '../common/errors.js';
+import {
+  EventError,
+  buildPasswordSubmitResponse,
+  parsePasswordSubmitRequest,
+  type PasswordSubmitAction,
+  type PasswordSubmitRequest,
+  type PasswordSubmitResponse,
+} from '../events/index.js';
+import { decide, messagesFor, type DecisionReason, type JitMessageCatalogue, type LegacyVerdict } from '../jit/index.js';
+import { HashErrorCode, type PasswordVerifier } from '../legacy/hashes/index.js';
+import type { LegacyAccount, LegacyStore } from '../legacy/index.js';
+import { SecurityError, decryptPasswordContext, type KeyRing, type PasswordContext } from '../security/index.js';
+import { errorBody, type ErrorBody } from './error-body.js';
+
+/**
+ * Time kept back from the deadline for serialising and sending the answer, in ms. Serialising a response takes
+ * well under 1 ms; 10 ms also covers a busy event loop's timer lag.
+ */
+const SEND_MARGIN_IN_MS = 10;
+
+export interface PasswordSubmitDeps {
+  readonly tenantId: string;
+  readonly extensionAppId: string;
+  readonly keyRing: KeyRing;
+  readonly legacyStore: LegacyStore;
+  readonly verifier: PasswordVerifier;
+  readonly messages: JitMessageCatalogue;
+  readonly clock: Clock;
+  /** From arrival to answer, in ms (RESPONSE_DEADLINE_MS). */
+  readonly responseDeadlineInMs: number;
+}
+
+/** What happened, for the ledger, the request log line and metrics. Never a password or token. */
+export interface PasswordSubmitOutcome {
+  correlationId: string;
+  objectId: string;
+  legacyId: string | null;
+  action: PasswordSubmitAction;
+  reason: DecisionReason;
+  /** The code of the error behind an "unavailable" answer (`LEGACY_STORE_TIMEOUT`, `HASH_FORMAT_UNSUPPORTED` …). */
+  errorCode: string | null;
+  latencyInMs: number;
+}
+
+export type PasswordSubmitResult =
+  | { status: 200; body: PasswordSubmitResponse; outcome: PasswordSubmitOutcome }
+  | { status: 400; body: ErrorBody; rejection: { code: string; detail: string } };
+
+/**
+ * Handles one OnPasswordSubmit callout whose caller token has already been verified: validates the body,
+ * decrypts the password context, checks the password against the legacy system and answers with one action,
+ * always before `receivedAt + responseDeadlineInMs`.
+ *
+ * Plain function: the Fastify server, the Azure Functions adapter and the tests all call it.
+ *
+ * @example
+ *   const result = await handlePasswordSubmit(JSON.parse(body), deps, { receivedAt: Date.now() });
+ *   reply.code(result.status).send(result.body);
+ */
+export async function handlePasswordSubmit(
+  body: unknown,
+  deps: PasswordSubmitDeps,
+  options: { receivedAt: number },
+): Promise<PasswordSubmitResult> {
+  let request: PasswordSubmitRequest;
+  let context: PasswordContext;
+  try {
+    request = parsePasswordSubmitRequest(body, { tenantId: deps.tenantId });
+    context = await decryptPasswordContext(request.data.encryptedPasswordContext, {
+      keyRing: deps.keyRing,
+      expectedAudience: deps.extensionAppId,
+      now: deps.clock(),
+    });
+  } catch (error) {
+    if (error instanceof EventError || error instanceof SecurityError) {
+      return { status: 400, body: errorBody(error.code, error.publicMessage), rejection: { code: error.code, detail: error.message } };
+    }
+    throw error;
+  }
+
+  const { authenticationContext } = request.data;
+  const deadlineAt = options.receivedAt + deps.responseDeadlineInMs - SEND_MARGIN_IN_MS;
+  const { verdict, errorCode } = await assessBeforeDeadline(request, context, deps, deadlineAt);
+  const decision = decide(verdict, messagesFor(deps.messages, authenticationContext.client?.locale));
+
+  return {
+    status: 200,
+    body: buildPasswordSubmitResponse(decision.answer, context.nonce),
+    outcome: {
+      correlationId: authenticationContext.correlationId,
+      objectId: authenticationContext.user.id,
+      legacyId: 'legacyId' in verdict ? verdict.legacyId : null,
+      action: decision.answer.action,
+      reason: decision.reason,
+      errorCode,
+      latencyInMs: deps.clock() - options.receivedAt,
+    },
+  };
+}
+
+interface Assessment {
+  verdict: LegacyVerdict;
+  errorCode: string | null;
+}
+
+/** Runs the legacy check against the clock; when the deadline comes first the work is abandoned (and aborted). */
+async function assessBeforeDeadline(
+  request: PasswordSubmitRequest,
+  context: PasswordContext,
+  deps: PasswordSubmitDeps,
+  deadlineAt: number,
+): Promise<Assessment> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Assessment>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve({ verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, errorCode: 'DEADLINE_EXCEEDED' });
+    }, Math.max(0, deadlineAt - deps.clock()));
+  });
+  try {
+    return await Promise.race([assess(request, context, deps, abort.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function assess(
+  request: PasswordSubmitRequest,
+  context: PasswordContext,
+  deps: PasswordSubmitDeps,
+  abortSignal: AbortSignal,
+): Promise<Assessment> {
+  const { user } = request.data.authenticationContext;
+  let account: LegacyAccount | null;
+  try {
+    account = await deps.legacyStore.findAccount(
+      { username: context.username, email: user.mail ?? null, objectId: user.id },
+      { abortSignal },
+    );
+  } catch (error) {
+    return { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'store-error' }, errorCode: codeOf(error) };
+  }
+
+  if (account === null) {
+    // Spend about what a real check costs, so response time does not tell which accounts exist.
+    await deps.verifier.dummyVerify().catch(() => undefined);
+    return { verdict: { kind: 'account-not-found' }, errorCode: null };
+  }
+
+  const legacyId = account.id;
+  let matches: boolean;
+  try {
+    matches = await deps.verifier.verify(context.password, {
+      hash: account.passwordHash,
+      ...(account.scheme ? { scheme: account.scheme } : {}),
+      ...(account.salt !== null ? { params: { salt: account.salt } } : {}),
+    });
+  } catch (error) {
+    const code = codeOf(error);
+    const cause = code === HashErrorCode.HASH_VERIFIER_BUSY ? 'overloaded' : 'hash-error';
+    return { verdict: { kind: 'legacy-unavailable', legacyId, cause }, errorCode: code };
+  }
+
+  // The password is checked before the status, so a blocked account is only revealed to someone who knows its
+  // password; to anyone else it looks like every other wrong guess.
+  if (!matches) return { verdict: { kind: 'password-wrong', legacyId }, errorCode: null };
+  if (account.status === 'blocked') return { verdict: { kind: 'account-blocked', legacyId }, errorCode: null };
+  return { verdict: { kind: 'password-correct', legacyId, password: context.password }, errorCode: null };
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof EntraMigrateError ? error.code : 'UNEXPECTED_ERROR';
+}

@@ -1,0 +1,109 @@
+import Fastify, { LogController, type FastifyError } from 'fastify';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import { errorBody, type PasswordSubmitDeps, type PasswordSubmitOutcome } from '../handlers/index.js';
+import type { CallerTokenVerifier } from './caller-auth.js';
+import type { ReadinessCheck } from './readiness.js';
+import { healthRoutes } from './routes/health.js';
+import { passwordSubmitRoutes } from './routes/password-submit.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** When the request arrived (the deadline counts from here), in ms since the epoch. */
+    receivedAt: number;
+    outcome: PasswordSubmitOutcome | undefined;
+  }
+}
+
+/**
+ * Largest request body, in bytes. An OnPasswordSubmit callout is about 3 KiB; 64 KiB leaves room for Entra adding
+ * fields and refuses anything that could only be abuse (413).
+ */
+export const BODY_LIMIT_IN_BYTES = 64 * 1024;
+
+export interface ServerDeps {
+  logger: Logger;
+  clock: Clock;
+  callerTokenVerifier: CallerTokenVerifier;
+  passwordSubmit: PasswordSubmitDeps;
+  readiness: readonly ReadinessCheck[];
+  onOutcome: (outcome: PasswordSubmitOutcome) => void;
+}
+
+/** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
+const CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
+  400: { code: 'BODY_INVALID', message: 'The request body is not valid JSON.' },
+  404: { code: 'NOT_FOUND', message: 'There is nothing at this path.' },
+  405: { code: 'METHOD_NOT_ALLOWED', message: 'This method is not allowed here.' },
+  413: { code: 'BODY_TOO_LARGE', message: `The request body is larger than ${BODY_LIMIT_IN_BYTES} bytes.` },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be application/json.' },
+};
+
+/**
+ * The extension's HTTP server. The CLI only calls `listen`; tests call `inject`.
+ *
+ * @example
+ *   const app = await buildServer(deps);
+ *   await app.listen({ port: 7071, host: '0.0.0.0' });
+ */
+export async function buildServer(deps: ServerDeps) {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ name: 'server' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_IN_BYTES,
+    return503OnClosing: true,
+    // secure-json-parse: a body trying prototype poisoning is refused with 400, not parsed.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+
+  app.decorateRequest('receivedAt', 0);
+  app.decorateRequest('outcome', undefined);
+  app.addHook('onRequest', async (request) => {
+    request.receivedAt = deps.clock();
+  });
+
+  // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
+  app.addHook('onResponse', async (request, reply) => {
+    const outcome = request.outcome;
+    request.log.info(
+      {
+        method: request.method,
+        path: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        latencyInMs: deps.clock() - request.receivedAt,
+        ...(outcome && {
+          correlationId: outcome.correlationId,
+          action: outcome.action,
+          reason: outcome.reason,
+          errorCode: outcome.errorCode,
+        }),
+      },
+      'request',
+    );
+  });
+
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send(errorBody(CLIENT_ERRORS[404]!.code, CLIENT_ERRORS[404]!.message)));
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    const known = CLIENT_ERRORS[status];
+    if (status >= 400 && status < 500) {
+      request.log.info({ code: error.code, status }, 'request refused');
+      return reply.code(status).send(errorBody(known?.code ?? 'BAD_REQUEST', known?.message ?? 'The request was refused.'));
+    }
+    // Anything unknown becomes a generic body and one error-level line; never a stack in the answer.
+    request.log.error({ errorName: error.name, code: error.code, detail: error.message }, 'unexpected error');
+    return reply.code(500).send(errorBody('INTERNAL_ERROR', 'The extension could not process the request.'));
+  });
+
+  await app.register(healthRoutes, { readiness: deps.readiness });
+  await app.register(passwordSubmitRoutes, {
+    deps: deps.passwordSubmit,
+    callerTokenVerifier: deps.callerTokenVerifier,
+    onOutcome: deps.onOutcome,
+  });
+  return app;
+}
+
+export type ExtensionServer = Awaited<ReturnType<typeof buildServer>>;

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { passwordSubmitResponseSchema } from '../../events/index.js';
+import { handlePasswordSubmit, type PasswordSubmitDeps, type PasswordSubmitOutcome } from '../../handlers/index.js';
+import { requireCallerToken, type CallerTokenVerifier } from '../caller-auth.js';
+import { errorSchema } from '../error-schema.js';
+
+export interface PasswordSubmitRoutesOptions {
+  deps: PasswordSubmitDeps;
+  callerTokenVerifier: CallerTokenVerifier;
+  /** Told about every answer, after it is sent: the ledger and metrics subscribe here. Must not throw. */
+  onOutcome: (outcome: PasswordSubmitOutcome) => void;
+}
+
+/** Fastify response schema derived from the protocol schema: the allow-list of fields we may send Entra. */
+const responseSchema = z.toJSONSchema(passwordSubmitResponseSchema, { target: 'draft-7' });
+
+/**
+ * `POST /events/password-submit` (the OnPasswordSubmit callout) and `GET` on the same path (a probe that answers
+ * 200 without a token, so setup and doctor can check reachability). Caller-token validation is registered here,
+ * inside the plugin that owns the extension route, not globally.
+ */
+export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOptions> = async (app, options) => {
+  const verifyCaller = requireCallerToken(options.callerTokenVerifier);
+
+  app.get('/events/password-submit', async () => ({ status: 'ok', event: 'OnPasswordSubmit' }));
+
+  app.post(
+    '/events/password-submit',
+    {
+      onRequest: verifyCaller,
+      schema: { response: { 200: responseSchema, 400: errorSchema } },
+    },
+    async (request, reply) => {
+      const result = await handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt });
+      if (result.status === 400) {
+        request.log.info({ code: result.rejection.code, detail: result.rejection.detail }, 'request refused');
+        return reply.code(400).send(result.body);
+      }
+      request.outcome = result.outcome;
+      return reply.code(200).send(result.body);
+    },
+  );
+
+  app.addHook('onResponse', async (request) => {
+    if (request.outcome) options.onOutcome(request.outcome);
+  });
+};

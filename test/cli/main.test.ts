@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { runCli } from '../support/cli.js';
+
+describe('entra-migrate (command line)', () => {
+  test('--help lists the commands and exits 0', async () => {
+    const result = await runCli(['--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /serve/);
+    assert.match(result.stdout, /demo/);
+  });
+
+  test('an unknown command exits 2 with a hint', async () => {
+    const result = await runCli(['frobnicate']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown command/);
+    assert.match(result.stderr, /--help/);
+  });
+
+  test('serve --help explains every setting of the contract', async () => {
+    const result = await runCli(['serve', '--help']);
+    assert.equal(result.code, 0);
+    for (const name of [
+      'PORT', 'ENTRA_TENANT_ID', 'ENTRA_EXTENSION_APP_ID', 'ENTRA_OPENID_CONFIGURATION_URL', 'JIT_DECRYPTION_KEY_FILE',
+      'JIT_DECRYPTION_KEY', 'LEGACY_DATABASE_URL', 'LEGACY_USER_QUERY', 'LEDGER_DATABASE_URL', 'RESPONSE_DEADLINE_MS', 'LOG_LEVEL',
+    ]) {
+      assert.match(result.stdout, new RegExp(`\\b${name}\\b`), name);
+    }
+  });
+
+  test('serve without settings exits 2 and names each missing setting on its own line, without a stack', async () => {
+    const result = await runCli(['serve']);
+    assert.equal(result.code, 2);
+    for (const name of ['ENTRA_TENANT_ID', 'ENTRA_EXTENSION_APP_ID', 'JIT_DECRYPTION_KEY_FILE', 'LEGACY_DATABASE_URL', 'LEGACY_USER_QUERY']) {
+      assert.match(result.stderr, new RegExp(`^entra-migrate serve: ${name} `, 'm'), name);
+    }
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('serve with an invalid value names the setting and the value problem', async () => {
+    const result = await runCli(['serve'], {
+      env: {
+        PORT: '99999',
+        ENTRA_TENANT_ID: 'not-a-guid',
+        ENTRA_EXTENSION_APP_ID: '0f5a8e2c-4b7d-4e61-9c3a-7d2b1e8f6a90',
+        JIT_DECRYPTION_KEY_FILE: '/nonexistent.pem',
+        LEGACY_DATABASE_URL: 'ftp://example',
+        LEGACY_USER_QUERY: 'SELECT 1',
+        ENTRA_OPENID_CONFIGURATION_URL: 'http://example.com/.well-known/openid-configuration',
+      },
+    });
+    assert.equal(result.code, 2);
+    for (const name of ['PORT', 'ENTRA_TENANT_ID', 'LEGACY_DATABASE_URL', 'LEGACY_USER_QUERY', 'ENTRA_OPENID_CONFIGURATION_URL']) {
+      assert.match(result.stderr, new RegExp(`^entra-migrate serve: ${name} `, 'm'), name);
+    }
+  });
+
+  test('serve with a key file that does not exist exits 2 and names the setting and the file', async () => {
+    const result = await runCli(['serve'], {
+      env: {
+        ENTRA_TENANT_ID: '6d1f4f3a-9b1e-4c55-8a9e-2f0a3c1b7d21',
+        ENTRA_EXTENSION_APP_ID: '0f5a8e2c-4b7d-4e61-9c3a-7d2b1e8f6a90',
+        JIT_DECRYPTION_KEY_FILE: '/nonexistent/key.pem',
+        LEGACY_DATABASE_URL: 'sqlite:///nonexistent/legacy.db',
+        LEGACY_USER_QUERY: 'SELECT password_hash FROM users WHERE email = :username',
+      },
+    });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^entra-migrate serve: JIT_DECRYPTION_KEY_FILE cannot read \/nonexistent\/key\.pem \(ENOENT\)/m);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('demo refuses a port that is not a number', async () => {
+    const result = await runCli(['demo', '--port', 'seventy']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /port/);
+  });
+});
