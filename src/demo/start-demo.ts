@@ -54,7 +54,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     tenantId: DEMO_TENANT_ID,
     port: options.emulatorPort ?? 7080,
     host,
-    logger: options.logger.child({ name: 'emulator' }),
+    logger: options.logger,
   });
   let extension: Extension | undefined;
   try {

@@ -1,0 +1,5 @@
+import { legacyStoreContract } from './contract/legacy-store-contract.js';
+import { postgresFixture } from './sql-fixtures.js';
+import { skipUnlessService } from '../support/services.js';
+
+legacyStoreContract(postgresFixture(), await skipUnlessService('postgres'));
