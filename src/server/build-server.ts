@@ -57,6 +57,9 @@ export async function buildServer(deps: ServerDeps) {
     onConstructorPoisoning: 'error',
   });
 
+  // Entra sends JSON only; without this, Fastify's built-in text/plain parser would hand a string to the handler.
+  app.removeContentTypeParser(['text/plain']);
+
   app.decorateRequest('receivedAt', 0);
   app.decorateRequest('outcome', undefined);
   app.addHook('onRequest', async (request) => {

@@ -1,0 +1,131 @@
+import { Writable } from 'node:stream';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
+import { createLogger } from '../../src/common/logger.js';
+import { encryptPasswordContext, mintCalloutToken, createTenant, type EmulatedTenant } from '../../src/emulator/index.js';
+import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
+import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
+import { createMemoryLegacyStore, type MemoryLegacyStoreOptions } from '../../src/legacy/index.js';
+import { createCallerTokenVerifier, createSigningKeySource, generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
+import { buildServer, type ExtensionServer } from '../../src/server/index.js';
+import type { PasswordSubmitOutcome } from '../../src/handlers/index.js';
+import { CANARY_PASSWORDS } from '../support/canaries.js';
+
+export const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
+/** Never connected to: the signing-key source's fetch is answered in memory (loopback http passes its URL policy). */
+const BASE = 'http://127.0.0.1:9';
+
+export interface ServerUnderTest {
+  app: ExtensionServer;
+  tenant: EmulatedTenant;
+  key: GeneratedDecryptionKey;
+  store: MemoryLegacyStoreOptions;
+  lookups(): number;
+  outcomes: PasswordSubmitOutcome[];
+  logs(): string;
+  token(overrides?: { audience?: string }): Promise<string>;
+  /** A callout body as Entra sends it, for `username` typing `password`. */
+  body(username: string, password: string, options?: { locale?: string; nonce?: string; now?: number }): Promise<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+/** The extension server over real keys, tokens and hashes, with an in-memory legacy store that can be made slow or failing. */
+export async function startServer(options: { responseDeadlineInMs?: number; ready?: boolean } = {}): Promise<ServerUnderTest> {
+  const tenant = await createTenant();
+  const key = await generateDecryptionKey();
+  const store: MemoryLegacyStoreOptions = {};
+  const hashes = {
+    strong: await bcryptHash(CANARY_PASSWORDS.correct, 4),
+    weak: await bcryptHash(CANARY_PASSWORDS.weak, 4),
+  };
+  const memory = createMemoryLegacyStore(
+    [
+      { username: 'ada@contoso.example', id: '1', passwordHash: hashes.strong, status: 'active' },
+      { username: 'tim@contoso.example', id: '2', passwordHash: hashes.weak },
+      { username: 'mallory@contoso.example', id: '3', passwordHash: hashes.strong, status: 'locked' },
+      { username: 'odd@contoso.example', id: '4', passwordHash: '{ROT13}nopqrs' },
+    ],
+    store,
+  );
+  let lookups = 0;
+  const legacyStore = { ...memory, findAccount: (...args: Parameters<typeof memory.findAccount>) => (lookups++, memory.findAccount(...args)) };
+  const verifier = createPasswordVerifier();
+
+  let logText = '';
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }),
+  });
+  const metadataUrl = `${BASE}/${tenant.tenantId}/v2.0/.well-known/openid-configuration`;
+  const fetch = (async (input: string | URL | Request) => {
+    const url = String(input);
+    if (url === metadataUrl) return Response.json(tenant.openIdConfiguration(BASE));
+    if (url === `${BASE}/${tenant.tenantId}/discovery/v2.0/keys`) return Response.json(tenant.jwks());
+    return new Response('', { status: 404 });
+  }) as typeof globalThis.fetch;
+  const keySource = createSigningKeySource({ openIdConfigurationUrls: [metadataUrl], fetch });
+  const outcomes: PasswordSubmitOutcome[] = [];
+  const app = await buildServer({
+    logger,
+    clock: Date.now,
+    callerTokenVerifier: createCallerTokenVerifier({ tenantId: tenant.tenantId, extensionAppId: APP_ID, keySource }),
+    passwordSubmit: {
+      tenantId: tenant.tenantId,
+      extensionAppId: APP_ID,
+      keyRing: loadKeyRing([{ pem: key.privateKeyPem + key.certificatePem, source: 'test' }]),
+      legacyStore,
+      verifier,
+      messages: DEFAULT_MESSAGES,
+      clock: Date.now,
+      responseDeadlineInMs: options.responseDeadlineInMs ?? 1500,
+    },
+    readiness: [{ name: 'legacyStore', check: async () => { if (options.ready === false) throw Object.assign(new Error('down'), { code: 'LEGACY_STORE_UNAVAILABLE' }); } }],
+    onOutcome: (outcome) => outcomes.push(outcome),
+  });
+
+  return {
+    app,
+    tenant,
+    key,
+    store,
+    lookups: () => lookups,
+    outcomes,
+    logs: () => logText,
+    token: (overrides = {}) => mintCalloutToken(tenant, { audience: overrides.audience ?? APP_ID, now: Date.now() }),
+    async body(username, password, bodyOptions = {}) {
+      const encryptedPasswordContext = await encryptPasswordContext({
+        certificatePem: key.certificatePem,
+        appId: APP_ID,
+        resourceHost: 'auth.contoso.example',
+        password,
+        username,
+        nonce: bodyOptions.nonce ?? 'nonce-1',
+        now: bodyOptions.now ?? Date.now(),
+      });
+      return {
+        type: 'microsoft.graph.authenticationEvent.passwordSubmit',
+        source: `/tenants/${tenant.tenantId}/applications/${APP_ID}`,
+        data: {
+          '@odata.type': 'microsoft.graph.onPasswordSubmitCalloutData',
+          tenantId: tenant.tenantId,
+          authenticationEventListenerId: '11112222-bbbb-3333-cccc-4444dddd5555',
+          customAuthenticationExtensionId: '22223333-cccc-4444-dddd-5555eeee6666',
+          encryptedPasswordContext,
+          authenticationContext: {
+            correlationId: 'aaaa0000-bb11-2222-33cc-444444dddddd',
+            client: { ip: '127.0.0.1', locale: bodyOptions.locale ?? 'en-us', market: 'en-us' },
+            protocol: 'OAUTH2.0',
+            clientServicePrincipal: { id: 'aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb', appId: '00001111-aaaa-2222-bbbb-3333cccc4444', appDisplayName: 'App', displayName: 'App' },
+            resourceServicePrincipal: null,
+            user: { id: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee', mail: username, displayName: 'User', userPrincipalName: username, userType: 'Member' },
+          },
+          userSignUpInfo: null,
+          otpContext: null,
+        },
+      };
+    },
+    async close() {
+      await app.close();
+      await verifier.close();
+    },
+  };
+}
