@@ -76,3 +76,19 @@ describe('entra-migrate (command line)', () => {
     assert.match(result.stderr, /port/);
   });
 });
+
+describe('entra-migrate emulate (command line)', () => {
+  test('--help explains how to connect an extension', async () => {
+    const result = await runCli(['emulate', '--help']);
+    assert.equal(result.code, 0);
+    for (const option of ['--port', '--tenant-id', '--extension-url', '--extension-app-id', '--extension-certificate', '--extension-timeout-ms']) {
+      assert.ok(result.stdout.includes(option), option);
+    }
+  });
+
+  test('extension options go together; bad values exit 2', async () => {
+    assert.equal((await runCli(['emulate', '--extension-url', 'http://127.0.0.1:7071/events/password-submit'])).code, 2);
+    assert.equal((await runCli(['emulate', '--tenant-id', 'contoso'])).code, 2);
+    assert.equal((await runCli(['emulate', '--extension-timeout-ms', '5000'])).code, 2);
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { silentLogger } from '../../src/common/logger.js';
+import { DEMO_USERS, demoWelcome, startDemo, type RunningDemo } from '../../src/demo/index.js';
+import { openLedger } from '../../src/ledger/index.js';
+
+const EXPECTED_OUTCOME = { MigratePassword: 'signed-in', UpdatePassword: 'password-change-required', Block: 'blocked' } as const;
+
+describe('the demo', () => {
+  let demo: RunningDemo;
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'demo-'));
+    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, logger: silentLogger() });
+  });
+  after(async () => {
+    await demo?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  for (const user of DEMO_USERS) {
+    test(`${user.email} (${user.format}) signs in as the table says: ${user.expected}`, async () => {
+      const outcome = await demo.emulator.signIn.signIn({ username: user.email, password: user.password });
+      assert.equal(outcome.outcome, EXPECTED_OUTCOME[user.expected], JSON.stringify(outcome));
+    });
+  }
+
+  test('every demo user reached the extension once, and the ledger holds each decision', async () => {
+    assert.equal(demo.emulator.calloutCount(), DEMO_USERS.length);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the ledger is written after each answer is sent
+    const ledger = await openLedger(`sqlite://${join(dataDir, 'ledger.db')}`);
+    try {
+      const counts = await ledger.countByAction();
+      assert.equal(counts.MigratePassword, DEMO_USERS.filter((user) => user.expected === 'MigratePassword').length);
+      assert.equal(counts.UpdatePassword, DEMO_USERS.filter((user) => user.expected === 'UpdatePassword').length);
+      assert.equal(counts.Block, 1);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  test('the key is written with mode 0600 and the welcome names the sign-in page and every user', async () => {
+    assert.equal((await stat(join(dataDir, 'extension-key.pem'))).mode & 0o777, 0o600);
+    const text = demoWelcome(demo);
+    assert.ok(text.includes(demo.signInUrl));
+    for (const user of DEMO_USERS) assert.ok(text.includes(user.email));
+  });
+});
