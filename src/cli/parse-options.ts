@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { LOG_LEVELS, type LogLevel } from '../config/index.js';
 
 /** A TCP port for a commander option: a whole number 0–65535 (0 lets the system choose). */
 export function parsePort(value: string): number {
@@ -20,4 +21,10 @@ export function parseTimeoutMs(value: string): number {
   const ms = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
   if (!(ms >= 200 && ms <= 2000)) throw new InvalidArgumentError('Entra allows 200 to 2000 ms.');
   return ms;
+}
+
+/** A log level for `--log-level`. */
+export function parseLogLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${LOG_LEVELS.join(', ')}.`);
+  return value as LogLevel;
 }

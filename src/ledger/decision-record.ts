@@ -56,3 +56,26 @@ export function limitOf(filter: DecisionFilter | undefined): number {
 function isShortText(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_FIELD_LENGTH && !value.includes('\0');
 }
+
+/** A `jit_decisions` row as the drivers return it (SQLite gives `at` as ISO text, PostgreSQL as a Date). */
+export interface DecisionRow {
+  at: string | Date;
+  correlation_id: string;
+  object_id: string;
+  legacy_id: string | null;
+  action: DecisionAction;
+  reason: string;
+  latency_ms: number;
+}
+
+export function recordOfRow(row: DecisionRow): DecisionRecord {
+  return {
+    at: new Date(row.at),
+    correlationId: row.correlation_id,
+    objectId: row.object_id,
+    legacyId: row.legacy_id,
+    action: row.action,
+    reason: row.reason,
+    latencyInMs: row.latency_ms,
+  };
+}

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { checkDecisionRecord, limitOf, type DecisionFilter, type DecisionRecord } from './decision-record.js';
+import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { pendingMigrations } from './schema-check.js';
@@ -18,15 +18,6 @@ const MIGRATION_LOCK_KEY = 0x656d6c67; // "emlg"
 const POOL_SIZE = 4;
 const CONNECT_TIMEOUT_IN_MS = 5000;
 
-interface DecisionRow {
-  at: Date;
-  correlation_id: string;
-  object_id: string;
-  legacy_id: string | null;
-  action: DecisionRecord['action'];
-  reason: string;
-  latency_ms: number;
-}
 
 /**
  * The production ledger in PostgreSQL. Opening it applies pending migrations under an advisory lock, so several
@@ -87,15 +78,7 @@ export async function openPostgresLedger(location: PostgresLedgerLocation): Prom
       const limit = `$${values.push(limitOf(filter))}`;
       const sql = `SELECT * FROM jit_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
       const result = await query<DecisionRow>(sql, values, 'listing decisions');
-      return result.rows.map((row) => ({
-        at: row.at,
-        correlationId: row.correlation_id,
-        objectId: row.object_id,
-        legacyId: row.legacy_id,
-        action: row.action,
-        reason: row.reason,
-        latencyInMs: row.latency_ms,
-      }));
+      return result.rows.map(recordOfRow);
     },
     async countByAction() {
       const result = await query<{ action: DecisionRecord['action']; n: string }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action', [], 'counting decisions');

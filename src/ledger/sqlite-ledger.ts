@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkDecisionRecord, limitOf, type DecisionFilter, type DecisionRecord } from './decision-record.js';
+import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { pendingMigrations } from './schema-check.js';
@@ -9,15 +9,6 @@ import { pendingMigrations } from './schema-check.js';
 /** How long a write waits for another process's lock, in ms. */
 const BUSY_TIMEOUT_IN_MS = 2000;
 
-interface DecisionRow {
-  at: string;
-  correlation_id: string;
-  object_id: string;
-  legacy_id: string | null;
-  action: DecisionRecord['action'];
-  reason: string;
-  latency_ms: number;
-}
 
 /**
  * The embedded ledger: a SQLite file in WAL mode (readers never wait for the writer), its directory created.
@@ -77,7 +68,7 @@ export function openSqliteLedger(path: string): Ledger {
       if (filter?.correlationId !== undefined) (where.push('correlation_id = ?'), values.push(filter.correlationId));
       const sql = `SELECT * FROM jit_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
       const rows = guarded(() => db.prepare<unknown[], DecisionRow>(sql).all(...values, limitOf(filter)));
-      return rows.map(recordOf);
+      return rows.map(recordOfRow);
     },
     async countByAction() {
       const rows = guarded(() => db.prepare<[], { action: DecisionRecord['action']; n: number }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action').all());
@@ -106,14 +97,3 @@ function migrate(db: Database.Database, where: string): void {
   }).immediate();
 }
 
-function recordOf(row: DecisionRow): DecisionRecord {
-  return {
-    at: new Date(row.at),
-    correlationId: row.correlation_id,
-    objectId: row.object_id,
-    legacyId: row.legacy_id,
-    action: row.action,
-    reason: row.reason,
-    latencyInMs: row.latency_ms,
-  };
-}

@@ -3,7 +3,7 @@ import { createLogger } from '../../common/logger.js';
 import { LOG_LEVELS, type LogLevel } from '../../config/index.js';
 import { demoWelcome, startDemo } from '../../demo/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { parsePort } from '../parse-options.js';
+import { parseLogLevel, parsePort } from '../parse-options.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
 
@@ -23,7 +23,7 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
     .option('--port <port>', "the extension's port (0 = any free port)", parsePort, 7071)
     .option('--emulator-port <port>', "the emulator's port: its sign-in page and OpenID metadata", parsePort, 7080)
     .option('--host <host>', 'the interface both listen on', '127.0.0.1')
-    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info' as LogLevel)
     .addHelpText(
       'after',
       `
@@ -34,10 +34,6 @@ kept, so its thumbprint stays the same. Decisions accumulate in <data-dir>/ledge
 }
 
 async function demo(options: DemoCommandOptions): Promise<number> {
-  if (!(LOG_LEVELS as readonly string[]).includes(options.logLevel)) {
-    process.stderr.write(`entra-migrate demo: --log-level must be one of ${LOG_LEVELS.join(', ')}; got "${options.logLevel}".\n`);
-    return ExitCode.USAGE;
-  }
   const logger = createLogger({ level: options.logLevel });
   let running;
   try {

@@ -4,7 +4,7 @@ import { createLogger } from '../../common/logger.js';
 import { LOG_LEVELS, type LogLevel } from '../../config/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { parseGuid, parsePort, parseTimeoutMs } from '../parse-options.js';
+import { parseGuid, parseLogLevel, parsePort, parseTimeoutMs } from '../parse-options.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
 
@@ -32,7 +32,7 @@ export function registerEmulate(program: Command, setExitCode: (code: number) =>
     .option('--extension-app-id <guid>', "the extension's app id: the callout token's aud and the flag attribute's app", parseGuid)
     .option('--extension-certificate <file>', 'PEM certificate whose public key encrypts the password context')
     .option('--extension-timeout-ms <ms>', "the extension's timeoutInMilliseconds (200–2000)", parseTimeoutMs, 2000)
-    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info' as LogLevel)
     .addHelpText(
       'after',
       `
@@ -47,10 +47,6 @@ async function emulate(options: EmulateCommandOptions): Promise<number> {
   const extensionOptions = [options.extensionUrl, options.extensionAppId, options.extensionCertificate];
   if (extensionOptions.some((value) => value !== undefined) && !extensionOptions.every((value) => value !== undefined)) {
     process.stderr.write('entra-migrate emulate: --extension-url, --extension-app-id and --extension-certificate go together.\n');
-    return ExitCode.USAGE;
-  }
-  if (!(LOG_LEVELS as readonly string[]).includes(options.logLevel)) {
-    process.stderr.write(`entra-migrate emulate: --log-level must be one of ${LOG_LEVELS.join(', ')}; got "${options.logLevel}".\n`);
     return ExitCode.USAGE;
   }
   const logger = createLogger({ level: options.logLevel });

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: what one OnPasswordSubmit costs, and what a server sustains.
+ *
+ * 1. In-process micro-benchmarks: password-context decryption, caller-token verification, hash verification per
+ *    format, and the event loop's delay while a mixed hash load runs.
+ * 2. The real server (`dist/`, a child process) behind the real emulator's keys: a fixed 50 requests/s (Entra's
+ *    per-tenant cap) and saturation, for a cheap hash and for bcrypt cost 10, with latency percentiles and CPU
+ *    time per request read from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { hash as argon2Hash } from '@node-rs/argon2';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
+import Database from 'better-sqlite3';
+import { encryptPasswordContext, mintCalloutToken, startEmulator } from '../src/emulator/index.js';
+import { createPasswordVerifier } from '../src/legacy/hashes/index.js';
+import { createCallerTokenVerifier, createSigningKeySource, decryptPasswordContext, generateDecryptionKey, loadKeyRing } from '../src/security/index.js';
+import { cpuTimeInMs, fixed, percentiles, throughput } from './measure.js';
+
+const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
+const PASSWORD = 'Bench-Mark-Password-1!';
+const BIN = fileURLToPath(new URL('../bin/entra-migrate.js', import.meta.url));
+const rows: string[][] = [];
+const report = (...cells: string[]) => {
+  rows.push(cells);
+  console.log(cells.join('  |  '));
+};
+
+const emulator = await startEmulator({ port: 0 });
+const key = await generateDecryptionKey();
+const keyRing = loadKeyRing([{ pem: key.privateKeyPem + key.certificatePem, source: 'bench' }]);
+const context = (nonce: string) =>
+  encryptPasswordContext({ certificatePem: key.certificatePem, appId: APP_ID, resourceHost: 'bench.example', password: PASSWORD, username: 'u@bench.example', nonce, now: Date.now() });
+
+console.log(`# entra-migrate bench — node ${process.version}, ${availableParallelism()} cores\n`);
+console.log('## In-process\n');
+
+{
+  const jwes = await Promise.all(Array.from({ length: 50 }, (_, i) => context(`n${i}`)));
+  let i = 0;
+  const run = await throughput(500, 1, () => decryptPasswordContext(jwes[i++ % jwes.length]!, { keyRing, expectedAudience: APP_ID, now: Date.now() }));
+  report('decrypt password context (RSA-OAEP 2048 + A128CBC-HS256 + DEF)', `${fixed(run.perSecond, 0)}/s sequential`, `p50 ${fixed(percentiles(run.latencies).p50, 2)} ms`);
+  const parallel = await throughput(2000, 16, () => decryptPasswordContext(jwes[i++ % jwes.length]!, { keyRing, expectedAudience: APP_ID, now: Date.now() }));
+  report('decrypt password context, 16 in flight', `${fixed(parallel.perSecond, 0)}/s`, `p99 ${fixed(percentiles(parallel.latencies).p99, 2)} ms`);
+}
+{
+  const keySource = createSigningKeySource({ openIdConfigurationUrls: [emulator.openIdConfigurationUrl] });
+  const verifier = createCallerTokenVerifier({ tenantId: emulator.tenant.tenantId, extensionAppId: APP_ID, keySource });
+  const header = `Bearer ${await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() })}`;
+  await verifier.verify(header);
+  const run = await throughput(5000, 1, () => verifier.verify(header));
+  report('verify caller token (RS256, cached JWKS)', `${fixed(run.perSecond, 0)}/s sequential`, `p50 ${fixed(percentiles(run.latencies).p50 * 1000, 0)} µs`);
+}
+
+const verifier = createPasswordVerifier();
+const formats: Array<[string, string, number]> = [
+  ['bcrypt $2b$ cost 10', await bcryptHash(PASSWORD, 10), 40],
+  ['bcrypt $2y$ cost 12', await bcryptHash(PASSWORD, 12), 12],
+  ['argon2id m=19456 t=2 p=1', await argon2Hash(PASSWORD, { memoryCost: 19456, timeCost: 2, parallelism: 1 }), 40],
+  ['Django pbkdf2_sha256 600000', 'pbkdf2_sha256$600000$benchsalt$' + (await import('node:crypto')).pbkdf2Sync(PASSWORD, 'benchsalt', 600000, 32, 'sha256').toString('base64'), 12],
+  ['sha512-crypt rounds=5000', '$6$rounds=5000$Zq2pV0xDemoSalt1$TW7BlCBtrZlJPonrQqK8lChZAYcFQjQpyAH5/vtwDx3nNnjndOgylpgB.xgMY82BoDEib5o1D810LOwytol/e1', 200],
+];
+for (const [name, hash, count] of formats) {
+  const run = await throughput(count, availableParallelism() * 2, () => verifier.verify(PASSWORD, { hash }));
+  report(`verify ${name}`, `${fixed(run.perSecond, 1)}/s (${availableParallelism() * 2} in flight)`, `p50 ${fixed(percentiles(run.latencies).p50)} ms`);
+}
+{
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  await throughput(120, 16, async () => {
+    for (const [, hash] of formats) await verifier.verify(PASSWORD, { hash }).catch(() => undefined);
+  });
+  delay.disable();
+  report('event-loop delay during the mixed hash load', `p50 ${fixed(delay.percentile(50) / 1e6, 2)} ms`, `p99 ${fixed(delay.percentile(99) / 1e6, 2)} ms, max ${fixed(delay.max / 1e6, 1)} ms`);
+}
+await verifier.close();
+
+console.log('\n## The server (dist/, child process) behind the emulator\n');
+const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-bench-'));
+const keyPath = join(dir, 'key.pem');
+await writeFile(keyPath, key.privateKeyPem + key.certificatePem, { mode: 0o600 });
+const legacy = new Database(join(dir, 'legacy.db'));
+legacy.exec('CREATE TABLE users (email TEXT PRIMARY KEY, password_hash TEXT NOT NULL, scheme TEXT, salt TEXT)');
+legacy.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('cheap@bench.example', 'pbkdf2_sha256$1000$benchsalt$' + (await import('node:crypto')).pbkdf2Sync(PASSWORD, 'benchsalt', 1000, 32, 'sha256').toString('base64'), null, null);
+legacy.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('bcrypt@bench.example', await bcryptHash(PASSWORD, 10), null, null);
+legacy.close();
+
+async function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ENTRA_TENANT_ID: emulator.tenant.tenantId,
+      ENTRA_EXTENSION_APP_ID: APP_ID,
+      ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
+      JIT_DECRYPTION_KEY_FILE: keyPath,
+      LEGACY_DATABASE_URL: `sqlite://${join(dir, 'legacy.db')}`,
+      LEGACY_USER_QUERY: 'SELECT password_hash, scheme, salt FROM users WHERE email = :username',
+      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      const match = /"address":"(http:\/\/[^"]+)"/.exec(buffer);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return { child, url };
+}
+
+const server = await startServer();
+const token = await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() });
+const bodyFor = async (username: string, i: number) =>
+  JSON.stringify({
+    type: 'microsoft.graph.authenticationEvent.passwordSubmit',
+    source: `/tenants/${emulator.tenant.tenantId}/applications/${APP_ID}`,
+    data: {
+      '@odata.type': 'microsoft.graph.onPasswordSubmitCalloutData',
+      tenantId: emulator.tenant.tenantId,
+      authenticationEventListenerId: '11112222-bbbb-3333-cccc-4444dddd5555',
+      customAuthenticationExtensionId: '22223333-cccc-4444-dddd-5555eeee6666',
+      encryptedPasswordContext: await encryptPasswordContext({ certificatePem: key.certificatePem, appId: APP_ID, resourceHost: 'bench.example', password: PASSWORD, username, nonce: `n${i}`, now: Date.now() }),
+      authenticationContext: {
+        correlationId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        client: { ip: '127.0.0.1', locale: 'en-us', market: 'en-us' },
+        protocol: 'OAUTH2.0',
+        clientServicePrincipal: { id: 'aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb', appId: '00001111-aaaa-2222-bbbb-3333cccc4444', appDisplayName: 'Bench', displayName: 'Bench' },
+        resourceServicePrincipal: null,
+        user: { id: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee', mail: username, displayName: 'Bench', userPrincipalName: username },
+      },
+    },
+  });
+
+async function call(url: string, body: string): Promise<number> {
+  const t0 = performance.now();
+  const response = await fetch(`${url}/events/password-submit`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  const answer = (await response.json()) as { data?: { actions?: Array<Record<string, string>> } };
+  if (response.status !== 200 || answer.data?.actions?.[0]?.['@odata.type'] !== 'microsoft.graph.passwordSubmit.MigratePassword') throw new Error(`unexpected answer ${response.status}`);
+  return performance.now() - t0;
+}
+
+for (const username of ['cheap@bench.example', 'bcrypt@bench.example']) {
+  const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => bodyFor(username, i)));
+  for (let i = 0; i < 20; i++) await call(server.url, bodies[i]!); // warm-up
+  const label = username.startsWith('cheap') ? 'cheap hash (pbkdf2 1000)' : 'bcrypt cost 10';
+
+  // Fixed rate: 50 requests/s for 10 s.
+  const cpuBefore = cpuTimeInMs(server.child.pid!);
+  const latencies: number[] = [];
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < 500; i++) {
+    const due = started + i * 20;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push(call(server.url, bodies[i % bodies.length]!).then((ms) => void latencies.push(ms)));
+  }
+  await Promise.all(inFlight);
+  const cpuPerRequest = (cpuTimeInMs(server.child.pid!) - cpuBefore) / 500;
+  const fixedRate = percentiles(latencies);
+  report(`serve, ${label}, 50 req/s × 10 s`, `p50 ${fixed(fixedRate.p50)} ms, p99 ${fixed(fixedRate.p99)} ms, max ${fixed(fixedRate.max)} ms`, `CPU ${fixed(cpuPerRequest, 2)} ms/request`);
+
+  // Saturation: 16 in flight.
+  let j = 0;
+  const saturated = await throughput(username.startsWith('cheap') ? 3000 : 600, 16, () => call(server.url, bodies[j++ % bodies.length]!));
+  const sat = percentiles(saturated.latencies);
+  report(`serve, ${label}, saturation (16 in flight)`, `${fixed(saturated.perSecond, 0)} req/s`, `p50 ${fixed(sat.p50)} ms, p99 ${fixed(sat.p99)} ms`);
+}
+
+server.child.kill('SIGTERM');
+await new Promise((resolve) => server.child.once('exit', resolve));
+await emulator.close();
+await rm(dir, { recursive: true, force: true });
+console.log('\n| measurement | result | detail |\n|---|---|---|');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
