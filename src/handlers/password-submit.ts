@@ -146,18 +146,22 @@ async function assess(
 
   if (account === null) {
     // Spend about what a real check costs, so response time does not tell which accounts exist.
-    await deps.verifier.dummyVerify().catch(() => undefined);
+    await deps.verifier.dummyVerify({ abortSignal }).catch(() => undefined);
     return { verdict: { kind: 'account-not-found' }, errorCode: null };
   }
 
   const legacyId = account.id;
   let matches: boolean;
   try {
-    matches = await deps.verifier.verify(context.password, {
-      hash: account.passwordHash,
-      ...(account.scheme ? { scheme: account.scheme } : {}),
-      ...(account.salt !== null ? { params: { salt: account.salt } } : {}),
-    });
+    matches = await deps.verifier.verify(
+      context.password,
+      {
+        hash: account.passwordHash,
+        ...(account.scheme ? { scheme: account.scheme } : {}),
+        ...(account.salt !== null ? { params: { salt: account.salt } } : {}),
+      },
+      { abortSignal },
+    );
   } catch (error) {
     const code = codeOf(error);
     const cause = code === HashErrorCode.HASH_VERIFIER_BUSY ? 'overloaded' : 'hash-error';

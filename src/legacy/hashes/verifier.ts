@@ -1,4 +1,5 @@
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { createAdmission } from './admission.js';
 import { HashError, HashErrorCode } from './errors.js';
 import type { HashFormat, HashIdentity, StoredHash } from './format.js';
 import { DEFAULT_FORMATS } from './formats/index.js';
@@ -10,19 +11,27 @@ export interface PasswordVerifierOptions {
   limits?: Partial<HashLimits>;
   /** Worker threads for JavaScript-computed formats; default the machine's cores. */
   workerThreads?: number;
-  /** Checks waiting for a worker beyond which verify() refuses with HASH_VERIFIER_BUSY. Default 256. */
+  /** Checks waiting beyond which verify() refuses with HASH_VERIFIER_BUSY. Default 256. */
   maxQueue?: number;
+  /**
+   * Checks running at once. Default: libuv's thread pool size (UV_THREADPOOL_SIZE, 4 unless set) minus one, so RSA
+   * decryption and token verification always find a free thread.
+   */
+  concurrency?: number;
   /** The formats to know; default every built-in one. */
   formats?: readonly HashFormat[];
 }
 
 export interface PasswordVerifier {
-  /** True when `password` matches the stored hash. Throws HashError when the hash cannot be checked. */
-  verify(password: string, stored: StoredHash): Promise<boolean>;
+  /**
+   * True when `password` matches the stored hash. Throws HashError when the hash cannot be checked; rejects with
+   * the signal's reason when it aborts before the check started.
+   */
+  verify(password: string, stored: StoredHash, options?: { abortSignal?: AbortSignal }): Promise<boolean>;
   /** The format and parameters of a self-describing hash, null when none matches; HASH_MALFORMED when it is broken. */
   identify(hash: string): HashIdentity | null;
   /** One check of realistic cost (bcrypt, cost 10) whose result is thrown away: for unknown users. */
-  dummyVerify(): Promise<void>;
+  dummyVerify(options?: { abortSignal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,27 +54,32 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
   });
   const runInWorker = pool.run;
+  const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const admission = createAdmission({
+    concurrency: options.concurrency ?? Math.max(1, threadPoolSize - 1),
+    maxQueue: options.maxQueue ?? 256,
+  });
   let closed = false;
   const requireOpen = () => {
     if (closed) throw new HashError(HashErrorCode.HASH_VERIFIER_CLOSED, 'The password verifier is closed.');
   };
 
   return {
-    async verify(password, stored) {
+    async verify(password, stored, callOptions = {}) {
       requireOpen();
       const prepared = registry.formatFor(stored).prepare(stored, limits);
       // Longer passwords cannot be legacy passwords worth checking, and would only cost time.
       if (Buffer.byteLength(password, 'utf8') > limits.passwordBytes) return false;
-      return prepared.verify(password, runInWorker);
+      return admission.run(() => prepared.verify(password, runInWorker), callOptions.abortSignal);
     },
     identify(hash) {
       const format = registry.recognise(hash);
       if (!format) return null;
       return { format: format.id, params: format.prepare({ hash }, limits).params };
     },
-    async dummyVerify() {
+    async dummyVerify(callOptions = {}) {
       requireOpen();
-      await bcryptVerify('entra-migrate dummy check', DUMMY_HASH);
+      await admission.run(() => bcryptVerify('entra-migrate dummy check', DUMMY_HASH), callOptions.abortSignal);
     },
     async close() {
       closed = true;

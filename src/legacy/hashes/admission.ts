@@ -1,0 +1,72 @@
+import { HashError, HashErrorCode } from './errors.js';
+
+export interface Admission {
+  /**
+   * Runs `work` when a slot is free. Waiting work is dropped (rejecting with the signal's reason) when the signal
+   * aborts first, and refused with HASH_VERIFIER_BUSY when `maxQueue` are already waiting.
+   */
+  run<T>(work: () => Promise<T>, abortSignal?: AbortSignal): Promise<T>;
+  /** Checks running now and waiting. */
+  load(): { running: number; waiting: number };
+}
+
+/**
+ * A bounded gate in front of password hashing. Native bcrypt/argon2 and async PBKDF2 run on libuv's thread pool,
+ * which RSA decryption and token verification (WebCrypto) share: unbounded hashing under load queues the request's
+ * own decryption behind seconds of bcrypt and every answer misses Entra's deadline. The gate keeps at least one
+ * pool thread free for them, work whose deadline passed while waiting is never started, and the newest waiter is
+ * started first.
+ *
+ * @example
+ *   const admission = createAdmission({ concurrency: 3, maxQueue: 256 });
+ *   await admission.run(() => bcryptVerify(password, hash), abortSignal);
+ */
+export function createAdmission(options: { concurrency: number; maxQueue: number }): Admission {
+  let running = 0;
+  const waiting: Array<{ start: () => void; abandon: () => void }> = [];
+
+  // Newest first: under overload the oldest waiters are the ones whose deadline is nearly gone, and starting their
+  // hash only burns CPU on an answer already sent. Serving the newest keeps the goodput at capacity (adaptive LIFO);
+  // an old waiter is dropped by its own deadline. Under normal load the queue is empty and the order moot.
+  const release = () => {
+    running--;
+    waiting.pop()?.start();
+  };
+
+  return {
+    load: () => ({ running, waiting: waiting.length }),
+    run<T>(work: () => Promise<T>, abortSignal?: AbortSignal): Promise<T> {
+      if (abortSignal?.aborted) return Promise.reject(abortSignal.reason);
+      const execute = (): Promise<T> => {
+        running++;
+        let result: Promise<T>;
+        try {
+          result = work();
+        } catch (error) {
+          result = Promise.reject(error);
+        }
+        return result.finally(release);
+      };
+      if (running < options.concurrency) return execute();
+      if (waiting.length >= options.maxQueue) {
+        return Promise.reject(new HashError(HashErrorCode.HASH_VERIFIER_BUSY, 'Too many password checks are waiting; the verifier is overloaded.'));
+      }
+      return new Promise<T>((resolve, reject) => {
+        const entry = {
+          start: () => {
+            abortSignal?.removeEventListener('abort', onAbort);
+            execute().then(resolve, reject);
+          },
+          abandon: () => reject(abortSignal?.reason),
+        };
+        const onAbort = () => {
+          const index = waiting.indexOf(entry);
+          if (index >= 0) waiting.splice(index, 1);
+          entry.abandon();
+        };
+        abortSignal?.addEventListener('abort', onAbort, { once: true });
+        waiting.push(entry);
+      });
+    },
+  };
+}
