@@ -11,7 +11,7 @@ export interface PasswordSubmitExtension {
   /** The host in the resource id `api://{host}/{appId}`; Entra requires it to match the target URL's (1003015). */
   readonly resourceHost: string;
   readonly encryptionCertificatePem: string;
-  /** 200–2000 ms; default 1000, as Entra. */
+  /** 200–2000 ms; default 2000 (Entra's own default is 1000; the emulator gives a local debugger room). */
   readonly timeoutInMs: number;
   /** 0 or 1; default 1, as Entra. */
   readonly maximumRetries: number;
@@ -44,7 +44,7 @@ export function registerPasswordSubmitExtension(settings: ExtensionSettings): Pa
   }
   if (!GUID.test(settings.appId)) throw invalid('app id must be a GUID');
   if (!settings.encryptionCertificatePem.includes('BEGIN CERTIFICATE')) throw invalid('needs the PEM certificate of its encryption key');
-  const timeoutInMs = settings.timeoutInMs ?? 1000;
+  const timeoutInMs = settings.timeoutInMs ?? 2000;
   if (!(Number.isInteger(timeoutInMs) && timeoutInMs >= 200 && timeoutInMs <= 2000)) throw invalid('timeout must be 200–2000 ms');
   const maximumRetries = settings.maximumRetries ?? 1;
   if (maximumRetries !== 0 && maximumRetries !== 1) throw invalid('maximumRetries must be 0 or 1');

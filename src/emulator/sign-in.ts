@@ -71,10 +71,13 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     async signIn(attempt) {
       const user = directory.findUserBySignInName(attempt.username);
       if (!user || !user.accountEnabled) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
-      if (await directory.checkPassword(user.id, attempt.password)) return { outcome: 'signed-in', migrated: false };
-
       const extension = options.extension();
       const flagged = extension !== undefined && directory.getExtensionAttributes(user.id)[extension.migrationFlagAttribute] === true;
+      if (await directory.checkPassword(user.id, attempt.password)) {
+        // The password already lives in the tenant (a reset, or set in phase 1): Entra marks the user migrated.
+        if (flagged) markMigrated(user.id, extension);
+        return { outcome: 'signed-in', migrated: false };
+      }
       if (!extension || !flagged) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
 
       callouts++;

@@ -92,6 +92,13 @@ describe('emulator', () => {
     assert.equal(emulator.calloutCount(), callouts);
   });
 
+  test('a flagged user whose password already matches (a reset) signs in without a callout and is marked migrated', async () => {
+    const email = await flaggedUser();
+    assert.deepEqual((await signIn(email, 'Random-Initial-Password-1!')).body, { outcome: 'signed-in', migrated: false });
+    assert.equal(stub.received.length, 0);
+    assert.equal(flagOf(email), false);
+  });
+
   test('without the flag, a wrong password is refused without a callout', async () => {
     const email = await flaggedUser(false);
     assert.equal((await signIn(email, CANARY_PASSWORDS.wrong)).body.outcome, 'invalid-credentials');

@@ -132,6 +132,17 @@ describe('decryptPasswordContext', () => {
     await assert.rejects(decrypt(latin1), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED));
   });
 
+  test('a truncated JWE fails without a stack or an oracle', async () => {
+    const [one] = await twoKeys();
+    const jwe = await encryptTo(one!.certificatePem, unsignedJwt(contextClaims()), { x5t: one!.x5t });
+    for (const cut of [jwe.length - 1, jwe.length - 30, Math.floor(jwe.length / 2), jwe.lastIndexOf('.')]) {
+      await assert.rejects(decrypt(jwe.slice(0, cut)), (error: { code?: string }) => {
+        assert.ok(error.code === SecurityErrorCode.CONTEXT_DECRYPT_FAILED || error.code === SecurityErrorCode.CONTEXT_MALFORMED, String(error.code));
+        return true;
+      });
+    }
+  });
+
   test('garbage in place of a JWE is CONTEXT_MALFORMED', async () => {
     for (const text of ['', 'abc', 'a.b.c.d.e', '....', '!!.!!.!!.!!.!!', `${'eyJ'.repeat(10)}.a.b.c.d`]) {
       await assert.rejects(decrypt(text), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED));
