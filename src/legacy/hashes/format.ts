@@ -18,11 +18,28 @@ export interface HashIdentity {
 /** Work that must leave the event loop; run by the verifier's worker pool (see compute/tasks.ts). */
 export type RunInWorker = (task: import('./compute/tasks.js').ComputeTask) => Promise<boolean>;
 
+/**
+ * The password as a format checks it: `text` after the composed steps (pepper, pre-hashes), `bytes` that text in
+ * the configured encoding (UTF-8 unless `passwordEncoding` says otherwise). Formats that hash bytes use `bytes`;
+ * the few that define their own encoding (UTF-16LE for SQL Server and ASP.NET) use `text`.
+ */
+export interface Candidate {
+  text: string;
+  bytes: Buffer;
+}
+
 /** A hash parsed and checked against the limits, ready to verify a password. */
 export interface PreparedHash {
   params: Record<string, unknown>;
   /** Resolves true on a match. Never blocks the event loop: native async, async crypto, or the worker pool. */
-  verify(password: string, runInWorker: RunInWorker): Promise<boolean>;
+  verify(password: Candidate, runInWorker: RunInWorker): Promise<boolean>;
+}
+
+/** What `prepare` may use: the limits, and the registry for formats that wrap another (`{CRYPT}`, `{bcrypt}`). */
+export interface PrepareContext {
+  limits: HashLimits;
+  /** Prepares an inner hash as a self-describing one (found by shape). */
+  nested(hash: string): PreparedHash;
 }
 
 /**
@@ -37,5 +54,5 @@ export interface HashFormat {
   /** Cheap shape test on the string alone; false for configured schemes, which must be named. */
   matches(hash: string): boolean;
   /** Parses, validates and checks limits; throws HashError (HASH_MALFORMED, HASH_PARAMS_OVER_LIMIT, HASH_SCHEME_UNKNOWN). */
-  prepare(stored: StoredHash, limits: HashLimits): PreparedHash;
+  prepare(stored: StoredHash, context: PrepareContext): PreparedHash;
 }

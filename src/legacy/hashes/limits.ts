@@ -14,7 +14,11 @@ export interface HashLimits {
   argon2MemoryKiB: number;
   argon2TimeCost: number;
   argon2Parallelism: number;
-  /** sha256-crypt / sha512-crypt rounds. Default 1,000,000. */
+  /** scrypt cost N (2^20 = 1 GiB at r = 8), block size r and parallelism p. */
+  scryptN: number;
+  scryptR: number;
+  scryptP: number;
+  /** sha256-crypt / sha512-crypt rounds, phpass 2^n rounds. Default 1,000,000. */
   cryptRounds: number;
   /** Longest password checked, in UTF-8 bytes; longer ones never match. Default 1024. */
   passwordBytes: number;
@@ -26,6 +30,9 @@ export const DEFAULT_HASH_LIMITS: Readonly<HashLimits> = Object.freeze({
   argon2MemoryKiB: 262_144,
   argon2TimeCost: 10,
   argon2Parallelism: 16,
+  scryptN: 2 ** 20,
+  scryptR: 32,
+  scryptP: 16,
   cryptRounds: 1_000_000,
   passwordBytes: 1024,
 });

@@ -1,7 +1,8 @@
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { createAdmission } from './admission.js';
+import { candidateOf } from './candidate.js';
 import { HashError, HashErrorCode } from './errors.js';
-import type { HashFormat, HashIdentity, StoredHash } from './format.js';
+import type { HashFormat, HashIdentity, PrepareContext, StoredHash } from './format.js';
 import { DEFAULT_FORMATS } from './formats/index.js';
 import { DEFAULT_HASH_LIMITS, type HashLimits } from './limits.js';
 import { createHashRegistry } from './registry.js';
@@ -54,6 +55,10 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
   });
   const runInWorker = pool.run;
+  const context: PrepareContext = {
+    limits,
+    nested: (hash) => registry.formatFor({ hash }).prepare({ hash }, context),
+  };
   const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
   const admission = createAdmission({
     concurrency: options.concurrency ?? Math.max(1, threadPoolSize - 1),
@@ -67,15 +72,16 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
   return {
     async verify(password, stored, callOptions = {}) {
       requireOpen();
-      const prepared = registry.formatFor(stored).prepare(stored, limits);
+      const prepared = registry.formatFor(stored).prepare(stored, context);
       // Longer passwords cannot be legacy passwords worth checking, and would only cost time.
       if (Buffer.byteLength(password, 'utf8') > limits.passwordBytes) return false;
-      return admission.run(() => prepared.verify(password, runInWorker), callOptions.abortSignal);
+      const candidate = candidateOf(password, stored.params);
+      return admission.run(() => prepared.verify(candidate, runInWorker), callOptions.abortSignal);
     },
     identify(hash) {
       const format = registry.recognise(hash);
       if (!format) return null;
-      return { format: format.id, params: format.prepare({ hash }, limits).params };
+      return { format: format.id, params: format.prepare({ hash }, context).params };
     },
     async dummyVerify(callOptions = {}) {
       requireOpen();

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
-import { createPasswordVerifier, HashErrorCode, type StoredHash } from '../../../src/legacy/hashes/index.js';
+import { createPasswordVerifier, HashErrorCode } from '../../../src/legacy/hashes/index.js';
 import { CANARY_PASSWORDS } from '../../support/canaries.js';
-import { oneCharacterOff, passwordOf, VECTORS, type HashVector } from './vectors.js';
-
-/** Self-describing vector formats this module verifies today (the full catalogue is issue 3). */
-const SELF_DESCRIBING = /^(bcrypt-2[aby]|argon2(id|i|d)|django-pbkdf2_sha(256|1)|passlib-pbkdf2-sha(256|512|1)|sha(256|512)-crypt)$/;
-
-/** Configured vectors mapped to the `digest` scheme: `hex[:salt]`, salt before or after the password. */
-function digestStored(vector: HashVector): StoredHash | undefined {
-  const plain = /^(md5|sha1|sha256|sha512)-hex$/.exec(vector.format);
-  if (plain) return { hash: vector.hash, scheme: 'digest', params: { algorithm: plain[1] } };
-  const salted = /^(md5|sha1|sha256|sha512)\((pass\.salt|salt\.pass)\)$/.exec(vector.format);
-  if (!salted) return undefined;
-  const [digest, salt] = vector.hash.split(':');
-  return { hash: digest!, scheme: 'digest', params: { algorithm: salted[1], salt, saltPosition: salted[2] === 'salt.pass' ? 'prefix' : 'suffix' } };
-}
 
 const verifier = createPasswordVerifier();
 after(() => verifier.close());
@@ -27,29 +13,13 @@ const rejectsWith = (code: string) => (error: unknown) => {
   return true;
 };
 
-describe('shared vectors', () => {
-  // Vectors whose password is not UTF-8 (password_hex) need the passwordEncoding option of the full catalogue.
-  const covered = VECTORS.filter((vector) => vector.password_hex === undefined && (SELF_DESCRIBING.test(vector.format) || digestStored(vector)));
-  test('the vectors this module covers are there (a lost file would make this suite vacuous)', () => {
-    assert.ok(covered.length >= 35, `only ${covered.length} vectors covered`);
-  });
-  for (const vector of covered) {
-    test(`${vector.format}: ${vector.hash.slice(0, 32)}… matches, and a one-character change does not`, async () => {
-      const stored = digestStored(vector) ?? { hash: vector.hash };
-      const password = passwordOf(vector);
-      assert.equal(await verifier.verify(password, stored), true);
-      assert.equal(await verifier.verify(oneCharacterOff(password), stored), false);
-    });
-  }
-});
-
 describe('createPasswordVerifier', () => {
   test('identify names the format and its parameters', () => {
     assert.deepEqual(verifier.identify('$2y$10$/eIzqCfdF6YYGbHPqonopuWxuaudSTsIiHAGYRyCTrTakUVrA0DYe'), { format: 'bcrypt', params: { variant: '2y', cost: 10 } });
     assert.deepEqual(verifier.identify('$6$rounds=11531$G/gkPn17kHYo0gTF$Kq.uZBHlSBXyzsOJXtxJruOOH4yc0Is13uY7yzJWOM5n5o9Mk0C6ntaD0oLUk8ibtAPCvg7Yv9mQGlEuvsbhW1'), { format: 'sha-crypt', params: { variant: 'sha512', rounds: 11531 } });
     assert.equal(verifier.identify('pbkdf2_sha256$600000$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')?.format, 'django-pbkdf2');
     assert.equal(verifier.identify('$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ShuXvbSwPLw')?.params.memoryKiB, 19456);
-    for (const garbage of ['', 'hello', '5f4dcc3b5aa765d61d8327deb882cf99', '{SSHA}abc', '\0\0\0']) assert.equal(verifier.identify(garbage), null, garbage);
+    for (const garbage of ['', 'hello', '5f4dcc3b5aa765d61d8327deb882cf99', '{XYZ}abc', '$9$abc', '\0\0\0']) assert.equal(verifier.identify(garbage), null, garbage);
   });
 
   test('non-ASCII passwords are hashed as UTF-8', async () => {
@@ -112,7 +82,7 @@ describe('createPasswordVerifier', () => {
   });
 
   test('an unknown format and an unknown scheme are errors, never a silent false', async () => {
-    await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, { hash: '{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=' }), rejectsWith(HashErrorCode.HASH_FORMAT_UNSUPPORTED));
+    await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, { hash: '{XYZ}W6ph5Mm5Pz8GgiULbPgzG37mj9g=' }), rejectsWith(HashErrorCode.HASH_FORMAT_UNSUPPORTED));
     await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, { hash: 'abc', scheme: 'rot13' }), rejectsWith(HashErrorCode.HASH_SCHEME_UNKNOWN));
     await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, { hash: 'abc', scheme: 'digest', params: { algorithm: 'crc32' } }), rejectsWith(HashErrorCode.HASH_SCHEME_UNKNOWN));
     await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, { hash: 'abc', scheme: 'digest', params: { algorithm: 'md5', salt: 'x' } }), rejectsWith(HashErrorCode.HASH_SCHEME_UNKNOWN));

@@ -1,26 +1,31 @@
-import { shaCrypt } from './sha-crypt.js';
 import { constantTimeEqual } from '../compare.js';
+import { md5Crypt } from './md5-crypt.js';
+import { phpass } from './phpass.js';
+import { shaCrypt } from './sha-crypt.js';
 
 /**
  * Work run in the worker pool: formats computed in JavaScript with thousands of sequential hash calls, which would
- * hold the event loop for milliseconds each. The task carries the expected encoded hash and the answer is only a
- * boolean, so no derived secret travels back.
+ * hold the event loop for milliseconds each. The task carries the expected encoded digest and the answer is only
+ * a boolean, so no derived secret travels back.
  */
-export type ComputeTask = {
-  kind: 'sha-crypt';
-  variant: 'sha256' | 'sha512';
-  password: string;
-  salt: string;
-  rounds: number | undefined;
-  /** The stored hash's encoded digest. */
-  expected: string;
-};
+export type ComputeTask =
+  | { kind: 'sha-crypt'; variant: 'sha256' | 'sha512'; password: Uint8Array; salt: string; rounds: number | undefined; expected: string }
+  | { kind: 'md5-crypt'; magic: '$1$' | '$apr1$'; password: Uint8Array; salt: string; expected: string }
+  | { kind: 'phpass'; algorithm: 'md5' | 'sha512'; password: Uint8Array; salt: string; log2: number; expected: string };
 
 export function runComputeTask(task: ComputeTask): boolean {
+  const password = Buffer.from(task.password);
+  let digest: string;
   switch (task.kind) {
-    case 'sha-crypt': {
-      const digest = shaCrypt(task.variant, Buffer.from(task.password, 'utf8'), task.salt, task.rounds);
-      return constantTimeEqual(Buffer.from(digest, 'latin1'), Buffer.from(task.expected, 'latin1'));
-    }
+    case 'sha-crypt':
+      digest = shaCrypt(task.variant, password, task.salt, task.rounds);
+      break;
+    case 'md5-crypt':
+      digest = md5Crypt(task.magic, password, task.salt);
+      break;
+    case 'phpass':
+      digest = phpass(task.algorithm, password, task.salt, task.log2).slice(0, task.expected.length);
+      break;
   }
+  return constantTimeEqual(Buffer.from(digest, 'latin1'), Buffer.from(task.expected, 'latin1'));
 }

@@ -13,7 +13,7 @@ export const argon2: HashFormat = {
   id: 'argon2',
   origin: 'Argon2 (PHC winner, RFC 9106); PHP password_hash, passlib, Spring, Keycloak, libsodium',
   matches: (hash) => /^\$argon2(?:id|i|d)\$/.test(hash),
-  prepare(stored, limits) {
+  prepare(stored, { limits }) {
     const match = PHC.exec(stored.hash);
     if (!match) throw malformed('argon2', 'expected $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash> in unpadded base64');
     const [, variant, version, m, t, p] = match;
@@ -27,7 +27,7 @@ export const argon2: HashFormat = {
     requireWithin('argon2', 'parallelism', parallelism, limits.argon2Parallelism);
     return {
       params: { variant, version: version === undefined ? 16 : Number(version), memoryKiB: memory, timeCost: time, parallelism },
-      verify: (password) => argon2Verify(stored.hash, password),
+      verify: (password) => argon2Verify(stored.hash, password.bytes),
     };
   },
 };

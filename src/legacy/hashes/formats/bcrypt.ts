@@ -14,7 +14,7 @@ export const bcrypt: HashFormat = {
   id: 'bcrypt',
   origin: 'OpenBSD bcrypt; PHP password_hash, Spring, Devise, Laravel, most Node/Python/Ruby apps',
   matches: (hash) => /^\$2[aby]\$/.test(hash),
-  prepare(stored, limits) {
+  prepare(stored, { limits }) {
     const match = SHAPE.exec(stored.hash);
     if (!match) throw malformed('bcrypt', 'expected $2b$<two-digit cost>$ followed by 53 characters of bcrypt base64');
     const cost = Number(match[2]);
@@ -22,7 +22,7 @@ export const bcrypt: HashFormat = {
     requireWithin('bcrypt', 'cost', cost, limits.bcryptCost);
     return {
       params: { variant: `2${match[1]}`, cost },
-      verify: (password) => bcryptVerify(password, stored.hash),
+      verify: (password) => bcryptVerify(password.bytes, stored.hash),
     };
   },
 };

@@ -40,8 +40,9 @@ export const digest: HashFormat = {
     return {
       params: { algorithm, salted: typeof salt === 'string', saltPosition: position ?? null, encoding },
       verify: async (password) => {
-        const input = typeof salt === 'string' ? (position === 'prefix' ? salt + password : password + salt) : password;
-        return constantTimeEqual(createHash(algorithm).update(input, 'utf8').digest(), expected);
+        const saltBytes = typeof salt === 'string' ? Buffer.from(salt, 'utf8') : Buffer.alloc(0);
+        const input = position === 'prefix' ? [saltBytes, password.bytes] : [password.bytes, saltBytes];
+        return constantTimeEqual(createHash(algorithm).update(Buffer.concat(input)).digest(), expected);
       },
     };
   },

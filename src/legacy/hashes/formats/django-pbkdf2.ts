@@ -11,7 +11,7 @@ export const djangoPbkdf2: HashFormat = {
   id: 'django-pbkdf2',
   origin: 'Django PBKDF2PasswordHasher (default since 1.4) and PBKDF2SHA1PasswordHasher',
   matches: (hash) => /^pbkdf2_(sha256|sha1)\$/.test(hash),
-  prepare(stored, limits) {
+  prepare(stored, { limits }) {
     const match = SHAPE.exec(stored.hash);
     if (!match) throw malformed('Django pbkdf2', 'expected pbkdf2_sha256$<iterations>$<salt>$<base64 key>');
     const [, digest, rounds, salt, encoded] = match;
@@ -22,7 +22,7 @@ export const djangoPbkdf2: HashFormat = {
     requireWithin('Django pbkdf2', 'iterations', iterations, limits.pbkdf2Iterations);
     return {
       params: { digest, iterations },
-      verify: (password) => pbkdf2Matches(password, Buffer.from(salt!, 'utf8'), iterations, digest!, expected),
+      verify: (password) => pbkdf2Matches(password.bytes, Buffer.from(salt!, 'utf8'), iterations, digest!, expected),
     };
   },
 };

@@ -5,14 +5,25 @@ import { requireWithin } from '../limits.js';
 import { pbkdf2Matches } from './pbkdf2-compute.js';
 
 const SHAPE = /^\$pbkdf2(-sha256|-sha512)?\$(\d{1,10})\$([./A-Za-z0-9]*)\$([./A-Za-z0-9]+)$/;
+/** The PHC form (Auth0 exports, @phc/pbkdf2): `$pbkdf2-sha256$i=<iterations>,l=<key length>$<b64 salt>$<b64 key>`. */
+const PHC = /^\$pbkdf2-(sha1|sha256|sha512)\$i=(\d{1,10}),l=(\d{1,3})\$([A-Za-z0-9+/]*)\$([A-Za-z0-9+/]+)$/;
 const DIGESTS = { '': 'sha1', '-sha256': 'sha256', '-sha512': 'sha512' } as const;
 
 /** passlib's PHC-like `$pbkdf2-sha256$<rounds>$<ab64 salt>$<ab64 key>`, and `$pbkdf2-sha512$`, `$pbkdf2$` (SHA-1). */
 export const passlibPbkdf2: HashFormat = {
   id: 'passlib-pbkdf2',
-  origin: 'passlib pbkdf2_sha1/pbkdf2_sha256/pbkdf2_sha512 (Python apps, Ansible, Splunk)',
+  origin: 'passlib pbkdf2_sha1/pbkdf2_sha256/pbkdf2_sha512 (Python apps, Ansible, Splunk); the PHC form (Auth0 exports)',
   matches: (hash) => /^\$pbkdf2(-sha256|-sha512)?\$/.test(hash),
-  prepare(stored, limits) {
+  prepare(stored, { limits }) {
+    const phc = PHC.exec(stored.hash);
+    if (phc) {
+      const [, digest, rounds, length, salt, key] = phc;
+      const iterations = Number(rounds);
+      const expected = Buffer.from(key!, 'base64');
+      if (iterations < 1 || expected.length !== Number(length) || expected.length < 16) throw malformed('PHC pbkdf2', 'iterations or key length out of range');
+      requireWithin('PHC pbkdf2', 'iterations', iterations, limits.pbkdf2Iterations);
+      return { params: { digest, iterations }, verify: (password) => pbkdf2Matches(password.bytes, Buffer.from(salt!, 'base64'), iterations, digest!, expected) };
+    }
     const match = SHAPE.exec(stored.hash);
     if (!match) throw malformed('passlib pbkdf2', 'expected $pbkdf2-sha256$<rounds>$<salt>$<key> in adapted base64');
     const digest = DIGESTS[(match[1] ?? '') as keyof typeof DIGESTS];
@@ -24,7 +35,7 @@ export const passlibPbkdf2: HashFormat = {
     requireWithin('passlib pbkdf2', 'rounds', iterations, limits.pbkdf2Iterations);
     return {
       params: { digest, iterations },
-      verify: (password) => pbkdf2Matches(password, salt, iterations, digest, expected),
+      verify: (password) => pbkdf2Matches(password.bytes, salt, iterations, digest, expected),
     };
   },
 };

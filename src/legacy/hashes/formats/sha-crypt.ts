@@ -14,7 +14,7 @@ export const shaCrypt: HashFormat = {
   id: 'sha-crypt',
   origin: "Ulrich Drepper's SHA-crypt (glibc crypt(3) since 2.7): Linux /etc/shadow, Dovecot, many appliances",
   matches: (hash) => /^\$[56]\$/.test(hash),
-  prepare(stored, limits) {
+  prepare(stored, { limits }) {
     const match = SHAPE.exec(stored.hash);
     const variant = match?.[1] === '5' ? 'sha256' : 'sha512';
     const name = `${variant}-crypt`;
@@ -27,7 +27,7 @@ export const shaCrypt: HashFormat = {
     const expected = match[4]!;
     return {
       params: { variant, rounds: rounds ?? SHA_CRYPT_DEFAULT_ROUNDS },
-      verify: (password, runInWorker) => runInWorker({ kind: 'sha-crypt', variant, password, salt, rounds, expected }),
+      verify: (password, runInWorker) => runInWorker({ kind: 'sha-crypt', variant, password: password.bytes, salt, rounds, expected }),
     };
   },
 };

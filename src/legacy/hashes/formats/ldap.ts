@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '../compare.js';
+import { decodeBase64 } from '../encodings.js';
+import { malformed } from '../errors.js';
+import type { HashFormat } from '../format.js';
+import { requireWithin } from '../limits.js';
+import { pbkdf2Matches } from './pbkdf2-compute.js';
+
+/** RFC 2307 / OpenLDAP schemes: `{SHA}`, `{SSHA}`, `{SSHA256}`, `{SSHA512}`, `{MD5}`, `{SMD5}` (salt after the digest). */
+const DIGEST_SCHEMES: Record<string, { algorithm: string; length: number; salted: boolean }> = {
+  SHA: { algorithm: 'sha1', length: 20, salted: false },
+  SSHA: { algorithm: 'sha1', length: 20, salted: true },
+  SHA256: { algorithm: 'sha256', length: 32, salted: false },
+  SSHA256: { algorithm: 'sha256', length: 32, salted: true },
+  SHA512: { algorithm: 'sha512', length: 64, salted: false },
+  SSHA512: { algorithm: 'sha512', length: 64, salted: true },
+  MD5: { algorithm: 'md5', length: 16, salted: false },
+  SMD5: { algorithm: 'md5', length: 16, salted: true },
+};
+
+/** LDAP `userPassword` digests: base64(digest(password ‖ salt) ‖ salt). */
+export const ldapDigest: HashFormat = {
+  id: 'ldap-digest',
+  origin: 'RFC 2307 / OpenLDAP slappasswd, 389-DS, Active Directory exports',
+  matches: (hash) => /^\{(S?SHA(256|512)?|S?MD5)\}[A-Za-z0-9+/]/i.test(hash),
+  prepare(stored) {
+    const match = /^\{([A-Z0-9]+)\}(.+)$/i.exec(stored.hash);
+    const scheme = DIGEST_SCHEMES[match?.[1]?.toUpperCase() ?? ''];
+    if (!match || !scheme) throw malformed('LDAP', 'expected {SSHA}<base64>');
+    const raw = decodeBase64(match[2]!);
+    if (!raw || raw.length < scheme.length || (!scheme.salted && raw.length !== scheme.length) || (scheme.salted && raw.length === scheme.length)) {
+      throw malformed(`LDAP {${match[1]}}`, `expected base64 of a ${scheme.length}-byte digest${scheme.salted ? ' followed by a salt' : ''}`);
+    }
+    const expected = raw.subarray(0, scheme.length);
+    const salt = raw.subarray(scheme.length);
+    return {
+      params: { scheme: match[1]!.toUpperCase(), saltBytes: salt.length },
+      verify: async (password) => constantTimeEqual(createHash(scheme.algorithm).update(password.bytes).update(salt).digest(), expected),
+    };
+  },
+};
+
+/** Atlassian `{PKCS5S2}`: base64(salt16 ‖ PBKDF2-HMAC-SHA1(password, salt, 10000, 32)) (Jira, Confluence, Crowd). */
+export const atlassianPkcs5s2: HashFormat = {
+  id: 'atlassian-pkcs5s2',
+  origin: 'Atlassian Crowd/Jira/Confluence',
+  matches: (hash) => hash.startsWith('{PKCS5S2}'),
+  prepare(stored) {
+    const raw = decodeBase64(stored.hash.slice('{PKCS5S2}'.length));
+    if (!raw || raw.length !== 48) throw malformed('Atlassian {PKCS5S2}', 'expected base64 of 16 salt bytes and a 32-byte key');
+    return {
+      params: { digest: 'sha1', iterations: 10000 },
+      verify: (password) => pbkdf2Matches(password.bytes, raw.subarray(0, 16), 10000, 'sha1', raw.subarray(16)),
+    };
+  },
+};
+
+const LDAP_PBKDF2 = /^\{PBKDF2(?:-(SHA1|SHA256|SHA512))?\}(\d{1,10})\$([./A-Za-z0-9]+)\$([./A-Za-z0-9]+)$/i;
+
+/** passlib's LDAP `{PBKDF2-SHA256}<rounds>$<ab64 salt>$<ab64 key>` (and -SHA512, -SHA1, bare {PBKDF2}). */
+export const ldapPbkdf2: HashFormat = {
+  id: 'ldap-pbkdf2',
+  origin: 'passlib ldap_pbkdf2_* (OpenLDAP pw-pbkdf2 module)',
+  matches: (hash) => /^\{PBKDF2(-SHA(1|256|512))?\}/i.test(hash),
+  prepare(stored, { limits }) {
+    const match = LDAP_PBKDF2.exec(stored.hash);
+    if (!match) throw malformed('LDAP {PBKDF2}', 'expected {PBKDF2-SHA256}<rounds>$<salt>$<key> in adapted base64');
+    const digest = (match[1] ?? 'SHA1').toLowerCase();
+    const iterations = Number(match[2]);
+    const salt = Buffer.from(match[3]!.replace(/\./g, '+'), 'base64');
+    const expected = Buffer.from(match[4]!.replace(/\./g, '+'), 'base64');
+    if (iterations < 1 || expected.length < 16) throw malformed('LDAP {PBKDF2}', 'rounds or key out of range');
+    requireWithin('LDAP {PBKDF2}', 'rounds', iterations, limits.pbkdf2Iterations);
+    return { params: { digest, iterations }, verify: (password) => pbkdf2Matches(password.bytes, salt, iterations, digest, expected) };
+  },
+};

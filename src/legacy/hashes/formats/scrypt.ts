@@ -1,0 +1,67 @@
+import { scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
+import { constantTimeEqual } from '../compare.js';
+import { decodeBase64 } from '../encodings.js';
+import { malformed } from '../errors.js';
+import type { HashFormat } from '../format.js';
+import type { HashLimits } from '../limits.js';
+import { requireWithin } from '../limits.js';
+
+const scryptAsync = (password: Buffer, salt: Buffer, length: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scryptCallback(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
+
+interface ScryptParams {
+  name: string;
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  expected: Buffer;
+}
+
+/** Checks the costs, then derives on libuv's pool (node:crypto async scrypt) and compares in constant time. */
+function prepared(params: ScryptParams, limits: HashLimits) {
+  const { name, N, r, p, salt, expected } = params;
+  if (!(N > 1 && (N & (N - 1)) === 0) || r < 1 || p < 1 || expected.length < 16) throw malformed(name, 'N must be a power of two above 1, r and p at least 1, the key at least 16 bytes');
+  requireWithin(name, 'N', N, limits.scryptN);
+  requireWithin(name, 'r', r, limits.scryptR);
+  requireWithin(name, 'p', p, limits.scryptP);
+  return {
+    params: { N, r, p },
+    verify: async (password: { bytes: Buffer }) =>
+      constantTimeEqual(await scryptAsync(password.bytes, salt, expected.length, { N, r, p, maxmem: 128 * N * r + 128 * r * p + 64 * 1024 * 1024 }), expected),
+  };
+}
+
+const PASSLIB = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/.]*)\$([A-Za-z0-9+/.]+)$/;
+const DJANGO = /^scrypt\$(\d{1,8})\$([^$]+)\$(\d{1,3})\$(\d{1,3})\$([A-Za-z0-9+/=]+)$/;
+const HASHCAT = /^SCRYPT:(\d{1,8}):(\d{1,3}):(\d{1,3}):([A-Za-z0-9+/=]*):([A-Za-z0-9+/=]+)$/;
+const SPRING = /^\{scrypt\}\$([0-9a-f]{1,8})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+const WERKZEUG = /^scrypt:(\d{1,8}):(\d{1,3}):(\d{1,3})\$([^$]+)\$([0-9a-f]+)$/;
+
+/** The scrypt notations of passlib, Django, hashcat, Spring Security and Werkzeug. */
+export const scrypt: HashFormat = {
+  id: 'scrypt',
+  origin: 'scrypt (RFC 7914) as passlib $scrypt$, Django scrypt$, hashcat SCRYPT:, Spring {scrypt}, Werkzeug scrypt:',
+  matches: (hash) => [PASSLIB, DJANGO, HASHCAT, SPRING, WERKZEUG].some((shape) => shape.test(hash)) || /^(\$scrypt\$|scrypt\$|SCRYPT:|\{scrypt\}|scrypt:)/.test(hash),
+  prepare(stored, { limits }) {
+    const b64 = (text: string) => decodeBase64(text.replace(/\./g, '+')) ?? Buffer.alloc(0);
+    let match: RegExpExecArray | null;
+    if ((match = PASSLIB.exec(stored.hash))) {
+      return prepared({ name: 'passlib scrypt', N: 2 ** Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt: b64(match[4]!), expected: b64(match[5]!) }, limits);
+    }
+    if ((match = DJANGO.exec(stored.hash))) {
+      return prepared({ name: 'Django scrypt', N: Number(match[1]), r: Number(match[3]), p: Number(match[4]), salt: Buffer.from(match[2]!, 'utf8'), expected: b64(match[5]!) }, limits);
+    }
+    if ((match = HASHCAT.exec(stored.hash))) {
+      return prepared({ name: 'scrypt', N: Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt: b64(match[4]!), expected: b64(match[5]!) }, limits);
+    }
+    if ((match = SPRING.exec(stored.hash))) {
+      const packed = parseInt(match[1]!, 16);
+      return prepared({ name: 'Spring scrypt', N: 2 ** (packed >> 16), r: (packed >> 8) & 0xff, p: packed & 0xff, salt: b64(match[2]!), expected: b64(match[3]!) }, limits);
+    }
+    if ((match = WERKZEUG.exec(stored.hash))) {
+      return prepared({ name: 'Werkzeug scrypt', N: Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt: Buffer.from(match[4]!, 'utf8'), expected: Buffer.from(match[5]!, 'hex') }, limits);
+    }
+    throw malformed('scrypt', 'the parameters or encodings do not match any known scrypt notation');
+  },
+};
