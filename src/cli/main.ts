@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulate } from './commands/emulate.js';
+import { registerHash } from './commands/hash.js';
 import { registerServe } from './commands/serve.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -13,6 +14,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerServe(program, setExitCode);
   registerDemo(program, setExitCode);
   registerEmulate(program, setExitCode);
+  registerHash(program, setExitCode);
   return program;
 }
 

@@ -32,7 +32,7 @@ export function createHashRegistry(formats: readonly HashFormat[]): HashRegistry
       if (!found) {
         throw new HashError(
           HashErrorCode.HASH_FORMAT_UNSUPPORTED,
-          `The stored hash (${hashPrefix(stored.hash)}) is not a format entra-migrate recognises; if it is a configured scheme, name it in the scheme column.`,
+          `The stored hash (${hashPrefix(stored.hash)}) is not a format entra-migrate recognises; if it is a configured scheme (digest, hmac, …), name the scheme.`,
         );
       }
       return found;
