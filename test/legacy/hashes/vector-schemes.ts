@@ -28,6 +28,28 @@ export const SCHEMES: Record<string, (vector: HashVector) => StoredHash> = {
     const credential = JSON.parse(outer.credentialData) as { hashIterations: number; algorithm: string };
     return { hash: secret.value, scheme: 'keycloak', params: { salt: secret.salt, iterations: credential.hashIterations, algorithm: credential.algorithm } };
   },
+  'pbkdf2-raw-rfc6070': (v) => ({ hash: v.hash, scheme: 'pbkdf2', params: { salt: v.params?.salt, iterations: v.params?.iterations, digest: v.params?.prf } }),
+  'symfony-pbkdf2': (v) => ({ hash: v.hash, scheme: 'pbkdf2', params: { salt: v.params?.salt, iterations: v.params?.iterations, digest: v.params?.algorithm, encoding: 'base64' } }),
+  'scrypt-raw-rfc7914': (v) => ({ hash: v.hash, scheme: 'scrypt-raw', params: { salt: v.params?.salt, N: v.params?.N, r: v.params?.r, p: v.params?.p } }),
+  'firebase-scrypt': (v) => ({
+    hash: v.hash,
+    scheme: 'firebase-scrypt',
+    params: { salt: v.params?.salt_b64, signerKey: v.params?.signer_key_b64, saltSeparator: v.params?.salt_separator_b64, rounds: v.params?.rounds, memCost: v.params?.mem_cost },
+  }),
+  'symfony-messagedigest-sha512': (v) => ({ hash: v.hash, scheme: 'symfony-digest', params: { salt: v.params?.salt, algorithm: v.params?.algorithm, iterations: v.params?.iterations } }),
+  'okta-sha512-postfix': (v) => ({ hash: v.hash, scheme: 'digest', params: { algorithm: 'sha512', salt: v.params?.salt, saltEncoding: 'base64', saltPosition: 'suffix', encoding: 'base64' } }),
+  mysql323: (v) => ({ hash: v.hash, scheme: 'mysql323' }),
+  'keycloak-argon2': (v) => {
+    const outer = JSON.parse(v.hash) as { secretData: string; credentialData: string };
+    const secret = JSON.parse(outer.secretData) as { value: string; salt: string };
+    const credential = JSON.parse(outer.credentialData) as { hashIterations: number; additionalParameters: Record<string, string[]> };
+    const first = (name: string) => credential.additionalParameters[name]?.[0];
+    return {
+      hash: secret.value,
+      scheme: 'keycloak-argon2',
+      params: { salt: secret.salt, iterations: credential.hashIterations, memory: Number(first('memory')), parallelism: Number(first('parallelism')), type: first('type'), version: first('version') },
+    };
+  },
 };
 for (const algorithm of ['md5', 'sha1', 'sha256', 'sha512']) {
   SCHEMES[`${algorithm}(pass.salt)`] = (v) => split(v, algorithm, 'suffix');
@@ -50,15 +72,7 @@ function membership(vector: HashVector, algorithm: string): StoredHash {
 /** Formats of the shared vectors not verified yet, and why. */
 export const NOT_YET: Record<string, string> = {
   'bcrypt-2x': "PHP's buggy $2x$ differs from $2a$ for 8-bit passwords; @node-rs/bcrypt has no $2x$ mode",
-  'des-crypt': 'DES crypt(3) needs a DES implementation; node:crypto on OpenSSL 3 has no DES-ECB by default',
-  mysql323: 'pre-4.1 MySQL OLD_PASSWORD',
-  'firebase-scrypt': "Firebase's modified scrypt (AES-CTR over the signer key)",
-  'okta-sha512-postfix': 'Okta import objects',
-  'symfony-messagedigest-sha512': 'Symfony MessageDigestPasswordEncoder',
-  'symfony-pbkdf2': 'Symfony Pbkdf2PasswordEncoder',
-  'scrypt-raw-rfc7914': 'a raw scrypt key with parameters kept apart (configured scrypt scheme)',
-  'pbkdf2-raw-rfc6070': 'a raw PBKDF2 key with parameters kept apart (configured pbkdf2 scheme)',
-  'keycloak-argon2': 'Keycloak argon2 credentials',
+  'des-crypt': "traditional crypt(3) is DES with a salt-perturbed E-box, which no DES library exposes; a JavaScript DES is still to write",
 };
 
 export const storedOf = (vector: HashVector): StoredHash => SCHEMES[vector.format]?.(vector) ?? { hash: vector.hash };

@@ -12,6 +12,7 @@ type Algorithm = keyof typeof ALGORITHMS;
  * home-grown systems stored as `md5(password)` or `sha256(salt + password)`. Weak, but common in exports; the
  * string alone cannot say which variant it is, so the store must name the scheme and its params:
  * `algorithm` (md5|sha1|sha256|sha512), `salt`?, `saltPosition` (prefix|suffix, required with a salt),
+ * `saltEncoding`? (utf8, the default: the salt's characters; base64 or hex: its decoded bytes, as Okta exports),
  * `encoding`? (hex, the default, or base64).
  */
 export const digest: HashFormat = {
@@ -30,6 +31,8 @@ export const digest: HashFormat = {
     if (typeof salt === 'string' && position !== 'prefix' && position !== 'suffix') {
       throw schemeParams('saltPosition must be prefix or suffix when a salt is given');
     }
+    const saltEncoding = params.saltEncoding ?? 'utf8';
+    if (saltEncoding !== 'utf8' && saltEncoding !== 'base64' && saltEncoding !== 'hex') throw schemeParams('saltEncoding must be utf8, base64 or hex');
     const encoding = params.encoding ?? 'hex';
     if (encoding !== 'hex' && encoding !== 'base64') throw schemeParams('encoding must be hex or base64');
     const expected = encoding === 'hex' ? (/^[0-9a-fA-F]+$/.test(stored.hash) ? Buffer.from(stored.hash, 'hex') : null) : decodeBase64(stored.hash);
@@ -40,7 +43,7 @@ export const digest: HashFormat = {
     return {
       params: { algorithm, salted: typeof salt === 'string', saltPosition: position ?? null, encoding },
       verify: async (password) => {
-        const saltBytes = typeof salt === 'string' ? Buffer.from(salt, 'utf8') : Buffer.alloc(0);
+        const saltBytes = typeof salt === 'string' ? Buffer.from(salt, saltEncoding) : Buffer.alloc(0);
         const input = position === 'prefix' ? [saltBytes, password.bytes] : [password.bytes, saltBytes];
         return constantTimeEqual(createHash(algorithm).update(Buffer.concat(input)).digest(), expected);
       },
