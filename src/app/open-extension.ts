@@ -62,7 +62,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       queryTimeoutInMs: config.responseDeadlineInMs,
     });
     opened.push(legacyStore);
-    const verifier = createPasswordVerifier();
+    const verifier = createPasswordVerifier({ limits: config.hashLimits });
     opened.push(verifier);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);
@@ -115,6 +115,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         messages,
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
+        hashDefaults: config.hashDefaults,
       },
       readiness,
       onOutcome,

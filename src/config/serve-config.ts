@@ -25,7 +25,16 @@ export interface ServeConfig {
   readonly logLevel: LogLevel;
   /** A JSON file of titles and messages by locale, replacing the built-in catalogue's entries. */
   readonly messagesFile: string | undefined;
+  /** The scheme and params for hashes whose row names none (LEGACY_HASH_SCHEME, LEGACY_HASH_PARAMS). */
+  readonly hashDefaults: { scheme: string | undefined; params: Readonly<Record<string, unknown>> };
+  /** Ceilings on hash cost parameters, over the built-in ones (LEGACY_HASH_LIMITS, a JSON object of numbers). */
+  readonly hashLimits: Readonly<Record<string, number>>;
 }
+
+/** The ceilings LEGACY_HASH_LIMITS may set (see legacy/hashes/limits.ts for their meaning and defaults). */
+const HASH_LIMIT_NAMES = [
+  'bcryptCost', 'pbkdf2Iterations', 'argon2MemoryKiB', 'argon2TimeCost', 'argon2Parallelism', 'scryptN', 'scryptR', 'scryptP', 'cryptRounds', 'passwordBytes',
+] as const;
 
 /** Default port: the one Azure Functions uses locally, so a listener set up for either works with the other. */
 const DEFAULT_PORT = 7071;
@@ -67,6 +76,8 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     }),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     messagesFile: read.optional('JIT_MESSAGES_FILE'),
+    hashDefaults: { scheme: read.optional('LEGACY_HASH_SCHEME'), params: read.jsonObject('LEGACY_HASH_PARAMS') ?? {} },
+    hashLimits: readHashLimits(read),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
@@ -109,4 +120,16 @@ function readLegacyQuery(read: SettingsReader): string {
     read.report('LEGACY_USER_QUERY', 'must use at least one of the parameters :username, :email, :objectId');
   }
   return query;
+}
+
+function readHashLimits(read: SettingsReader): Record<string, number> {
+  const limits = read.jsonObject('LEGACY_HASH_LIMITS') ?? {};
+  for (const [name, value] of Object.entries(limits)) {
+    if (!(HASH_LIMIT_NAMES as readonly string[]).includes(name)) {
+      read.report('LEGACY_HASH_LIMITS', `has an unknown ceiling "${name.slice(0, 40)}"; known: ${HASH_LIMIT_NAMES.join(', ')}`);
+    } else if (!Number.isSafeInteger(value) || (value as number) < 1) {
+      read.report('LEGACY_HASH_LIMITS', `${name} must be a positive whole number`);
+    }
+  }
+  return limits as Record<string, number>;
 }

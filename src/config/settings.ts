@@ -25,6 +25,24 @@ export class SettingsReader {
     return value ? value : undefined;
   }
 
+  /** A JSON object (for structured settings such as hash params), or undefined when unset. */
+  jsonObject(setting: string): Record<string, unknown> | undefined {
+    const text = this.optional(setting);
+    if (text === undefined) return undefined;
+    if (text.length > 16 * 1024) {
+      this.report(setting, 'is longer than 16 KiB');
+      return undefined;
+    }
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    this.report(setting, 'must be a JSON object, e.g. {"algorithm": "sha256"}');
+    return undefined;
+  }
+
   required(setting: string, hint: string): string {
     const value = this.optional(setting);
     if (value === undefined) this.report(setting, `is required: ${hint}`);

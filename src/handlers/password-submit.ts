@@ -30,6 +30,8 @@ export interface PasswordSubmitDeps {
   readonly clock: Clock;
   /** From arrival to answer, in ms (RESPONSE_DEADLINE_MS). */
   readonly responseDeadlineInMs: number;
+  /** The scheme and params for rows that name none (LEGACY_HASH_SCHEME, LEGACY_HASH_PARAMS). */
+  readonly hashDefaults?: { scheme: string | undefined; params: Readonly<Record<string, unknown>> };
 }
 
 /** What happened, for the ledger, the request log line and metrics. Never a password or token. */
@@ -155,11 +157,7 @@ async function assess(
   try {
     matches = await deps.verifier.verify(
       context.password,
-      {
-        hash: account.passwordHash,
-        ...(account.scheme ? { scheme: account.scheme } : {}),
-        ...(account.salt !== null ? { params: { salt: account.salt } } : {}),
-      },
+      storedHashOf(account, deps.hashDefaults),
       { abortSignal },
     );
   } catch (error) {
@@ -173,6 +171,20 @@ async function assess(
   if (!matches) return { verdict: { kind: 'password-wrong', legacyId }, errorCode: null };
   if (account.status === 'blocked') return { verdict: { kind: 'account-blocked', legacyId }, errorCode: null };
   return { verdict: { kind: 'password-correct', legacyId, password: context.password }, errorCode: null };
+}
+
+/**
+ * The row's hash with its scheme and salt. The store-wide scheme applies only to rows that name none and whose hash
+ * has no known shape, so a table part-upgraded to bcrypt keeps verifying both kinds.
+ */
+function storedHashOf(account: LegacyAccount, defaults: PasswordSubmitDeps['hashDefaults']) {
+  const params = { ...defaults?.params, ...(account.salt !== null && { salt: account.salt }) };
+  return {
+    hash: account.passwordHash,
+    ...(account.scheme && { scheme: account.scheme }),
+    ...(defaults?.scheme && { defaultScheme: defaults.scheme }),
+    ...(Object.keys(params).length > 0 && { params }),
+  };
 }
 
 function codeOf(error: unknown): string {

@@ -105,3 +105,29 @@ test('config file: malformed, hostile and oversized files give a clear error', (
   }
   assert.throws(() => settingsFromFile(join(dir, 'missing.json'), {}), /cannot read .*ENOENT/);
 });
+
+test('hash defaults and ceilings are read from JSON settings', () => {
+  const config = loadServeConfig({
+    ...valid,
+    LEGACY_HASH_SCHEME: 'digest',
+    LEGACY_HASH_PARAMS: '{"algorithm": "sha256", "saltPosition": "prefix"}',
+    LEGACY_HASH_LIMITS: '{"bcryptCost": 15}',
+  });
+  assert.deepEqual(config.hashDefaults, { scheme: 'digest', params: { algorithm: 'sha256', saltPosition: 'prefix' } });
+  assert.deepEqual(config.hashLimits, { bcryptCost: 15 });
+  assert.deepEqual(loadServeConfig(valid).hashDefaults, { scheme: undefined, params: {} });
+});
+
+test('malformed hash params and ceilings are refused, naming the setting', () => {
+  for (const [setting, value, problem] of [
+    ['LEGACY_HASH_PARAMS', '{not json', /JSON object/],
+    ['LEGACY_HASH_PARAMS', '[1, 2]', /JSON object/],
+    ['LEGACY_HASH_PARAMS', `{"pad": "${'x'.repeat(20_000)}"}`, /16 KiB/],
+    ['LEGACY_HASH_LIMITS', '{"bcryptCosts": 12}', /unknown ceiling "bcryptCosts"/],
+    ['LEGACY_HASH_LIMITS', '{"bcryptCost": -1}', /positive whole number/],
+    ['LEGACY_HASH_LIMITS', '{"bcryptCost": "12"}', /positive whole number/],
+  ] as const) {
+    const problems = problemsOf({ ...valid, [setting]: value });
+    assert.ok(problems.some(([name, text]) => name === setting && problem.test(text)), `${setting}=${value.slice(0, 30)}: ${JSON.stringify(problems)}`);
+  }
+});

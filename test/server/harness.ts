@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { createLogger } from '../../src/common/logger.js';
@@ -29,7 +30,7 @@ export interface ServerUnderTest {
 }
 
 /** The extension server over real keys, tokens and hashes, with an in-memory legacy store that can be made slow or failing. */
-export async function startServer(options: { responseDeadlineInMs?: number; ready?: boolean } = {}): Promise<ServerUnderTest> {
+export async function startServer(options: { responseDeadlineInMs?: number; ready?: boolean; hashDefaults?: { scheme: string; params: Record<string, unknown> } } = {}): Promise<ServerUnderTest> {
   const tenant = await createTenant();
   const key = await generateDecryptionKey();
   const store: MemoryLegacyStoreOptions = {};
@@ -43,6 +44,8 @@ export async function startServer(options: { responseDeadlineInMs?: number; read
       { username: 'tim@contoso.example', id: '2', passwordHash: hashes.weak },
       { username: 'mallory@contoso.example', id: '3', passwordHash: hashes.strong, status: 'locked' },
       { username: 'odd@contoso.example', id: '4', passwordHash: '{ROT13}nopqrs' },
+      // A home-grown sha256(salt ‖ password), checked through the store-wide default scheme.
+      { username: 'plain@contoso.example', id: '5', passwordHash: createHash('sha256').update(`s4lt${CANARY_PASSWORDS.correct}`).digest('hex'), salt: 's4lt' },
     ],
     store,
   );
@@ -77,6 +80,7 @@ export async function startServer(options: { responseDeadlineInMs?: number; read
       messages: DEFAULT_MESSAGES,
       clock: Date.now,
       responseDeadlineInMs: options.responseDeadlineInMs ?? 1500,
+      ...(options.hashDefaults && { hashDefaults: options.hashDefaults }),
     },
     readiness: [{ name: 'legacyStore', check: async () => { if (options.ready === false) throw Object.assign(new Error('down'), { code: 'LEGACY_STORE_UNAVAILABLE' }); } }],
     onOutcome: (outcome) => outcomes.push(outcome),

@@ -87,6 +87,23 @@ describe('POST /events/password-submit', () => {
   });
 });
 
+describe('POST /events/password-submit with a store-wide hash scheme', () => {
+  test('rows without a scheme and without a known shape use LEGACY_HASH_SCHEME/PARAMS, with the salt column merged in', async () => {
+    const server = await startServer({ hashDefaults: { scheme: 'digest', params: { algorithm: 'sha256', saltPosition: 'prefix' } } });
+    try {
+      const right = answerOf(await post(server, await server.body('plain@contoso.example', CANARY_PASSWORDS.correct)));
+      assert.equal(right['@odata.type'], 'microsoft.graph.passwordSubmit.MigratePassword');
+      const wrong = answerOf(await post(server, await server.body('plain@contoso.example', CANARY_PASSWORDS.wrong)));
+      assert.equal(wrong['@odata.type'], 'microsoft.graph.passwordSubmit.Retry');
+      // A bcrypt row in the same table still verifies by its own shape.
+      const bcrypt = answerOf(await post(server, await server.body('ada@contoso.example', CANARY_PASSWORDS.correct)));
+      assert.equal(bcrypt['@odata.type'], 'microsoft.graph.passwordSubmit.MigratePassword');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('POST /events/password-submit refusals', () => {
   let server: ServerUnderTest;
   before(async () => {

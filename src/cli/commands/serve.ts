@@ -22,6 +22,9 @@ Settings (environment variables; a --config JSON file may hold the same keys, th
   PORT, HOST                      where to listen (default 7071 on 0.0.0.0)
   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (default info)
   JIT_MESSAGES_FILE               JSON catalogue of titles/messages by locale
+  LEGACY_HASH_SCHEME              hash scheme for rows whose scheme column is empty (e.g. digest, hmac)
+  LEGACY_HASH_PARAMS              JSON params for that scheme, e.g. {"algorithm":"sha256","saltPosition":"prefix"}
+  LEGACY_HASH_LIMITS              JSON ceilings over the defaults, e.g. {"bcryptCost":15,"pbkdf2Iterations":3000000}
 
 Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
         GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger).

@@ -3,8 +3,10 @@ import type { HashLimits } from './limits.js';
 /** A stored credential as the legacy store hands it over. */
 export interface StoredHash {
   hash: string;
-  /** A scheme named by the store, for formats that cannot be told from the string. */
+  /** A scheme named by the store's row, for formats that cannot be told from the string. */
   scheme?: string;
+  /** The store-wide scheme (LEGACY_HASH_SCHEME): used only when the row names none and the hash has no known shape. */
+  defaultScheme?: string;
   /** Scheme parameters (a separate salt column, an algorithm name …). */
   params?: Readonly<Record<string, unknown>>;
 }

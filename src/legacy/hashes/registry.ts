@@ -18,24 +18,24 @@ export function createHashRegistry(formats: readonly HashFormat[]): HashRegistry
     formats,
     recognise,
     formatFor(stored) {
-      if (stored.scheme !== undefined) {
-        const named = byId.get(stored.scheme.trim().toLowerCase());
-        if (!named) {
+      const named = (scheme: string) => {
+        const format = byId.get(scheme.trim().toLowerCase());
+        if (!format) {
           throw new HashError(
             HashErrorCode.HASH_SCHEME_UNKNOWN,
-            `The legacy store names the hash scheme "${stored.scheme.slice(0, 40)}", which is not one of: ${[...byId.keys()].join(', ')}.`,
+            `The hash scheme "${scheme.slice(0, 40)}" is not one of: ${[...byId.keys()].join(', ')}.`,
           );
         }
-        return named;
-      }
+        return format;
+      };
+      if (stored.scheme !== undefined) return named(stored.scheme);
       const found = recognise(stored.hash);
-      if (!found) {
-        throw new HashError(
-          HashErrorCode.HASH_FORMAT_UNSUPPORTED,
-          `The stored hash (${hashPrefix(stored.hash)}) is not a format entra-migrate recognises; if it is a configured scheme (digest, hmac, …), name the scheme.`,
-        );
-      }
-      return found;
+      if (found) return found;
+      if (stored.defaultScheme !== undefined) return named(stored.defaultScheme);
+      throw new HashError(
+        HashErrorCode.HASH_FORMAT_UNSUPPORTED,
+        `The stored hash (${hashPrefix(stored.hash)}) is not a format entra-migrate recognises; if it is a configured scheme (digest, hmac, …), name the scheme.`,
+      );
     },
   };
 }

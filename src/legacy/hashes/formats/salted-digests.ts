@@ -64,7 +64,8 @@ export const postgresMd5: HashFormat = {
   matches: (hash) => /^md5[0-9a-f]{32}$/.test(hash),
   prepare(stored) {
     if (!/^md5[0-9a-f]{32}$/.test(stored.hash)) throw malformed('PostgreSQL md5', "expected 'md5' followed by 32 hex digits");
-    const username = stored.params?.username;
+    // The role name may come as params.username or in the store's salt column.
+    const username = stored.params?.username ?? stored.params?.salt;
     if (typeof username !== 'string' || username === '') {
       throw malformed('PostgreSQL md5', 'it is salted with the role name: give params.username (or a salt column holding it)');
     }
