@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../compare.js';
 import { md5Crypt } from './md5-crypt.js';
 import { phpass } from './phpass.js';
@@ -11,9 +12,16 @@ import { shaCrypt } from './sha-crypt.js';
 export type ComputeTask =
   | { kind: 'sha-crypt'; variant: 'sha256' | 'sha512'; password: Uint8Array; salt: string; rounds: number | undefined; expected: string }
   | { kind: 'md5-crypt'; magic: '$1$' | '$apr1$'; password: Uint8Array; salt: string; expected: string }
-  | { kind: 'phpass'; algorithm: 'md5' | 'sha512'; password: Uint8Array; salt: string; log2: number; expected: string };
+  | { kind: 'phpass'; algorithm: 'md5' | 'sha512'; password: Uint8Array; salt: string; log2: number; expected: string }
+  /** d = H(first), then `rounds` − 1 times d = H(d ‖ repeat): Symfony's MessageDigest, Spring's StandardPasswordEncoder. */
+  | { kind: 'iterated-digest'; algorithm: string; first: Uint8Array; repeat: Uint8Array; rounds: number; expected: Uint8Array };
 
 export function runComputeTask(task: ComputeTask): boolean {
+  if (task.kind === 'iterated-digest') {
+    let digest = createHash(task.algorithm).update(task.first).digest();
+    for (let i = 1; i < task.rounds; i++) digest = createHash(task.algorithm).update(digest).update(task.repeat).digest();
+    return constantTimeEqual(digest, task.expected);
+  }
   const password = Buffer.from(task.password);
   let digest: string;
   switch (task.kind) {

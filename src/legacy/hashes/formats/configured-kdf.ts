@@ -121,11 +121,9 @@ export const symfonyDigest: HashFormat = {
     const expected = keyOf('symfony-digest', stored.hash, encoding === 'hex' ? 'hex' : 'base64');
     return {
       params: { algorithm, iterations: rounds },
-      verify: async (password) => {
+      verify: (password, runInWorker) => {
         const merged = Buffer.concat([password.bytes, Buffer.from(`{${salt}}`, 'utf8')]);
-        let digest = createHash(algorithm).update(merged).digest();
-        for (let i = 1; i < rounds; i++) digest = createHash(algorithm).update(digest).update(merged).digest();
-        return constantTimeEqual(digest, expected);
+        return runInWorker({ kind: 'iterated-digest', algorithm, first: merged, repeat: merged, rounds, expected });
       },
     };
   },

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { constantTimeEqual } from '../compare.js';
 import { decodeBase64 } from '../encodings.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
@@ -75,11 +73,8 @@ export const springSha256: HashFormat = {
     const salt = raw.subarray(0, 8);
     return {
       params: { iterations: 1024 },
-      verify: async (password) => {
-        let digest = createHash('sha256').update(salt).update(password.bytes).digest();
-        for (let i = 1; i < 1024; i++) digest = createHash('sha256').update(digest).digest();
-        return constantTimeEqual(digest, raw.subarray(8));
-      },
+      verify: (password, runInWorker) =>
+        runInWorker({ kind: 'iterated-digest', algorithm: 'sha256', first: Buffer.concat([salt, password.bytes]), repeat: Buffer.alloc(0), rounds: 1024, expected: raw.subarray(8) }),
     };
   },
 };
