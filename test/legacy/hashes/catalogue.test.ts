@@ -12,7 +12,7 @@ describe('the shared vectors (../shared/vectors/hashes.json)', () => {
 
   test(`${covered.length} of ${VECTORS.length} vectors are covered; the rest are listed with a reason`, () => {
     assert.equal(VECTORS.length, 155);
-    assert.ok(covered.length >= 151, `only ${covered.length} covered`);
+    assert.ok(covered.length >= 153, `only ${covered.length} covered`);
   });
 
   for (const vector of covered) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../compare.js';
+import { desCrypt } from './des-crypt.js';
 import { md5Crypt } from './md5-crypt.js';
 import { phpass } from './phpass.js';
 import { shaCrypt } from './sha-crypt.js';
@@ -13,6 +14,7 @@ export type ComputeTask =
   | { kind: 'sha-crypt'; variant: 'sha256' | 'sha512'; password: Uint8Array; salt: string; rounds: number | undefined; expected: string }
   | { kind: 'md5-crypt'; magic: '$1$' | '$apr1$'; password: Uint8Array; salt: string; expected: string }
   | { kind: 'phpass'; algorithm: 'md5' | 'sha512'; password: Uint8Array; salt: string; log2: number; expected: string }
+  | { kind: 'des-crypt'; password: Uint8Array; expected: string }
   /** d = H(first), then `rounds` − 1 times d = H(d ‖ repeat): Symfony's MessageDigest, Spring's StandardPasswordEncoder. */
   | { kind: 'iterated-digest'; algorithm: string; first: Uint8Array; repeat: Uint8Array; rounds: number; expected: Uint8Array };
 
@@ -30,6 +32,9 @@ export function runComputeTask(task: ComputeTask): boolean {
       break;
     case 'md5-crypt':
       digest = md5Crypt(task.magic, password, task.salt);
+      break;
+    case 'des-crypt':
+      digest = desCrypt(password, task.expected.slice(0, 2));
       break;
     case 'phpass':
       digest = phpass(task.algorithm, password, task.salt, task.log2).slice(0, task.expected.length);

@@ -190,3 +190,20 @@ export const keycloakArgon2: HashFormat = {
     };
   },
 };
+
+/**
+ * `des-crypt` (configured): traditional Unix crypt(3), 13 characters (2 of salt), only the first 8 password
+ * characters count. Thirteen characters of `[./0-9A-Za-z]` say nothing on their own, so the store names it.
+ */
+export const desCryptScheme: HashFormat = {
+  id: 'des-crypt',
+  origin: 'Unix V7 crypt(3), old /etc/passwd, htpasswd -d',
+  matches: () => false,
+  prepare(stored) {
+    if (!/^[./0-9A-Za-z]{13}$/.test(stored.hash)) throw malformed('DES crypt', 'expected 13 characters of [./0-9A-Za-z]');
+    return {
+      params: { salt: stored.hash.slice(0, 2) },
+      verify: (password, runInWorker) => runInWorker({ kind: 'des-crypt', password: password.bytes, expected: stored.hash }),
+    };
+  },
+};

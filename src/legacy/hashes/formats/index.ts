@@ -3,7 +3,7 @@ import { argon2 } from './argon2.js';
 import { bcrypt } from './bcrypt.js';
 import { aspnetIdentity, aspnetMembership, mssql } from './microsoft.js';
 import { hmac, keycloak, magento2 } from './configured.js';
-import { firebaseScrypt, keycloakArgon2, mysql323, pbkdf2, scryptRaw, symfonyDigest } from './configured-kdf.js';
+import { desCryptScheme, firebaseScrypt, keycloakArgon2, mysql323, pbkdf2, scryptRaw, symfonyDigest } from './configured-kdf.js';
 import { digest } from './digest.js';
 import { djangoPbkdf2 } from './django-pbkdf2.js';
 import { atlassianPkcs5s2, ldapDigest, ldapPbkdf2 } from './ldap.js';
@@ -60,4 +60,5 @@ export const DEFAULT_FORMATS: readonly HashFormat[] = [
   symfonyDigest,
   mysql323,
   keycloakArgon2,
+  desCryptScheme,
 ];
