@@ -1,25 +1,39 @@
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
-import { malformed } from '../errors.js';
+import { HashError, HashErrorCode, malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
 
-const SHAPE = /^\$2([aby])\$(\d{2})\$[./A-Za-z0-9]{53}$/;
+const SHAPE = /^\$2([abxy])\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
 /**
  * bcrypt `$2a$`, `$2b$`, `$2y$` (OpenBSD; PHP writes `$2y$`). Verified natively by @node-rs/bcrypt on libuv's pool;
  * it accepts `$2y$`, which the `bcrypt` package rejects. Like every bcrypt, only the first 72 bytes of the password
- * count. `$2x$` (PHP's buggy pre-5.3.7 variant) differs for 8-bit characters and is not accepted here.
+ * count. `$2x$` (crypt_blowfish's deliberately buggy mode for hashes made by PHP before 5.3.7) sign-extends 8-bit
+ * characters; for 7-bit passwords it is `$2a$`, which is how it is checked; an 8-bit password against a `$2x$`
+ * hash is refused with HASH_FORMAT_UNSUPPORTED rather than answered wrongly.
  */
 export const bcrypt: HashFormat = {
   id: 'bcrypt',
   origin: 'OpenBSD bcrypt; PHP password_hash, Spring, Devise, Laravel, most Node/Python/Ruby apps',
-  matches: (hash) => /^\$2[aby]\$/.test(hash),
+  matches: (hash) => /^\$2[abxy]\$/.test(hash),
   prepare(stored, { limits }) {
     const match = SHAPE.exec(stored.hash);
     if (!match) throw malformed('bcrypt', 'expected $2b$<two-digit cost>$ followed by 53 characters of bcrypt base64');
     const cost = Number(match[2]);
     if (cost < 4) throw malformed('bcrypt', `cost ${cost} is below bcrypt's minimum of 4`);
     requireWithin('bcrypt', 'cost', cost, limits.bcryptCost);
+    if (match[1] === 'x') {
+      const asSafe = `$2a$${stored.hash.slice(4)}`;
+      return {
+        params: { variant: '2x', cost },
+        verify: async (password) => {
+          if (password.bytes.some((byte) => byte >= 0x80)) {
+            throw new HashError(HashErrorCode.HASH_FORMAT_UNSUPPORTED, 'The stored bcrypt hash is $2x$ (PHP < 5.3.7); passwords with 8-bit characters cannot be checked against it.');
+          }
+          return bcryptVerify(password.bytes, asSafe);
+        },
+      };
+    }
     return {
       params: { variant: `2${match[1]}`, cost },
       verify: (password) => bcryptVerify(password.bytes, stored.hash),
