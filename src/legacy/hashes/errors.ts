@@ -26,10 +26,20 @@ export class HashError extends EntraMigrateError {
   }
 }
 
-/** The first characters of a hash, enough to recognise it in a message, never enough to crack it. */
-export function hashPrefix(hash: string): string {
-  const cut = hash.slice(0, 12).replace(/[^\x20-\x7e]/g, '?');
-  return hash.length > 12 ? `${cut}…` : cut;
+/**
+ * What an unrecognised stored value looks like, without quoting it: a legacy table may hold plaintext passwords in
+ * its hash column, so no character of the value itself appears — only a recognisable `$id$` or `{ID}` prefix, its
+ * length and its alphabet.
+ *
+ * @example
+ *   describeShape('5f4dcc3b5aa765d61d8327deb882cf99') // 'a 32-character hex string'
+ *   describeShape('$9$abc…')                          // 'a 40-character string starting $9$'
+ */
+export function describeShape(hash: string): string {
+  const marker = /^(\$[a-z0-9-]{1,16}\$|\{[A-Za-z0-9-]{1,24}\})/i.exec(hash)?.[1];
+  if (marker) return `a ${hash.length}-character string starting ${marker}`;
+  const alphabet = /^[0-9a-f]+$/i.test(hash) ? 'hex ' : /^[A-Za-z0-9+/]+=*$/.test(hash) ? 'base64-like ' : '';
+  return `a ${hash.length}-character ${alphabet}string`;
 }
 
 export function malformed(format: string, problem: string): HashError {

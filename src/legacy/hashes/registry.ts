@@ -1,4 +1,4 @@
-import { HashError, HashErrorCode, hashPrefix } from './errors.js';
+import { describeShape, HashError, HashErrorCode } from './errors.js';
 import type { HashFormat, StoredHash } from './format.js';
 
 /** Formats by id, and the search for the one a stored hash belongs to. */
@@ -34,7 +34,7 @@ export function createHashRegistry(formats: readonly HashFormat[]): HashRegistry
       if (stored.defaultScheme !== undefined) return named(stored.defaultScheme);
       throw new HashError(
         HashErrorCode.HASH_FORMAT_UNSUPPORTED,
-        `The stored hash (${hashPrefix(stored.hash)}) is not a format entra-migrate recognises; if it is a configured scheme (digest, hmac, …), name the scheme.`,
+        `The stored hash (${describeShape(stored.hash)}) is not a format entra-migrate recognises; if it is a configured scheme (digest, hmac, …), name the scheme.`,
       );
     },
   };

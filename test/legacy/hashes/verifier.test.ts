@@ -96,6 +96,15 @@ describe('createPasswordVerifier', () => {
     await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, { hash: 'abcd', scheme: 'digest', params: { algorithm: 'md5' } }), rejectsWith(HashErrorCode.HASH_MALFORMED));
   });
 
+  test('an unrecognised value is described, never quoted: legacy tables sometimes hold plaintext', async () => {
+    await assert.rejects(verifier.verify(CANARY_PASSWORDS.wrong, { hash: CANARY_PASSWORDS.correct }), (error: Error & { code?: string; publicMessage?: string }) => {
+      assert.equal(error.code, HashErrorCode.HASH_FORMAT_UNSUPPORTED);
+      assert.match(error.message, /a 23-character string/);
+      assert.ok(!error.message.includes(CANARY_PASSWORDS.correct.slice(0, 6)), 'no character run of the value');
+      return true;
+    });
+  });
+
   test('hostile input: empty, huge, NUL bytes, absurd cost', async () => {
     for (const hash of ['', 'x'.repeat(1_000_000), '$2b$10$\0' + 'a'.repeat(52), '$2b$99$' + 'a'.repeat(53), '$6$\0$' + 'a'.repeat(86)]) {
       await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, { hash }), (error: Error & { code?: string }) => {
