@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../compare.js';
+import { bcrypt2x } from './bcrypt-2x.js';
 import { desCrypt } from './des-crypt.js';
 import { md5Crypt } from './md5-crypt.js';
 import { phpass } from './phpass.js';
@@ -15,6 +16,7 @@ export type ComputeTask =
   | { kind: 'md5-crypt'; magic: '$1$' | '$apr1$'; password: Uint8Array; salt: string; expected: string }
   | { kind: 'phpass'; algorithm: 'md5' | 'sha512'; password: Uint8Array; salt: string; log2: number; expected: string }
   | { kind: 'des-crypt'; password: Uint8Array; expected: string }
+  | { kind: 'bcrypt-2x'; password: Uint8Array; cost: number; salt: string; expected: string }
   /** d = H(first), then `rounds` − 1 times d = H(d ‖ repeat): Symfony's MessageDigest, Spring's StandardPasswordEncoder. */
   | { kind: 'iterated-digest'; algorithm: string; first: Uint8Array; repeat: Uint8Array; rounds: number; expected: Uint8Array };
 
@@ -32,6 +34,9 @@ export function runComputeTask(task: ComputeTask): boolean {
       break;
     case 'md5-crypt':
       digest = md5Crypt(task.magic, password, task.salt);
+      break;
+    case 'bcrypt-2x':
+      digest = bcrypt2x(password, task.cost, task.salt);
       break;
     case 'des-crypt':
       digest = desCrypt(password, task.expected.slice(0, 2));

@@ -1,5 +1,5 @@
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
-import { HashError, HashErrorCode, malformed } from '../errors.js';
+import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
 
@@ -9,8 +9,8 @@ const SHAPE = /^\$2([abxy])\$(\d{2})\$[./A-Za-z0-9]{53}$/;
  * bcrypt `$2a$`, `$2b$`, `$2y$` (OpenBSD; PHP writes `$2y$`). Verified natively by @node-rs/bcrypt on libuv's pool;
  * it accepts `$2y$`, which the `bcrypt` package rejects. Like every bcrypt, only the first 72 bytes of the password
  * count. `$2x$` (crypt_blowfish's deliberately buggy mode for hashes made by PHP before 5.3.7) sign-extends 8-bit
- * characters; for 7-bit passwords it is `$2a$`, which is how it is checked; an 8-bit password against a `$2x$`
- * hash is refused with HASH_FORMAT_UNSUPPORTED rather than answered wrongly.
+ * characters: for 7-bit passwords it equals `$2a$` and is checked natively; for others it is computed in the worker
+ * pool by our own bcrypt (compute/bcrypt-2x.ts), since no native library has the mode.
  */
 export const bcrypt: HashFormat = {
   id: 'bcrypt',
@@ -26,12 +26,10 @@ export const bcrypt: HashFormat = {
       const asSafe = `$2a$${stored.hash.slice(4)}`;
       return {
         params: { variant: '2x', cost },
-        verify: async (password) => {
-          if (password.bytes.some((byte) => byte >= 0x80)) {
-            throw new HashError(HashErrorCode.HASH_FORMAT_UNSUPPORTED, 'The stored bcrypt hash is $2x$ (PHP < 5.3.7); passwords with 8-bit characters cannot be checked against it.');
-          }
-          return bcryptVerify(password.bytes, asSafe);
-        },
+        verify: (password, runInWorker) =>
+          password.bytes.some((byte) => byte >= 0x80)
+            ? runInWorker({ kind: 'bcrypt-2x', password: password.bytes, cost, salt: stored.hash.slice(7, 29), expected: stored.hash.slice(29) })
+            : bcryptVerify(password.bytes, asSafe),
       };
     }
     return {
