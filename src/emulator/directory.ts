@@ -45,6 +45,9 @@ export interface Directory {
   getUser(id: string): DirectoryUser | undefined;
   /** The user with this sign-in name (an identity's `issuerAssignedId`, case-insensitive). */
   findUserBySignInName(signInName: string): DirectoryUser | undefined;
+  /** The user holding exactly this identity (issuerAssignedId compared case-insensitively, as Graph does). */
+  findUserByIdentity(issuer: string, issuerAssignedId: string): DirectoryUser | undefined;
+  findUsersByMail(mail: string): DirectoryUser[];
   listUsers(options?: { limit?: number; offset?: number }): DirectoryUser[];
   countUsers(): number;
   setPassword(id: string, password: string): Promise<void>;
@@ -100,6 +103,8 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     userBySignInName: db.prepare<[string], { user_id: string }>('SELECT user_id FROM identities WHERE issuer_assigned_id_lower = ? LIMIT 1'),
     identitiesOf: db.prepare<[string], { sign_in_type: string; issuer: string; issuer_assigned_id: string }>('SELECT * FROM identities WHERE user_id = ?'),
     identityTaken: db.prepare<[string, string, string], { user_id: string }>('SELECT user_id FROM identities WHERE sign_in_type = ? AND issuer = ? AND issuer_assigned_id_lower = ?'),
+    byIdentity: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM identities WHERE issuer = ? AND issuer_assigned_id_lower = ? LIMIT 1'),
+    byMail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE lower(mail) = ? ORDER BY created_at, id LIMIT 100'),
     list: db.prepare<[number, number], UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT ? OFFSET ?'),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
     password: db.prepare<[string], { password_salt: Buffer; password_key: Buffer }>('SELECT password_salt, password_key FROM users WHERE id = ?'),
@@ -164,6 +169,14 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       const match = statements.userBySignInName.get(signInName.toLowerCase());
       const row = match && statements.userById.get(match.user_id);
       return row && toUser(row);
+    },
+    findUserByIdentity(issuer, issuerAssignedId) {
+      const match = statements.byIdentity.get(issuer, issuerAssignedId.toLowerCase());
+      const row = match && statements.userById.get(match.user_id);
+      return row && toUser(row);
+    },
+    findUsersByMail(mail) {
+      return statements.byMail.all(mail.toLowerCase()).map(toUser);
     },
     listUsers(listOptions = {}) {
       return statements.list.all(listOptions.limit ?? 100, listOptions.offset ?? 0).map(toUser);

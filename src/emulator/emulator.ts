@@ -5,6 +5,9 @@ import { registerPasswordSubmitExtension, type ExtensionSettings, type PasswordS
 import { buildEmulatorServer } from './http/build-emulator-server.js';
 import { createSignInService, type SignInService } from './sign-in.js';
 import { createTenant, type EmulatedTenant } from './tenant.js';
+import { createClientApps } from './graph/client-apps.js';
+import type { GraphFaults } from './graph/graph-routes.js';
+import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
 
 export interface EmulatorOptions {
   tenantId?: string;
@@ -20,6 +23,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** How the emulator calls extensions; default global fetch. */
   fetch?: typeof globalThis.fetch;
+  /** Graph's identity-write throttling (defaults: Graph's documented budgets) and injected faults. */
+  graph?: { writeBudget?: WriteBudgetOptions; faults?: GraphFaults };
 }
 
 /** A running emulator: its address, its tenant and directory, and the extension it calls. */
@@ -33,6 +38,10 @@ export interface RunningEmulator {
   readonly signIn: SignInService;
   /** Registers (or replaces) the OnPasswordSubmit extension and its listener. */
   configureExtension(settings: ExtensionSettings): PasswordSubmitExtension;
+  /** Lets an app call the emulated Graph with client credentials (token at `{url}/{tenantId}/oauth2/v2.0/token`). */
+  registerClientApp(clientId: string, clientSecret: string): void;
+  /** Changes the injected Graph faults (random 503s, latency) while running. */
+  setGraphFaults(faults: GraphFaults): void;
   extension(): PasswordSubmitExtension | undefined;
   calloutCount(): number;
   close(): Promise<void>;
@@ -57,7 +66,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const signIn = createSignInService({ tenant, directory, extension: () => extension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
 
   let url = '';
-  const server = await buildEmulatorServer({ tenant, directory, signIn, logger, baseUrl: () => url });
+  const apps = createClientApps(tenant);
+  let faults: GraphFaults = options.graph?.faults ?? {};
+  const server = await buildEmulatorServer({
+    tenant,
+    directory,
+    signIn,
+    logger,
+    baseUrl: () => url,
+    graph: { apps, budget: createWriteBudget(options.graph?.writeBudget), faults: () => faults, now },
+  });
   try {
     const address = await server.listen({ port: options.port ?? 7080, host: options.host ?? '127.0.0.1' });
     url = address.replace('://[::1]', '://localhost');
@@ -77,6 +95,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return extension;
     },
     extension: () => extension,
+    registerClientApp: (clientId, clientSecret) => apps.register(clientId, clientSecret),
+    setGraphFaults(next) {
+      faults = next;
+    },
     calloutCount: () => signIn.calloutCount(),
     async close() {
       await server.close();

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Directory } from '../directory.js';
 import type { SignInService } from '../sign-in.js';
 import type { EmulatedTenant } from '../tenant.js';
+import { graphRoutes, type GraphRoutesOptions } from '../graph/graph-routes.js';
 import { openIdRoutes } from './openid-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 
@@ -16,6 +17,7 @@ export interface EmulatorServerDeps {
   signIn: SignInService;
   logger: Logger;
   baseUrl: () => string;
+  graph: Omit<GraphRoutesOptions, 'tenant' | 'directory'>;
 }
 
 /** The emulator's HTTP face. Route modules are independent plugins over the same directory (Graph joins later). */
@@ -35,6 +37,7 @@ export async function buildEmulatorServer(deps: EmulatorServerDeps) {
   });
   await app.register(openIdRoutes, { tenant: deps.tenant, baseUrl: deps.baseUrl });
   await app.register(signInRoutes, { service: deps.signIn, directory: deps.directory, tenantDomain: deps.tenant.domain });
+  await app.register(graphRoutes, { tenant: deps.tenant, directory: deps.directory, ...deps.graph });
   return app;
 }
 

@@ -1,0 +1,179 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { policyViolationOf } from '../../jit/index.js';
+import type { Directory, Identity } from '../directory.js';
+import { EmulatorError, EmulatorErrorCode } from '../errors.js';
+import type { EmulatedTenant } from '../tenant.js';
+import type { ClientApps } from './client-apps.js';
+import { graphError } from './graph-error.js';
+import { filterUsers, graphUser } from './graph-user.js';
+import type { WriteBudget } from './write-budget.js';
+
+export interface GraphFaults {
+  /** Share of write requests answered 503 with Retry-After 1, 0–1. Default 0. */
+  serviceUnavailableRate?: number;
+  /** Added to every Graph request, in ms. Default 0. */
+  latencyInMs?: number;
+}
+
+export interface GraphRoutesOptions {
+  tenant: EmulatedTenant;
+  directory: Directory;
+  apps: ClientApps;
+  budget: WriteBudget;
+  faults: () => GraphFaults;
+  now: () => number;
+  random?: () => number;
+}
+
+/** Graph's $batch limit: at most 20 requests per batch. */
+const MAX_BATCH = 20;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    graphApp: string | undefined;
+  }
+}
+
+/**
+ * The Graph subset pre-migration needs, over the emulator's directory: the client-credentials token endpoint,
+ * `POST/GET/PATCH /v1.0/users`, `$filter` on identities and mail, and `POST /v1.0/$batch` — with Graph's error
+ * shapes, write throttling (429 + Retry-After) and optional fault injection.
+ */
+export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, options) => {
+  const { directory, tenant } = options;
+  const random = options.random ?? Math.random;
+  app.decorateRequest('graphApp', undefined);
+
+  app.post(`/${tenant.tenantId}/oauth2/v2.0/token`, async (request, reply) => {
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    if (form.grant_type !== 'client_credentials' || typeof form.client_id !== 'string' || typeof form.client_secret !== 'string') {
+      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'AADSTS70003: only client_credentials with client_id and client_secret is emulated.' });
+    }
+    const token = await options.apps.issueToken(form.client_id, form.client_secret, options.now());
+    if (!token) return reply.code(401).send({ error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+    return { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token };
+  });
+
+  app.register(async (graph) => {
+    graph.addHook('onRequest', async (request, reply) => {
+      request.graphApp = await options.apps.appOf(request.headers.authorization);
+      if (!request.graphApp) return reply.code(401).send(graphError('InvalidAuthenticationToken', 'Access token is empty or invalid.'));
+      const latency = options.faults().latencyInMs ?? 0;
+      if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    });
+
+    /** Throttling and injected faults for writes; true when the request was answered here. */
+    const refuseWrite = (request: FastifyRequest, reply: FastifyReply): boolean => {
+      if (random() < (options.faults().serviceUnavailableRate ?? 0)) {
+        void reply.code(503).header('retry-after', '1').send(graphError('serviceNotAvailable', 'The service is temporarily unavailable.'));
+        return true;
+      }
+      const admitted = options.budget.admit(request.graphApp!, options.now());
+      if (!admitted.ok) {
+        void reply.code(429).header('retry-after', String(admitted.retryAfterInSeconds)).send(graphError('TooManyRequests', 'Too many requests.'));
+        return true;
+      }
+      return false;
+    };
+
+    graph.post('/v1.0/users', async (request, reply) => {
+      if (refuseWrite(request, reply)) return reply;
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const identities = body.identities as Identity[] | undefined;
+      const password = (body.passwordProfile as { password?: unknown } | undefined)?.password;
+      if (typeof body.displayName !== 'string' || !Array.isArray(identities) || identities.length === 0 || typeof password !== 'string') {
+        return reply.code(400).send(graphError('Request_BadRequest', 'displayName, identities and passwordProfile.password are required.'));
+      }
+      if (policyViolationOf(password) !== null) {
+        return reply.code(400).send(graphError('Request_BadRequest', 'The specified password does not comply with password complexity requirements. Please provide a different password.'));
+      }
+      const extensionAttributes = Object.fromEntries(Object.entries(body).filter(([key]) => key.startsWith('extension_')));
+      try {
+        const user = await directory.createUser({
+          displayName: body.displayName,
+          givenName: typeof body.givenName === 'string' ? body.givenName : null,
+          surname: typeof body.surname === 'string' ? body.surname : null,
+          mail: typeof body.mail === 'string' ? body.mail : null,
+          identities,
+          password,
+          accountEnabled: body.accountEnabled !== false,
+          extensionAttributes,
+        });
+        return reply.code(201).send(graphUser(user, directory));
+      } catch (error) {
+        if (error instanceof EmulatorError && error.code === EmulatorErrorCode.DIRECTORY_CONFLICT) {
+          return reply.code(400).send(graphError('Request_BadRequest', 'Another object with the same value for property identities already exists.'));
+        }
+        if (error instanceof EmulatorError) return reply.code(400).send(graphError('Request_BadRequest', error.publicMessage));
+        throw error;
+      }
+    });
+
+    graph.get('/v1.0/users', async (request, reply) => {
+      const filter = (request.query as Record<string, unknown>)['$filter'];
+      if (typeof filter !== 'string') {
+        return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: directory.listUsers({ limit: 100 }).map((user) => graphUser(user, directory)) };
+      }
+      const users = filterUsers(filter, directory);
+      if (!users) return reply.code(400).send(graphError('Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.'));
+      return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: users.map((user) => graphUser(user, directory)) };
+    });
+
+    graph.get('/v1.0/users/:id', async (request, reply) => {
+      const user = directory.getUser((request.params as { id: string }).id);
+      if (!user) return reply.code(404).send(graphError('Request_ResourceNotFound', `Resource '${(request.params as { id: string }).id.slice(0, 64)}' does not exist.`));
+      return graphUser(user, directory);
+    });
+
+    graph.patch('/v1.0/users/:id', async (request, reply) => {
+      if (refuseWrite(request, reply)) return reply;
+      const user = directory.getUser((request.params as { id: string }).id);
+      if (!user) return reply.code(404).send(graphError('Request_ResourceNotFound', 'Resource does not exist.'));
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(body)) if (key.startsWith('extension_')) directory.setExtensionAttribute(user.id, key, value);
+      const password = (body.passwordProfile as { password?: unknown } | undefined)?.password;
+      if (typeof password === 'string') await directory.setPassword(user.id, password);
+      return reply.code(204).send();
+    });
+
+    graph.post('/v1.0/$batch', async (request, reply) => {
+      const requests = (request.body as { requests?: unknown } | undefined)?.requests;
+      if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_BATCH) {
+        return reply.code(400).send(graphError('BadRequest', `A batch holds 1 to ${MAX_BATCH} requests.`));
+      }
+      const statuses = new Map<string, number>();
+      const responses = [];
+      for (const inner of requests as Array<Record<string, unknown>>) {
+        const id = String(inner.id ?? '');
+        const dependsOn = Array.isArray(inner.dependsOn) ? inner.dependsOn.map(String) : [];
+        if (dependsOn.some((dependency) => (statuses.get(dependency) ?? 424) >= 400)) {
+          statuses.set(id, 424);
+          responses.push({ id, status: 424, headers: {}, body: graphError('FailedDependency', 'A request this one depends on failed.') });
+          continue;
+        }
+        const method = String(inner.method ?? '').toUpperCase();
+        const url = String(inner.url ?? '');
+        if (!['GET', 'POST', 'PATCH'].includes(method) || !url.startsWith('/') || url.startsWith('/$batch')) {
+          statuses.set(id, 400);
+          responses.push({ id, status: 400, headers: {}, body: graphError('BadRequest', 'Invalid method or URL in the batch request.') });
+          continue;
+        }
+        const result = await app.inject({
+          method: method as 'GET' | 'POST' | 'PATCH',
+          url: `/v1.0${url}`,
+          headers: { authorization: request.headers.authorization ?? '', 'content-type': 'application/json' },
+          ...(inner.body !== undefined && { payload: JSON.stringify(inner.body) }),
+        });
+        statuses.set(id, result.statusCode);
+        const retryAfter = result.headers['retry-after'];
+        responses.push({
+          id,
+          status: result.statusCode,
+          headers: { 'content-type': 'application/json', ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }) },
+          body: result.body ? (JSON.parse(result.body) as unknown) : null,
+        });
+      }
+      return { responses };
+    });
+  });
+};

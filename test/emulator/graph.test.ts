@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { CANARY_PASSWORDS } from '../support/canaries.js';
+
+const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+const SECRET = 'emulator-client-secret';
+const FLAG = 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated';
+
+describe('emulated Microsoft Graph', () => {
+  let emulator: RunningEmulator;
+  let token: string;
+  const graph = (path: string, init: RequestInit = {}) =>
+    fetch(`${emulator.url}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+  const newUser = (email: string, extra: Record<string, unknown> = {}) => ({
+    displayName: email,
+    mail: email,
+    identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: email }],
+    passwordProfile: { forceChangePasswordNextSignIn: false, password: 'Random-Initial-Password-1!' },
+    passwordPolicies: 'DisablePasswordExpiration',
+    [FLAG]: true,
+    ...extra,
+  });
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0, graph: { writeBudget: { perApp: 8, perTenant: 100, windowInMs: 60_000 } } });
+    emulator.registerClientApp(CLIENT_ID, SECRET);
+    const response = await fetch(`${emulator.url}/${emulator.tenant.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' }),
+    });
+    assert.equal(response.status, 200);
+    token = ((await response.json()) as { access_token: string }).access_token;
+  });
+  after(() => emulator.close());
+
+  test('the token endpoint refuses a wrong secret; Graph refuses a missing or foreign token', async () => {
+    const wrong = await fetch(`${emulator.url}/${emulator.tenant.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: 'nope', scope: 'x' }),
+    });
+    assert.equal(wrong.status, 401);
+    assert.equal((await fetch(`${emulator.url}/v1.0/users`)).status, 401);
+    assert.equal((await fetch(`${emulator.url}/v1.0/users`, { headers: { authorization: 'Bearer e30.e30.' } })).status, 401);
+  });
+
+  test('a created user is found by identity and by mail, with the flag; the same identity again is Graph\'s conflict', async () => {
+    const created = await graph('/users', { method: 'POST', body: JSON.stringify(newUser('ada@contoso.example')) });
+    assert.equal(created.status, 201);
+    const user = (await created.json()) as Record<string, unknown>;
+    assert.equal(user[FLAG], true);
+    const filter = encodeURIComponent(`identities/any(c:c/issuerAssignedId eq 'ADA@contoso.example' and c/issuer eq '${emulator.tenant.domain}')`);
+    const found = (await (await graph(`/users?$filter=${filter}`)).json()) as { value: Array<{ id: string }> };
+    assert.deepEqual(found.value.map((entry) => entry.id), [user.id]);
+    const byMail = (await (await graph(`/users?$filter=${encodeURIComponent("mail eq 'ada@contoso.example'")}`)).json()) as { value: unknown[] };
+    assert.equal(byMail.value.length, 1);
+    const again = await graph('/users', { method: 'POST', body: JSON.stringify(newUser('ada@contoso.example')) });
+    assert.equal(again.status, 400);
+    assert.match(((await again.json()) as { error: { message: string } }).error.message, /another object with the same value for property identities already exists/i);
+    assert.equal((await graph(`/users?$filter=${encodeURIComponent('startswith(displayName,\'a\')')}`)).status, 400);
+  });
+
+  test('a password against the policy is refused; a user signs in with the password set through Graph', async () => {
+    const weak = await graph('/users', { method: 'POST', body: JSON.stringify(newUser('weak@contoso.example', { passwordProfile: { password: 'weak' } })) });
+    assert.equal(weak.status, 400);
+    const known = await graph('/users', { method: 'POST', body: JSON.stringify(newUser('known@contoso.example', { passwordProfile: { password: CANARY_PASSWORDS.correct }, [FLAG]: false })) });
+    assert.equal(known.status, 201);
+    assert.deepEqual(await emulator.signIn.signIn({ username: 'known@contoso.example', password: CANARY_PASSWORDS.correct }), { outcome: 'signed-in', migrated: false });
+  });
+
+  test('$batch runs up to 20 requests, each with its own status; dependsOn fails with 424; more than 20 is refused', async () => {
+    const response = await graph('/$batch', {
+      method: 'POST',
+      body: JSON.stringify({
+        requests: [
+          { id: '1', method: 'POST', url: '/users', body: newUser('b1@contoso.example') },
+          { id: '2', method: 'POST', url: '/users', body: newUser('ada@contoso.example') },
+          { id: '3', method: 'POST', url: '/users', dependsOn: ['2'], body: newUser('b3@contoso.example') },
+          { id: '4', method: 'GET', url: `/users?$filter=${encodeURIComponent("mail eq 'b1@contoso.example'")}` },
+        ],
+      }),
+    });
+    assert.equal(response.status, 200);
+    const { responses } = (await response.json()) as { responses: Array<{ id: string; status: number }> };
+    assert.deepEqual(responses.map((entry) => [entry.id, entry.status]), [['1', 201], ['2', 400], ['3', 424], ['4', 200]]);
+    const tooMany = await graph('/$batch', { method: 'POST', body: JSON.stringify({ requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })) }) });
+    assert.equal(tooMany.status, 400);
+  });
+
+  test('writes beyond the app\'s budget are 429 with Retry-After, inside a batch too', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 6; i++) {
+      const response = await graph('/users', { method: 'POST', body: JSON.stringify(newUser(`t${i}@contoso.example`)) });
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get('retry-after');
+    }
+    assert.ok(statuses.includes(429), JSON.stringify(statuses));
+    assert.match(String(retryAfter), /^\d+$/);
+    const batch = (await (await graph('/$batch', { method: 'POST', body: JSON.stringify({ requests: [{ id: 'x', method: 'POST', url: '/users', body: newUser('late@contoso.example') }] }) })).json()) as {
+      responses: Array<{ status: number; headers: Record<string, string> }>;
+    };
+    assert.equal(batch.responses[0]!.status, 429);
+    assert.match(batch.responses[0]!.headers['retry-after']!, /^\d+$/);
+  });
+
+  test('injected faults answer writes with 503 and Retry-After', async () => {
+    const other = await startEmulator({ port: 0, graph: { faults: { serviceUnavailableRate: 1 } } });
+    try {
+      other.registerClientApp(CLIENT_ID, SECRET);
+      const tokenResponse = await fetch(`${other.url}/${other.tenant.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'x' }),
+      });
+      const otherToken = ((await tokenResponse.json()) as { access_token: string }).access_token;
+      const response = await fetch(`${other.url}/v1.0/users`, { method: 'POST', headers: { authorization: `Bearer ${otherToken}`, 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('retry-after'), '1');
+    } finally {
+      await other.close();
+    }
+  });
+});
