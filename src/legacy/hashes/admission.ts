@@ -14,23 +14,27 @@ export interface Admission {
  * A bounded gate in front of password hashing. Native bcrypt/argon2 and async PBKDF2 run on libuv's thread pool,
  * which RSA decryption and token verification (WebCrypto) share: unbounded hashing under load queues the request's
  * own decryption behind seconds of bcrypt and every answer misses Entra's deadline. The gate keeps at least one
- * pool thread free for them, work whose deadline passed while waiting is never started, and the newest waiter is
- * started first.
+ * pool thread free for them, work whose deadline passed while waiting is never started, and a congested queue serves
+ * its newest waiter first.
  *
  * @example
  *   const admission = createAdmission({ concurrency: 3, maxQueue: 256 });
  *   await admission.run(() => bcryptVerify(password, hash), abortSignal);
  */
-export function createAdmission(options: { concurrency: number; maxQueue: number }): Admission {
+export function createAdmission(options: { concurrency: number; maxQueue: number; lifoAfterInMs?: number; now?: () => number }): Admission {
+  const now = options.now ?? (() => performance.now());
+  const lifoAfterInMs = options.lifoAfterInMs ?? 1000;
   let running = 0;
-  const waiting: Array<{ start: () => void; abandon: () => void }> = [];
+  const waiting: Array<{ start: () => void; abandon: () => void; since: number }> = [];
 
-  // Newest first: under overload the oldest waiters are the ones whose deadline is nearly gone, and starting their
-  // hash only burns CPU on an answer already sent. Serving the newest keeps the goodput at capacity (adaptive LIFO);
-  // an old waiter is dropped by its own deadline. Under normal load the queue is empty and the order moot.
+  // Adaptive LIFO: first come, first served while the queue is short; once the oldest waiter has waited longer than
+  // `lifoAfterInMs`, the queue is congested, the oldest waiters' deadlines are nearly gone, and starting their hash
+  // would only burn CPU on answers already sent — so the newest waiter goes first and the old ones are dropped by
+  // their own deadlines. This keeps the goodput at capacity under overload without starving anyone under load.
   const release = () => {
     running--;
-    waiting.pop()?.start();
+    const congested = waiting.length > 0 && now() - waiting[0]!.since > lifoAfterInMs;
+    (congested ? waiting.pop() : waiting.shift())?.start();
   };
 
   return {
@@ -53,6 +57,7 @@ export function createAdmission(options: { concurrency: number; maxQueue: number
       }
       return new Promise<T>((resolve, reject) => {
         const entry = {
+          since: now(),
           start: () => {
             abortSignal?.removeEventListener('abort', onAbort);
             execute().then(resolve, reject);

@@ -52,13 +52,27 @@ test('a full queue is HASH_VERIFIER_BUSY; a failing task frees its slot', async 
   assert.equal(await admission.run(async () => 42), 42);
 });
 
-test('under overload the newest waiter starts first', async () => {
+test('first come, first served while the queue is short', async () => {
   const admission = createAdmission({ concurrency: 1, maxQueue: 10 });
   const gate = deferred();
   const order: string[] = [];
   const first = admission.run(() => gate.promise);
   const older = admission.run(async () => void order.push('older'));
   const newer = admission.run(async () => void order.push('newer'));
+  gate.resolve('x');
+  await Promise.all([first, older, newer]);
+  assert.deepEqual(order, ['older', 'newer']);
+});
+
+test('once the oldest waiter has waited too long, the newest starts first', async () => {
+  let time = 0;
+  const admission = createAdmission({ concurrency: 1, maxQueue: 10, lifoAfterInMs: 1000, now: () => time });
+  const gate = deferred();
+  const order: string[] = [];
+  const first = admission.run(() => gate.promise);
+  const older = admission.run(async () => void order.push('older'));
+  const newer = admission.run(async () => void order.push('newer'));
+  time = 1500;
   gate.resolve('x');
   await Promise.all([first, older, newer]);
   assert.deepEqual(order, ['newer', 'older']);
