@@ -1,3 +1,4 @@
+export { ACCOUNT_STATES, type AccountFilter, type AccountState, type AccountStateName } from './account-state.js';
 export { DECISION_ACTIONS, MAX_FIELD_LENGTH, type DecisionAction, type DecisionFilter, type DecisionRecord } from './decision-record.js';
 export { LedgerError, LedgerErrorCode } from './errors.js';
 export type { Ledger } from './ledger.js';

@@ -1,6 +1,7 @@
+import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
 import type { DecisionFilter, DecisionRecord } from './decision-record.js';
 
-/** The migration ledger: every decision the extension made. Later: phase-1 account state (issue 4). */
+/** The migration ledger: every decision the extension made, and where each legacy account stands in phase 1. */
 export interface Ledger {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
   /** Validates and appends one decision; rejects with `LEDGER_RECORD_INVALID` or `LEDGER_UNAVAILABLE`. */
@@ -9,6 +10,12 @@ export interface Ledger {
   listDecisions(filter?: DecisionFilter): Promise<DecisionRecord[]>;
   /** How many decisions of each action were recorded. */
   countByAction(): Promise<Partial<Record<DecisionRecord['action'], number>>>;
+  /** Writes (inserts or replaces) one account's phase-1 state. */
+  recordAccount(account: AccountState): Promise<void>;
+  accountState(legacyId: string): Promise<AccountState | undefined>;
+  /** Accounts in legacy-id order (keyset pagination with `after`), optionally in one state. */
+  listAccounts(filter?: AccountFilter): Promise<AccountState[]>;
+  countAccounts(): Promise<Partial<Record<AccountStateName, number>>>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
 import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
@@ -83,6 +84,32 @@ export async function openPostgresLedger(location: PostgresLedgerLocation): Prom
     async countByAction() {
       const result = await query<{ action: DecisionRecord['action']; n: string }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action', [], 'counting decisions');
       return Object.fromEntries(result.rows.map((row) => [row.action, Number(row.n)]));
+    },
+    async recordAccount(account) {
+      checkAccountState(account);
+      await query(
+        `INSERT INTO premigration_accounts (legacy_id, email, state, entra_object_id, reason, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (legacy_id) DO UPDATE SET email = excluded.email, state = excluded.state, entra_object_id = excluded.entra_object_id, reason = excluded.reason, updated_at = excluded.updated_at`,
+        [account.legacyId, account.email, account.state, account.entraObjectId, account.reason, account.updatedAt],
+        'recording an account',
+      );
+    },
+    async accountState(legacyId) {
+      const result = await query<AccountRow>('SELECT * FROM premigration_accounts WHERE legacy_id = $1', [legacyId], 'reading an account');
+      return result.rows[0] && accountOfRow(result.rows[0]);
+    },
+    async listAccounts(filter = {}) {
+      const where: string[] = [];
+      const values: unknown[] = [];
+      if (filter.state !== undefined) where.push(`state = $${values.push(filter.state)}`);
+      if (filter.after !== undefined) where.push(`legacy_id COLLATE "C" > $${values.push(filter.after)}`);
+      const limit = `$${values.push(Math.min(Math.max(1, filter.limit ?? 1000), 10_000))}`;
+      const sql = `SELECT * FROM premigration_accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY legacy_id COLLATE "C" LIMIT ${limit}`;
+      return (await query<AccountRow>(sql, values, 'listing accounts')).rows.map(accountOfRow);
+    },
+    async countAccounts() {
+      const result = await query<{ state: AccountRow['state']; n: string }>('SELECT state, count(*) AS n FROM premigration_accounts GROUP BY state', [], 'counting accounts');
+      return Object.fromEntries(result.rows.map((row) => [row.state, Number(row.n)]));
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping');

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
 import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
@@ -73,6 +74,31 @@ export function openSqliteLedger(path: string): Ledger {
     async countByAction() {
       const rows = guarded(() => db.prepare<[], { action: DecisionRecord['action']; n: number }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action').all());
       return Object.fromEntries(rows.map((row) => [row.action, row.n]));
+    },
+    async recordAccount(account) {
+      checkAccountState(account);
+      guarded(() =>
+        db
+          .prepare('INSERT OR REPLACE INTO premigration_accounts (legacy_id, email, state, entra_object_id, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(account.legacyId, account.email, account.state, account.entraObjectId, account.reason, account.updatedAt.toISOString()),
+      );
+    },
+    async accountState(legacyId) {
+      const row = guarded(() => db.prepare<[string], AccountRow>('SELECT * FROM premigration_accounts WHERE legacy_id = ?').get(legacyId));
+      return row && accountOfRow(row);
+    },
+    async listAccounts(filter = {}) {
+      const where: string[] = [];
+      const values: unknown[] = [];
+      if (filter.state !== undefined) (where.push('state = ?'), values.push(filter.state));
+      if (filter.after !== undefined) (where.push('legacy_id > ?'), values.push(filter.after));
+      const limit = Math.min(Math.max(1, filter.limit ?? 1000), 10_000);
+      const sql = `SELECT * FROM premigration_accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY legacy_id LIMIT ?`;
+      return guarded(() => db.prepare<unknown[], AccountRow>(sql).all(...values, limit)).map(accountOfRow);
+    },
+    async countAccounts() {
+      const rows = guarded(() => db.prepare<[], { state: AccountRow['state']; n: number }>('SELECT state, count(*) AS n FROM premigration_accounts GROUP BY state').all());
+      return Object.fromEntries(rows.map((row) => [row.state, row.n]));
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());

@@ -117,6 +117,26 @@ for (const kind of KINDS) {
       assert.equal((await ledger.listDecisions({ limit: 10_000 })).length, before);
     });
 
+    test('account states: upsert, read, keyset listing by state, counts; invalid states refused', async () => {
+      const at = new Date('2026-11-24T12:00:00.000Z');
+      for (const [legacyId, state] of [['b-2', 'pending'], ['a-1', 'pending'], ['c-3', 'failed']] as const) {
+        await ledger.recordAccount({ legacyId, email: `${legacyId}@example.com`, state, entraObjectId: null, reason: state === 'failed' ? 'Request_BadRequest: bad mail' : null, updatedAt: at });
+      }
+      await ledger.recordAccount({ legacyId: 'b-2', email: 'b-2@example.com', state: 'created', entraObjectId: 'oid-b', reason: null, updatedAt: at });
+      assert.deepEqual(await ledger.accountState('b-2'), { legacyId: 'b-2', email: 'b-2@example.com', state: 'created', entraObjectId: 'oid-b', reason: null, updatedAt: at });
+      assert.equal(await ledger.accountState('nobody'), undefined);
+      assert.deepEqual((await ledger.listAccounts()).map((account) => account.legacyId), ['a-1', 'b-2', 'c-3']);
+      assert.deepEqual((await ledger.listAccounts({ after: 'a-1', limit: 1 })).map((account) => account.legacyId), ['b-2']);
+      assert.deepEqual((await ledger.listAccounts({ state: 'pending' })).map((account) => account.legacyId), ['a-1']);
+      assert.deepEqual(await ledger.countAccounts(), { pending: 1, created: 1, failed: 1 });
+      for (const bad of [{ state: 'done' }, { legacyId: '' }, { email: 'x'.repeat(400) }, { reason: '' }]) {
+        await assert.rejects(
+          ledger.recordAccount({ legacyId: 'z', email: 'z@example.com', state: 'pending', entraObjectId: null, reason: null, updatedAt: at, ...bad } as never),
+          hasCode(LedgerErrorCode.RECORD_INVALID),
+        );
+      }
+    });
+
     test('ping answers; a closed ledger refuses work; close is idempotent', async () => {
       await ledger.ping();
       const second = await openLedger(await kind.url());
@@ -138,7 +158,7 @@ describe('ledger migrations', () => {
       await reopened.recordDecision(record());
       await reopened.close();
       const db = new Database(path);
-      assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: LEDGER_SCHEMA_VERSION }]);
+      assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), Array.from({ length: LEDGER_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       db.prepare("INSERT INTO schema_migrations VALUES (?, 'from-the-future', 'now')").run(LEDGER_SCHEMA_VERSION + 1);
       db.close();
       await assert.rejects(openLedger(`sqlite://${path}`), hasCode(LedgerErrorCode.SCHEMA_TOO_NEW));
@@ -160,8 +180,8 @@ describe('ledger migrations', () => {
       const client = new pg.Client({ connectionString: SERVICES.postgres.url });
       await client.connect();
       try {
-        const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations`);
-        assert.deepEqual(rows, [{ version: LEDGER_SCHEMA_VERSION }]);
+        const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
+        assert.deepEqual(rows, Array.from({ length: LEDGER_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       } finally {
         await client.end();
       }
