@@ -1,0 +1,71 @@
+/** One legacy account as phase 1 reads it, after field mapping. */
+export interface LegacyRecord {
+  id: string;
+  email: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  /** A known plaintext password (the "you know the password" case): set in Entra, and the user is not flagged. */
+  password: string | null;
+  /** Other fields, written to directory extension attributes by the attribute map. */
+  extra: Record<string, string>;
+}
+
+/** Source field names for each record field; defaults are the names the issue lists. */
+export interface FieldMap {
+  id: string;
+  email: string;
+  displayName: string;
+  givenName: string;
+  surname: string;
+  password: string;
+}
+
+export const DEFAULT_FIELD_MAP: FieldMap = {
+  id: 'id',
+  email: 'email',
+  displayName: 'display_name',
+  givenName: 'given_name',
+  surname: 'surname',
+  password: 'password',
+};
+
+/** A source row that cannot become a record, with its position (never its content: it may hold a password). */
+export interface RejectedRow {
+  line: number;
+  reason: string;
+}
+
+const EMAIL = /^[^\s@"(),:;<>[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** Maps one source row to a record, or says why it cannot (missing id, invalid e-mail …). */
+export function recordOf(row: Readonly<Record<string, unknown>>, map: FieldMap): LegacyRecord | { reason: string } {
+  const text = (name: string) => {
+    const value = row[name];
+    if (value === undefined || value === null) return null;
+    const string = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'bigint' ? String(value) : null;
+    return string === '' ? null : string;
+  };
+  const id = text(map.id);
+  const email = text(map.email)?.toLowerCase() ?? null;
+  if (!id) return { reason: `no ${map.id}` };
+  if (id.length > 200) return { reason: `${map.id} longer than 200 characters` };
+  if (!email) return { reason: `no ${map.email}` };
+  if (email.length > 254 || !EMAIL.test(email)) return { reason: `${map.email} is not a valid e-mail address` };
+  const known = new Set(Object.values(map));
+  const extra: Record<string, string> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (!known.has(key) && (typeof value === 'string' || typeof value === 'number') && String(value) !== '') extra[key] = String(value);
+  }
+  const givenName = text(map.givenName);
+  const surname = text(map.surname);
+  return {
+    id,
+    email,
+    displayName: text(map.displayName) ?? ([givenName, surname].filter(Boolean).join(' ') || email),
+    givenName,
+    surname,
+    password: typeof row[map.password] === 'string' && row[map.password] !== '' ? (row[map.password] as string) : null,
+    extra,
+  };
+}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { premigrate, readSource } from '../../src/bulk/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { createClientSecretCredential, createGraphBatchClient, createPacer, type GraphBatchClient } from '../../src/graph/index.js';
+import { openLedger, type Ledger } from '../../src/ledger/index.js';
+import { CANARY_PASSWORDS } from '../support/canaries.js';
+
+const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+const SECRET = 'premigrate-secret';
+const FLAG = 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated';
+
+describe('premigrate against the emulated Graph', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'premigrate-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function setUp(budget: { perApp: number; windowInMs: number } = { perApp: 100_000, windowInMs: 60_000 }) {
+    const emulator = await startEmulator({ port: 0, graph: { writeBudget: budget } });
+    emulator.registerClientApp(CLIENT_ID, SECRET);
+    const pacer = createPacer({ ratePerSecond: 500 });
+    const graph = createGraphBatchClient({
+      baseUrl: emulator.url,
+      credential: createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET }),
+      pacer,
+    });
+    const ledger = await openLedger('memory:');
+    const run = (file: string, extra: { graph?: GraphBatchClient; dryRun?: boolean } = {}) =>
+      premigrate({ source: readSource(file), ledger, graph: extra.graph ?? graph, pacer, userBody: { tenantDomain: emulator.tenant.domain, flagAttribute: FLAG }, dryRun: extra.dryRun ?? false });
+    return { emulator, ledger, graph, run, async close() { await ledger.close(); await emulator.close(); } };
+  }
+  const jsonl = async (name: string, rows: unknown[]) => {
+    const path = join(dir, name);
+    await writeFile(path, rows.map((row) => (typeof row === 'string' ? row : JSON.stringify(row))).join('\n'));
+    return path;
+  };
+  const users = (count: number, prefix = 'user') => Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${String(i).padStart(4, '0')}`, email: `${prefix}${i}@legacy.example`, display_name: `User ${i}` }));
+  const flagOf = (emulator: RunningEmulator, email: string) => emulator.directory.getExtensionAttributes(emulator.directory.findUserBySignInName(email)!.id)[FLAG];
+
+  test('creates every valid account once, flagged; rejects bad rows and duplicates by line; a known password is set and not flagged', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('basic.jsonl', [
+        ...users(41),
+        { id: 'known', email: 'known@legacy.example', display_name: 'Known', password: CANARY_PASSWORDS.correct },
+        { id: 'no-mail', display_name: 'x' },
+        { id: 'bad-mail', email: 'not-an-address' },
+        { id: 'user-0000', email: 'again@legacy.example' },
+        'not json',
+      ]);
+      const summary = await stack.run(file);
+      assert.equal(summary.created, 42);
+      assert.equal(summary.rejected, 3);
+      assert.equal(summary.duplicates, 1);
+      assert.deepEqual(summary.rejections.map((rejection) => rejection.line), [43, 44, 45, 46]);
+      assert.equal(stack.emulator.directory.countUsers(), 42);
+      assert.deepEqual(await stack.ledger.countAccounts(), { created: 42 });
+      assert.equal(flagOf(stack.emulator, 'user7@legacy.example'), true);
+      assert.equal(flagOf(stack.emulator, 'known@legacy.example'), false);
+      assert.deepEqual(await stack.emulator.signIn.signIn({ username: 'known@legacy.example', password: CANARY_PASSWORDS.correct }), { outcome: 'signed-in', migrated: false });
+
+      const again = await stack.run(file);
+      assert.equal(again.skipped, 42, 'a second run creates nothing');
+      assert.equal(again.created, 0);
+      assert.equal(stack.emulator.directory.countUsers(), 42);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('under throttling every account still arrives exactly once', async () => {
+    const stack = await setUp({ perApp: 20, windowInMs: 1000 });
+    try {
+      const summary = await stack.run(await jsonl('throttled.jsonl', users(70, 'thr')));
+      assert.equal(summary.created, 70);
+      assert.ok(summary.throttled > 0, 'the budget was hit');
+      assert.equal(stack.emulator.directory.countUsers(), 70);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a crash after Graph created a batch but before the ledger recorded it is resolved by lookup, never a second create', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('crash.jsonl', users(60, 'crash'));
+      let batches = 0;
+      const crashing: GraphBatchClient = {
+        async send(requests) {
+          const responses = await stack.graph.send(requests);
+          if (requests[0]?.method === 'POST' && ++batches === 2) throw new Error('kill -9');
+          return responses;
+        },
+      };
+      await assert.rejects(stack.run(file, { graph: crashing }), /kill -9/);
+      assert.equal((await stack.ledger.countAccounts()).pending, 20, 'the second batch is left pending');
+      assert.equal(stack.emulator.directory.countUsers(), 40);
+
+      const resumed = await stack.run(file);
+      assert.equal(stack.emulator.directory.countUsers(), 60, 'none twice, none missing');
+      assert.equal(resumed.created, 20);
+      assert.equal(resumed.skipped, 40);
+      assert.deepEqual(await stack.ledger.countAccounts(), { created: 40, existing: 20 });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('an account already in Entra is recorded as existing, not failed', async () => {
+    const stack = await setUp();
+    try {
+      await stack.emulator.directory.createUser({ displayName: 'Early', mail: 'early@legacy.example', identities: [{ signInType: 'emailAddress', issuer: stack.emulator.tenant.domain, issuerAssignedId: 'early@legacy.example' }], password: 'Random-Initial-Password-1!' });
+      const summary = await stack.run(await jsonl('conflict.jsonl', [{ id: 'e1', email: 'Early@legacy.example' }, { id: 'e2', email: 'late@legacy.example' }]));
+      assert.deepEqual([summary.created, summary.existing, summary.failed], [1, 1, 0]);
+      assert.equal((await stack.ledger.accountState('e1'))?.state, 'existing');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a dry run validates and looks up, and writes nothing', async () => {
+    const stack = await setUp();
+    try {
+      await stack.emulator.directory.createUser({ displayName: 'Early', identities: [{ signInType: 'emailAddress', issuer: stack.emulator.tenant.domain, issuerAssignedId: 'dry1@legacy.example' }], password: 'Random-Initial-Password-1!' });
+      const summary = await stack.run(await jsonl('dry.jsonl', [...users(5, 'dry'), { id: 'x' }]), { dryRun: true });
+      assert.deepEqual([summary.wouldCreate, summary.existing, summary.rejected], [4, 1, 1]);
+      assert.equal(stack.emulator.directory.countUsers(), 1);
+      assert.deepEqual(await stack.ledger.countAccounts(), {});
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('CSV sources with a header line are read the same way', async () => {
+    const stack = await setUp();
+    try {
+      const path = join(dir, 'users.csv');
+      await writeFile(path, 'id,email,display_name,given_name\n1,"a@legacy.example","Ada, Countess",Ada\n2,b@legacy.example,Bob,\n');
+      const summary = await stack.run(path);
+      assert.equal(summary.created, 2);
+      assert.equal(stack.emulator.directory.findUserBySignInName('a@legacy.example')?.displayName, 'Ada, Countess');
+    } finally {
+      await stack.close();
+    }
+  });
+});
