@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerHash } from './commands/hash.js';
+import { registerPremigrate } from './commands/premigrate.js';
 import { registerServe } from './commands/serve.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -15,6 +16,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerDemo(program, setExitCode);
   registerEmulate(program, setExitCode);
   registerHash(program, setExitCode);
+  registerPremigrate(program, setExitCode);
   return program;
 }
 

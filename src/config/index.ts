@@ -9,3 +9,4 @@ export {
   type ServeConfig,
 } from './serve-config.js';
 export { SettingsReader, type RawSettings } from './settings.js';
+export { loadPremigrateConfig, type PremigrateConfig } from './premigrate-config.js';
