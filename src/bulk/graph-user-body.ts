@@ -8,6 +8,8 @@ export interface UserBodyOptions {
   flagAttribute: string;
   /** Where the legacy id goes, an extension attribute name; omitted when undefined. */
   legacyIdAttribute?: string;
+  /** Extra source fields written to directory extension attributes: source field → extension attribute name. */
+  attributeMap?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -26,5 +28,8 @@ export function graphUserBody(record: LegacyRecord, options: UserBodyOptions): R
     passwordPolicies: 'DisablePasswordExpiration',
     [options.flagAttribute]: record.password === null,
     ...(options.legacyIdAttribute && { [options.legacyIdAttribute]: record.id }),
+    ...Object.fromEntries(
+      Object.entries(options.attributeMap ?? {}).flatMap(([field, attribute]) => (record.extra[field] !== undefined ? [[attribute, record.extra[field]]] : [])),
+    ),
   };
 }

@@ -14,7 +14,16 @@ interface PremigrateCommandOptions {
   json?: boolean;
   failures?: string;
   legacyIdAttribute?: string;
+  attribute: Record<string, string>;
 }
+
+const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
+
+const collectAttribute = (value: string, map: Record<string, string>) => {
+  const [field, attribute] = value.split('=', 2);
+  if (!field || !attribute || !EXTENSION_ATTRIBUTE.test(attribute)) throw new InvalidArgumentError('expected <source field>=extension_<appIdWithoutHyphens>_<name>.');
+  return { ...map, [field]: attribute };
+};
 
 const parseRate = (value: string) => {
   const rate = Number(value);
@@ -30,6 +39,7 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
     .option('--dry-run', 'validate every record and look up conflicts in Entra; write nothing')
     .option('--rate <writes/s>', 'Graph write budget for this app registration', parseRate, 18)
     .option('--legacy-id-attribute <name>', 'directory extension attribute that receives the legacy id')
+    .option('--attribute <field=extension_…>', 'write a source field to a directory extension attribute (repeatable)', collectAttribute, {})
     .option('--failures <file.csv>', 'write the failed accounts (legacy id, reason) as CSV')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
@@ -84,7 +94,12 @@ async function run(options: PremigrateCommandOptions): Promise<number> {
       ledger,
       graph,
       pacer,
-      userBody: { tenantDomain: config.tenantDomain, flagAttribute: config.flagAttribute, ...(options.legacyIdAttribute && { legacyIdAttribute: options.legacyIdAttribute }) },
+      userBody: {
+        tenantDomain: config.tenantDomain,
+        flagAttribute: config.flagAttribute,
+        attributeMap: options.attribute,
+        ...(options.legacyIdAttribute && { legacyIdAttribute: options.legacyIdAttribute }),
+      },
       dryRun: options.dryRun === true,
       abortSignal: stop.signal,
       onProgress: progress,
