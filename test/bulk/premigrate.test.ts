@@ -30,8 +30,16 @@ describe('premigrate against the emulated Graph', () => {
       pacer,
     });
     const ledger = await openLedger('memory:');
-    const run = (file: string, extra: { graph?: GraphBatchClient; dryRun?: boolean } = {}) =>
-      premigrate({ source: readSource(file), ledger, graph: extra.graph ?? graph, pacer, userBody: { tenantDomain: emulator.tenant.domain, flagAttribute: FLAG }, dryRun: extra.dryRun ?? false });
+    const run = (file: string, extra: { graph?: GraphBatchClient; dryRun?: boolean; concurrency?: number } = {}) =>
+      premigrate({
+        source: readSource(file),
+        ledger,
+        graph: extra.graph ?? graph,
+        pacer,
+        userBody: { tenantDomain: emulator.tenant.domain, flagAttribute: FLAG },
+        dryRun: extra.dryRun ?? false,
+        ...(extra.concurrency !== undefined && { concurrency: extra.concurrency }),
+      });
     return { emulator, ledger, graph, run, async close() { await ledger.close(); await emulator.close(); } };
   }
   const jsonl = async (name: string, rows: unknown[]) => {
@@ -97,7 +105,8 @@ describe('premigrate against the emulated Graph', () => {
           return responses;
         },
       };
-      await assert.rejects(stack.run(file, { graph: crashing }), /kill -9/);
+      // One batch in flight, so exactly the second batch is the one caught between Graph and the ledger.
+      await assert.rejects(stack.run(file, { graph: crashing, concurrency: 1 }), /kill -9/);
       assert.equal((await stack.ledger.countAccounts()).pending, 20, 'the second batch is left pending');
       assert.equal(stack.emulator.directory.countUsers(), 40);
 
@@ -106,6 +115,30 @@ describe('premigrate against the emulated Graph', () => {
       assert.equal(resumed.created, 20);
       assert.equal(resumed.skipped, 40);
       assert.deepEqual(await stack.ledger.countAccounts(), { created: 40, existing: 20 });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('several batches in flight: the rate is the pacer\'s, every account arrives once', async () => {
+    const stack = await setUp();
+    try {
+      let inFlight = 0;
+      let peak = 0;
+      const watched: GraphBatchClient = {
+        async send(requests) {
+          peak = Math.max(peak, ++inFlight);
+          try {
+            return await stack.graph.send(requests);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const summary = await stack.run(await jsonl('parallel.jsonl', users(200, 'par')), { graph: watched, concurrency: 4 });
+      assert.equal(summary.created, 200);
+      assert.equal(stack.emulator.directory.countUsers(), 200);
+      assert.ok(peak > 1 && peak <= 4, `peak ${peak} batches in flight`);
     } finally {
       await stack.close();
     }
