@@ -201,6 +201,8 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
       queue.push({ record: mapped, attempts: 0 });
       await pump(false);
     }
+    // Interrupted: nothing new is sent; the batches in flight finish and are recorded.
+    if (summary.interrupted) queue = [];
     await pump(true);
   } catch (error) {
     // Let the batches in flight finish and record what they did before failing the run.

@@ -144,6 +144,39 @@ describe('premigrate against the emulated Graph', () => {
     }
   });
 
+  test('an abort stops sending: what was sent is recorded, the rest is left for the next run', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('abort.jsonl', users(100, 'abort'));
+      const stop = new AbortController();
+      let batches = 0;
+      const stopping: GraphBatchClient = {
+        async send(requests) {
+          if (requests[0]?.method === 'POST' && ++batches === 2) stop.abort();
+          return stack.graph.send(requests);
+        },
+      };
+      const summary = await premigrate({
+        source: readSource(file),
+        ledger: stack.ledger,
+        graph: stopping,
+        pacer: createPacer({ ratePerSecond: 500 }),
+        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: FLAG },
+        abortSignal: stop.signal,
+        concurrency: 1,
+      });
+      assert.equal(summary.interrupted, true);
+      assert.equal(summary.created, 40);
+      assert.equal(stack.emulator.directory.countUsers(), 40);
+      assert.deepEqual(await stack.ledger.countAccounts(), { created: 40 });
+      const resumed = await stack.run(file);
+      assert.equal(resumed.created, 60);
+      assert.equal(stack.emulator.directory.countUsers(), 100);
+    } finally {
+      await stack.close();
+    }
+  });
+
   test('an account already in Entra is recorded as existing, not failed', async () => {
     const stack = await setUp();
     try {
