@@ -7,6 +7,8 @@ export interface LegacyRecord {
   surname: string | null;
   /** A known plaintext password (the "you know the password" case): set in Entra, and the user is not flagged. */
   password: string | null;
+  /** A phone number in international format (`+1 2065550100`), for the optional phone authentication method. */
+  phone: string | null;
   /** Other fields, written to directory extension attributes by the attribute map. */
   extra: Record<string, string>;
 }
@@ -19,6 +21,7 @@ export interface FieldMap {
   givenName: string;
   surname: string;
   password: string;
+  phone: string;
 }
 
 export const DEFAULT_FIELD_MAP: FieldMap = {
@@ -28,6 +31,7 @@ export const DEFAULT_FIELD_MAP: FieldMap = {
   givenName: 'given_name',
   surname: 'surname',
   password: 'password',
+  phone: 'phone',
 };
 
 /** A source row that cannot become a record, with its position (never its content: it may hold a password). */
@@ -36,6 +40,8 @@ export interface RejectedRow {
   reason: string;
 }
 
+/** Graph's phone method format: `+`, country code, a space, the number (spaces allowed, as Graph accepts them). */
+const PHONE = /^\+[1-9]\d{0,3} \d[\d ]{4,20}$/;
 const EMAIL = /^[^\s@"(),:;<>[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** Maps one source row to a record, or says why it cannot (missing id, invalid e-mail …). */
@@ -52,6 +58,8 @@ export function recordOf(row: Readonly<Record<string, unknown>>, map: FieldMap):
   if (id.length > 200) return { reason: `${map.id} longer than 200 characters` };
   if (!email) return { reason: `no ${map.email}` };
   if (email.length > 254 || !EMAIL.test(email)) return { reason: `${map.email} is not a valid e-mail address` };
+  const phone = text(map.phone);
+  if (phone !== null && !PHONE.test(phone)) return { reason: `${map.phone} is not an international number such as +1 2065550100` };
   const known = new Set(Object.values(map));
   const extra: Record<string, string> = {};
   for (const [key, value] of Object.entries(row)) {
@@ -66,6 +74,7 @@ export function recordOf(row: Readonly<Record<string, unknown>>, map: FieldMap):
     givenName,
     surname,
     password: typeof row[map.password] === 'string' && row[map.password] !== '' ? (row[map.password] as string) : null,
+    phone,
     extra,
   };
 }

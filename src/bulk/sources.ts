@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
+import { readSqlExport, type SqlExportOptions } from '../legacy/index.js';
 
 /** A row of a source file with its 1-based line (record) number. */
 export interface SourceRow {
@@ -50,4 +51,34 @@ export async function* readSource(path: string): AsyncGenerator<SourceRow> {
       yield { line, row: null, error: 'not JSON' };
     }
   }
+}
+
+/**
+ * Streams the rows of the legacy SQL store's `LEGACY_EXPORT_QUERY`, a page at a time (keyset pagination; see
+ * `readSqlExport`). Row numbers count from 1 in key order.
+ *
+ * @example
+ *   for await (const { row } of readSqlSource({ url: process.env.LEGACY_DATABASE_URL, query: process.env.LEGACY_EXPORT_QUERY })) …
+ */
+export async function* readSqlSource(options: SqlExportOptions): AsyncGenerator<SourceRow> {
+  let line = 0;
+  for await (const row of readSqlExport(options)) yield { line: ++line, row };
+}
+
+/**
+ * Counts a source file's rows quickly (line breaks, less the CSV header) for a progress bar's total and ETA. An
+ * estimate: a CSV field with a line break in it counts twice, blank lines count once.
+ *
+ * @example
+ *   const total = await estimateRowCount('./users.csv');
+ */
+export async function estimateRowCount(path: string): Promise<number> {
+  let lines = 0;
+  let last = 10;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+  }
+  if (last !== 10) lines++; // a last line without a line break
+  return Math.max(0, extname(path).toLowerCase() === '.csv' ? lines - 1 : lines);
 }

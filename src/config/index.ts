@@ -10,3 +10,4 @@ export {
 } from './serve-config.js';
 export { SettingsReader, type RawSettings } from './settings.js';
 export { loadPremigrateConfig, type PremigrateConfig } from './premigrate-config.js';
+export { readCredentialsFile, type AppRegistrationSettings } from './credentials-file.js';

@@ -24,6 +24,21 @@ export interface DirectoryUser {
   identities: Identity[];
 }
 
+/** An e-mail or phone authentication method, as Graph's emailAuthenticationMethod / phoneAuthenticationMethod. */
+export type AuthenticationMethod =
+  | { kind: 'email'; id: string; emailAddress: string }
+  | { kind: 'phone'; id: string; phoneNumber: string; phoneType: PhoneType };
+
+export type PhoneType = 'mobile' | 'alternateMobile' | 'office';
+
+/** Graph's fixed ids: one e-mail method per user, one phone method per phone type. */
+export const AUTHENTICATION_METHOD_IDS = {
+  email: '3ddfcfc8-9383-446f-83cc-3ab9be4be18f',
+  mobile: '3179e48a-750b-4051-897c-87b9720928f7',
+  alternateMobile: 'b6332ec1-7057-4abe-9331-3d72feddfe41',
+  office: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
+} as const;
+
 export interface NewUser {
   displayName: string;
   givenName?: string | null;
@@ -53,6 +68,9 @@ export interface Directory {
   setPassword(id: string, password: string): Promise<void>;
   checkPassword(id: string, password: string): Promise<boolean>;
   setExtensionAttribute(id: string, name: string, value: unknown): void;
+  /** Adds an e-mail method, or a phone method of a type; a second of the same kind is a `DIRECTORY_CONFLICT`. */
+  addAuthenticationMethod(userId: string, method: { kind: 'email'; emailAddress: string } | { kind: 'phone'; phoneNumber: string; phoneType: PhoneType }): AuthenticationMethod;
+  listAuthenticationMethods(userId: string): AuthenticationMethod[];
   getExtensionAttributes(id: string): Record<string, unknown>;
   close(): void;
 }
@@ -93,7 +111,10 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     CREATE INDEX IF NOT EXISTS identities_by_name ON identities (issuer_assigned_id_lower);
     CREATE TABLE IF NOT EXISTS extension_values (
       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, name TEXT NOT NULL, value TEXT NOT NULL,
-      PRIMARY KEY (user_id, name));`);
+      PRIMARY KEY (user_id, name));
+    CREATE TABLE IF NOT EXISTS authentication_methods (
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, id TEXT NOT NULL, kind TEXT NOT NULL,
+      value TEXT NOT NULL, phone_type TEXT, PRIMARY KEY (user_id, id));`);
   const now = options.now ?? Date.now;
 
   const statements = {
@@ -111,6 +132,8 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     setPassword: db.prepare('UPDATE users SET password_salt = ?, password_key = ? WHERE id = ?'),
     setExtension: db.prepare('INSERT INTO extension_values VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value'),
     extensionsOf: db.prepare<[string], { name: string; value: string }>('SELECT name, value FROM extension_values WHERE user_id = ?'),
+    insertMethod: db.prepare('INSERT INTO authentication_methods VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    methodsOf: db.prepare<[string], { id: string; kind: string; value: string; phone_type: string | null }>('SELECT id, kind, value, phone_type FROM authentication_methods WHERE user_id = ? ORDER BY kind, id'),
   };
 
   const toUser = (row: UserRow): DirectoryUser => ({
@@ -197,6 +220,21 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       requireUser(id);
       if (!EXTENSION_NAME.test(name)) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, `${name} is not an extension attribute name.`);
       statements.setExtension.run(id, name, JSON.stringify(value));
+    },
+    addAuthenticationMethod(userId, method) {
+      requireUser(userId);
+      const id = method.kind === 'email' ? AUTHENTICATION_METHOD_IDS.email : AUTHENTICATION_METHOD_IDS[method.phoneType];
+      const value = method.kind === 'email' ? method.emailAddress : method.phoneNumber;
+      const added = statements.insertMethod.run(userId, id, method.kind, value, method.kind === 'phone' ? method.phoneType : null);
+      if (added.changes === 0) {
+        throw new EmulatorError(EmulatorErrorCode.DIRECTORY_CONFLICT, `The user already has ${method.kind === 'email' ? 'an e-mail method' : `a ${method.phoneType} phone method`}.`);
+      }
+      return method.kind === 'email' ? { kind: 'email', id, emailAddress: value } : { kind: 'phone', id, phoneNumber: value, phoneType: method.phoneType };
+    },
+    listAuthenticationMethods(userId) {
+      return statements.methodsOf.all(userId).map((row): AuthenticationMethod =>
+        row.kind === 'email' ? { kind: 'email', id: row.id, emailAddress: row.value } : { kind: 'phone', id: row.id, phoneNumber: row.value, phoneType: row.phone_type as PhoneType },
+      );
     },
     getExtensionAttributes(id) {
       return Object.fromEntries(statements.extensionsOf.all(id).map((row) => [row.name, JSON.parse(row.value) as unknown]));

@@ -24,7 +24,7 @@ export interface EmulatorOptions {
   /** How the emulator calls extensions; default global fetch. */
   fetch?: typeof globalThis.fetch;
   /** Graph's identity-write throttling (defaults: Graph's documented budgets) and injected faults. */
-  graph?: { writeBudget?: WriteBudgetOptions; faults?: GraphFaults };
+  graph?: { writeBudget?: WriteBudgetOptions; faults?: GraphFaults; directoryQuota?: number };
 }
 
 /** A running emulator: its address, its tenant and directory, and the extension it calls. */
@@ -74,7 +74,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     signIn,
     logger,
     baseUrl: () => url,
-    graph: { apps, budget: createWriteBudget(options.graph?.writeBudget), faults: () => faults, now },
+    graph: {
+      apps,
+      budget: createWriteBudget(options.graph?.writeBudget),
+      faults: () => faults,
+      now,
+      ...(options.graph?.directoryQuota !== undefined && { directoryQuota: options.graph.directoryQuota }),
+    },
   });
   try {
     const address = await server.listen({ port: options.port ?? 7080, host: options.host ?? '127.0.0.1' });

@@ -25,7 +25,8 @@ export interface GraphBatchClient {
   /**
    * Sends up to 20 requests as one `$batch` after the pacer grants the writes. A throttled or failed batch as a
    * whole (429, 503, network) is retried after Retry-After or a jittered back-off; the answers to individual
-   * requests are returned as they are, in request order, for the caller to handle one by one.
+   * requests are returned as they are, in request order, for the caller to handle one by one (throttled ones have
+   * already slowed the pacer).
    */
   send(requests: readonly BatchRequest[]): Promise<BatchResponse[]>;
 }
@@ -75,7 +76,11 @@ export function createGraphBatchClient(options: GraphBatchClientOptions): GraphB
         if (response?.ok) {
           const body = (await response.json()) as { responses?: BatchResponse[] };
           const byId = new Map((body.responses ?? []).map((entry) => [String(entry.id), entry]));
-          return requests.map((request) => byId.get(request.id) ?? { id: request.id, status: 500, headers: {}, body: null });
+          const answers = requests.map((request) => byId.get(request.id) ?? { id: request.id, status: 500, headers: {}, body: null });
+          // Throttled inner requests slow this app registration's pacer, by the longest Retry-After among them.
+          const throttled = answers.filter((answer) => answer.status === 429 || answer.status === 503);
+          if (throttled.length > 0) options.pacer.throttled(Math.max(...throttled.map((answer) => retryAfterInMs(headerOf(answer, 'retry-after'), now()) ?? 1000)));
+          return answers;
         }
         const status = response?.status ?? 0;
         if (response && status !== 429 && status !== 503 && status !== 504 && status < 500) {
@@ -88,4 +93,11 @@ export function createGraphBatchClient(options: GraphBatchClientOptions): GraphB
       }
     },
   };
+}
+
+/** A response header by name, whatever case Graph used. */
+export function headerOf(response: BatchResponse, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(response.headers ?? {})) if (key.toLowerCase() === wanted) return value;
+  return undefined;
 }

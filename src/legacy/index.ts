@@ -3,10 +3,13 @@ export { createMemoryLegacyStore, type MemoryLegacyAccount, type MemoryLegacySto
 export type { SqlDialect } from './sql/dialect-syntax.js';
 export {
   compileNamedQuery,
+  LOOKUP_PARAMETERS,
   QUERY_PARAMETER_NAMES,
+  type NamedParameterSet,
   type CompiledQuery,
   type QueryParameterName,
 } from './sql/named-parameters.js';
+export { readSqlExport, type SqlExportOptions } from './sql/export-rows.js';
 export { openSqlLegacyStore } from './sql/open-sql-store.js';
 export { DEFAULT_POOL_SIZE, DEFAULT_QUERY_TIMEOUT_IN_MS, type SqlLegacyStoreOptions } from './sql/options.js';
 export { RESULT_COLUMNS } from './sql/row.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { premigrate, readSource } from '../../src/bulk/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createClientSecretCredential, createGraphBatchClient, createPacer, type GraphBatchClient } from '../../src/graph/index.js';
+import { createClientSecretCredential, createGraphBatchClient, createPacer, readDirectoryQuota, type GraphBatchClient } from '../../src/graph/index.js';
 import { openLedger, type Ledger } from '../../src/ledger/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
 
@@ -20,8 +20,8 @@ describe('premigrate against the emulated Graph', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  async function setUp(budget: { perApp: number; windowInMs: number } = { perApp: 100_000, windowInMs: 60_000 }) {
-    const emulator = await startEmulator({ port: 0, graph: { writeBudget: budget } });
+  async function setUp(budget: { perApp: number; windowInMs: number } = { perApp: 100_000, windowInMs: 60_000 }, directoryQuota?: number) {
+    const emulator = await startEmulator({ port: 0, graph: { writeBudget: budget, ...(directoryQuota !== undefined && { directoryQuota }) } });
     emulator.registerClientApp(CLIENT_ID, SECRET);
     const pacer = createPacer({ ratePerSecond: 500 });
     const graph = createGraphBatchClient({
@@ -30,15 +30,18 @@ describe('premigrate against the emulated Graph', () => {
       pacer,
     });
     const ledger = await openLedger('memory:');
-    const run = (file: string, extra: { graph?: GraphBatchClient; dryRun?: boolean; concurrency?: number } = {}) =>
+    const credential = createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET });
+    type Extra = { graph?: GraphBatchClient; dryRun?: boolean; concurrency?: number; methods?: { email?: boolean; phone?: boolean } };
+    const run = (file: string, extra: Extra = {}) =>
       premigrate({
         source: readSource(file),
         ledger,
         graph: extra.graph ?? graph,
-        pacer,
         userBody: { tenantDomain: emulator.tenant.domain, flagAttribute: FLAG },
         dryRun: extra.dryRun ?? false,
+        readQuota: () => readDirectoryQuota({ baseUrl: emulator.url, credential }),
         ...(extra.concurrency !== undefined && { concurrency: extra.concurrency }),
+        ...(extra.methods && { methods: extra.methods }),
       });
     return { emulator, ledger, graph, run, async close() { await ledger.close(); await emulator.close(); } };
   }
@@ -112,8 +115,9 @@ describe('premigrate against the emulated Graph', () => {
 
       const resumed = await stack.run(file);
       assert.equal(stack.emulator.directory.countUsers(), 60, 'none twice, none missing');
-      assert.equal(resumed.created, 20);
-      assert.equal(resumed.skipped, 40);
+      assert.equal(resumed.created, 20, 'the batch never sent');
+      assert.equal(resumed.existing, 20, 'the batch caught by the crash, found by lookup');
+      assert.equal(resumed.skipped, 20, 'the batch recorded before the crash');
       assert.deepEqual(await stack.ledger.countAccounts(), { created: 40, existing: 20 });
     } finally {
       await stack.close();
@@ -160,7 +164,6 @@ describe('premigrate against the emulated Graph', () => {
         source: readSource(file),
         ledger: stack.ledger,
         graph: stopping,
-        pacer: createPacer({ ratePerSecond: 500 }),
         userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: FLAG },
         abortSignal: stop.signal,
         concurrency: 1,
@@ -195,8 +198,83 @@ describe('premigrate against the emulated Graph', () => {
       await stack.emulator.directory.createUser({ displayName: 'Early', identities: [{ signInType: 'emailAddress', issuer: stack.emulator.tenant.domain, issuerAssignedId: 'dry1@legacy.example' }], password: 'Random-Initial-Password-1!' });
       const summary = await stack.run(await jsonl('dry.jsonl', [...users(5, 'dry'), { id: 'x' }]), { dryRun: true });
       assert.deepEqual([summary.wouldCreate, summary.existing, summary.rejected], [4, 1, 1]);
+      assert.deepEqual(summary.quota, { used: 1, total: 300_000, fits: true });
       assert.equal(stack.emulator.directory.countUsers(), 1);
       assert.deepEqual(await stack.ledger.countAccounts(), {});
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a dry run says when the accounts would not fit in the directory quota', async () => {
+    const stack = await setUp(undefined, 12);
+    try {
+      await stack.emulator.directory.createUser({ displayName: 'Early', identities: [{ signInType: 'emailAddress', issuer: stack.emulator.tenant.domain, issuerAssignedId: 'early@legacy.example' }], password: 'Random-Initial-Password-1!' });
+      const fits = await stack.run(await jsonl('quota-fits.jsonl', users(11, 'qf')), { dryRun: true });
+      assert.deepEqual(fits.quota, { used: 1, total: 12, fits: true });
+      const over = await stack.run(await jsonl('quota-over.jsonl', users(12, 'qo')), { dryRun: true });
+      assert.deepEqual(over.quota, { used: 1, total: 12, fits: false });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a dry run reports the quota as unknown when Graph does not answer it', async () => {
+    const stack = await setUp();
+    try {
+      const summary = await premigrate({
+        source: readSource(await jsonl('quota-unknown.jsonl', users(2, 'qu'))),
+        ledger: stack.ledger,
+        graph: stack.graph,
+        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: FLAG },
+        dryRun: true,
+        readQuota: () => readDirectoryQuota({ baseUrl: stack.emulator.url, credential: { getToken: async () => ({ token: 'not-a-token', expiresOnTimestamp: Date.now() + 60_000 }) } }),
+      });
+      assert.equal(summary.wouldCreate, 2);
+      assert.equal(summary.quota, null);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('e-mail and phone methods are registered before an account is recorded; a resumed or repeated run adds none twice', async () => {
+    const stack = await setUp();
+    try {
+      const rows = [
+        { id: 'm1', email: 'm1@legacy.example', phone: '+1 2065550101' },
+        { id: 'm2', email: 'm2@legacy.example' },
+        { id: 'm3', email: 'm3@legacy.example', phone: '2065550103' },
+      ];
+      const summary = await stack.run(await jsonl('methods.jsonl', rows), { methods: { email: true, phone: true } });
+      assert.deepEqual([summary.created, summary.rejected, summary.methodsAdded, summary.methodsFailed], [2, 1, 3, 0]);
+      assert.match(summary.rejections[0]!.reason, /phone is not an international number/);
+      const methodsOf = (email: string) => stack.emulator.directory.listAuthenticationMethods(stack.emulator.directory.findUserBySignInName(email)!.id);
+      assert.deepEqual(methodsOf('m1@legacy.example').map((method) => method.kind), ['email', 'phone']);
+      assert.deepEqual(methodsOf('m2@legacy.example'), [{ kind: 'email', id: '3ddfcfc8-9383-446f-83cc-3ab9be4be18f', emailAddress: 'm2@legacy.example' }]);
+
+      // A crash between Graph's create and the ledger: the account is looked up, its methods added (or found) then.
+      await stack.ledger.recordAccount({ legacyId: 'm2', email: 'm2@legacy.example', state: 'pending', entraObjectId: null, reason: null, updatedAt: new Date() });
+      const resumed = await stack.run(await jsonl('methods-again.jsonl', rows.slice(0, 2)), { methods: { email: true, phone: true } });
+      assert.deepEqual([resumed.skipped, resumed.existing, resumed.methodsAdded, resumed.methodsFailed], [1, 1, 1, 0]);
+      assert.equal(methodsOf('m2@legacy.example').length, 1);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a method Graph refuses is reported with the account, which stays recorded as created', async () => {
+    const stack = await setUp();
+    try {
+      const refusing: GraphBatchClient = {
+        async send(requests) {
+          const answers = await stack.graph.send(requests);
+          return answers.map((answer, i) => (requests[i]!.url.endsWith('/emailMethods') ? { ...answer, status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges.' } } } : answer));
+        },
+      };
+      const summary = await stack.run(await jsonl('methods-refused.jsonl', users(3, 'mr')), { graph: refusing, methods: { email: true } });
+      assert.deepEqual([summary.created, summary.methodsFailed, summary.failed], [3, 3, 0]);
+      assert.match(summary.failures[0]!.reason, /^created in Entra as [0-9a-f-]{36}, but the e-mail method was not added: HTTP 403 Authorization_RequestDenied$/);
+      assert.equal((await stack.ledger.accountState('mr-0000'))?.state, 'created');
     } finally {
       await stack.close();
     }

@@ -50,9 +50,16 @@ describe('entra-migrate premigrate (command line)', () => {
   test('missing settings exit 2 naming each; a bad rate is a usage error', async () => {
     const missing = await runCli(['premigrate', '--from', 'x.jsonl'], { env: {} });
     assert.equal(missing.code, 2);
-    for (const name of ['ENTRA_TENANT_ID', 'ENTRA_TENANT_DOMAIN', 'MIGRATION_FLAG_ATTRIBUTE', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET']) {
+    for (const name of ['ENTRA_TENANT_ID', 'ENTRA_TENANT_DOMAIN', 'MIGRATION_FLAG_ATTRIBUTE']) {
       assert.match(missing.stderr, new RegExp(`^entra-migrate premigrate: ${name} `, 'm'), name);
     }
+    // Against a real authority, no secret means a managed identity; the emulator needs a secret.
+    const { AZURE_CLIENT_SECRET: _secret, ...withoutSecret } = env;
+    const noSecret = await runCli(['premigrate', '--from', 'x.jsonl'], { env: withoutSecret });
+    assert.equal(noSecret.code, 2);
+    assert.match(noSecret.stderr, /^entra-migrate premigrate: AZURE_CLIENT_SECRET is required when AZURE_AUTHORITY_HOST is a local emulator/m);
+    const secretWithoutClient = await runCli(['premigrate', '--from', 'x.jsonl'], { env: { ...env, AZURE_CLIENT_ID: '' } });
+    assert.match(secretWithoutClient.stderr, /AZURE_CLIENT_ID is required with a secret or certificate/);
     assert.equal((await runCli(['premigrate', '--from', 'x.jsonl', '--rate', '500'], { env })).code, 2);
     assert.equal((await runCli(['premigrate'], { env })).code, 2);
   });

@@ -42,6 +42,20 @@ describe('Graph batch client against the emulator', () => {
     assert.equal(emulator.directory.countUsers(), 15);
   });
 
+  test('throttled inner requests slow the pacer of the client that sent them; successes do not', async () => {
+    const pacer = createPacer({ ratePerSecond: 1000 });
+    const own = createGraphBatchClient({
+      baseUrl: emulator.url,
+      credential: createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET }),
+      pacer,
+    });
+    await own.send([{ id: 'r', method: 'GET', url: '/users?$top=1' }]);
+    assert.equal(pacer.rate(), 1000);
+    const answers = await own.send([create('throttled@contoso.example')]); // the app's budget of 15 is spent above
+    assert.equal(answers[0]!.status, 429);
+    assert.equal(pacer.rate(), 500);
+  });
+
   test('wrong credentials are GRAPH_AUTH_FAILED, more than 20 requests a RangeError', async () => {
     await assert.rejects(client('wrong').send([create('x@contoso.example')]), (error: { code?: string }) => error.code === GraphErrorCode.AUTH_FAILED);
     await assert.rejects(client().send(Array.from({ length: 21 }, (_, i) => create(`w${i}@contoso.example`))), RangeError);

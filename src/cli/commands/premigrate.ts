@@ -1,16 +1,20 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { premigrate, readSource, type PremigrateSummary } from '../../bulk/index.js';
-import { loadPremigrateConfig } from '../../config/index.js';
-import { createClientSecretCredential, createGraphBatchClient, createPacer } from '../../graph/index.js';
+import { estimateRowCount, premigrate, readSource, readSqlSource, type PremigrateSummary } from '../../bulk/index.js';
+import { ConfigError, loadPremigrateConfig, readCredentialsFile, type AppRegistrationSettings, type PremigrateConfig } from '../../config/index.js';
+import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, readDirectoryQuota } from '../../graph/index.js';
 import { openLedger } from '../../ledger/index.js';
 import { ExitCode } from '../exit-codes.js';
+import { progressLine } from '../progress-line.js';
 import { reportError } from '../report-error.js';
 
 interface PremigrateCommandOptions {
-  from: string;
+  from?: string;
   dryRun?: boolean;
   rate: number;
+  credentials?: string;
+  emailMethod?: boolean;
+  phoneMethod?: boolean;
   json?: boolean;
   failures?: string;
   legacyIdAttribute?: string;
@@ -18,6 +22,8 @@ interface PremigrateCommandOptions {
 }
 
 const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
+/** `$batch` requests in flight per app registration: enough for Graph's latency, the pacer sets the rate. */
+const BATCHES_IN_FLIGHT_PER_APP = 4;
 
 const collectAttribute = (value: string, map: Record<string, string>) => {
   const [field, attribute] = value.split('=', 2);
@@ -35,9 +41,12 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
   program
     .command('premigrate')
     .description('phase 1: create every legacy account in Entra through Graph, flagged toBeMigrated; resumable and idempotent')
-    .requiredOption('--from <file>', 'a .jsonl or .csv file of legacy accounts (fields: id, email, display_name, given_name, surname, password)')
-    .option('--dry-run', 'validate every record and look up conflicts in Entra; write nothing')
-    .option('--rate <writes/s>', 'Graph write budget for this app registration', parseRate, 18)
+    .option('--from <file>', 'a .jsonl or .csv file of legacy accounts (fields: id, email, display_name, given_name, surname, password, phone); without it, LEGACY_EXPORT_QUERY is read from LEGACY_DATABASE_URL')
+    .option('--dry-run', "validate every record, look up conflicts in Entra and check the tenant's directory quota; write nothing")
+    .option('--rate <writes/s>', 'Graph write budget per app registration', parseRate, 18)
+    .option('--credentials <file.json>', 'several app registrations, each with its own write budget: [{"clientId", "clientSecret" | "certificatePath"}, …] (mode 600)')
+    .option('--email-method', "register each account's e-mail as its e-mail authentication method (UserAuthenticationMethod.ReadWrite.All)")
+    .option('--phone-method', "register each account's phone (field phone, e.g. +1 2065550100) as its mobile phone method")
     .option('--legacy-id-attribute <name>', 'directory extension attribute that receives the legacy id')
     .option('--attribute <field=extension_…>', 'write a source field to a directory extension attribute (repeatable)', collectAttribute, {})
     .option('--failures <file.csv>', 'write the failed accounts (legacy id, reason) as CSV')
@@ -46,42 +55,61 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
       'after',
       `
 Settings (environment): ENTRA_TENANT_ID, ENTRA_TENANT_DOMAIN (e.g. contoso.onmicrosoft.com), MIGRATION_FLAG_ATTRIBUTE
-(extension_<appId>_toBeMigrated), AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID (default ENTRA_TENANT_ID),
-GRAPH_BASE_URL (default https://graph.microsoft.com), AZURE_AUTHORITY_HOST (default https://login.microsoftonline.com),
-LEDGER_DATABASE_URL (default sqlite://./data/ledger.db).
+(extension_<appId>_toBeMigrated), LEDGER_DATABASE_URL (default sqlite://./data/ledger.db).
+Graph: GRAPH_BASE_URL (default https://graph.microsoft.com), AZURE_AUTHORITY_HOST (default
+https://login.microsoftonline.com), AZURE_TENANT_ID (default ENTRA_TENANT_ID), AZURE_CLIENT_ID with
+AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH; with neither, a managed identity. --credentials replaces the
+AZURE_CLIENT_* settings. The app registrations need User.ReadWrite.All.
+SQL source: LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY, a SELECT without ORDER BY or LIMIT that returns an id column,
+e.g. "SELECT id, email, display_name FROM users WHERE deleted = 0"; it is read in pages ordered by id.
 
 Each account is recorded in the ledger as pending before it is sent and created/existing/failed after; run the same
 command again to resume: accounts already created are skipped, and any left pending are looked up, never re-created.
-Ctrl-C finishes the requests in flight, records them and exits. Exit codes: 0 all done, 1 failures or interrupted,
-2 invalid settings.`,
+Ctrl-C finishes the requests in flight, records them and exits. Exit codes: 0 all done, 1 failures, interrupted or
+(dry run) over the directory quota, 2 invalid settings.`,
     )
     .action(async (options: PremigrateCommandOptions) => setExitCode(await run(options)));
 }
 
 async function run(options: PremigrateCommandOptions): Promise<number> {
-  let config;
+  let config: PremigrateConfig;
+  let apps: AppRegistrationSettings[];
   let ledger;
   try {
     config = loadPremigrateConfig(process.env);
+    if (!options.from && !config.legacyExport) {
+      throw new ConfigError([{ setting: '--from', problem: 'give a .jsonl or .csv file, or set LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY to read the legacy store' }]);
+    }
+    apps = options.credentials ? readCredentialsFile(options.credentials) : [config.app];
+    const credentials = apps.map((app) => appCredential({ authorityHost: config.authorityHost, tenantId: config.tokenTenantId, ...app }).credential);
     ledger = await openLedger(config.ledgerDatabaseUrl);
+    return await runWith(options, config, credentials, ledger);
   } catch (error) {
     return reportError('premigrate', error);
+  } finally {
+    await ledger?.close();
   }
+}
+
+async function runWith(
+  options: PremigrateCommandOptions,
+  config: PremigrateConfig,
+  credentials: ReturnType<typeof appCredential>['credential'][],
+  ledger: Awaited<ReturnType<typeof openLedger>>,
+): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const pacer = createPacer({ ratePerSecond: options.rate });
-  const graph = createGraphBatchClient({
-    baseUrl: config.graphBaseUrl,
-    credential: createClientSecretCredential({ authorityHost: config.authorityHost, tenantId: config.tokenTenantId, clientId: config.clientId, clientSecret: config.clientSecret }),
-    pacer,
-  });
+  const graph = createGraphClientPool(
+    credentials.map((credential) => createGraphBatchClient({ baseUrl: config.graphBaseUrl, credential, pacer: createPacer({ ratePerSecond: options.rate }) })),
+  );
+  const total = options.from ? await estimateRowCount(options.from) : null;
   let lastLine = 0;
   const progress = (summary: PremigrateSummary) => {
-    const done = summary.created + summary.existing + summary.failed + summary.skipped;
+    const done = summary.created + summary.existing + summary.failed + summary.skipped + summary.wouldCreate + summary.rejected + summary.duplicates;
     const rate = summary.elapsedInMs > 0 ? ((summary.created + summary.existing) * 1000) / summary.elapsedInMs : 0;
-    const text = `${options.dryRun ? 'checked' : 'done'} ${done} of ${summary.read} read · ${rate.toFixed(1)}/s · throttled ${summary.throttled} · failed ${summary.failed}`;
+    const text = progressLine({ done, total, elapsedInMs: summary.elapsedInMs, ratePerSecond: rate, throttled: summary.throttled, failed: summary.failed });
     if (process.stderr.isTTY) process.stderr.write(`\r${text}\u001b[K`);
     else if (Date.now() - lastLine > 5000) {
       lastLine = Date.now();
@@ -90,10 +118,9 @@ async function run(options: PremigrateCommandOptions): Promise<number> {
   };
   try {
     const summary = await premigrate({
-      source: readSource(options.from),
+      source: options.from ? readSource(options.from) : readSqlSource(config.legacyExport!),
       ledger,
       graph,
-      pacer,
       userBody: {
         tenantDomain: config.tenantDomain,
         flagAttribute: config.flagAttribute,
@@ -101,6 +128,9 @@ async function run(options: PremigrateCommandOptions): Promise<number> {
         ...(options.legacyIdAttribute && { legacyIdAttribute: options.legacyIdAttribute }),
       },
       dryRun: options.dryRun === true,
+      methods: { email: options.emailMethod === true, phone: options.phoneMethod === true },
+      readQuota: () => readDirectoryQuota({ baseUrl: config.graphBaseUrl, credential: credentials[0]! }),
+      concurrency: BATCHES_IN_FLIGHT_PER_APP * credentials.length,
       abortSignal: stop.signal,
       onProgress: progress,
     });
@@ -108,23 +138,27 @@ async function run(options: PremigrateCommandOptions): Promise<number> {
     if (options.failures) await writeFile(options.failures, ['legacy_id,reason', ...summary.failures.map((failure) => `${csv(failure.legacyId)},${csv(failure.reason)}`)].join('\n') + '\n');
     process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary, options));
     if (summary.interrupted) process.stderr.write(`entra-migrate premigrate: interrupted; run the same command again to resume.\n`);
-    return summary.failed > 0 || summary.interrupted ? ExitCode.FAILURE : ExitCode.OK;
-  } catch (error) {
-    return reportError('premigrate', error);
+    const overQuota = summary.quota !== null && !summary.quota.fits;
+    return summary.failed > 0 || summary.methodsFailed > 0 || summary.interrupted || overQuota ? ExitCode.FAILURE : ExitCode.OK;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await ledger.close();
   }
 }
 
 function describe(summary: PremigrateSummary, options: PremigrateCommandOptions): string {
   const seconds = summary.elapsedInMs / 1000;
   const lines = options.dryRun
-    ? [`dry run: ${summary.read} read, ${summary.wouldCreate} would be created, ${summary.existing} already in Entra, ${summary.rejected} rejected, ${summary.duplicates} duplicates`]
+    ? [
+        `dry run: ${summary.read} read, ${summary.wouldCreate} would be created, ${summary.existing} already in Entra, ${summary.rejected} rejected, ${summary.duplicates} duplicates`,
+        summary.quota === null
+          ? "directory quota: unknown (Graph did not report it; External ID tenants allow 300,000 objects unless raised)"
+          : `directory quota: ${summary.quota.used} of ${summary.quota.total} objects used; ${summary.wouldCreate} more ${summary.quota.fits ? 'fit' : `do NOT fit (${summary.quota.used + summary.wouldCreate - summary.quota.total} over): ask Microsoft to raise the quota first`}`,
+      ]
     : [
         `${summary.read} read: ${summary.created} created, ${summary.existing} already in Entra, ${summary.skipped} done earlier, ${summary.failed} failed, ${summary.rejected} rejected, ${summary.duplicates} duplicates`,
         `${seconds.toFixed(1)} s, ${(seconds > 0 ? summary.created / seconds : 0).toFixed(1)} creates/s, ${summary.throttled} throttled responses`,
+        ...(options.emailMethod || options.phoneMethod ? [`${summary.methodsAdded} authentication methods added, ${summary.methodsFailed} accounts missing one (see --failures)`] : []),
       ];
   for (const rejection of summary.rejections.slice(0, 20)) lines.push(`  line ${rejection.line}: ${rejection.reason}`);
   return `${lines.join('\n')}\n`;

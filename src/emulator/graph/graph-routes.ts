@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { policyViolationOf } from '../../jit/index.js';
-import type { Directory, Identity } from '../directory.js';
+import type { Directory, Identity, PhoneType } from '../directory.js';
 import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import type { EmulatedTenant } from '../tenant.js';
 import type { ClientApps } from './client-apps.js';
@@ -23,6 +23,8 @@ export interface GraphRoutesOptions {
   faults: () => GraphFaults;
   now: () => number;
   random?: () => number;
+  /** The tenant's directory object quota that `GET /beta/organization` reports. Default 300,000. */
+  directoryQuota?: number;
 }
 
 /** Graph's $batch limit: at most 20 requests per batch. */
@@ -135,6 +137,63 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       if (typeof password === 'string') await directory.setPassword(user.id, password);
       return reply.code(204).send();
     });
+
+    const methodOwner = (request: FastifyRequest, reply: FastifyReply) => {
+      const id = (request.params as { id: string }).id;
+      if (directory.getUser(id)) return id;
+      void reply.code(404).send(graphError('Request_ResourceNotFound', `Resource '${id.slice(0, 64)}' does not exist.`));
+      return undefined;
+    };
+    const addMethod = (reply: FastifyReply, userId: string, method: Parameters<Directory['addAuthenticationMethod']>[1]) => {
+      try {
+        const added = directory.addAuthenticationMethod(userId, method);
+        const { kind: _kind, ...shown } = added;
+        return reply.code(201).send(shown);
+      } catch (error) {
+        if (error instanceof EmulatorError) return reply.code(400).send(graphError('badRequest', `${error.publicMessage.replace(/\.$/, '')}; a method of this kind already exists.`));
+        throw error;
+      }
+    };
+
+    graph.post('/v1.0/users/:id/authentication/emailMethods', async (request, reply) => {
+      if (refuseWrite(request, reply)) return reply;
+      const userId = methodOwner(request, reply);
+      if (!userId) return reply;
+      const emailAddress = (request.body as { emailAddress?: unknown } | undefined)?.emailAddress;
+      if (typeof emailAddress !== 'string' || !/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(emailAddress)) {
+        return reply.code(400).send(graphError('badRequest', 'emailAddress is required and must be an e-mail address.'));
+      }
+      return addMethod(reply, userId, { kind: 'email', emailAddress });
+    });
+
+    graph.post('/v1.0/users/:id/authentication/phoneMethods', async (request, reply) => {
+      if (refuseWrite(request, reply)) return reply;
+      const userId = methodOwner(request, reply);
+      if (!userId) return reply;
+      const body = (request.body ?? {}) as { phoneNumber?: unknown; phoneType?: unknown };
+      const phoneType = body.phoneType ?? 'mobile';
+      if (typeof body.phoneNumber !== 'string' || !/^\+[1-9][0-9 ]{6,24}$/.test(body.phoneNumber) || !['mobile', 'alternateMobile', 'office'].includes(String(phoneType))) {
+        return reply.code(400).send(graphError('badRequest', 'phoneNumber must be "+{country code} {number}", phoneType mobile, alternateMobile or office.'));
+      }
+      return addMethod(reply, userId, { kind: 'phone', phoneNumber: body.phoneNumber, phoneType: phoneType as PhoneType });
+    });
+
+    graph.get('/v1.0/users/:id/authentication/methods', async (request, reply) => {
+      const userId = methodOwner(request, reply);
+      if (!userId) return reply;
+      return {
+        value: directory.listAuthenticationMethods(userId).map(({ kind, ...method }) => ({
+          '@odata.type': kind === 'email' ? '#microsoft.graph.emailAuthenticationMethod' : '#microsoft.graph.phoneAuthenticationMethod',
+          ...method,
+        })),
+      };
+    });
+
+    // directorySizeQuota is in Graph's beta only.
+    graph.get('/beta/organization', async () => ({
+      '@odata.context': 'https://graph.microsoft.com/beta/$metadata#organization',
+      value: [{ id: tenant.tenantId, directorySizeQuota: { used: directory.countUsers(), total: options.directoryQuota ?? 300_000 } }],
+    }));
 
     graph.post('/v1.0/$batch', async (request, reply) => {
       const requests = (request.body as { requests?: unknown } | undefined)?.requests;

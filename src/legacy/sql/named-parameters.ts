@@ -6,15 +6,26 @@ export const QUERY_PARAMETER_NAMES = ['username', 'email', 'objectId'] as const;
 
 export type QueryParameterName = (typeof QUERY_PARAMETER_NAMES)[number];
 
-/** A lookup query ready for a driver. */
-export interface CompiledQuery {
-  /** The query with each `:name` replaced by the dialect's placeholder; every other character is kept as is. */
-  text: string;
-  /** The lookup field behind each placeholder, in value-list order (`$1` first for PostgreSQL). */
-  order: QueryParameterName[];
+/** The parameters a kind of query may name, and how many of them it must use. */
+export interface NamedParameterSet<N extends string> {
+  /** Which query, for messages: `lookup` → "The legacy lookup query …". */
+  purpose: string;
+  names: readonly N[];
+  /** `some`: at least one name must appear; `every`: each must; `none`: the query takes no parameters (`names` empty). */
+  requires: 'some' | 'every' | 'none';
 }
 
-const KNOWN_NAMES: ReadonlySet<string> = new Set(QUERY_PARAMETER_NAMES);
+/** The sign-in lookup (`LEGACY_QUERY`): at least one of `:username`, `:email`, `:objectId`. */
+export const LOOKUP_PARAMETERS: NamedParameterSet<QueryParameterName> = { purpose: 'lookup', names: QUERY_PARAMETER_NAMES, requires: 'some' };
+
+/** A query ready for a driver. */
+export interface CompiledQuery<N extends string = QueryParameterName> {
+  /** The query with each `:name` replaced by the dialect's placeholder; every other character is kept as is. */
+  text: string;
+  /** The parameter behind each placeholder, in value-list order (`$1` first for PostgreSQL). */
+  order: N[];
+}
+
 const NAME_SHOWN_MAX_LENGTH = 64;
 const DOLLAR_QUOTE_OPENING = /\$(?:[A-Za-z_\u0080-\uFFFF][A-Za-z0-9_\u0080-\uFFFF]*)?\$/y;
 const PARAMETER_NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -34,12 +45,17 @@ const PARAMETER_NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
  *   compileNamedQuery('SELECT password_hash FROM users WHERE email = :email OR login = lower(:username)::text', 'postgres')
  *   // { text: 'SELECT password_hash FROM users WHERE email = $1 OR login = lower($2)::text', order: ['email', 'username'] }
  */
-export function compileNamedQuery(sql: string, dialect: SqlDialect): CompiledQuery {
+export function compileNamedQuery(sql: string, dialect: SqlDialect): CompiledQuery;
+export function compileNamedQuery<N extends string>(sql: string, dialect: SqlDialect, parameters: NamedParameterSet<N>): CompiledQuery<N>;
+export function compileNamedQuery(sql: string, dialect: SqlDialect, parameters: NamedParameterSet<string> = LOOKUP_PARAMETERS): CompiledQuery<string> {
   const syntax = DIALECT_SYNTAX[dialect];
-  if (sql.trim() === '') throw invalid('The legacy lookup query is empty.');
+  const query = `The legacy ${parameters.purpose} query`;
+  const known: ReadonlySet<string> = new Set(parameters.names);
+  const use = parameters.names.length === 0 ? 'it takes no parameters' : `use ${listOf(parameters.names, 'or')}`;
+  if (sql.trim() === '') throw invalid(`${query} is empty.`);
   const chunks: string[] = [];
-  const order: QueryParameterName[] = [];
-  const numbered = new Map<QueryParameterName, number>();
+  const order: string[] = [];
+  const numbered = new Map<string, number>();
   let copiedUpTo = 0;
   let i = 0;
   while (i < sql.length) {
@@ -50,41 +66,37 @@ export function compileNamedQuery(sql: string, dialect: SqlDialect): CompiledQue
     } else if (ch === '#' && syntax.hashComments) {
       i = endOfLine(sql, i);
     } else if (ch === '/' && next === '*') {
-      i = endOfBlockComment(sql, i, syntax.nestedBlockComments);
+      i = endOfBlockComment(sql, i, syntax.nestedBlockComments, query);
     } else if (ch === '$' && syntax.dollarQuotes && !isWordChar(sql.charCodeAt(i - 1)) && startsDollarQuote(sql, i)) {
-      i = endOfDollarQuoted(sql, i);
+      i = endOfDollarQuoted(sql, i, query);
     } else if (ch === '$' && syntax.positionalPlaceholder === 'dollar-number' && isDigit(next) && !isWordChar(sql.charCodeAt(i - 1))) {
-      throw invalid(`The legacy lookup query uses a positional parameter ($${next}…) ${at(sql, i)}; use :username, :email or :objectId.`);
+      throw invalid(`${query} uses a positional parameter ($${next}…) ${at(sql, i)}; ${use}.`);
     } else if (ch === '?' && syntax.positionalPlaceholder === 'question-mark') {
-      throw invalid(`The legacy lookup query uses a positional parameter (?) ${at(sql, i)}; use :username, :email or :objectId.`);
+      throw invalid(`${query} uses a positional parameter (?) ${at(sql, i)}; ${use}.`);
     } else if (ch === ':' && next === ':') {
       i += 2; // a PostgreSQL cast, `x::text`
     } else if (ch === ':' && isNameStart(next)) {
       PARAMETER_NAME.lastIndex = i + 1;
       const name = PARAMETER_NAME.exec(sql)![0];
-      if (!KNOWN_NAMES.has(name)) throw unknownName(sql, i, name);
-      const known = name as QueryParameterName;
-      chunks.push(sql.slice(copiedUpTo, i), placeholderFor(known, syntax, order, numbered));
+      if (!known.has(name)) throw unknownName(sql, i, name, query, parameters.names);
+      chunks.push(sql.slice(copiedUpTo, i), placeholderFor(name, syntax, order, numbered));
       i += 1 + name.length;
       copiedUpTo = i;
     } else {
       const quote = quoteOpenedAt(sql, i, syntax);
-      i = quote === undefined ? i + 1 : endOfQuoted(sql, i, quote, quote.backslashEscapes || isEscapeString(sql, i, syntax));
+      i = quote === undefined ? i + 1 : endOfQuoted(sql, i, quote, quote.backslashEscapes || isEscapeString(sql, i, syntax), query);
     }
   }
-  if (order.length === 0) {
-    throw invalid('The legacy lookup query uses none of :username, :email and :objectId, so it would find the same accounts for every sign-in.');
+  if (parameters.requires === 'some' && order.length === 0) {
+    throw invalid(`${query} uses none of ${listOf(parameters.names, 'and')}, so it would find the same accounts for every sign-in.`);
   }
+  const missing = parameters.requires === 'every' ? parameters.names.filter((name) => !order.includes(name)) : [];
+  if (missing.length > 0) throw invalid(`${query} must use ${listOf(parameters.names, 'and')}; it does not use ${listOf(missing, 'or')}.`);
   chunks.push(sql.slice(copiedUpTo));
   return { text: chunks.join(''), order };
 }
 
-function placeholderFor(
-  name: QueryParameterName,
-  syntax: DialectSyntax,
-  order: QueryParameterName[],
-  numbered: Map<QueryParameterName, number>,
-): string {
+function placeholderFor(name: string, syntax: DialectSyntax, order: string[], numbered: Map<string, number>): string {
   const existing = numbered.get(name);
   if (syntax.reusesRepeatedNames && existing !== undefined) return syntax.placeholder(existing);
   numbered.set(name, order.length);
@@ -103,10 +115,10 @@ function endOfLine(sql: string, from: number): number {
   return newline === -1 ? sql.length : newline;
 }
 
-function endOfBlockComment(sql: string, start: number, nested: boolean): number {
+function endOfBlockComment(sql: string, start: number, nested: boolean, query: string): number {
   if (!nested) {
     const close = sql.indexOf('*/', start + 2);
-    if (close === -1) throw unterminated(sql, start, 'comment');
+    if (close === -1) throw unterminated(sql, start, 'comment', query);
     return close + 2;
   }
   let depth = 1;
@@ -123,7 +135,7 @@ function endOfBlockComment(sql: string, start: number, nested: boolean): number 
       i += 1;
     }
   }
-  throw unterminated(sql, start, 'comment');
+  throw unterminated(sql, start, 'comment', query);
 }
 
 function startsDollarQuote(sql: string, i: number): boolean {
@@ -131,11 +143,11 @@ function startsDollarQuote(sql: string, i: number): boolean {
   return DOLLAR_QUOTE_OPENING.test(sql);
 }
 
-function endOfDollarQuoted(sql: string, start: number): number {
+function endOfDollarQuoted(sql: string, start: number, query: string): number {
   DOLLAR_QUOTE_OPENING.lastIndex = start;
   const tag = DOLLAR_QUOTE_OPENING.exec(sql)![0];
   const close = sql.indexOf(tag, start + tag.length);
-  if (close === -1) throw unterminated(sql, start, 'dollar-quoted string');
+  if (close === -1) throw unterminated(sql, start, 'dollar-quoted string', query);
   return close + tag.length;
 }
 
@@ -151,7 +163,7 @@ function isEscapeString(sql: string, i: number, syntax: DialectSyntax): boolean 
   return (prefix === 'E' || prefix === 'e') && !isWordChar(sql.charCodeAt(i - 2));
 }
 
-function endOfQuoted(sql: string, start: number, rule: QuoteRule, backslashEscapes: boolean): number {
+function endOfQuoted(sql: string, start: number, rule: QuoteRule, backslashEscapes: boolean, query: string): number {
   let i = start + 1;
   while (i < sql.length) {
     const ch = sql[i];
@@ -164,7 +176,7 @@ function endOfQuoted(sql: string, start: number, rule: QuoteRule, backslashEscap
       i += 1;
     }
   }
-  throw unterminated(sql, start, rule.open === "'" ? 'string' : `quoted text (${rule.open}…${rule.close})`);
+  throw unterminated(sql, start, rule.open === "'" ? 'string' : `quoted text (${rule.open}…${rule.close})`, query);
 }
 
 function isNameStart(ch: string | undefined): boolean {
@@ -193,13 +205,20 @@ function at(sql: string, offset: number): string {
   return `at offset ${offset} (line ${line})`;
 }
 
-function unknownName(sql: string, offset: number, name: string): LegacyStoreError {
+function unknownName(sql: string, offset: number, name: string, query: string, names: readonly string[]): LegacyStoreError {
   const shown = name.length > NAME_SHOWN_MAX_LENGTH ? `${name.slice(0, NAME_SHOWN_MAX_LENGTH)}…` : name;
-  return invalid(`The legacy lookup query uses an unknown parameter :${shown} ${at(sql, offset)}; the known parameters are :username, :email and :objectId.`);
+  const known = names.length === 0 ? 'it takes no parameters' : `the known parameters are ${listOf(names, 'and')}`;
+  return invalid(`${query} uses an unknown parameter :${shown} ${at(sql, offset)}; ${known}.`);
 }
 
-function unterminated(sql: string, offset: number, what: string): LegacyStoreError {
-  return invalid(`The legacy lookup query has an unterminated ${what} starting ${at(sql, offset)}.`);
+function unterminated(sql: string, offset: number, what: string, query: string): LegacyStoreError {
+  return invalid(`${query} has an unterminated ${what} starting ${at(sql, offset)}.`);
+}
+
+/** `[a, b, c]`, `or` → ":a, :b or :c". */
+function listOf(names: readonly string[], conjunction: 'and' | 'or'): string {
+  const shown = names.map((name) => `:${name}`);
+  return shown.length <= 1 ? shown.join('') : `${shown.slice(0, -1).join(', ')} ${conjunction} ${shown.at(-1)}`;
 }
 
 function invalid(publicMessage: string): LegacyStoreError {
