@@ -28,3 +28,19 @@ export function parseLogLevel(value: string): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${LOG_LEVELS.join(', ')}.`);
   return value as LogLevel;
 }
+
+/** A whole number from `min` to `max`, for counts and budgets. */
+export function wholeNumberIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+/** A share from 0 to 1, e.g. `0.05` for 5 %. */
+export function parseShare(value: string): number {
+  const share = /^(0(\.\d+)?|1(\.0+)?)$/.test(value) ? Number(value) : Number.NaN;
+  if (!(share >= 0 && share <= 1)) throw new InvalidArgumentError('a share from 0 to 1, e.g. 0.05.');
+  return share;
+}

@@ -124,3 +124,55 @@ describe('emulated Microsoft Graph', () => {
     }
   });
 });
+
+describe('emulated Microsoft Graph: authentication methods and the directory quota', () => {
+  let emulator: RunningEmulator;
+  let token: string;
+  const graph = (path: string, init: RequestInit = {}) =>
+    fetch(`${emulator.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+  const post = (path: string, body: unknown) => graph(path, { method: 'POST', body: JSON.stringify(body) });
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0, graph: { directoryQuota: 1234 } });
+    emulator.registerClientApp(CLIENT_ID, SECRET);
+    const response = await fetch(`${emulator.url}/${emulator.tenant.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' }),
+    });
+    token = ((await response.json()) as { access_token: string }).access_token;
+  });
+  after(() => emulator.close());
+
+  test('one e-mail method and one phone method per type, with Graph\'s fixed ids; a second is refused as existing', async () => {
+    const user = await emulator.directory.createUser({ displayName: 'M', identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: 'm@contoso.example' }], password: 'Random-Initial-Password-1!' });
+    const base = `/v1.0/users/${user.id}/authentication`;
+    const email = await post(`${base}/emailMethods`, { emailAddress: 'm@contoso.example' });
+    assert.equal(email.status, 201);
+    assert.deepEqual(await email.json(), { id: '3ddfcfc8-9383-446f-83cc-3ab9be4be18f', emailAddress: 'm@contoso.example' });
+    const again = await post(`${base}/emailMethods`, { emailAddress: 'other@contoso.example' });
+    assert.equal(again.status, 400);
+    assert.match(((await again.json()) as { error: { message: string } }).error.message, /already exists/);
+    const phone = await post(`${base}/phoneMethods`, { phoneNumber: '+1 2065550100', phoneType: 'mobile' });
+    assert.equal(phone.status, 201);
+    assert.equal(((await phone.json()) as { id: string }).id, '3179e48a-750b-4051-897c-87b9720928f7');
+    const listed = (await (await graph(`${base}/methods`)).json()) as { value: Array<Record<string, unknown>> };
+    assert.deepEqual(listed.value.map((method) => method['@odata.type']), ['#microsoft.graph.emailAuthenticationMethod', '#microsoft.graph.phoneAuthenticationMethod']);
+  });
+
+  test('malformed method bodies are 400, an unknown user 404, a missing token 401', async () => {
+    const user = await emulator.directory.createUser({ displayName: 'N', identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: 'n@contoso.example' }], password: 'Random-Initial-Password-1!' });
+    const base = `/v1.0/users/${user.id}/authentication`;
+    for (const body of [{}, { emailAddress: 'no-at-sign' }, { emailAddress: 42 }, { emailAddress: 'x'.repeat(5000) + '@a.b' }]) assert.equal((await post(`${base}/emailMethods`, body)).status, 400, JSON.stringify(body).slice(0, 40));
+    for (const body of [{}, { phoneNumber: '2065550100' }, { phoneNumber: '+1 2065550100', phoneType: 'pager' }, { phoneNumber: '+1 <script>' }]) assert.equal((await post(`${base}/phoneMethods`, body)).status, 400, JSON.stringify(body));
+    assert.equal((await post('/v1.0/users/00000000-0000-4000-8000-000000000000/authentication/emailMethods', { emailAddress: 'a@b.c' })).status, 404);
+    assert.equal((await fetch(`${emulator.url}${base}/emailMethods`, { method: 'POST', body: '{}' })).status, 401);
+    assert.deepEqual(emulator.directory.listAuthenticationMethods(user.id), []);
+  });
+
+  test('GET /beta/organization reports the directory quota: objects used and the configured total', async () => {
+    const body = (await (await graph('/beta/organization?$select=directorySizeQuota')).json()) as { value: Array<{ id: string; directorySizeQuota: { used: number; total: number } }> };
+    assert.equal(body.value[0]!.id, emulator.tenant.tenantId);
+    assert.deepEqual(body.value[0]!.directorySizeQuota, { used: emulator.directory.countUsers(), total: 1234 });
+  });
+});

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createLogger } from '../../common/logger.js';
 import { LOG_LEVELS, type LogLevel } from '../../config/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { parseGuid, parseLogLevel, parsePort, parseTimeoutMs } from '../parse-options.js';
+import { parseGuid, parseLogLevel, parsePort, parseShare, parseTimeoutMs, wholeNumberIn } from '../parse-options.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
 
@@ -17,8 +18,18 @@ interface EmulateCommandOptions {
   extensionAppId?: string;
   extensionCertificate?: string;
   extensionTimeoutMs: number;
+  graphClientId: string;
+  graphWritesPerApp: number;
+  graphWritesPerTenant: number;
+  graphWindowSeconds: number;
+  graphQuota: number;
+  graph503Rate: number;
+  graphLatencyMs: number;
   logLevel: LogLevel;
 }
+
+/** The client id `emulate` registers for Graph unless told otherwise; its secret is new at each start. */
+const DEFAULT_GRAPH_CLIENT_ID = '00000000-0000-4000-8000-00000000c11e';
 
 export function registerEmulate(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -32,13 +43,24 @@ export function registerEmulate(program: Command, setExitCode: (code: number) =>
     .option('--extension-app-id <guid>', "the extension's app id: the callout token's aud and the flag attribute's app", parseGuid)
     .option('--extension-certificate <file>', 'PEM certificate whose public key encrypts the password context')
     .option('--extension-timeout-ms <ms>', "the extension's timeoutInMilliseconds (200–2000)", parseTimeoutMs, 2000)
+    .option('--graph-client-id <guid>', 'the app registration allowed to call the emulated Graph (its secret is printed at start)', parseGuid, DEFAULT_GRAPH_CLIENT_ID)
+    .option('--graph-writes-per-app <n>', "Graph writes one app may make per window (Graph: ~3,000 per 150 s)", wholeNumberIn(1, 100_000_000), 3000)
+    .option('--graph-writes-per-tenant <n>', 'Graph writes all apps together may make per window', wholeNumberIn(1, 100_000_000), 18000)
+    .option('--graph-window-seconds <s>', 'the throttling window', wholeNumberIn(1, 3600), 150)
+    .option('--graph-quota <objects>', "the directory quota GET /beta/organization reports", wholeNumberIn(1, 100_000_000), 300_000)
+    .option('--graph-503-rate <share>', 'share of Graph writes answered 503 with Retry-After (fault injection)', parseShare, 0)
+    .option('--graph-latency-ms <ms>', 'latency added to every Graph request', wholeNumberIn(0, 60_000), 0)
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info' as LogLevel)
     .addHelpText(
       'after',
       `
 The emulator prints its OpenID configuration URL: give it to the extension as ENTRA_OPENID_CONFIGURATION_URL and
 ENTRA_TENANT_ID. The three --extension-* options together register the extension for OnPasswordSubmit; without
-them the emulator signs users in against its own directory only.`,
+them the emulator signs users in against its own directory only.
+
+Graph (for premigrate): the emulator prints GRAPH_BASE_URL, AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID and a fresh
+AZURE_CLIENT_SECRET to use. Writes beyond --graph-writes-per-app or --graph-writes-per-tenant per window are answered
+429 with Retry-After, as Graph throttles.`,
     )
     .action(async (options: EmulateCommandOptions) => setExitCode(await emulate(options)));
 }
@@ -50,6 +72,8 @@ async function emulate(options: EmulateCommandOptions): Promise<number> {
     return ExitCode.USAGE;
   }
   const logger = createLogger({ level: options.logLevel });
+  // A throwaway secret for a local emulator, printed so the user can paste it; nothing real is protected by it.
+  const graphClientSecret = randomBytes(24).toString('base64url');
   let emulator;
   try {
     emulator = await startEmulator({
@@ -58,7 +82,13 @@ async function emulate(options: EmulateCommandOptions): Promise<number> {
       directoryPath: options.directory,
       logger,
       ...(options.tenantId && { tenantId: options.tenantId }),
+      graph: {
+        writeBudget: { perApp: options.graphWritesPerApp, perTenant: options.graphWritesPerTenant, windowInMs: options.graphWindowSeconds * 1000 },
+        faults: { serviceUnavailableRate: options.graph503Rate, latencyInMs: options.graphLatencyMs },
+        directoryQuota: options.graphQuota,
+      },
     });
+    emulator.registerClientApp(options.graphClientId, graphClientSecret);
     if (options.extensionUrl && options.extensionAppId && options.extensionCertificate) {
       emulator.configureExtension({
         targetUrl: options.extensionUrl,
@@ -80,6 +110,12 @@ async function emulate(options: EmulateCommandOptions): Promise<number> {
       `  ENTRA_TENANT_ID=${emulator.tenant.tenantId}`,
       `  ENTRA_OPENID_CONFIGURATION_URL=${emulator.openIdConfigurationUrl}`,
       options.extensionUrl ? `  OnPasswordSubmit →    ${options.extensionUrl}` : '  No extension registered (see --help).',
+      '  Graph (premigrate):',
+      `  GRAPH_BASE_URL=${emulator.url}`,
+      `  AZURE_AUTHORITY_HOST=${emulator.url}`,
+      `  ENTRA_TENANT_DOMAIN=${emulator.tenant.domain}`,
+      `  AZURE_CLIENT_ID=${options.graphClientId}`,
+      `  AZURE_CLIENT_SECRET=${graphClientSecret}`,
       '',
     ].join('\n'),
   );

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCli } from '../support/cli.js';
+
+const APP_A = '11111111-2222-4333-8444-555555555555';
+const APP_B = '66666666-7777-4888-9999-aaaaaaaaaaaa';
+const SECRET_A = 'app-a-secret-value';
+const SECRET_B = 'app-b-secret-value';
+
+describe('entra-migrate premigrate: SQL source, several app registrations, quota', () => {
+  let emulator: RunningEmulator;
+  let dir: string;
+  let env: Record<string, string>;
+  before(async () => {
+    emulator = await startEmulator({ port: 0, graph: { directoryQuota: 100 } });
+    emulator.registerClientApp(APP_A, SECRET_A);
+    emulator.registerClientApp(APP_B, SECRET_B);
+    dir = await mkdtemp(join(tmpdir(), 'premigrate-sources-'));
+    const db = new Database(join(dir, 'legacy.db'));
+    db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, display_name TEXT, deleted INTEGER)');
+    const insert = db.prepare('INSERT INTO users VALUES (?, ?, ?, ?)');
+    for (let id = 1; id <= 45; id++) insert.run(id, `sql${id}@legacy.example`, `SQL ${id}`, id % 10 === 0 ? 1 : 0);
+    db.close();
+    env = {
+      ENTRA_TENANT_ID: emulator.tenant.tenantId,
+      ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
+      MIGRATION_FLAG_ATTRIBUTE: 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated',
+      GRAPH_BASE_URL: emulator.url,
+      AZURE_AUTHORITY_HOST: emulator.url,
+      AZURE_CLIENT_ID: APP_A,
+      AZURE_CLIENT_SECRET: SECRET_A,
+      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+      LEGACY_DATABASE_URL: `sqlite://${join(dir, 'legacy.db')}`,
+      LEGACY_EXPORT_QUERY: 'SELECT id, email, display_name FROM users WHERE deleted = 0',
+    };
+  });
+  after(async () => {
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a dry run over the SQL export checks the directory quota; over it, exit 1 with the shortfall', async () => {
+    const fits = await runCli(['premigrate', '--dry-run'], { env, timeoutInMs: 60_000 });
+    assert.equal(fits.code, 0, fits.stderr);
+    assert.match(fits.stdout, /dry run: 41 read, 41 would be created/);
+    assert.match(fits.stdout, /directory quota: 0 of 100 objects used; 41 more fit/);
+    const small = await startEmulator({ port: 0, graph: { directoryQuota: 30 } });
+    try {
+      small.registerClientApp(APP_A, SECRET_A);
+      const over = await runCli(['premigrate', '--dry-run'], { env: { ...env, ENTRA_TENANT_ID: small.tenant.tenantId, ENTRA_TENANT_DOMAIN: small.tenant.domain, GRAPH_BASE_URL: small.url, AZURE_AUTHORITY_HOST: small.url }, timeoutInMs: 60_000 });
+      assert.equal(over.code, 1);
+      assert.match(over.stdout, /41 more do NOT fit \(11 over\)/);
+    } finally {
+      await small.close();
+    }
+    assert.equal(emulator.directory.countUsers(), 0);
+  });
+
+  test('creates the SQL export through two app registrations; a credentials file others can read is refused', async () => {
+    const credentials = join(dir, 'credentials.json');
+    await writeFile(credentials, JSON.stringify([{ clientId: APP_A, clientSecret: SECRET_A }, { clientId: APP_B, clientSecret: SECRET_B }]));
+    await chmod(credentials, 0o644);
+    const open = await runCli(['premigrate', '--credentials', credentials], { env, timeoutInMs: 60_000 });
+    assert.equal(open.code, 2);
+    assert.match(open.stderr, /--credentials .*others may read it; chmod 600/);
+    await chmod(credentials, 0o600);
+    const run = await runCli(['premigrate', '--credentials', credentials, '--json'], { env, timeoutInMs: 60_000 });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).created, 41);
+    assert.equal(emulator.directory.countUsers(), 41);
+    assert.doesNotMatch(run.stdout + run.stderr, /secret-value/);
+  });
+
+  test('every app registration in the file is used: a wrong secret in the second one fails the run', async () => {
+    const credentials = join(dir, 'credentials-bad.json');
+    await writeFile(credentials, JSON.stringify([{ clientId: APP_A, clientSecret: SECRET_A }, { clientId: APP_B, clientSecret: 'wrong-secret-value' }]), { mode: 0o600 });
+    const file = join(dir, 'more.jsonl');
+    await writeFile(file, Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `two-${i}`, email: `two${i}@legacy.example` })).join('\n'));
+    const run = await runCli(['premigrate', '--from', file, '--credentials', credentials], { env, timeoutInMs: 60_000 });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /refused client 66666666-7777-4888-9999-aaaaaaaaaaaa/);
+    assert.doesNotMatch(run.stderr, /wrong-secret-value/);
+  });
+
+  test('malformed credentials files name the entry and field, never the secret', async () => {
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['not-json', '{', /is not valid JSON/],
+      ['empty', [], /one or more/],
+      ['bad-id', [{ clientId: 'nope', clientSecret: 'hidden-value-1' }], /entry 1 clientId: must be a GUID/],
+      ['both', [{ clientId: APP_A, clientSecret: 'hidden-value-2', certificatePath: '/x.pem' }], /entry 1: give a clientSecret or a certificatePath, not both/],
+      ['neither', [{ clientId: APP_A }], /entry 1: needs a clientSecret or a certificatePath/],
+      ['unknown-field', [{ clientId: APP_A, clientSecret: 'hidden-value-3', tenant: 'x' }], /entry 1: Unrecognized key/],
+      ['twice', [{ clientId: APP_A, clientSecret: 'hidden-value-4' }, { clientId: APP_A, clientSecret: 'hidden-value-5' }], /listed twice/],
+      ['too-many', Array.from({ length: 11 }, () => ({ clientId: APP_A, clientSecret: 'hidden-value-6' })), /at most 10/],
+    ];
+    for (const [name, content, message] of cases) {
+      const path = join(dir, `${name}.json`);
+      await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
+      const run = await runCli(['premigrate', '--from', path, '--credentials', path], { env });
+      assert.equal(run.code, 2, name);
+      assert.match(run.stderr, message, name);
+      assert.doesNotMatch(run.stderr, /hidden-value/, name);
+    }
+    const missing = await runCli(['premigrate', '--credentials', join(dir, 'absent.json')], { env });
+    assert.match(missing.stderr, /cannot read .*ENOENT/);
+  });
+
+  test('without --from and without LEGACY_EXPORT_QUERY, the command says what to give', async () => {
+    const { LEGACY_EXPORT_QUERY: _query, ...withoutQuery } = env;
+    const run = await runCli(['premigrate'], { env: withoutQuery });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--from give a \.jsonl or \.csv file, or set LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY/);
+    const queryWithoutStore = await runCli(['premigrate'], { env: { ...withoutQuery, LEGACY_DATABASE_URL: '', LEGACY_EXPORT_QUERY: 'SELECT id FROM users' } });
+    assert.match(queryWithoutStore.stderr, /LEGACY_DATABASE_URL is required with LEGACY_EXPORT_QUERY/);
+  });
+});
