@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { MAX_BATCH_SIZE, type BatchRequest, type BatchResponse, type DirectoryQuota, type GraphBatchClient } from '../graph/index.js';
 import type { AccountStateName, Ledger } from '../ledger/index.js';
+import { FingerprintSet } from './fingerprint-set.js';
 import { graphUserBody, type UserBodyOptions } from './graph-user-body.js';
 import { DEFAULT_FIELD_MAP, recordOf, type FieldMap, type LegacyRecord, type RejectedRow } from './legacy-record.js';
 import type { SourceRow } from './sources.js';
@@ -89,8 +90,8 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
   const maxAttempts = options.maxAttempts ?? 8;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const summary: PremigrateSummary = { read: 0, rejected: 0, duplicates: 0, skipped: 0, created: 0, existing: 0, failed: 0, throttled: 0, wouldCreate: 0, quota: null, methodsAdded: 0, methodsFailed: 0, interrupted: false, elapsedInMs: 0, rejections: [], failures: [] };
-  const seenIds = new Set<string>();
-  const seenEmails = new Set<string>();
+  // Duplicates inside the source, in 32 bytes per account however many millions there are.
+  const seen = new FingerprintSet();
   const identityFilter = (email: string) =>
     `/users?$filter=${encodeURIComponent(`identities/any(c:c/issuerAssignedId eq '${email.replace(/'/g, "''")}' and c/issuer eq '${options.userBody.tenantDomain.replace(/'/g, "''")}')`)}&$select=id`;
 
@@ -248,13 +249,14 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
         if (summary.rejections.length < KEEP) summary.rejections.push({ line, reason: mapped.reason });
         continue;
       }
-      if (seenIds.has(mapped.id) || seenEmails.has(mapped.email)) {
+      const duplicateId = seen.has(`id:${mapped.id}`);
+      if (duplicateId || seen.has(`email:${mapped.email}`)) {
         summary.duplicates++;
-        if (summary.rejections.length < KEEP) summary.rejections.push({ line, reason: seenIds.has(mapped.id) ? 'duplicate id' : 'duplicate e-mail' });
+        if (summary.rejections.length < KEEP) summary.rejections.push({ line, reason: duplicateId ? 'duplicate id' : 'duplicate e-mail' });
         continue;
       }
-      seenIds.add(mapped.id);
-      seenEmails.add(mapped.email);
+      seen.add(`id:${mapped.id}`);
+      seen.add(`email:${mapped.email}`);
       const known = options.dryRun ? undefined : await options.ledger.accountState(mapped.id);
       if (known && (known.state === 'created' || known.state === 'existing')) {
         summary.skipped++;
