@@ -15,6 +15,7 @@ import {
   type SigningKeySource,
 } from '../security/index.js';
 import { buildServer, type ExtensionServer, type ReadinessCheck } from '../server/index.js';
+import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { readKeySources } from './read-key-sources.js';
 import { readMessages } from './read-messages.js';
 
@@ -23,6 +24,8 @@ export interface ExtensionOptions {
   clock?: Clock;
   /** Used for Entra's OpenID metadata and key sets; tests and the demo may pass their own. */
   fetch?: typeof fetch;
+  /** Builds the Key Vault unwrapping client for `JIT_DECRYPTION_KEY_VAULT_KEY_ID`; default @azure/keyvault-keys. */
+  keyUnwrapper?: KeyUnwrapperFactory;
 }
 
 /** The running parts of `serve`, opened from one validated configuration. */
@@ -48,7 +51,7 @@ export interface Extension {
 export async function openExtension(config: ServeConfig, options: ExtensionOptions): Promise<Extension> {
   const clock = options.clock ?? systemClock;
   const log = options.logger.child({ name: 'extension' });
-  const keyRing = loadKeyRing(await readKeySources(config.decryptionKeys));
+  const keyRing = loadKeyRing(await readKeySources(config.decryptionKeys), await openKeyVaultKey(config.decryptionKeyVault, options.keyUnwrapper));
   const messages = await readMessages(config.messagesFile);
 
   const opened: Array<{ close(): Promise<void> }> = [];

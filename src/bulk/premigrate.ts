@@ -223,12 +223,18 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
   };
 
   const running = new Set<Promise<void>>();
+  /** The first batch that failed as a whole (Graph gone, ledger gone): the run stops and reports it. */
+  let failure: { error: unknown } | undefined;
   /** Starts full batches (every remaining one when `all`) while slots are free; waits for a slot otherwise. */
   const pump = async (all: boolean) => {
     for (;;) {
+      if (failure) throw failure.error;
       if (queue.length >= MAX_BATCH_SIZE || (all && queue.length > 0)) {
         if (running.size < concurrency) {
-          const task: Promise<void> = processBatch(queue.splice(0, MAX_BATCH_SIZE)).finally(() => running.delete(task));
+          // Caught at once, so a batch failing while the source is read is never an unhandled rejection.
+          const task: Promise<void> = processBatch(queue.splice(0, MAX_BATCH_SIZE))
+            .catch((error: unknown) => void (failure ??= { error }))
+            .finally(() => running.delete(task));
           running.add(task);
         } else await Promise.race(running);
       } else if (all && running.size > 0) await Promise.race(running);
@@ -268,6 +274,7 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
     // Interrupted: nothing new is sent; the batches in flight finish and are recorded.
     if (summary.interrupted) queue = [];
     await pump(true);
+    if (failure) throw failure.error;
   } catch (error) {
     // Let the batches in flight finish and record what they did before failing the run.
     await Promise.allSettled(running);

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
-import { readSqlExport, type SqlExportOptions } from '../legacy/index.js';
+import type { SqlExportOptions } from '../legacy/index.js';
 
 /** A row of a source file with its 1-based line (record) number. */
 export interface SourceRow {
@@ -61,6 +61,8 @@ export async function* readSource(path: string): AsyncGenerator<SourceRow> {
  *   for await (const { row } of readSqlSource({ url: process.env.LEGACY_DATABASE_URL, query: process.env.LEGACY_EXPORT_QUERY })) …
  */
 export async function* readSqlSource(options: SqlExportOptions): AsyncGenerator<SourceRow> {
+  // Loaded here, not at the top: a run from a file never loads the database drivers (~20 MB).
+  const { readSqlExport } = await import('../legacy/index.js');
   let line = 0;
   for await (const row of readSqlExport(options)) yield { line: ++line, row };
 }

@@ -5,4 +5,6 @@ export const ExitCode = {
   FAILURE: 1,
   /** The command line or the configuration is wrong; nothing was started. */
   USAGE: 2,
+  /** A dry run (`setup --dry-run`) found changes to make; nothing was changed. */
+  CHANGES_PENDING: 3,
 } as const;

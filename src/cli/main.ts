@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerHash } from './commands/hash.js';
+import { registerKeys } from './commands/keys.js';
 import { registerPremigrate } from './commands/premigrate.js';
 import { registerServe } from './commands/serve.js';
+import { registerSetup } from './commands/setup.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Builds the `entra-migrate` command line. Each command lives in its own module under commands/. */
@@ -17,6 +20,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerEmulate(program, setExitCode);
   registerHash(program, setExitCode);
   registerPremigrate(program, setExitCode);
+  registerKeys(program, setExitCode);
+  registerSetup(program, setExitCode);
+  registerDoctor(program, setExitCode);
   return program;
 }
 

@@ -11,3 +11,4 @@ export {
 export { SettingsReader, type RawSettings } from './settings.js';
 export { loadPremigrateConfig, type PremigrateConfig } from './premigrate-config.js';
 export { readCredentialsFile, type AppRegistrationSettings } from './credentials-file.js';
+export { loadGraphAccessConfig, readGraphAccess, type GraphAccessSettings } from './graph-access.js';

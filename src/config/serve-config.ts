@@ -18,6 +18,8 @@ export interface ServeConfig {
   /** Overrides Entra's OpenID metadata URLs (for the emulator); undefined = the tenant's real ones. */
   readonly openIdConfigurationUrl: string | undefined;
   readonly decryptionKeys: DecryptionKeySource;
+  /** A key that never leaves Key Vault (`JIT_DECRYPTION_KEY_VAULT_KEY_ID`), with its certificate for the `x5t`. */
+  readonly decryptionKeyVault: { readonly keyId: string; readonly certificateFile: string | undefined } | null;
   readonly legacyDatabaseUrl: string;
   readonly legacyUserQuery: string;
   readonly ledgerDatabaseUrl: string;
@@ -65,6 +67,7 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     extensionAppId: read.guid('ENTRA_EXTENSION_APP_ID', "the application (client) id of the extension's app registration"),
     openIdConfigurationUrl: read.url('ENTRA_OPENID_CONFIGURATION_URL'),
     decryptionKeys: readDecryptionKeys(read),
+    decryptionKeyVault: readKeyVaultKey(read),
     legacyDatabaseUrl: readLegacyUrl(read),
     legacyUserQuery: readLegacyQuery(read),
     ledgerDatabaseUrl: read.optional('LEDGER_DATABASE_URL') ?? DEFAULT_LEDGER_DATABASE_URL,
@@ -84,6 +87,19 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
   return Object.freeze(config);
 }
 
+const KEY_VAULT_KEY_ID = /^https:\/\/[a-z0-9-]{3,24}\.vault(?:core)?\.[a-z0-9.-]+\/keys\/[A-Za-z0-9-]{1,127}(?:\/[0-9a-f]{32})?$/;
+
+function readKeyVaultKey(read: SettingsReader): ServeConfig['decryptionKeyVault'] {
+  const keyId = read.optional('JIT_DECRYPTION_KEY_VAULT_KEY_ID');
+  const certificateFile = read.optional('JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE');
+  if (!keyId) {
+    if (certificateFile) read.report('JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE', 'goes with JIT_DECRYPTION_KEY_VAULT_KEY_ID');
+    return null;
+  }
+  if (!KEY_VAULT_KEY_ID.test(keyId)) read.report('JIT_DECRYPTION_KEY_VAULT_KEY_ID', 'must be a Key Vault key id, https://<vault>.vault.azure.net/keys/<name>[/<version>]');
+  return Object.freeze({ keyId, certificateFile });
+}
+
 function readDecryptionKeys(read: SettingsReader): DecryptionKeySource {
   const files = read.optional('JIT_DECRYPTION_KEY_FILE');
   const pem = read.optional('JIT_DECRYPTION_KEY');
@@ -99,9 +115,10 @@ function readDecryptionKeys(read: SettingsReader): DecryptionKeySource {
     // Environments often flatten newlines to the two characters "\n"; PEM needs real ones.
     return { kind: 'inline', pem: pem.replace(/\\n/g, '\n') };
   }
+  if (read.optional('JIT_DECRYPTION_KEY_VAULT_KEY_ID')) return { kind: 'files', paths: [] };
   read.report(
     'JIT_DECRYPTION_KEY_FILE',
-    'is required (or JIT_DECRYPTION_KEY): the PEM private key whose certificate is on the extension app registration; `entra-migrate keys generate` makes one',
+    'is required (or JIT_DECRYPTION_KEY, or JIT_DECRYPTION_KEY_VAULT_KEY_ID): the private key whose certificate is on the extension app registration; `entra-migrate keys generate` makes one',
   );
   return { kind: 'files', paths: [] };
 }

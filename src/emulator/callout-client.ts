@@ -15,6 +15,12 @@ export const CalloutErrorCode = {
   INVALID_CONTENT_TYPE: 1003006,
   INVALID_ACTION_COUNT: 1003010,
   INVALID_ACTION_TYPE: 1003012,
+  /** The extension app's identifier URI is not `api://{fully qualified domain}/{appId}`. */
+  IDENTIFIER_URI_INVALID: 1003014,
+  /** The host of `authenticationConfiguration.resourceId` differs from the target URL's. */
+  RESOURCE_HOST_MISMATCH: 1003015,
+  /** The extension app's service principal lacks `CustomAuthenticationExtension.Receive.Payload`. */
+  PERMISSION_NOT_GRANTED: 1003021,
 } as const;
 
 export type CalloutResult =

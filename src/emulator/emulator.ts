@@ -7,6 +7,8 @@ import { createSignInService, type SignInService } from './sign-in.js';
 import { createTenant, type EmulatedTenant } from './tenant.js';
 import { createClientApps } from './graph/client-apps.js';
 import type { GraphFaults } from './graph/graph-routes.js';
+import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
+import { TenantObjects } from './tenant-objects.js';
 import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
 
 export interface EmulatorOptions {
@@ -40,6 +42,8 @@ export interface RunningEmulator {
   configureExtension(settings: ExtensionSettings): PasswordSubmitExtension;
   /** Lets an app call the emulated Graph with client credentials (token at `{url}/{tenantId}/oauth2/v2.0/token`). */
   registerClientApp(clientId: string, clientSecret: string): void;
+  /** The tenant's configuration objects (applications, service principals, custom extensions, listeners). */
+  readonly objects: TenantObjects;
   /** Changes the injected Graph faults (random 503s, latency) while running. */
   setGraphFaults(faults: GraphFaults): void;
   extension(): PasswordSubmitExtension | undefined;
@@ -63,7 +67,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const directory = openDirectory(options.directoryPath ?? ':memory:', { domain: tenant.domain, now });
   let extension: PasswordSubmitExtension | undefined;
-  const signIn = createSignInService({ tenant, directory, extension: () => extension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
+  const objects = new TenantObjects();
+  // An extension set directly (the demo, --extension-url) wins; otherwise the one `setup` configured through Graph.
+  const resolveExtension = (): ExtensionResolution => (extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects));
+  const signIn = createSignInService({ tenant, directory, extension: resolveExtension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
 
   let url = '';
   const apps = createClientApps(tenant);
@@ -76,6 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     baseUrl: () => url,
     graph: {
       apps,
+      objects,
       budget: createWriteBudget(options.graph?.writeBudget),
       faults: () => faults,
       now,
@@ -100,7 +108,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       extension = registerPasswordSubmitExtension(settings);
       return extension;
     },
-    extension: () => extension,
+    extension: () => {
+      const resolution = resolveExtension();
+      return resolution.kind === 'ready' ? resolution.extension : undefined;
+    },
+    objects,
     registerClientApp: (clientId, clientSecret) => apps.register(clientId, clientSecret),
     setGraphFaults(next) {
       faults = next;

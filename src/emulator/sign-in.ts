@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { policyViolationOf } from '../jit/index.js';
 import { callPasswordSubmitExtension } from './callout-client.js';
 import type { Directory } from './directory.js';
-import type { PasswordSubmitExtension } from './extension-registration.js';
+import type { ExtensionResolution } from './configured-extension.js';
 import type { EmulatedTenant } from './tenant.js';
 
 /** What the user sees after submitting the sign-in form. */
@@ -37,7 +37,8 @@ export interface SignInService {
 export interface SignInServiceOptions {
   tenant: EmulatedTenant;
   directory: Directory;
-  extension: () => PasswordSubmitExtension | undefined;
+  /** The OnPasswordSubmit extension in force: set directly, or resolved from the tenant's Graph objects. */
+  extension: () => ExtensionResolution;
   now: () => number;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
@@ -62,8 +63,9 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
   const pending = new Map<string, { userId: string; expiresAt: number }>();
   let callouts = 0;
 
-  const markMigrated = (userId: string, extension: PasswordSubmitExtension) =>
-    directory.setExtensionAttribute(userId, extension.migrationFlagAttribute, false);
+  const markMigrated = (userId: string, flagAttribute: string) => directory.setExtensionAttribute(userId, flagAttribute, false);
+  const flagAttributeOf = (resolution: ExtensionResolution) =>
+    resolution.kind === 'ready' ? resolution.extension.migrationFlagAttribute : resolution.kind === 'misconfigured' ? resolution.migrationFlagAttribute : undefined;
 
   return {
     calloutCount: () => callouts,
@@ -71,14 +73,21 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     async signIn(attempt) {
       const user = directory.findUserBySignInName(attempt.username);
       if (!user || !user.accountEnabled) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
-      const extension = options.extension();
-      const flagged = extension !== undefined && directory.getExtensionAttributes(user.id)[extension.migrationFlagAttribute] === true;
+      const resolution = options.extension();
+      const flagAttribute = flagAttributeOf(resolution);
+      const flagged = flagAttribute !== undefined && directory.getExtensionAttributes(user.id)[flagAttribute] === true;
       if (await directory.checkPassword(user.id, attempt.password)) {
         // The password already lives in the tenant (a reset, or set in phase 1): Entra marks the user migrated.
-        if (flagged) markMigrated(user.id, extension);
+        if (flagged) markMigrated(user.id, flagAttribute!);
         return { outcome: 'signed-in', migrated: false };
       }
-      if (!extension || !flagged) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
+      if (!flagged) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
+      if (resolution.kind === 'misconfigured') {
+        log.info({ userId: user.id, errorCode: resolution.errorCode }, 'OnPasswordSubmit not called: the tenant configuration is wrong');
+        return { outcome: 'extension-error', errorCode: resolution.errorCode, aadsts: 'AADSTS1100001', detail: resolution.detail };
+      }
+      if (resolution.kind !== 'ready') return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
+      const extension = resolution.extension;
 
       callouts++;
       const locale = attempt.locale ?? 'en-us';
@@ -98,7 +107,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
       switch (result.action) {
         case 'MigratePassword':
           await directory.setPassword(user.id, attempt.password);
-          markMigrated(user.id, extension);
+          markMigrated(user.id, extension.migrationFlagAttribute);
           return { outcome: 'signed-in', migrated: true };
         case 'UpdatePassword': {
           sweep(pending, now());
@@ -124,8 +133,8 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
       if (violation !== null) return { outcome: 'password-rejected', reason: violation };
       pending.delete(state);
       await directory.setPassword(entry.userId, newPassword);
-      const extension = options.extension();
-      if (extension) markMigrated(entry.userId, extension);
+      const flagAttribute = flagAttributeOf(options.extension());
+      if (flagAttribute) markMigrated(entry.userId, flagAttribute);
       return { outcome: 'signed-in', migrated: true };
     },
   };

@@ -21,3 +21,4 @@ export {
   type PasswordSubmitAnswer,
   type PasswordSubmitResponse,
 } from './password-submit/response.js';
+export { EXTENSION_ERROR_CODES, explainExtensionErrorCode, type ExtensionErrorCode } from './extension-error-codes.js';

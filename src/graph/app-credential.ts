@@ -1,4 +1,5 @@
 import { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential as AzureTokenCredential } from '@azure/identity';
+import { isLoopbackUrl } from '../common/loopback.js';
 import { createClientSecretCredential, type TokenCredential } from './client-credentials.js';
 import { GraphError, GraphErrorCode } from './errors.js';
 
@@ -28,7 +29,7 @@ export type AppCredentialKind = 'client-secret (loopback)' | 'client-secret' | '
  */
 export function appCredential(settings: AppCredentialSettings): { kind: AppCredentialKind; credential: TokenCredential } {
   const { authorityHost, tenantId, clientId, clientSecret, certificatePath } = settings;
-  if (isLoopback(authorityHost)) {
+  if (isLoopbackUrl(authorityHost)) {
     if (!clientId || !clientSecret) {
       throw new GraphError(GraphErrorCode.AUTH_FAILED, `The authority ${authorityHost} is a local emulator: give a client id and a client secret.`);
     }
@@ -60,13 +61,4 @@ function adapt(azure: AzureTokenCredential): TokenCredential {
       return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
     },
   };
-}
-
-function isLoopback(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
 }

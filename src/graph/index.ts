@@ -6,3 +6,5 @@ export { backoffInMs, retryAfterInMs } from './retry-after.js';
 export { createGraphClientPool } from './client-pool.js';
 export { appCredential, type AppCredentialKind, type AppCredentialSettings } from './app-credential.js';
 export { readDirectoryQuota, type DirectoryQuota } from './directory-quota.js';
+export { createGraphClient, type GraphClient, type GraphClientOptions, type GraphResponse } from './graph-client.js';
+export { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, USER_READ_WRITE_ALL_ROLE_ID } from './well-known-ids.js';

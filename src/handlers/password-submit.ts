@@ -11,7 +11,7 @@ import {
 import { decide, messagesFor, type DecisionReason, type JitMessageCatalogue, type LegacyVerdict } from '../jit/index.js';
 import { HashErrorCode, type PasswordVerifier } from '../legacy/hashes/index.js';
 import type { LegacyAccount, LegacyStore } from '../legacy/index.js';
-import { SecurityError, decryptPasswordContext, type KeyRing, type PasswordContext } from '../security/index.js';
+import { SecurityError, SecurityErrorCode, decryptPasswordContext, type KeyRing, type PasswordContext } from '../security/index.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 
 /**
@@ -48,7 +48,7 @@ export interface PasswordSubmitOutcome {
 
 export type PasswordSubmitResult =
   | { status: 200; body: PasswordSubmitResponse; outcome: PasswordSubmitOutcome }
-  | { status: 400; body: ErrorBody; rejection: { code: string; detail: string } };
+  | { status: 400 | 503; body: ErrorBody; rejection: { code: string; detail: string } };
 
 /**
  * Handles one OnPasswordSubmit callout whose caller token has already been verified: validates the body,
@@ -76,6 +76,9 @@ export async function handlePasswordSubmit(
       now: deps.clock(),
     });
   } catch (error) {
+    if (error instanceof SecurityError && error.code === SecurityErrorCode.KEY_UNAVAILABLE) {
+      return { status: 503, body: errorBody(error.code, error.publicMessage), rejection: { code: error.code, detail: error.message } };
+    }
     if (error instanceof EventError || error instanceof SecurityError) {
       return { status: 400, body: errorBody(error.code, error.publicMessage), rejection: { code: error.code, detail: error.message } };
     }

@@ -10,6 +10,8 @@ import { pendingMigrations } from './schema-check.js';
 /** How long a write waits for another process's lock, in ms. */
 const BUSY_TIMEOUT_IN_MS = 2000;
 
+/** The ledger's page cache in KiB; see `openSqliteLedger`. */
+const CACHE_SIZE_IN_KIB = 4096;
 
 /**
  * The embedded ledger: a SQLite file in WAL mode (readers never wait for the writer), its directory created.
@@ -26,6 +28,9 @@ export function openSqliteLedger(path: string): Ledger {
     db = new Database(path, { timeout: BUSY_TIMEOUT_IN_MS });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // 4 MiB of page cache (better-sqlite3's default is 16 MiB): the ledger appends and looks up by key, so the
+    // pages in use are the B-trees' upper levels and right edges; a premigrate run of millions stays flat in memory.
+    db.pragma(`cache_size = -${CACHE_SIZE_IN_KIB}`);
   } catch (error) {
     throw new LedgerError(LedgerErrorCode.UNAVAILABLE, `The ledger database ${path} cannot be opened.`, { detail: `${path}: ${(error as Error).message}`, cause: error });
   }

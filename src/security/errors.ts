@@ -24,6 +24,8 @@ export const SecurityErrorCode = {
   CONTEXT_NOT_YET_VALID: 'CONTEXT_NOT_YET_VALID',
   CONTEXT_AUDIENCE_MISMATCH: 'CONTEXT_AUDIENCE_MISMATCH',
   KEY_INVALID: 'KEY_INVALID',
+  /** A decryption key held elsewhere (Key Vault) did not answer in time. */
+  KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
 } as const;
 
 export type SecurityErrorCode = (typeof SecurityErrorCode)[keyof typeof SecurityErrorCode];

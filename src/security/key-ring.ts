@@ -8,11 +8,22 @@ export interface DecryptionKey {
   readonly id: string;
   /** base64url SHA-1 of the certificate: what Entra puts in the JWE header to say which key it used. */
   readonly x5t: string | undefined;
-  readonly privateKey: KeyObject;
+  /** The private key in this process; undefined for a key that never leaves Key Vault (see `unwrapper`). */
+  readonly privateKey: KeyObject | undefined;
+  /** Unwraps the JWE content key remotely (Key Vault `unwrapKey`); set instead of `privateKey`. */
+  readonly unwrapper?: KeyUnwrapper;
   readonly certificatePem: string | undefined;
   readonly notAfter: Date | undefined;
   /** Where the key came from (a file path, or the setting's name): never the key itself. */
   readonly source: string;
+}
+
+/**
+ * The part of Key Vault's `CryptographyClient` (@azure/keyvault-keys) the server uses: RSA-OAEP unwrapping of the
+ * JWE content key, inside the vault. Tests pass an in-process implementation of the same shape.
+ */
+export interface KeyUnwrapper {
+  unwrapKey(algorithm: 'RSA-OAEP' | 'RSA-OAEP-256', encryptedKey: Uint8Array, options?: { abortSignal?: AbortSignal }): Promise<{ result: Uint8Array }>;
 }
 
 /** The keys the server holds; more than one during a rotation. */
@@ -36,8 +47,8 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
  *   const ring = loadKeyRing([{ pem: await readFile('key.pem', 'utf8'), source: 'key.pem' }]);
  *   ring.candidatesFor(header.x5t);
  */
-export function loadKeyRing(sources: ReadonlyArray<{ pem: string; source: string }>): KeyRing {
-  const keys = sources.map(({ pem, source }, index) => loadKey(pem, source, index + 1));
+export function loadKeyRing(sources: ReadonlyArray<{ pem: string; source: string }>, remoteKeys: readonly DecryptionKey[] = []): KeyRing {
+  const keys = [...sources.map(({ pem, source }, index) => loadKey(pem, source, index + 1)), ...remoteKeys];
   const byX5t = new Map(keys.flatMap((key) => (key.x5t ? [[key.x5t, key] as const] : [])));
   return {
     keys,
@@ -88,4 +99,32 @@ function loadKey(pem: string, source: string, position: number): DecryptionKey {
     return { id: x5t, x5t, privateKey, certificatePem: block.text + '\n', notAfter: new Date(certificate.validTo), source };
   }
   throw invalid("holds a certificate that is not the private key's own");
+}
+
+/**
+ * A decryption key held in Key Vault: the content key is unwrapped there and the private key never leaves it.
+ * With the certificate (the one on the app registration) it gets its `x5t`, so rotation works as for files.
+ *
+ * @example
+ *   const key = remoteDecryptionKey({ keyId, unwrapper: new CryptographyClient(keyId, credential), certificatePem });
+ */
+export function remoteDecryptionKey(options: { keyId: string; unwrapper: KeyUnwrapper; certificatePem?: string }): DecryptionKey {
+  let certificate: X509Certificate | undefined;
+  if (options.certificatePem !== undefined) {
+    try {
+      certificate = new X509Certificate(options.certificatePem);
+    } catch {
+      throw new SecurityError(SecurityErrorCode.KEY_INVALID, `The certificate given for the Key Vault key ${options.keyId} cannot be parsed.`);
+    }
+  }
+  const x5t = certificate ? x5tOf(certificate.raw) : undefined;
+  return {
+    id: x5t ?? options.keyId,
+    x5t,
+    privateKey: undefined,
+    unwrapper: options.unwrapper,
+    certificatePem: certificate?.toString(),
+    notAfter: certificate ? new Date(certificate.validTo) : undefined,
+    source: options.keyId,
+  };
 }

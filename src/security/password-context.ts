@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { compactDecrypt, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import { SecurityError, SecurityErrorCode } from './errors.js';
-import type { KeyRing } from './key-ring.js';
+import { decryptJweContent, jweParts } from './jwe-content.js';
+import type { DecryptionKey, KeyRing, KeyUnwrapper } from './key-ring.js';
 import { claimsOfUnsignedJwt } from './unsigned-jwt.js';
 
 /** What the user typed, as Entra hands it over. Holds a password: never log it, store it or put it in an error. */
@@ -29,6 +30,8 @@ export interface DecryptPasswordContextOptions {
   maxCompactLength?: number;
   /** Largest plaintext after `zip: DEF` inflation, in bytes. Default 16 KiB. */
   maxInflatedBytes?: number;
+  /** How long a Key Vault unwrap may take. Default 1000 ms: inside Entra's budget with room for the legacy check. */
+  remoteTimeoutInMs?: number;
 }
 
 /** Key management Entra uses (RSA-OAEP) and its SHA-256 variant; RSA1_5 (padding oracles), `dir` and AES-KW are refused. */
@@ -37,6 +40,7 @@ const CONTENT_ENCRYPTION_ALGORITHMS = ['A128CBC-HS256', 'A192CBC-HS384', 'A256CB
 const DEFAULT_MAX_COMPACT_LENGTH = 16 * 1024;
 const DEFAULT_MAX_INFLATED_BYTES = 16 * 1024;
 const DEFAULT_CLOCK_SKEW_IN_SECONDS = 300;
+const DEFAULT_REMOTE_TIMEOUT_IN_MS = 1000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -58,7 +62,7 @@ export async function decryptPasswordContext(jwe: string, options: DecryptPasswo
     throw malformed('The JWE protected header cannot be decoded.');
   }
   const candidates = options.keyRing.candidatesFor(typeof x5t === 'string' ? x5t : undefined);
-  const plaintext = await decryptWithAny(jwe, candidates.map((key) => key.privateKey), options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+  const plaintext = await decryptWithAny(jwe, candidates, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, options.remoteTimeoutInMs ?? DEFAULT_REMOTE_TIMEOUT_IN_MS);
 
   let text: string;
   try {
@@ -69,10 +73,15 @@ export async function decryptPasswordContext(jwe: string, options: DecryptPasswo
   return contextOf(claimsOfUnsignedJwt(text), options);
 }
 
-async function decryptWithAny(jwe: string, keys: readonly KeyObject[], maxInflatedBytes: number): Promise<Uint8Array> {
+async function decryptWithAny(jwe: string, keys: readonly DecryptionKey[], maxInflatedBytes: number, remoteTimeoutInMs: number): Promise<Uint8Array> {
   for (const key of keys) {
+    if (key.unwrapper) {
+      const plaintext = await decryptRemotely(jwe, key.unwrapper, key.source, maxInflatedBytes, remoteTimeoutInMs);
+      if (plaintext) return plaintext;
+      continue;
+    }
     try {
-      const { plaintext } = await compactDecrypt(jwe, key, {
+      const { plaintext } = await compactDecrypt(jwe, key.privateKey as KeyObject, {
         keyManagementAlgorithms: KEY_MANAGEMENT_ALGORITHMS,
         contentEncryptionAlgorithms: CONTENT_ENCRYPTION_ALGORITHMS,
         maxDecompressedLength: maxInflatedBytes,
@@ -92,6 +101,38 @@ async function decryptWithAny(jwe: string, keys: readonly KeyObject[], maxInflat
   throw new SecurityError(SecurityErrorCode.CONTEXT_DECRYPT_FAILED, 'The password context could not be decrypted.', {
     detail: `None of the ${keys.length} configured decryption key(s) decrypts the password context.`,
   });
+}
+
+/**
+ * Decrypts with a key that stays in Key Vault: the content key is unwrapped there, the content here. Resolves to
+ * null when this key is not the one (the next key is tried); a vault that does not answer in time is
+ * `KEY_UNAVAILABLE`, which the handler answers 503 — without the nonce inside, no answer Entra accepts is possible.
+ */
+async function decryptRemotely(jwe: string, unwrapper: KeyUnwrapper, source: string, maxInflatedBytes: number, timeoutInMs: number): Promise<Uint8Array | null> {
+  const parts = jweParts(jwe);
+  if (!parts) throw malformed('The JWE cannot be split into its five parts.');
+  const { alg, enc, zip, crit } = parts.header;
+  if (typeof alg !== 'string' || !KEY_MANAGEMENT_ALGORITHMS.includes(alg)) throw malformed(`The JWE key management algorithm ${String(alg)} is not accepted.`);
+  if (typeof enc !== 'string' || !CONTENT_ENCRYPTION_ALGORITHMS.includes(enc)) throw malformed(`The JWE content encryption ${String(enc)} is not accepted.`);
+  if (zip !== undefined && zip !== 'DEF') throw malformed(`The JWE compression ${String(zip)} is not supported.`);
+  if (crit !== undefined) throw malformed('The JWE names critical header parameters; none is supported.');
+  let contentKey: Uint8Array;
+  try {
+    contentKey = (await unwrapper.unwrapKey(alg as 'RSA-OAEP' | 'RSA-OAEP-256', parts.encryptedKey, { abortSignal: AbortSignal.timeout(timeoutInMs) })).result;
+  } catch (error) {
+    // Key Vault refuses a content key that is not its own with a 400: that key is just not the one.
+    if ((error as { statusCode?: unknown }).statusCode === 400) return null;
+    throw new SecurityError(SecurityErrorCode.KEY_UNAVAILABLE, 'The decryption key could not be used right now.', {
+      detail: `Key Vault key ${source} did not unwrap the content key within ${timeoutInMs} ms: ${error instanceof Error ? error.name : 'error'}`,
+      cause: error,
+    });
+  }
+  try {
+    return decryptJweContent(parts, contentKey, maxInflatedBytes);
+  } catch (error) {
+    if (error instanceof RangeError) throw tooLarge(`The password context inflates beyond ${maxInflatedBytes} bytes.`);
+    return null;
+  }
 }
 
 function contextOf(claims: Record<string, unknown>, options: DecryptPasswordContextOptions): PasswordContext {

@@ -124,6 +124,56 @@ describe('premigrate against the emulated Graph', () => {
     }
   });
 
+  test('a crash after the ledger said pending but before Graph received the batch: the lookup finds nothing and the account is created once', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('crash-before.jsonl', users(50, 'before'));
+      let batches = 0;
+      const crashing: GraphBatchClient = {
+        async send(requests) {
+          if (requests[0]?.method === 'POST' && ++batches === 2) throw new Error('kill -9 before the request left');
+          return stack.graph.send(requests);
+        },
+      };
+      await assert.rejects(stack.run(file, { graph: crashing, concurrency: 1 }), /kill -9/);
+      assert.equal((await stack.ledger.countAccounts()).pending, 20);
+      assert.equal(stack.emulator.directory.countUsers(), 20);
+      const resumed = await stack.run(file);
+      assert.deepEqual([resumed.skipped, resumed.existing, resumed.created], [20, 0, 30]);
+      assert.equal(stack.emulator.directory.countUsers(), 50, 'none twice, none missing');
+      assert.deepEqual(await stack.ledger.countAccounts(), { created: 50 });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a crash while registering methods: the resumed run finds the account and completes its methods', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('crash-methods.jsonl', users(20, 'cm').map((row, i) => ({ ...row, phone: `+44 20790000${String(i).padStart(2, '0')}` })));
+      const crashing: GraphBatchClient = {
+        async send(requests) {
+          if (requests[0]?.url.endsWith('/emailMethods')) {
+            await stack.graph.send(requests.slice(0, 7)); // the first 7 methods land, then the process dies
+            throw new Error('kill -9 during methods');
+          }
+          return stack.graph.send(requests);
+        },
+      };
+      await assert.rejects(stack.run(file, { graph: crashing, methods: { email: true, phone: true } }), /kill -9/);
+      assert.equal((await stack.ledger.countAccounts()).pending, 20, 'not recorded before its methods');
+      const resumed = await stack.run(file, { methods: { email: true, phone: true } });
+      assert.deepEqual([resumed.existing, resumed.created, resumed.methodsFailed], [20, 0, 0]);
+      assert.equal(stack.emulator.directory.countUsers(), 20);
+      for (const row of users(20, 'cm')) {
+        const id = stack.emulator.directory.findUserBySignInName(row.email)!.id;
+        assert.deepEqual(stack.emulator.directory.listAuthenticationMethods(id).map((method) => method.kind), ['email', 'phone'], row.email);
+      }
+    } finally {
+      await stack.close();
+    }
+  });
+
   test('several batches in flight: the rate is the pacer\'s, every account arrives once', async () => {
     const stack = await setUp();
     try {

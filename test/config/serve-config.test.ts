@@ -131,3 +131,16 @@ test('malformed hash params and ceilings are refused, naming the setting', () =>
     assert.ok(problems.some(([name, text]) => name === setting && problem.test(text)), `${setting}=${value.slice(0, 30)}: ${JSON.stringify(problems)}`);
   }
 });
+
+test('config: a Key Vault key replaces the key file; its id and certificate setting are checked', () => {
+  const { JIT_DECRYPTION_KEY_FILE: _files, ...withoutFile } = valid;
+  const keyId = 'https://contoso-jit.vault.azure.net/keys/jit-migration/0123456789abcdef0123456789abcdef';
+  const config = loadServeConfig({ ...withoutFile, JIT_DECRYPTION_KEY_VAULT_KEY_ID: keyId, JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE: './jit.cert.pem' });
+  assert.deepEqual(config.decryptionKeyVault, { keyId, certificateFile: './jit.cert.pem' });
+  assert.deepEqual(config.decryptionKeys, { kind: 'files', paths: [] });
+  assert.equal(loadServeConfig(valid).decryptionKeyVault, null);
+  for (const bad of ['http://contoso.vault.azure.net/keys/jit', 'https://contoso.vault.azure.net/secrets/jit', 'https://evil.example/keys/jit', 'https://contoso.vault.azure.net/keys/jit/not-a-version']) {
+    assert.deepEqual(problemsOf({ ...withoutFile, JIT_DECRYPTION_KEY_VAULT_KEY_ID: bad }).map(([setting]) => setting), ['JIT_DECRYPTION_KEY_VAULT_KEY_ID'], bad);
+  }
+  assert.deepEqual(problemsOf({ ...valid, JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE: './x.pem' }).map(([setting]) => setting), ['JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE']);
+});

@@ -6,6 +6,8 @@ import type { EmulatedTenant } from '../tenant.js';
 import type { ClientApps } from './client-apps.js';
 import { graphError } from './graph-error.js';
 import { filterUsers, graphUser } from './graph-user.js';
+import type { TenantObjects } from '../tenant-objects.js';
+import { tenantObjectRoutes } from './tenant-object-routes.js';
 import type { WriteBudget } from './write-budget.js';
 
 export interface GraphFaults {
@@ -19,6 +21,8 @@ export interface GraphRoutesOptions {
   tenant: EmulatedTenant;
   directory: Directory;
   apps: ClientApps;
+  /** Applications, service principals, custom extensions and listeners (`setup`'s Graph calls). */
+  objects: TenantObjects;
   budget: WriteBudget;
   faults: () => GraphFaults;
   now: () => number;
@@ -194,6 +198,8 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       '@odata.context': 'https://graph.microsoft.com/beta/$metadata#organization',
       value: [{ id: tenant.tenantId, directorySizeQuota: { used: directory.countUsers(), total: options.directoryQuota ?? 300_000 } }],
     }));
+
+    await graph.register(tenantObjectRoutes, { objects: options.objects });
 
     graph.post('/v1.0/$batch', async (request, reply) => {
       const requests = (request.body as { requests?: unknown } | undefined)?.requests;

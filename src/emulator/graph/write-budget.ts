@@ -13,28 +13,57 @@ export interface WriteBudget {
   admit(appId: string, now: number): { ok: true } | { ok: false; retryAfterInSeconds: number };
 }
 
-/** Sliding-window write counters, per app and per tenant. */
+/** Sliding-window write counters, per app and per tenant; each admission costs O(1) however large the budget. */
 export function createWriteBudget(options: WriteBudgetOptions = {}): WriteBudget {
   const windowInMs = options.windowInMs ?? 150_000;
   const perApp = options.perApp ?? 3000;
   const perTenant = options.perTenant ?? 18000;
-  const byApp = new Map<string, number[]>();
-  const tenant: number[] = [];
-  const prune = (times: number[], now: number) => {
-    while (times.length > 0 && times[0]! <= now - windowInMs) times.shift();
-  };
-  const wait = (times: number[], now: number) => Math.max(1, Math.ceil((times[0]! + windowInMs - now) / 1000));
+  const byApp = new Map<string, WriteTimes>();
+  const tenant = new WriteTimes(perTenant);
+  const wait = (times: WriteTimes, now: number) => Math.max(1, Math.ceil((times.oldest() + windowInMs - now) / 1000));
   return {
     admit(appId, now) {
-      const app = byApp.get(appId) ?? [];
-      byApp.set(appId, app);
-      prune(app, now);
-      prune(tenant, now);
-      if (app.length >= perApp) return { ok: false, retryAfterInSeconds: wait(app, now) };
-      if (tenant.length >= perTenant) return { ok: false, retryAfterInSeconds: wait(tenant, now) };
+      let app = byApp.get(appId);
+      if (!app) byApp.set(appId, (app = new WriteTimes(perApp)));
+      app.forgetBefore(now - windowInMs);
+      tenant.forgetBefore(now - windowInMs);
+      if (app.full()) return { ok: false, retryAfterInSeconds: wait(app, now) };
+      if (tenant.full()) return { ok: false, retryAfterInSeconds: wait(tenant, now) };
       app.push(now);
       tenant.push(now);
       return { ok: true };
     },
   };
+}
+
+/** The times of the last `capacity` writes, oldest first, in a ring buffer. */
+class WriteTimes {
+  readonly #times: Float64Array;
+  #start = 0;
+  #count = 0;
+
+  constructor(capacity: number) {
+    this.#times = new Float64Array(capacity);
+  }
+
+  full(): boolean {
+    return this.#count === this.#times.length;
+  }
+
+  oldest(): number {
+    return this.#times[this.#start]!;
+  }
+
+  push(time: number): void {
+    this.#times[(this.#start + this.#count) % this.#times.length] = time;
+    this.#count++;
+  }
+
+  /** Drops the writes at or before `cutoff`: they have left the window. */
+  forgetBefore(cutoff: number): void {
+    while (this.#count > 0 && this.#times[this.#start]! <= cutoff) {
+      this.#start = (this.#start + 1) % this.#times.length;
+      this.#count--;
+    }
+  }
 }

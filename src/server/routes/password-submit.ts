@@ -29,13 +29,13 @@ export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOption
     '/events/password-submit',
     {
       onRequest: verifyCaller,
-      schema: { response: { 200: responseSchema, 400: errorSchema } },
+      schema: { response: { 200: responseSchema, 400: errorSchema, 503: errorSchema } },
     },
     async (request, reply) => {
       const result = await handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt });
-      if (result.status === 400) {
-        request.log.info({ code: result.rejection.code, detail: result.rejection.detail }, 'request refused');
-        return reply.code(400).send(result.body);
+      if (result.status !== 200) {
+        request.log[result.status === 503 ? 'warn' : 'info']({ code: result.rejection.code, detail: result.rejection.detail }, result.status === 503 ? 'request not answerable now' : 'request refused');
+        return reply.code(result.status).send(result.body);
       }
       request.outcome = result.outcome;
       return reply.code(200).send(result.body);

@@ -1,0 +1,1 @@
+export { runDoctor, type DoctorOptions, type Finding, type FindingLevel } from './run-doctor.js';

@@ -1,0 +1,68 @@
+import { X509Certificate } from 'node:crypto';
+import { CalloutErrorCode } from './callout-client.js';
+import type { PasswordSubmitExtension } from './extension-registration.js';
+import { RECEIVE_PAYLOAD_ROLE_ID } from '../graph/index.js';
+import type { TenantObjects } from './tenant-objects.js';
+
+/** What a sign-in finds when it looks for the OnPasswordSubmit extension the tenant's Graph objects describe. */
+export type ExtensionResolution =
+  | { kind: 'none' }
+  | { kind: 'ready'; extension: PasswordSubmitExtension }
+  /** Entra would fail the sign-in with `errorCode` (AADSTS1100001) before calling the extension. */
+  | { kind: 'misconfigured'; migrationFlagAttribute: string; errorCode: number; detail: string };
+
+const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
+const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
+
+/**
+ * Resolves the OnPasswordSubmit listener (lowest priority first) to the extension Entra would call, checking what
+ * Entra checks before calling it: the custom extension exists; its resource id names an app registration whose
+ * identifier URI is `api://{host}/{appId}` (1003014) with the target URL's host (1003015); that app's service
+ * principal holds `CustomAuthenticationExtension.Receive.Payload` (1003021); and it has the encryption certificate
+ * `tokenEncryptionKeyId` points at.
+ *
+ * @example
+ *   const resolution = resolveConfiguredExtension(objects);
+ *   if (resolution.kind === 'ready') await callPasswordSubmitExtension({ extension: resolution.extension, … });
+ */
+export function resolveConfiguredExtension(objects: TenantObjects): ExtensionResolution {
+  const listener = [...objects.listeners.values()].filter((entry) => entry['@odata.type'] === LISTENER_TYPE).sort((a, b) => a.priority - b.priority)[0];
+  if (!listener) return { kind: 'none' };
+  const migrationFlagAttribute = listener.handler.migrationPropertyId;
+  const fail = (errorCode: number, detail: string): ExtensionResolution => ({ kind: 'misconfigured', migrationFlagAttribute, errorCode, detail });
+  const custom = objects.customExtensions.get(listener.handler.customExtension.id);
+  if (!custom || custom['@odata.type'] !== EXTENSION_TYPE) return fail(CalloutErrorCode.UNEXPECTED, `the listener's custom extension ${listener.handler.customExtension.id} does not exist`);
+  const targetUrl = new URL(custom.endpointConfiguration.targetUrl);
+  const resourceId = custom.authenticationConfiguration.resourceId;
+  const resource = /^api:\/\/([^/]+)\/([0-9a-f-]{36})$/i.exec(resourceId);
+  const application = [...objects.applications.values()].find((app) => app.identifierUris.includes(resourceId) || app.appId === resourceId || (resource && app.appId === resource[2]!.toLowerCase()));
+  if (!application) return fail(CalloutErrorCode.UNEXPECTED, `no app registration has the resource id ${resourceId}`);
+  const identifierUri = `api://${targetUrl.host}/${application.appId}`;
+  if (!application.identifierUris.some((uri) => /^api:\/\/[^/]+\/[0-9a-f-]{36}$/i.test(uri) && uri.toLowerCase().endsWith(`/${application.appId}`))) {
+    return fail(CalloutErrorCode.IDENTIFIER_URI_INVALID, `the app registration's identifier URI must be api://{host}/{appId}, e.g. ${identifierUri}`);
+  }
+  if (!resource || resource[1]!.toLowerCase() !== targetUrl.host.toLowerCase()) {
+    return fail(CalloutErrorCode.RESOURCE_HOST_MISMATCH, `the resource id ${resourceId} must name the target URL's host ${targetUrl.host}`);
+  }
+  const principal = objects.servicePrincipalByAppId(application.appId);
+  if (!principal || !objects.hasRole(principal.id, objects.graphServicePrincipal.id, RECEIVE_PAYLOAD_ROLE_ID)) {
+    return fail(CalloutErrorCode.PERMISSION_NOT_GRANTED, `the app registration ${application.appId} is not granted CustomAuthenticationExtension.Receive.Payload`);
+  }
+  const key = application.keyCredentials.find((credential) => credential.keyId === application.tokenEncryptionKeyId && credential.usage === 'Encrypt' && credential.key);
+  if (!key) return fail(CalloutErrorCode.UNEXPECTED, `the app registration ${application.appId} has no encryption certificate (keyCredentials usage Encrypt, tokenEncryptionKeyId)`);
+  const certificate = new X509Certificate(Buffer.from(key.key!, 'base64'));
+  return {
+    kind: 'ready',
+    extension: {
+      id: custom.id,
+      listenerId: listener.id,
+      targetUrl: targetUrl.href,
+      appId: application.appId,
+      resourceHost: resource[1]!,
+      encryptionCertificatePem: certificate.toString(),
+      timeoutInMs: custom.clientConfiguration.timeoutInMilliseconds,
+      maximumRetries: custom.clientConfiguration.maximumRetries,
+      migrationFlagAttribute,
+    },
+  };
+}

@@ -1,0 +1,302 @@
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Application, AuthenticationEventListener, CustomAuthenticationExtension, KeyCredential, TenantObjects } from '../tenant-objects.js';
+import { graphError } from './graph-error.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EXTENSION_PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9_]{0,119}$/;
+const DATA_TYPES = new Set(['Binary', 'Boolean', 'DateTime', 'Integer', 'LargeInteger', 'String']);
+/** The `$filter` forms the emulator answers for applications and service principals. */
+const EQ_FILTER = /^(displayName|appId) eq '((?:[^']|'')*)'$/;
+const STARTSWITH_FILTER = /^startswith\(displayName,\s*'((?:[^']|'')*)'\)$/;
+
+type Body = Record<string, unknown>;
+const bodyOf = (body: unknown): Body => (typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Body) : {});
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * The tenant-configuration subset of Graph that `setup` and `doctor` call: `applications` (with
+ * `extensionProperties`), `servicePrincipals` (with `appRoleAssignments`), and (beta)
+ * `identity/customAuthenticationExtensions` and `identity/authenticationEventListeners` — with Graph's shapes,
+ * `$filter` on `displayName`/`appId`, and Graph's validation errors for what it refuses.
+ */
+export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> = async (graph, { objects }) => {
+  const notFound = (reply: FastifyReply, id: string) => reply.code(404).send(graphError('Request_ResourceNotFound', `Resource '${id.slice(0, 64)}' does not exist or one of its queried reference-property objects are not present.`));
+  const badRequest = (reply: FastifyReply, message: string) => reply.code(400).send(graphError('Request_BadRequest', message));
+  const filtered = <T extends { displayName: string; appId: string }>(items: T[], filter: unknown): T[] | null => {
+    if (filter === undefined) return items;
+    if (typeof filter !== 'string') return null;
+    const unquote = (text: string) => text.replace(/''/g, "'");
+    const eq = EQ_FILTER.exec(filter.trim());
+    if (eq) return items.filter((item) => (eq[1] === 'appId' ? item.appId.toLowerCase() === unquote(eq[2]!).toLowerCase() : item.displayName === unquote(eq[2]!)));
+    const prefix = STARTSWITH_FILTER.exec(filter.trim());
+    if (prefix) return items.filter((item) => item.displayName.toLowerCase().startsWith(unquote(prefix[1]!).toLowerCase()));
+    return null;
+  };
+  const list = (context: string, value: unknown[]) => ({ '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#${context}`, value });
+
+  // Applications
+  graph.get('/v1.0/applications', async (request, reply) => {
+    const value = filtered([...objects.applications.values()], (request.query as Body).$filter);
+    return value ? list('applications', value.map(showApplication)) : reply.code(400).send(graphError('Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.'));
+  });
+  graph.post('/v1.0/applications', async (request, reply) => {
+    const body = bodyOf(request.body);
+    if (typeof body.displayName !== 'string' || body.displayName.trim() === '' || body.displayName.length > 256) return badRequest(reply, 'displayName is required.');
+    return reply.code(201).send(showApplication(objects.addApplication(body.displayName)));
+  });
+  graph.get('/v1.0/applications/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const application = objects.applications.get(id);
+    return application ? showApplication(application) : notFound(reply, id);
+  });
+  graph.patch('/v1.0/applications/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const application = objects.applications.get(id);
+    if (!application) return notFound(reply, id);
+    const problem = patchApplication(application, bodyOf(request.body));
+    return problem ? badRequest(reply, problem) : reply.code(204).send();
+  });
+
+  // Extension properties
+  graph.get('/v1.0/applications/:id/extensionProperties', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!objects.applications.has(id)) return notFound(reply, id);
+    return list('extensionProperties', [...objects.extensionProperties.values()].filter((property) => property.ownerId === id).map((property) => showExtensionProperty(objects, property)));
+  });
+  graph.post('/v1.0/applications/:id/extensionProperties', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!objects.applications.has(id)) return notFound(reply, id);
+    const body = bodyOf(request.body);
+    const targetObjects = Array.isArray(body.targetObjects) ? body.targetObjects.map(String) : [];
+    if (typeof body.name !== 'string' || !EXTENSION_PROPERTY_NAME.test(body.name)) return badRequest(reply, 'name must start with a letter and hold only letters, digits and _ (at most 120).');
+    if (typeof body.dataType !== 'string' || !DATA_TYPES.has(body.dataType)) return badRequest(reply, `dataType must be one of ${[...DATA_TYPES].join(', ')}.`);
+    if (targetObjects.length === 0 || targetObjects.some((target) => !['User', 'Group', 'Application', 'Device', 'Organization', 'ServicePrincipal'].includes(target))) return badRequest(reply, 'targetObjects must list directory object types, e.g. ["User"].');
+    if ([...objects.extensionProperties.values()].some((property) => property.ownerId === id && property.name.toLowerCase() === (body.name as string).toLowerCase())) {
+      return badRequest(reply, 'Property with the same name already exists on the application.');
+    }
+    const property = { id: randomUUID(), ownerId: id, name: body.name, dataType: body.dataType, targetObjects };
+    objects.extensionProperties.set(property.id, property);
+    return reply.code(201).send(showExtensionProperty(objects, property));
+  });
+
+  // Service principals and app role grants
+  graph.get('/v1.0/servicePrincipals', async (request, reply) => {
+    const value = filtered([...objects.servicePrincipals.values()], (request.query as Body).$filter);
+    return value ? list('servicePrincipals', value) : reply.code(400).send(graphError('Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.'));
+  });
+  graph.post('/v1.0/servicePrincipals', async (request, reply) => {
+    const { appId } = bodyOf(request.body);
+    if (typeof appId !== 'string' || !GUID.test(appId)) return badRequest(reply, 'appId must be the GUID of an application.');
+    const application = objects.applicationByAppId(appId);
+    if (!application) return badRequest(reply, `The appId '${appId}' of the service principal does not reference a valid application object.`);
+    if (objects.servicePrincipalByAppId(appId)) {
+      return reply.code(409).send(graphError('Request_MultipleObjectsWithSameKeyValue', `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`));
+    }
+    return reply.code(201).send(objects.addServicePrincipal(application.appId, application.displayName));
+  });
+  graph.get('/v1.0/servicePrincipals/:id/appRoleAssignments', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!objects.servicePrincipals.has(id)) return notFound(reply, id);
+    return list('appRoleAssignments', [...objects.appRoleAssignments.values()].filter((grant) => grant.principalId === id).map((grant) => showGrant(objects, grant)));
+  });
+  graph.post('/v1.0/servicePrincipals/:id/appRoleAssignments', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const principal = objects.servicePrincipals.get(id);
+    if (!principal) return notFound(reply, id);
+    const body = bodyOf(request.body);
+    if (body.principalId !== id) return badRequest(reply, 'principalId must be the service principal in the URL.');
+    const resource = typeof body.resourceId === 'string' ? objects.servicePrincipals.get(body.resourceId) : undefined;
+    if (!resource) return badRequest(reply, 'resourceId must be the object id of the resource service principal.');
+    if (typeof body.appRoleId !== 'string' || !resource.appRoles.some((role) => role.id === body.appRoleId)) return badRequest(reply, 'Permission being assigned was not found on application');
+    if (objects.hasRole(id, resource.id, body.appRoleId)) return badRequest(reply, 'Permission being assigned already exists on the object');
+    const grant = { id: randomUUID(), principalId: id, resourceId: resource.id, appRoleId: body.appRoleId, createdDateTime: isoSeconds(new Date()) };
+    objects.appRoleAssignments.set(grant.id, grant);
+    return reply.code(201).send(showGrant(objects, grant));
+  });
+
+  // Custom authentication extensions and listeners (Graph beta; v1.0 accepted too)
+  for (const version of ['beta', 'v1.0']) {
+    graph.get(`/${version}/identity/customAuthenticationExtensions`, async () => list('identity/customAuthenticationExtensions', [...objects.customExtensions.values()]));
+    graph.get(`/${version}/identity/customAuthenticationExtensions/:id`, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      return objects.customExtensions.get(id) ?? notFound(reply, id);
+    });
+    graph.post(`/${version}/identity/customAuthenticationExtensions`, async (request, reply) => {
+      const result = customExtensionFrom(bodyOf(request.body), randomUUID());
+      if (typeof result === 'string') return badRequest(reply, result);
+      objects.customExtensions.set(result.id, result);
+      return reply.code(201).send(result);
+    });
+    graph.patch(`/${version}/identity/customAuthenticationExtensions/:id`, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const existing = objects.customExtensions.get(id);
+      if (!existing) return notFound(reply, id);
+      const result = customExtensionFrom({ ...existing, ...bodyOf(request.body) }, id);
+      if (typeof result === 'string') return badRequest(reply, result);
+      objects.customExtensions.set(id, result);
+      return reply.code(204).send();
+    });
+    graph.delete(`/${version}/identity/customAuthenticationExtensions/:id`, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!objects.customExtensions.has(id)) return notFound(reply, id);
+      if ([...objects.listeners.values()].some((listener) => listener.handler.customExtension.id === id)) return badRequest(reply, 'The custom extension is in use by an authentication event listener.');
+      objects.customExtensions.delete(id);
+      return reply.code(204).send();
+    });
+
+    graph.get(`/${version}/identity/authenticationEventListeners`, async () => list('identity/authenticationEventListeners', [...objects.listeners.values()]));
+    graph.get(`/${version}/identity/authenticationEventListeners/:id`, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      return objects.listeners.get(id) ?? notFound(reply, id);
+    });
+    graph.post(`/${version}/identity/authenticationEventListeners`, async (request, reply) => {
+      const result = listenerFrom(objects, bodyOf(request.body), randomUUID());
+      if (typeof result === 'string') return badRequest(reply, result);
+      objects.listeners.set(result.id, result);
+      return reply.code(201).send(result);
+    });
+    graph.patch(`/${version}/identity/authenticationEventListeners/:id`, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const existing = objects.listeners.get(id);
+      if (!existing) return notFound(reply, id);
+      const result = listenerFrom(objects, { ...existing, ...bodyOf(request.body) }, id);
+      if (typeof result === 'string') return badRequest(reply, result);
+      objects.listeners.set(id, result);
+      return reply.code(204).send();
+    });
+    graph.delete(`/${version}/identity/authenticationEventListeners/:id`, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!objects.listeners.delete(id)) return notFound(reply, id);
+      return reply.code(204).send();
+    });
+  }
+};
+
+/** Applies a PATCH to an application as Graph validates it; returns Graph's complaint, or null. Nothing changes on a complaint. */
+function patchApplication(application: Application, body: Body): string | null {
+  const next = structuredClone(application);
+  if ('identifierUris' in body) {
+    if (!Array.isArray(body.identifierUris) || body.identifierUris.some((uri) => typeof uri !== 'string' || !/^(api|https):\/\/\S+$/.test(uri))) return 'identifierUris must be api:// or https:// URIs.';
+    next.identifierUris = body.identifierUris as string[];
+  }
+  if ('api' in body) {
+    const version = bodyOf(body.api).requestedAccessTokenVersion;
+    if (version !== null && version !== 1 && version !== 2) return 'api.requestedAccessTokenVersion must be 1, 2 or null.';
+    next.api = { requestedAccessTokenVersion: version as 1 | 2 | null };
+  }
+  if ('requiredResourceAccess' in body) {
+    if (!Array.isArray(body.requiredResourceAccess)) return 'requiredResourceAccess must be an array.';
+    next.requiredResourceAccess = body.requiredResourceAccess as Application['requiredResourceAccess'];
+  }
+  if ('keyCredentials' in body) {
+    if (!Array.isArray(body.keyCredentials)) return 'keyCredentials must be an array.';
+    const credentials: KeyCredential[] = [];
+    for (const entry of body.keyCredentials.map(bodyOf)) {
+      const existing = application.keyCredentials.find((credential) => credential.keyId === entry.keyId);
+      // Graph returns keyCredentials without `key`; a PATCH that sends an existing one back without it keeps it.
+      const key = typeof entry.key === 'string' ? entry.key : existing?.key;
+      if (typeof entry.keyId !== 'string' || !GUID.test(entry.keyId)) return 'Each key credential needs a keyId GUID.';
+      if (entry.type !== 'AsymmetricX509Cert' || (entry.usage !== 'Encrypt' && entry.usage !== 'Verify')) return 'Key credentials must be type AsymmetricX509Cert with usage Encrypt or Verify.';
+      if (!key) return `Key credential ${entry.keyId} has no key.`;
+      let certificate: X509Certificate;
+      try {
+        certificate = new X509Certificate(Buffer.from(key, 'base64'));
+      } catch {
+        return 'Key credential value is invalid: not a base64 X.509 certificate.';
+      }
+      const start = typeof entry.startDateTime === 'string' ? new Date(entry.startDateTime) : new Date(certificate.validFrom);
+      const end = typeof entry.endDateTime === 'string' ? new Date(entry.endDateTime) : new Date(certificate.validTo);
+      if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || start > end) return 'Key credential start and end dates are invalid.';
+      if (start < new Date(certificate.validFrom) || end > new Date(certificate.validTo)) return 'Key credential end date is invalid: it lies outside the certificate\'s validity.';
+      credentials.push({
+        keyId: entry.keyId,
+        type: entry.type,
+        usage: entry.usage,
+        key,
+        customKeyIdentifier: typeof entry.customKeyIdentifier === 'string' ? entry.customKeyIdentifier : createHash('sha1').update(certificate.raw).digest('base64'),
+        displayName: typeof entry.displayName === 'string' ? entry.displayName : certificate.subject,
+        startDateTime: isoSeconds(start),
+        endDateTime: isoSeconds(end),
+      });
+    }
+    if (new Set(credentials.map((credential) => credential.keyId)).size !== credentials.length) return 'Key credential keyIds must be unique.';
+    next.keyCredentials = credentials;
+  }
+  if ('tokenEncryptionKeyId' in body) next.tokenEncryptionKeyId = typeof body.tokenEncryptionKeyId === 'string' ? body.tokenEncryptionKeyId : null;
+  if (next.tokenEncryptionKeyId !== null && !next.keyCredentials.some((credential) => credential.keyId === next.tokenEncryptionKeyId && credential.usage === 'Encrypt')) {
+    return 'tokenEncryptionKeyId must be the keyId of a key credential with usage Encrypt.';
+  }
+  Object.assign(application, next);
+  return null;
+}
+
+function customExtensionFrom(body: Body, id: string): CustomAuthenticationExtension | string {
+  const type = body['@odata.type'];
+  if (type !== '#microsoft.graph.onPasswordSubmitCustomExtension') return '@odata.type must be #microsoft.graph.onPasswordSubmitCustomExtension (the emulator holds OnPasswordSubmit extensions only).';
+  const endpoint = bodyOf(body.endpointConfiguration);
+  const authentication = bodyOf(body.authenticationConfiguration);
+  const client = bodyOf(body.clientConfiguration);
+  let targetUrl: URL;
+  try {
+    targetUrl = new URL(String(endpoint.targetUrl));
+  } catch {
+    return 'endpointConfiguration.targetUrl must be a URL.';
+  }
+  if (targetUrl.protocol !== 'https:' && !(targetUrl.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(targetUrl.hostname))) return 'endpointConfiguration.targetUrl must be https.';
+  if (typeof authentication.resourceId !== 'string' || authentication.resourceId === '') return 'authenticationConfiguration.resourceId is required.';
+  const timeout = client.timeoutInMilliseconds ?? 1000;
+  const retries = client.maximumRetries ?? 1;
+  if (!Number.isInteger(timeout) || (timeout as number) < 200 || (timeout as number) > 2000) return 'clientConfiguration.timeoutInMilliseconds must be 200 to 2000.';
+  if (retries !== 0 && retries !== 1) return 'clientConfiguration.maximumRetries must be 0 or 1.';
+  return {
+    id,
+    '@odata.type': type,
+    displayName: typeof body.displayName === 'string' ? body.displayName : 'OnPasswordSubmitCustomExtension',
+    description: typeof body.description === 'string' ? body.description : null,
+    endpointConfiguration: { '@odata.type': '#microsoft.graph.httpRequestEndpoint', targetUrl: targetUrl.href },
+    authenticationConfiguration: { '@odata.type': '#microsoft.graph.azureAdTokenAuthentication', resourceId: authentication.resourceId },
+    clientConfiguration: { timeoutInMilliseconds: timeout as number, maximumRetries: retries as number },
+  };
+}
+
+function listenerFrom(objects: TenantObjects, body: Body, id: string): AuthenticationEventListener | string {
+  if (body['@odata.type'] !== '#microsoft.graph.onPasswordSubmitListener') return '@odata.type must be #microsoft.graph.onPasswordSubmitListener.';
+  const handler = bodyOf(body.handler);
+  if (handler['@odata.type'] !== '#microsoft.graph.onPasswordMigrationCustomExtensionHandler') return 'handler must be a #microsoft.graph.onPasswordMigrationCustomExtensionHandler.';
+  const extensionId = bodyOf(handler.customExtension).id;
+  if (typeof extensionId !== 'string' || !objects.customExtensions.has(extensionId)) return 'handler.customExtension.id must name an existing custom authentication extension.';
+  if (typeof handler.migrationPropertyId !== 'string' || !/^extension_[0-9a-f]{32}_[A-Za-z0-9_]+$/.test(handler.migrationPropertyId)) return 'handler.migrationPropertyId must be an extension attribute, extension_<appIdWithoutHyphens>_<name>.';
+  const known = [...objects.extensionProperties.values()].some((property) => objects.extensionAttributeName(property) === handler.migrationPropertyId && property.dataType === 'Boolean');
+  if (!known) return `handler.migrationPropertyId ${handler.migrationPropertyId} is not a Boolean extension property of this tenant.`;
+  const applications = bodyOf(bodyOf(body.conditions).applications);
+  const include = Array.isArray(applications.includeApplications) ? applications.includeApplications.map(bodyOf) : [];
+  if (include.some((entry) => typeof entry.appId !== 'string' || !GUID.test(entry.appId))) return 'conditions.applications.includeApplications holds { appId } entries.';
+  const includeAll = applications.includeAllApplications === true;
+  if (!includeAll && include.length === 0) return 'The listener must include at least one application, or all.';
+  return {
+    id,
+    '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
+    priority: Number.isInteger(body.priority) ? (body.priority as number) : 500,
+    conditions: { applications: { includeAllApplications: includeAll, includeApplications: include.map((entry) => ({ appId: String(entry.appId).toLowerCase() })) } },
+    handler: { '@odata.type': '#microsoft.graph.onPasswordMigrationCustomExtensionHandler', migrationPropertyId: handler.migrationPropertyId, customExtension: { id: extensionId } },
+  };
+}
+
+/** An application as Graph returns it: key credentials without their `key` (Graph never returns it). */
+function showApplication(application: Application) {
+  return { ...application, keyCredentials: application.keyCredentials.map((credential) => ({ ...credential, key: null })) };
+}
+
+function showExtensionProperty(objects: TenantObjects, property: { id: string; ownerId: string; name: string; dataType: string; targetObjects: string[] }) {
+  return { id: property.id, name: objects.extensionAttributeName(property), dataType: property.dataType, targetObjects: property.targetObjects, isSyncedFromOnPremises: false, appDisplayName: objects.applications.get(property.ownerId)?.displayName ?? null };
+}
+
+function showGrant(objects: TenantObjects, grant: { id: string; principalId: string; resourceId: string; appRoleId: string; createdDateTime: string }) {
+  return {
+    ...grant,
+    principalType: 'ServicePrincipal',
+    principalDisplayName: objects.servicePrincipals.get(grant.principalId)?.displayName ?? null,
+    resourceDisplayName: objects.servicePrincipals.get(grant.resourceId)?.displayName ?? null,
+  };
+}

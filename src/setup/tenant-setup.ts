@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type GraphClient } from '../graph/index.js';
+import { encryptionKeyCredential } from '../security/index.js';
+import { SetupError, SetupErrorCode } from './errors.js';
+
+const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
+const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
+const HANDLER_TYPE = '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';
+
+export interface SetupOptions {
+  graph: GraphClient;
+  /** Print each request instead of sending writes (reads still run: they decide what would change). */
+  dryRun: boolean;
+  /** The extension's public HTTPS endpoint, e.g. https://auth.contoso.com/events/password-submit. */
+  targetUrl: string;
+  /** The encryption certificate (DER) whose private key `serve` holds. */
+  certificateDer: Uint8Array;
+  /** An existing app registration for the extension; without it one named `extensionAppName` is found or created. */
+  extensionAppId?: string;
+  extensionAppName: string;
+  /** The client applications whose sign-ins call the extension (the listener's `includeApplications`). */
+  clientAppIds: readonly string[];
+  /** The Boolean extension property's short name. Default `toBeMigrated`. */
+  flagName: string;
+  /** `clientConfiguration.timeoutInMilliseconds` (200–2000). */
+  timeoutInMs: number;
+  maximumRetries: 0 | 1;
+}
+
+export type StepStatus = 'in place' | 'created' | 'updated' | 'would create' | 'would update' | 'removed' | 'would remove' | 'absent';
+
+export interface SetupStep {
+  name: string;
+  status: StepStatus;
+  detail: string;
+  /** The write requests sent (or, in a dry run, that would be sent). Bodies hold no secrets: certificates are public. */
+  requests: Array<{ method: string; path: string; body?: unknown }>;
+}
+
+export interface SetupResult {
+  steps: SetupStep[];
+  /** The flag attribute, `extension_<b2cExtensionsAppIdNoHyphens>_<flagName>`. */
+  flagAttribute: string;
+  extensionAppId: string;
+  resourceId: string;
+  customExtensionId: string;
+  listenerId: string;
+}
+
+interface Application {
+  id: string;
+  appId: string;
+  displayName: string;
+  identifierUris: string[];
+  api?: { requestedAccessTokenVersion?: number | null };
+  keyCredentials: Array<{ keyId: string; usage: string; type: string; customKeyIdentifier: string | null; startDateTime: string; endDateTime: string; displayName?: string | null }>;
+  tokenEncryptionKeyId: string | null;
+  requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: string }> }>;
+}
+
+interface CustomExtension {
+  id: string;
+  '@odata.type': string;
+  displayName: string;
+  endpointConfiguration: { targetUrl: string };
+  authenticationConfiguration: { resourceId: string };
+  clientConfiguration: { timeoutInMilliseconds: number; maximumRetries: number };
+}
+
+interface Listener {
+  id: string;
+  '@odata.type': string;
+  conditions: { applications: { includeAllApplications: boolean; includeApplications: Array<{ appId: string }> } };
+  handler: { migrationPropertyId: string; customExtension: { id: string } };
+}
+
+/** A placeholder for an id a dry run cannot know yet. */
+const WOULD_BE = (what: string) => `<${what} of the new object>`;
+const quote = (text: string) => text.replace(/'/g, "''");
+
+/**
+ * Provisions JIT migration in an External ID tenant through Graph, in four idempotent steps, each skipped when it is
+ * already in place: (1) the Boolean extension property on the `b2c-extensions-app`; (2) the extension's app
+ * registration — identifier URI `api://{host of the target URL}/{appId}` (else 1003014), access tokens v2, the
+ * encryption certificate in `keyCredentials` (usage `Encrypt`) named by `tokenEncryptionKeyId`, its service
+ * principal and the `CustomAuthenticationExtension.Receive.Payload` grant (else 1003021); (3) the
+ * `onPasswordSubmitCustomExtension` with the target URL and a resource id of the same host (else 1003015); (4) the
+ * `onPasswordSubmitListener` for the client applications with the flag as `migrationPropertyId`.
+ *
+ * @example
+ *   const result = await runSetup({ graph, dryRun: false, targetUrl, certificateDer, extensionAppName: 'JIT migration', clientAppIds: [appId], flagName: 'toBeMigrated', timeoutInMs: 2000, maximumRetries: 1 });
+ */
+export async function runSetup(options: SetupOptions): Promise<SetupResult> {
+  const { graph } = options;
+  const steps: SetupStep[] = [];
+  const host = new URL(options.targetUrl).host;
+  const write = async <T>(step: SetupStep, method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T | undefined> => {
+    step.requests.push({ method, path, body });
+    return options.dryRun ? undefined : graph.call<T>(method, path, body);
+  };
+
+  // 1. The flag: a Boolean extension property on the b2c-extensions-app.
+  const flagStep: SetupStep = { name: 'extension property', status: 'in place', detail: '', requests: [] };
+  const b2c = (await graph.call<{ value: Application[] }>('GET', `/v1.0/applications?$filter=${encodeURIComponent("startswith(displayName,'b2c-extensions-app')")}`)).value[0];
+  if (!b2c) throw new SetupError(SetupErrorCode.TENANT_UNSUITABLE, 'This tenant has no b2c-extensions-app: it is not an External ID tenant, or the app was deleted. Extension properties live on it.');
+  const flagAttribute = `extension_${b2c.appId.replace(/-/g, '')}_${options.flagName}`;
+  const properties = (await graph.call<{ value: Array<{ name: string; dataType: string }> }>('GET', `/v1.0/applications/${b2c.id}/extensionProperties`)).value;
+  const existingFlag = properties.find((property) => property.name === flagAttribute);
+  if (existingFlag && existingFlag.dataType !== 'Boolean') throw new SetupError(SetupErrorCode.OPTION_INVALID, `${flagAttribute} exists as ${existingFlag.dataType}; the migration flag must be Boolean. Choose another --flag-name.`);
+  if (!existingFlag) {
+    await write(flagStep, 'POST', `/v1.0/applications/${b2c.id}/extensionProperties`, { name: options.flagName, dataType: 'Boolean', targetObjects: ['User'] });
+    flagStep.status = options.dryRun ? 'would create' : 'created';
+  }
+  flagStep.detail = flagAttribute;
+  steps.push(flagStep);
+
+  // 2. The extension's app registration, its service principal and the Receive.Payload grant.
+  const appStep: SetupStep = { name: 'app registration', status: 'in place', detail: '', requests: [] };
+  const filter = options.extensionAppId ? `appId eq '${quote(options.extensionAppId)}'` : `displayName eq '${quote(options.extensionAppName)}'`;
+  let application = (await graph.call<{ value: Application[] }>('GET', `/v1.0/applications?$filter=${encodeURIComponent(filter)}`)).value[0];
+  if (!application && options.extensionAppId) throw new SetupError(SetupErrorCode.OPTION_INVALID, `No app registration has the app id ${options.extensionAppId}.`);
+  if (!application) {
+    const created = await write<Application>(appStep, 'POST', '/v1.0/applications', { displayName: options.extensionAppName });
+    application = created ?? { id: WOULD_BE('object id'), appId: WOULD_BE('app id'), displayName: options.extensionAppName, identifierUris: [], keyCredentials: [], tokenEncryptionKeyId: null, requiredResourceAccess: [] };
+    appStep.status = options.dryRun ? 'would create' : 'created';
+  }
+  const resourceId = `api://${host}/${application.appId}`;
+  const thumbprint = createHash('sha1').update(options.certificateDer).digest('base64');
+  const existingKey = application.keyCredentials.find((credential) => credential.customKeyIdentifier === thumbprint && credential.usage === 'Encrypt');
+  const newKey = existingKey ? undefined : encryptionKeyCredential(options.certificateDer);
+  const keyId = existingKey?.keyId ?? newKey!.keyId;
+  const patch: Record<string, unknown> = {};
+  // A moved endpoint replaces the old api://{old host}/{appId}; identifier URIs of other forms are kept.
+  const ours = (uri: string) => uri.toLowerCase().startsWith('api://') && uri.toLowerCase().endsWith(`/${application.appId.toLowerCase()}`);
+  if (!application.identifierUris.includes(resourceId)) patch.identifierUris = [resourceId, ...application.identifierUris.filter((uri) => !ours(uri))];
+  if (application.api?.requestedAccessTokenVersion !== 2) patch.api = { requestedAccessTokenVersion: 2 };
+  // Existing keys are sent back without `key` (Graph never returns it) and kept: a rotation adds beside them.
+  if (newKey) patch.keyCredentials = [...application.keyCredentials.map(({ keyId: id, type, usage, customKeyIdentifier, startDateTime, endDateTime, displayName }) => ({ keyId: id, type, usage, customKeyIdentifier, startDateTime, endDateTime, displayName })), newKey];
+  if (application.tokenEncryptionKeyId !== keyId) patch.tokenEncryptionKeyId = keyId;
+  const graphAccess = application.requiredResourceAccess.find((entry) => entry.resourceAppId === MICROSOFT_GRAPH_APP_ID);
+  if (!graphAccess?.resourceAccess.some((access) => access.id === RECEIVE_PAYLOAD_ROLE_ID && access.type === 'Role')) {
+    patch.requiredResourceAccess = [
+      ...application.requiredResourceAccess.filter((entry) => entry.resourceAppId !== MICROSOFT_GRAPH_APP_ID),
+      { resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: [...(graphAccess?.resourceAccess ?? []), { id: RECEIVE_PAYLOAD_ROLE_ID, type: 'Role' }] },
+    ];
+  }
+  if (Object.keys(patch).length > 0) {
+    await write(appStep, 'PATCH', `/v1.0/applications/${application.id}`, patch);
+    if (appStep.status === 'in place') appStep.status = options.dryRun ? 'would update' : 'updated';
+  }
+  const graphPrincipal = (await graph.call<{ value: Array<{ id: string }> }>('GET', `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${MICROSOFT_GRAPH_APP_ID}'`)}`)).value[0];
+  if (!graphPrincipal) throw new SetupError(SetupErrorCode.TENANT_UNSUITABLE, "This tenant has no service principal for Microsoft Graph; the permission cannot be granted.");
+  const known = !application.appId.startsWith('<');
+  let principal = known ? (await graph.call<{ value: Array<{ id: string }> }>('GET', `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${application.appId}'`)}`)).value[0] : undefined;
+  if (!principal) {
+    principal = (await write<{ id: string }>(appStep, 'POST', '/v1.0/servicePrincipals', { appId: application.appId })) ?? { id: WOULD_BE('service principal id') };
+    if (appStep.status === 'in place') appStep.status = options.dryRun ? 'would update' : 'updated';
+  }
+  const grants = principal.id.startsWith('<') ? [] : (await graph.call<{ value: Array<{ resourceId: string; appRoleId: string }> }>('GET', `/v1.0/servicePrincipals/${principal.id}/appRoleAssignments`)).value;
+  if (!grants.some((grant) => grant.resourceId === graphPrincipal.id && grant.appRoleId === RECEIVE_PAYLOAD_ROLE_ID)) {
+    await write(appStep, 'POST', `/v1.0/servicePrincipals/${principal.id}/appRoleAssignments`, { principalId: principal.id, resourceId: graphPrincipal.id, appRoleId: RECEIVE_PAYLOAD_ROLE_ID });
+    if (appStep.status === 'in place') appStep.status = options.dryRun ? 'would update' : 'updated';
+  }
+  appStep.detail = `${application.displayName} (${application.appId}), ${resourceId}, encryption key ${keyId}`;
+  steps.push(appStep);
+
+  // 3. The custom authentication extension.
+  const extensionStep: SetupStep = { name: 'custom extension', status: 'in place', detail: '', requests: [] };
+  const desired = {
+    '@odata.type': EXTENSION_TYPE,
+    displayName: `${options.extensionAppName} (OnPasswordSubmit)`,
+    description: 'Just-in-time password migration (entra-migrate)',
+    endpointConfiguration: { '@odata.type': '#microsoft.graph.httpRequestEndpoint', targetUrl: options.targetUrl },
+    authenticationConfiguration: { '@odata.type': '#microsoft.graph.azureAdTokenAuthentication', resourceId },
+    clientConfiguration: { timeoutInMilliseconds: options.timeoutInMs, maximumRetries: options.maximumRetries },
+  };
+  const extensions = (await graph.call<{ value: CustomExtension[] }>('GET', '/beta/identity/customAuthenticationExtensions')).value.filter((entry) => entry['@odata.type'] === EXTENSION_TYPE);
+  let extension = extensions.find((entry) => entry.authenticationConfiguration.resourceId === resourceId) ?? extensions.find((entry) => entry.displayName === desired.displayName);
+  if (!extension) {
+    extension = (await write<CustomExtension>(extensionStep, 'POST', '/beta/identity/customAuthenticationExtensions', desired)) ?? { ...desired, id: WOULD_BE('custom extension id') };
+    extensionStep.status = options.dryRun ? 'would create' : 'created';
+  } else if (
+    extension.endpointConfiguration.targetUrl !== options.targetUrl ||
+    extension.authenticationConfiguration.resourceId !== resourceId ||
+    extension.clientConfiguration.timeoutInMilliseconds !== options.timeoutInMs ||
+    extension.clientConfiguration.maximumRetries !== options.maximumRetries
+  ) {
+    await write(extensionStep, 'PATCH', `/beta/identity/customAuthenticationExtensions/${extension.id}`, desired);
+    extensionStep.status = options.dryRun ? 'would update' : 'updated';
+  }
+  extensionStep.detail = `${options.targetUrl}, timeout ${options.timeoutInMs} ms, ${options.maximumRetries} retr${options.maximumRetries === 1 ? 'y' : 'ies'}`;
+  steps.push(extensionStep);
+
+  // 4. The listener: the client applications' sign-ins call the extension for flagged users.
+  const listenerStep: SetupStep = { name: 'listener', status: 'in place', detail: '', requests: [] };
+  const wantedApps = [...new Set(options.clientAppIds.map((id) => id.toLowerCase()))].sort();
+  const listenerBody = {
+    '@odata.type': LISTENER_TYPE,
+    conditions: { applications: { includeAllApplications: false, includeApplications: wantedApps.map((appId) => ({ appId })) } },
+    priority: 500,
+    handler: { '@odata.type': HANDLER_TYPE, migrationPropertyId: flagAttribute, customExtension: { id: extension.id } },
+  };
+  const listeners = (await graph.call<{ value: Listener[] }>('GET', '/beta/identity/authenticationEventListeners')).value.filter((entry) => entry['@odata.type'] === LISTENER_TYPE);
+  const listener = listeners.find((entry) => entry.handler.customExtension.id === extension.id);
+  let listenerId = listener?.id ?? WOULD_BE('listener id');
+  if (!listener) {
+    const created = await write<Listener>(listenerStep, 'POST', '/beta/identity/authenticationEventListeners', listenerBody);
+    if (created) listenerId = created.id;
+    listenerStep.status = options.dryRun ? 'would create' : 'created';
+  } else {
+    const apps = listener.conditions.applications.includeApplications.map((entry) => entry.appId.toLowerCase()).sort();
+    if (listener.handler.migrationPropertyId !== flagAttribute || listener.conditions.applications.includeAllApplications || apps.join() !== wantedApps.join()) {
+      await write(listenerStep, 'PATCH', `/beta/identity/authenticationEventListeners/${listener.id}`, listenerBody);
+      listenerStep.status = options.dryRun ? 'would update' : 'updated';
+    }
+  }
+  listenerStep.detail = `for ${wantedApps.join(', ')}; flag ${flagAttribute}`;
+  steps.push(listenerStep);
+
+  return { steps, flagAttribute, extensionAppId: application.appId, resourceId, customExtensionId: extension.id, listenerId };
+}
+
+/**
+ * Takes JIT migration away at the end of the migration: the listener, and with `removeExtension` the custom
+ * extension too. The app registration, its key and the flag property stay (users may still carry the flag).
+ */
+export async function removeSetup(options: { graph: GraphClient; dryRun: boolean; targetUrl: string; removeExtension: boolean }): Promise<SetupStep[]> {
+  const { graph } = options;
+  const extensions = (await graph.call<{ value: CustomExtension[] }>('GET', '/beta/identity/customAuthenticationExtensions')).value.filter(
+    (entry) => entry['@odata.type'] === EXTENSION_TYPE && entry.endpointConfiguration.targetUrl === options.targetUrl,
+  );
+  const ids = new Set(extensions.map((entry) => entry.id));
+  const listeners = (await graph.call<{ value: Listener[] }>('GET', '/beta/identity/authenticationEventListeners')).value.filter((entry) => entry['@odata.type'] === LISTENER_TYPE && ids.has(entry.handler.customExtension.id));
+  const steps: SetupStep[] = [];
+  const remove = async (name: string, path: string) => {
+    const step: SetupStep = { name, status: options.dryRun ? 'would remove' : 'removed', detail: path, requests: [{ method: 'DELETE', path }] };
+    if (!options.dryRun) await graph.call('DELETE', path);
+    steps.push(step);
+  };
+  for (const listener of listeners) await remove('listener', `/beta/identity/authenticationEventListeners/${listener.id}`);
+  if (listeners.length === 0) steps.push({ name: 'listener', status: 'absent', detail: `no OnPasswordSubmit listener calls ${options.targetUrl}`, requests: [] });
+  if (options.removeExtension) {
+    for (const extension of extensions) await remove('custom extension', `/beta/identity/customAuthenticationExtensions/${extension.id}`);
+    if (extensions.length === 0) steps.push({ name: 'custom extension', status: 'absent', detail: `no OnPasswordSubmit extension targets ${options.targetUrl}`, requests: [] });
+  }
+  return steps;
+}
