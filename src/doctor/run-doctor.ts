@@ -1,4 +1,4 @@
-import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type GraphClient } from '../graph/index.js';
+import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type GraphApplication as Application, type GraphClient, type GraphCustomExtension, type GraphEventListener } from '../graph/index.js';
 
 export type FindingLevel = 'ok' | 'warning' | 'problem';
 
@@ -27,16 +27,6 @@ export interface DoctorOptions {
   probes?: number;
   /** Certificates expiring sooner than this are a warning. Default 30 days. */
   expiryWarningInDays?: number;
-}
-
-interface Application {
-  id: string;
-  appId: string;
-  displayName: string;
-  identifierUris: string[];
-  api?: { requestedAccessTokenVersion?: number | null };
-  keyCredentials: Array<{ keyId: string; usage: string; customKeyIdentifier: string | null; endDateTime: string }>;
-  tokenEncryptionKeyId: string | null;
 }
 
 const DAY_IN_MS = 86_400_000;
@@ -98,7 +88,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   const graph = options.graph;
 
   // The custom extension for this URL.
-  const extensions = (await graph.call<{ value: Array<{ id: string; '@odata.type': string; endpointConfiguration: { targetUrl: string }; authenticationConfiguration: { resourceId: string }; clientConfiguration: { timeoutInMilliseconds: number; maximumRetries: number } }> }>('GET', '/beta/identity/customAuthenticationExtensions')).value;
+  const extensions = (await graph.call<{ value: GraphCustomExtension[] }>('GET', '/beta/identity/customAuthenticationExtensions')).value;
   const extension = extensions.find((entry) => entry['@odata.type'] === '#microsoft.graph.onPasswordSubmitCustomExtension' && entry.endpointConfiguration.targetUrl === target.href);
   if (!extension) {
     add('custom extension', 'problem', `no OnPasswordSubmit custom extension targets ${target.href}; run entra-migrate setup`);
@@ -151,7 +141,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   }
 
   // The listener.
-  const listeners = (await graph.call<{ value: Array<{ id: string; '@odata.type': string; handler: { migrationPropertyId?: string; customExtension?: { id: string } }; conditions?: { applications?: { includeApplications?: Array<{ appId: string }> } } }> }>('GET', '/beta/identity/authenticationEventListeners')).value;
+  const listeners = (await graph.call<{ value: GraphEventListener[] }>('GET', '/beta/identity/authenticationEventListeners')).value;
   const listener = listeners.find((entry) => entry['@odata.type'] === '#microsoft.graph.onPasswordSubmitListener' && entry.handler.customExtension?.id === extension.id);
   if (!listener) {
     add('listener', 'problem', 'no OnPasswordSubmit listener calls this extension: sign-ins never reach it; run entra-migrate setup');

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type GraphClient } from '../graph/index.js';
+import {
+  MICROSOFT_GRAPH_APP_ID,
+  RECEIVE_PAYLOAD_ROLE_ID,
+  type GraphApplication as Application,
+  type GraphClient,
+  type GraphCustomExtension as CustomExtension,
+  type GraphEventListener as Listener,
+} from '../graph/index.js';
 import { encryptionKeyCredential } from '../security/index.js';
 import { SetupError, SetupErrorCode } from './errors.js';
 
@@ -45,33 +52,6 @@ export interface SetupResult {
   resourceId: string;
   customExtensionId: string;
   listenerId: string;
-}
-
-interface Application {
-  id: string;
-  appId: string;
-  displayName: string;
-  identifierUris: string[];
-  api?: { requestedAccessTokenVersion?: number | null };
-  keyCredentials: Array<{ keyId: string; usage: string; type: string; customKeyIdentifier: string | null; startDateTime: string; endDateTime: string; displayName?: string | null }>;
-  tokenEncryptionKeyId: string | null;
-  requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: string }> }>;
-}
-
-interface CustomExtension {
-  id: string;
-  '@odata.type': string;
-  displayName: string;
-  endpointConfiguration: { targetUrl: string };
-  authenticationConfiguration: { resourceId: string };
-  clientConfiguration: { timeoutInMilliseconds: number; maximumRetries: number };
-}
-
-interface Listener {
-  id: string;
-  '@odata.type': string;
-  conditions: { applications: { includeAllApplications: boolean; includeApplications: Array<{ appId: string }> } };
-  handler: { migrationPropertyId: string; customExtension: { id: string } };
 }
 
 /** A placeholder for an id a dry run cannot know yet. */
