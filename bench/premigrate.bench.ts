@@ -1,40 +1,31 @@
 /**
- * `npm run bench:premigrate`: phase 1 against the emulator throttled at a fixed write budget.
+ * `npm run bench:premigrate`: phase 1 through the real command line against the emulator throttled at a fixed
+ * write budget.
  *
- * The emulator (`entra-migrate emulate`, a child process) admits BUDGET writes/s per app over a sliding 150 s (Graph's)
- * window and answers the rest 429 with Retry-After. Premigrate (another child process, so its peak RSS is its own)
- * is paced at the same budget — as a user sets `--rate` to what Graph grants — and must keep the budget busy:
- * achieved writes/s ÷ budget, target ≥ 0.95. Peak RSS for 10k and 100k accounts, target flat and ≤ 150 MB.
+ * The emulator (in this process) admits BUDGET writes/s in all, spread over APPS app registrations (BUDGET/APPS
+ * each), over Graph's sliding 150 s window, and answers the rest 429 with Retry-After. `entra-migrate premigrate`
+ * (`bin/`, a child process, so its peak RSS is its own) runs with `--credentials` naming the APPS registrations and
+ * `--rate` BUDGET/APPS — as a user sets `--rate` to what Graph grants each registration — and must keep the budget
+ * busy: achieved writes/s ÷ budget, target ≥ 0.95. Peak RSS (the kernel's VmHWM) for 10k and 100k accounts: target
+ * flat and ≤ 150 MB.
  *
- * BENCH_PREMIGRATE_SIZES=10000,100000 and BENCH_PREMIGRATE_BUDGET=200 (writes/s) change the runs.
+ * BENCH_PREMIGRATE_SIZES=10000,100000, BENCH_PREMIGRATE_BUDGET=200 (writes/s) and BENCH_PREMIGRATE_APPS=4 change it.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../src/emulator/index.js';
 import { fixed } from './measure.js';
 
 const BIN = fileURLToPath(new URL('../bin/entra-migrate.js', import.meta.url));
-const RUN = fileURLToPath(new URL('./premigrate-run.mjs', import.meta.url));
 const SIZES = (process.env.BENCH_PREMIGRATE_SIZES ?? '10000,100000').split(',').map(Number);
 const BUDGET = Number(process.env.BENCH_PREMIGRATE_BUDGET ?? 200);
+const APPS = Number(process.env.BENCH_PREMIGRATE_APPS ?? 4);
 const WINDOW_IN_SECONDS = 150; // Graph's own window for identity writes
-
-/** Starts the emulator and resolves with the settings it prints. */
-function startEmulator(): Promise<{ stop: () => void; settings: Record<string, string> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'emulate', '--port', '0', '--log-level', 'silent', '--graph-writes-per-app', String(BUDGET * WINDOW_IN_SECONDS), '--graph-writes-per-tenant', String(BUDGET * WINDOW_IN_SECONDS * 10), '--graph-window-seconds', String(WINDOW_IN_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      if (!/AZURE_CLIENT_SECRET=\S+\n/.test(out)) return;
-      resolve({ stop: () => child.kill('SIGTERM'), settings: Object.fromEntries([...out.matchAll(/^\s+([A-Z_]+)=(\S+)$/gm)].map((match) => [match[1]!, match[2]!])) });
-    });
-    child.on('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
-  });
-}
+const FLAG = 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated';
 
 async function writeUsers(path: string, count: number): Promise<void> {
   const out = createWriteStream(path);
@@ -46,36 +37,54 @@ async function writeUsers(path: string, count: number): Promise<void> {
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
-function runPremigrate(file: string, env: Record<string, string>): Promise<Record<string, number>> {
+/** Runs the command line; resolves with its JSON summary and its peak RSS, polled from /proc every 100 ms. */
+function runPremigrate(args: string[], env: Record<string, string>): Promise<{ summary: Record<string, number>; peakRssInMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN, file, String(BUDGET)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, 'premigrate', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
+    let peakInKb = 0;
+    const poll = setInterval(() => {
+      readFile(`/proc/${child.pid}/status`, 'utf8')
+        .then((status) => (peakInKb = Math.max(peakInKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))))
+        .catch(() => undefined);
+    }, 100);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`premigrate exited with ${code}`))));
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (code !== 0) reject(new Error(`premigrate exited with ${code}`));
+      else resolve({ summary: JSON.parse(out) as Record<string, number>, peakRssInMb: peakInKb / 1024 });
+    });
   });
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-premigrate-'));
 try {
-  console.log(`premigrate against the emulator, budget ${BUDGET} writes/s per app (sliding ${WINDOW_IN_SECONDS} s window), pacer at the budget`);
+  console.log(`entra-migrate premigrate (command line) against the emulator: budget ${BUDGET} writes/s over ${APPS} app registrations (${BUDGET / APPS}/s each, sliding ${WINDOW_IN_SECONDS} s window), --rate ${BUDGET / APPS}`);
   console.log('| accounts | created | elapsed s | writes/s | ÷ budget | throttled | peak RSS MB |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of SIZES) {
-    const emulator = await startEmulator();
+    const emulator = await startEmulator({ port: 0, graph: { writeBudget: { perApp: (BUDGET / APPS) * WINDOW_IN_SECONDS, perTenant: BUDGET * WINDOW_IN_SECONDS, windowInMs: WINDOW_IN_SECONDS * 1000 } } });
     try {
+      const apps = Array.from({ length: APPS }, (_, i) => ({ clientId: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, clientSecret: `bench-secret-${i}` }));
+      for (const app of apps) emulator.registerClientApp(app.clientId, app.clientSecret);
+      const credentials = join(dir, 'credentials.json');
+      await writeFile(credentials, JSON.stringify(apps), { mode: 0o600 });
       const file = join(dir, `users-${size}.jsonl`);
       await writeUsers(file, size);
-      const result = await runPremigrate(file, {
-        ...emulator.settings,
-        MIGRATION_FLAG_ATTRIBUTE: 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated',
+      const { summary, peakRssInMb } = await runPremigrate(['--from', file, '--credentials', credentials, '--rate', String(BUDGET / APPS), '--json'], {
+        ENTRA_TENANT_ID: emulator.tenant.tenantId,
+        ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
+        MIGRATION_FLAG_ATTRIBUTE: FLAG,
+        GRAPH_BASE_URL: emulator.url,
+        AZURE_AUTHORITY_HOST: emulator.url,
         LEDGER_DATABASE_URL: `sqlite://${join(dir, `ledger-${size}.db`)}`,
+        ...(process.env.NODE_OPTIONS && { NODE_OPTIONS: process.env.NODE_OPTIONS }),
       });
-      const perSecond = (result.created! * 1000) / result.elapsedInMs!;
-      console.log(`| ${size} | ${result.created} | ${fixed(result.elapsedInMs! / 1000)} | ${fixed(perSecond)} | ${fixed(perSecond / BUDGET, 3)} | ${result.throttled} | ${fixed(result.maxRssInMb!)} |`);
-      console.error(`  samples: ${JSON.stringify(result.samples)} · CPU ${fixed(result.cpuMsPerAccount ?? Number.NaN, 2)} ms per account`);
-      if (result.created !== size) console.log(`  (!) ${size - result.created!} accounts not created: failed ${result.failed}`);
+      const perSecond = (summary.created! * 1000) / summary.elapsedInMs!;
+      console.log(`| ${size} | ${summary.created} | ${fixed(summary.elapsedInMs! / 1000)} | ${fixed(perSecond)} | ${fixed(perSecond / BUDGET, 3)} | ${summary.throttled} | ${fixed(peakRssInMb)} |`);
+      if (summary.created !== size || emulator.directory.countUsers() !== size) console.log(`  (!) ${size - summary.created!} accounts not created (failed ${summary.failed}); the directory holds ${emulator.directory.countUsers()}`);
     } finally {
-      emulator.stop();
+      await emulator.close();
     }
   }
 } finally {

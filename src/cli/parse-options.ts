@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { LOG_LEVELS, type LogLevel } from '../config/index.js';
+// The log levels alone, not config/index.js: option parsing is loaded for every command, even --help.
+import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
 
 /** A TCP port for a commander option: a whole number 0–65535 (0 lets the system choose). */
 export function parsePort(value: string): number {

@@ -15,19 +15,21 @@ export interface GraphAccessSettings {
 }
 
 /**
- * Reads `ENTRA_TENANT_ID`, `GRAPH_BASE_URL`, `AZURE_AUTHORITY_HOST`, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`,
+ * Reads `ENTRA_TENANT_ID`, `GRAPH_BASE_URL`, `AZURE_AUTHORITY_HOST`, `AZURE_TENANT_ID`, and — unless the app
+ * registrations come from elsewhere (`appFromEnvironment: false`, e.g. `--credentials`) — `AZURE_CLIENT_ID`,
  * `AZURE_CLIENT_SECRET` and `AZURE_CLIENT_CERTIFICATE_PATH` into `read`, whose caller reports the problems.
  */
-export function readGraphAccess(read: SettingsReader): GraphAccessSettings {
+export function readGraphAccess(read: SettingsReader, options: { appFromEnvironment?: boolean } = {}): GraphAccessSettings {
   const tenantId = read.guid('ENTRA_TENANT_ID', 'the directory (tenant) id of your External ID tenant');
+  const fromEnvironment = options.appFromEnvironment ?? true;
   const access: GraphAccessSettings = {
     tenantId,
     graphBaseUrl: read.url('GRAPH_BASE_URL') ?? 'https://graph.microsoft.com',
     authorityHost: read.url('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com',
     tokenTenantId: read.optional('AZURE_TENANT_ID') ?? tenantId,
-    app: appRegistration(read),
+    app: fromEnvironment ? appRegistration(read) : Object.freeze({}),
   };
-  if (isLoopbackUrl(access.authorityHost) && !access.app.clientSecret) {
+  if (fromEnvironment && isLoopbackUrl(access.authorityHost) && !access.app.clientSecret) {
     read.report('AZURE_CLIENT_SECRET', 'is required when AZURE_AUTHORITY_HOST is a local emulator (no certificate or managed identity there)');
   }
   return access;

@@ -2,13 +2,12 @@ export { settingsFromFile } from './config-file.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export {
   DEFAULT_LEDGER_DATABASE_URL,
-  LOG_LEVELS,
   loadServeConfig,
   type DecryptionKeySource,
-  type LogLevel,
   type ServeConfig,
 } from './serve-config.js';
 export { SettingsReader, type RawSettings } from './settings.js';
 export { loadPremigrateConfig, type PremigrateConfig } from './premigrate-config.js';
 export { readCredentialsFile, type AppRegistrationSettings } from './credentials-file.js';
 export { loadGraphAccessConfig, readGraphAccess, type GraphAccessSettings } from './graph-access.js';
+export { LOG_LEVELS, type LogLevel } from './log-levels.js';

@@ -22,9 +22,9 @@ const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0
  * `AZURE_CLIENT_CERTIFICATE_PATH`, `LEDGER_DATABASE_URL`, and for a SQL source `LEGACY_DATABASE_URL` with
  * `LEGACY_EXPORT_QUERY`, reporting every problem at once.
  */
-export function loadPremigrateConfig(raw: RawSettings): PremigrateConfig {
+export function loadPremigrateConfig(raw: RawSettings, options: { appFromEnvironment?: boolean } = {}): PremigrateConfig {
   const read = new SettingsReader(raw);
-  const access = readGraphAccess(read);
+  const access = readGraphAccess(read, options);
   const tenantDomain = read.required('ENTRA_TENANT_DOMAIN', 'the tenant domain that issues e-mail identities, e.g. contoso.onmicrosoft.com');
   if (tenantDomain && !DOMAIN.test(tenantDomain)) read.report('ENTRA_TENANT_DOMAIN', 'must be a domain name such as contoso.onmicrosoft.com');
   const flagAttribute = read.required('MIGRATION_FLAG_ATTRIBUTE', 'the flag attribute, extension_<appIdWithoutHyphens>_toBeMigrated');

@@ -1,8 +1,6 @@
 import { ConfigError } from './errors.js';
+import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { SettingsReader, type RawSettings } from './settings.js';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where the private key(s) that decrypt `encryptedPasswordContext` come from. */
 export type DecryptionKeySource =

@@ -69,7 +69,9 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
     assert.equal(open.code, 2);
     assert.match(open.stderr, /--credentials .*others may read it; chmod 600/);
     await chmod(credentials, 0o600);
-    const run = await runCli(['premigrate', '--credentials', credentials, '--json'], { env, timeoutInMs: 60_000 });
+    // --credentials replaces the AZURE_CLIENT_* settings: none is needed in the environment.
+    const { AZURE_CLIENT_ID: _id, AZURE_CLIENT_SECRET: _secret, ...withoutClient } = env;
+    const run = await runCli(['premigrate', '--credentials', credentials, '--json'], { env: withoutClient, timeoutInMs: 60_000 });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).created, 41);
     assert.equal(emulator.directory.countUsers(), 41);

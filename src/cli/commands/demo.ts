@@ -1,19 +1,7 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../common/logger.js';
-import { LOG_LEVELS, type LogLevel } from '../../config/index.js';
-import { demoWelcome, startDemo } from '../../demo/index.js';
-import { ExitCode } from '../exit-codes.js';
+import { LOG_LEVELS, type LogLevel } from '../../config/log-levels.js';
+import type { DemoCommandOptions } from '../actions/demo.js';
 import { parseLogLevel, parsePort } from '../parse-options.js';
-import { reportError } from '../report-error.js';
-import { untilSignal } from '../until-signal.js';
-
-interface DemoCommandOptions {
-  dataDir: string;
-  port: number;
-  emulatorPort: number;
-  host: string;
-  logLevel: LogLevel;
-}
 
 export function registerDemo(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -30,25 +18,5 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
 The legacy store is re-seeded and the emulated tenant starts empty on every run; the key in the data directory is
 kept, so its thumbprint stays the same. Decisions accumulate in <data-dir>/ledger.db.`,
     )
-    .action(async (options: DemoCommandOptions) => setExitCode(await demo(options)));
-}
-
-async function demo(options: DemoCommandOptions): Promise<number> {
-  const logger = createLogger({ level: options.logLevel });
-  let running;
-  try {
-    running = await startDemo({
-      dataDir: options.dataDir,
-      extensionPort: options.port,
-      emulatorPort: options.emulatorPort,
-      host: options.host,
-      logger,
-    });
-  } catch (error) {
-    return reportError('demo', error);
-  }
-  process.stdout.write(demoWelcome(running));
-  await untilSignal();
-  await running.close();
-  return ExitCode.OK;
+    .action(async (options: DemoCommandOptions) => setExitCode(await (await import('../actions/demo.js')).demo(options)));
 }

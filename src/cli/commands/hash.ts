@@ -1,15 +1,4 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { EntraMigrateError } from '../../common/errors.js';
-import { createPasswordVerifier, DEFAULT_FORMATS, type PasswordVerifier, type StoredHash } from '../../legacy/hashes/index.js';
-import { ExitCode } from '../exit-codes.js';
-
-/** Longest input line read, in characters: a hash, a password and params fit in far less. */
-const MAX_LINE_LENGTH = 64 * 1024;
-/** Lines verified at once; answers are still written in input order. */
-const IN_FLIGHT = 32;
-
-const CONFIGURED = DEFAULT_FORMATS.filter((format) => !format.matches('')).map((format) => format.id);
 
 export function registerHash(program: Command, setExitCode: (code: number) => void): void {
   const hash = program.command('hash').description('check legacy password hashes: identify a format, verify passwords in bulk');
@@ -32,78 +21,12 @@ Example:
   echo '{"hash": "$2y$10$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a", "password": "rasmuslerdorf"}' \\
     | entra-migrate hash verify`,
     )
-    .action(async () => setExitCode(await verifyLines(process.stdin, process.stdout)));
+    .action(async () => setExitCode(await (await import('../actions/hash.js')).verifyLines(process.stdin, process.stdout)));
 
   hash
     .command('identify')
     .argument('<hash>', 'a stored hash (quote it: it usually holds $)')
     .description('name the format of a stored hash and its parameters')
     .option('--json', 'print {"format", "params"} as JSON')
-    .action((stored: string, options: { json?: boolean }) => setExitCode(identify(stored, options.json === true)));
-}
-
-/**
- * The `hash verify` pipeline: reads lines, verifies up to IN_FLIGHT at once, writes answers in input order (a
- * queue of at most IN_FLIGHT answers, so memory stays flat whatever the input's length).
- * Resolves with the exit code once standard input ends and every answer is written.
- */
-export async function verifyLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<number> {
-  const verifier = createPasswordVerifier();
-  const queue: Array<Promise<string>> = [];
-  const writeNext = async () => {
-    if (!output.write(`${await queue.shift()!}\n`)) await new Promise((resolve) => output.once('drain', resolve));
-  };
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      queue.push(answer(verifier, line));
-      if (queue.length >= IN_FLIGHT) await writeNext();
-    }
-    while (queue.length > 0) await writeNext();
-  } finally {
-    await verifier.close();
-  }
-  return ExitCode.OK;
-}
-
-async function answer(verifier: PasswordVerifier, line: string): Promise<string> {
-  const error = (why: string) => JSON.stringify({ error: why });
-  if (line.length > MAX_LINE_LENGTH) return error(`the line is longer than ${MAX_LINE_LENGTH} characters`);
-  let input: unknown;
-  try {
-    input = JSON.parse(line);
-  } catch {
-    return error('the line is not JSON');
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return error('the line is not a JSON object');
-  const { hash, password, scheme, params } = input as Record<string, unknown>;
-  if (typeof hash !== 'string' || hash === '') return error('"hash" must be a non-empty string');
-  if (typeof password !== 'string') return error('"password" must be a string');
-  if (scheme !== undefined && typeof scheme !== 'string') return error('"scheme" must be a string');
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) return error('"params" must be an object');
-  const stored: StoredHash = { hash, ...(scheme !== undefined && { scheme }), ...(params !== undefined && { params: params as Record<string, unknown> }) };
-  try {
-    return JSON.stringify({ match: await verifier.verify(password, stored) });
-  } catch (failure) {
-    return error(failure instanceof EntraMigrateError ? failure.publicMessage : 'the hash could not be verified');
-  }
-}
-
-function identify(stored: string, json: boolean): number {
-  const verifier = createPasswordVerifier();
-  try {
-    const identity = verifier.identify(stored);
-    if (identity === null) {
-      process.stderr.write(
-        `entra-migrate hash identify: not a self-describing format entra-migrate recognises. If it is a configured scheme (${CONFIGURED.join(', ')}), name it with its params; see \`entra-migrate hash verify --help\`.\n`,
-      );
-      return ExitCode.FAILURE;
-    }
-    process.stdout.write(json ? `${JSON.stringify(identity)}\n` : `${identity.format}${Object.entries(identity.params).map(([key, value]) => `  ${key}=${String(value)}`).join('')}\n`);
-    return ExitCode.OK;
-  } catch (error) {
-    process.stderr.write(`entra-migrate hash identify: ${error instanceof EntraMigrateError ? error.publicMessage : String(error)}\n`);
-    return ExitCode.FAILURE;
-  } finally {
-    void verifier.close();
-  }
+    .action(async (stored: string, options: { json?: boolean }) => setExitCode((await import('../actions/hash.js')).identify(stored, options.json === true)));
 }

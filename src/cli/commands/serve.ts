@@ -1,10 +1,4 @@
 import type { Command } from 'commander';
-import { openExtension } from '../../app/index.js';
-import { createLogger } from '../../common/logger.js';
-import { loadServeConfig, settingsFromFile } from '../../config/index.js';
-import { ExitCode } from '../exit-codes.js';
-import { reportError } from '../report-error.js';
-import { untilSignal } from '../until-signal.js';
 
 const SETTINGS_HELP = `
 Settings (environment variables; a --config JSON file may hold the same keys, the environment wins):
@@ -13,6 +7,9 @@ Settings (environment variables; a --config JSON file may hold the same keys, th
   JIT_DECRYPTION_KEY_FILE         PEM private key file(s), comma-separated, PKCS#8 or PKCS#1; a certificate in
                                   the same file gives the key its x5t for selection during rotation
   JIT_DECRYPTION_KEY              the PEM text itself, instead of JIT_DECRYPTION_KEY_FILE
+  JIT_DECRYPTION_KEY_VAULT_KEY_ID a Key Vault key (https://<vault>.vault.azure.net/keys/<name>[/<version>]) that
+                                  unwraps the content key in the vault; the private key never leaves it
+  JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE  that key's certificate (PEM), for its x5t
   LEGACY_DATABASE_URL             sqlite://path | postgres://… | mysql://… | mariadb://…     (required)
   LEGACY_USER_QUERY               SQL with :username, :email, :objectId returning password_hash
                                   and optionally id, status, scheme, salt                    (required)
@@ -37,23 +34,5 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     .description('run the OnPasswordSubmit extension: answers Entra with MigratePassword, UpdatePassword, Retry or Block')
     .option('-c, --config <file>', 'JSON file of settings (keys as the environment variables)')
     .addHelpText('after', SETTINGS_HELP)
-    .action(async (options: { config?: string }) => setExitCode(await serve(options)));
-}
-
-async function serve(options: { config?: string }): Promise<number> {
-  let extension;
-  try {
-    const settings = options.config ? settingsFromFile(options.config, process.env) : process.env;
-    const config = loadServeConfig(settings);
-    const logger = createLogger({ level: config.logLevel });
-    extension = await openExtension(config, { logger });
-    const address = await extension.server.listen({ port: config.port, host: config.host });
-    logger.info({ address, keys: extension.keyRing.keys.map((key) => key.id) }, 'entra-migrate serve is listening');
-  } catch (error) {
-    await extension?.close();
-    return reportError('serve', error);
-  }
-  await untilSignal();
-  await extension.close();
-  return ExitCode.OK;
+    .action(async (options: { config?: string }) => setExitCode(await (await import('../actions/serve.js')).serve(options)));
 }

@@ -1,0 +1,35 @@
+import { createLogger } from '../../common/logger.js';
+import type { LogLevel } from '../../config/index.js';
+import { demoWelcome, startDemo } from '../../demo/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { reportError } from '../report-error.js';
+import { untilSignal } from '../until-signal.js';
+
+export interface DemoCommandOptions {
+  dataDir: string;
+  port: number;
+  emulatorPort: number;
+  host: string;
+  logLevel: LogLevel;
+}
+
+/** `entra-migrate demo`: the seeded legacy store, the emulator and the extension, until SIGINT/SIGTERM. */
+export async function demo(options: DemoCommandOptions): Promise<number> {
+  const logger = createLogger({ level: options.logLevel });
+  let running;
+  try {
+    running = await startDemo({
+      dataDir: options.dataDir,
+      extensionPort: options.port,
+      emulatorPort: options.emulatorPort,
+      host: options.host,
+      logger,
+    });
+  } catch (error) {
+    return reportError('demo', error);
+  }
+  process.stdout.write(demoWelcome(running));
+  await untilSignal();
+  await running.close();
+  return ExitCode.OK;
+}

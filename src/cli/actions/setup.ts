@@ -1,0 +1,98 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { isLoopbackUrl } from '../../common/loopback.js';
+import { ConfigError, loadGraphAccessConfig } from '../../config/index.js';
+import { appCredential, createGraphClient } from '../../graph/index.js';
+import { removeSetup, runSetup, serveSettings, type SetupStep } from '../../setup/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { reportError } from '../report-error.js';
+
+export interface SetupCommandOptions {
+  targetUrl: string;
+  certificate?: string;
+  clientAppId: string[];
+  extensionAppId?: string;
+  extensionAppName: string;
+  flagName: string;
+  timeoutMs: number;
+  retries: 0 | 1;
+  keyFile: string[];
+  writeEnv?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  remove?: boolean;
+  removeExtension?: boolean;
+}
+
+/** `entra-migrate setup`: provisions (or, with --remove, takes away) JIT migration in the tenant. */
+export async function setup(options: SetupCommandOptions): Promise<number> {
+  try {
+    const access = loadGraphAccessConfig(process.env);
+    const graph = createGraphClient({ baseUrl: access.graphBaseUrl, credential: appCredential({ authorityHost: access.authorityHost, tenantId: access.tokenTenantId, ...access.app }).credential });
+    if (options.remove) {
+      const steps = await removeSetup({ graph, dryRun: options.dryRun === true, targetUrl: options.targetUrl, removeExtension: options.removeExtension === true });
+      print(options, steps, undefined);
+      return ExitCode.OK;
+    }
+    const problems = [];
+    if (!options.certificate) problems.push({ setting: '--certificate', problem: 'is required: the certificate Entra encrypts passwords to (keys generate writes one)' });
+    if (options.clientAppId.length === 0) problems.push({ setting: '--client-app-id', problem: 'is required at least once: the application whose sign-ins migrate users' });
+    if (problems.length > 0) throw new ConfigError(problems);
+    const result = await runSetup({
+      graph,
+      dryRun: options.dryRun === true,
+      targetUrl: options.targetUrl,
+      certificateDer: await readCertificate(options.certificate!),
+      ...(options.extensionAppId && { extensionAppId: options.extensionAppId }),
+      extensionAppName: options.extensionAppName,
+      clientAppIds: options.clientAppId,
+      flagName: options.flagName,
+      timeoutInMs: options.timeoutMs,
+      maximumRetries: options.retries,
+    });
+    const settings = serveSettings({
+      tenantId: access.tenantId,
+      result,
+      keyFiles: options.keyFile,
+      // The emulator serves its OpenID metadata on its own address; real tenants use serve's default.
+      ...(isLoopbackUrl(access.authorityHost) && { openIdConfigurationUrl: `${access.authorityHost.replace(/\/+$/, '')}/${access.tenantId}/v2.0/.well-known/openid-configuration` }),
+    });
+    if (options.writeEnv && !options.dryRun) await writeFile(options.writeEnv, settings, { mode: 0o600 });
+    print(options, result.steps, options.writeEnv && !options.dryRun ? undefined : settings);
+    const changes = result.steps.some((step) => step.status.startsWith('would'));
+    return options.dryRun && changes ? ExitCode.CHANGES_PENDING : ExitCode.OK;
+  } catch (error) {
+    return reportError('setup', error);
+  }
+}
+
+function print(options: SetupCommandOptions, steps: SetupStep[], settings: string | undefined): void {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ steps, settings: settings ?? null, settingsFile: options.writeEnv ?? null }, null, 2)}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  for (const step of steps) {
+    lines.push(`${step.status.padEnd(12)} ${step.name}: ${step.detail}`);
+    if (options.dryRun) for (const request of step.requests) lines.push(`             ${request.method} ${request.path}${request.body === undefined ? '' : `\n             ${JSON.stringify(request.body)}`}`);
+  }
+  if (settings) lines.push('', options.dryRun ? 'Settings serve would need:' : 'Settings for serve:', settings.trimEnd());
+  else if (options.writeEnv) lines.push('', `Settings for serve written to ${options.writeEnv}.`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The certificate's DER from a .cer (DER), a PEM certificate, or a PEM file holding a key and its certificate. */
+async function readCertificate(path: string): Promise<Uint8Array> {
+  let content: Buffer;
+  try {
+    content = await readFile(path);
+  } catch (error) {
+    throw new ConfigError([{ setting: '--certificate', problem: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+  }
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(content.toString('latin1'))?.[0];
+  try {
+    return new Uint8Array(new X509Certificate(pem ?? content).raw);
+  } catch {
+    throw new ConfigError([{ setting: '--certificate', problem: `${path} holds no X.509 certificate (PEM or DER)` }]);
+  }
+}
