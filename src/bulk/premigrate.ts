@@ -170,6 +170,10 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
   // Create, up to `concurrency` batches in flight; throttled or dependent requests go round again.
   let queue: Pending[] = [];
   const processBatch = async (batch: Pending[]) => {
+    await sendBatch(batch);
+    options.onProgress?.({ ...summary, elapsedInMs: now() - started });
+  };
+  const sendBatch = async (batch: Pending[]) => {
     if (options.dryRun) {
       const found = await lookUp(batch.map((item) => item.record.email));
       for (const item of batch) found.get(item.record.email) ? summary.existing++ : summary.wouldCreate++;
@@ -219,7 +223,6 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
       }
       await settle(existing);
     }
-    options.onProgress?.({ ...summary, elapsedInMs: now() - started });
   };
 
   const running = new Set<Promise<void>>();

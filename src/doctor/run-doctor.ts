@@ -17,6 +17,8 @@ export interface DoctorOptions {
   targetUrl: string;
   /** base64url SHA-1 thumbprints (`x5t`) of the certificates of the keys `serve` holds. */
   serverKeyThumbprints: readonly string[];
+  /** Keys `serve` holds without their certificate: they cannot be compared by thumbprint. */
+  keysWithoutCertificate?: number;
   /** `serve`'s RESPONSE_DEADLINE_MS. */
   responseDeadlineInMs: number;
   /** The flag the premigrated users carry (MIGRATION_FLAG_ATTRIBUTE), when known. */
@@ -130,8 +132,9 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
       add('encryption certificate', 'problem', 'tokenEncryptionKeyId does not name a keyCredential with usage Encrypt: Entra has nothing to encrypt passwords to', 1003001);
     } else {
       const x5t = key.customKeyIdentifier ? Buffer.from(key.customKeyIdentifier, 'base64').toString('base64url') : undefined;
-      if (options.serverKeyThumbprints.length === 0) add('encryption certificate', 'warning', `the server's keys were not given (JIT_DECRYPTION_KEY_FILE or --key-file); the certificate (x5t ${x5t ?? 'unknown'}) was not compared`);
+      if (options.serverKeyThumbprints.length === 0 && !options.keysWithoutCertificate) add('encryption certificate', 'warning', `the server's keys were not given (JIT_DECRYPTION_KEY_FILE or --key-file); the certificate (x5t ${x5t ?? 'unknown'}) was not compared`);
       else if (x5t && options.serverKeyThumbprints.includes(x5t)) add('encryption certificate', 'ok', `Entra encrypts to x5t ${x5t}, a key the server holds`);
+      else if ((options.keysWithoutCertificate ?? 0) > 0) add('encryption certificate', 'warning', `Entra encrypts to x5t ${x5t ?? 'unknown'}; ${options.keysWithoutCertificate} of the server's keys have no certificate in their file and could not be compared (keys generate puts it there)`);
       else add('encryption certificate', 'problem', `Entra encrypts to x5t ${x5t ?? 'unknown'}, which is none of the server's keys (${options.serverKeyThumbprints.join(', ')}): every callout will fail to decrypt`, 1003002);
       const daysLeft = Math.floor((Date.parse(key.endDateTime) - Date.now()) / DAY_IN_MS);
       if (daysLeft < 0) add('certificate expiry', 'problem', `the encryption certificate expired on ${key.endDateTime}; rotate it (keys rotate, then setup)`, 1003001);

@@ -7,7 +7,7 @@ export interface GraphApplication {
   displayName: string;
   identifierUris: string[];
   api?: { requestedAccessTokenVersion?: number | null };
-  keyCredentials: Array<{ keyId: string; usage: string; type: string; customKeyIdentifier: string | null; startDateTime: string; endDateTime: string; displayName?: string | null }>;
+  keyCredentials: Array<{ keyId: string; usage: string; type: string; key?: string | null; customKeyIdentifier: string | null; startDateTime: string; endDateTime: string; displayName?: string | null }>;
   tokenEncryptionKeyId: string | null;
   requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: string }> }>;
 }

@@ -32,6 +32,8 @@ export interface SetupOptions {
   /** `clientConfiguration.timeoutInMilliseconds` (200–2000). */
   timeoutInMs: number;
   maximumRetries: 0 | 1;
+  /** Waits between attempts while a new object replicates. Default a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type StepStatus = 'in place' | 'created' | 'updated' | 'would create' | 'would update' | 'removed' | 'would remove' | 'absent';
@@ -56,6 +58,11 @@ export interface SetupResult {
 
 /** A placeholder for an id a dry run cannot know yet. */
 const WOULD_BE = (what: string) => `<${what} of the new object>`;
+/** Graph's answers for an object that exists but has not replicated to the replica answering yet. */
+const NOT_YET_REPLICATED = /HTTP 404|Request_ResourceNotFound|does not reference a valid application object|does not exist/i;
+const REPLICATION_RETRIES = 5;
+/** True for a real id, false for a dry run's placeholder. */
+const known = (id: string) => !id.startsWith('<');
 const quote = (text: string) => text.replace(/'/g, "''");
 
 /**
@@ -74,9 +81,20 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const { graph } = options;
   const steps: SetupStep[] = [];
   const host = new URL(options.targetUrl).host;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const write = async <T>(step: SetupStep, method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T | undefined> => {
     step.requests.push({ method, path, body });
-    return options.dryRun ? undefined : graph.call<T>(method, path, body);
+    if (options.dryRun) return undefined;
+    // Entra's directory replicates: an object created a moment ago may be "not found" by the next call for a few
+    // seconds. Such answers are retried (1, 2, 3, 4, 5 s); anything else fails at once.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await graph.call<T>(method, path, body);
+      } catch (error) {
+        if (attempt >= REPLICATION_RETRIES || !NOT_YET_REPLICATED.test(error instanceof Error ? error.message : '')) throw error;
+        await sleep((attempt + 1) * 1000);
+      }
+    }
   };
 
   // 1. The flag: a Boolean extension property on the b2c-extensions-app.
@@ -114,8 +132,12 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const ours = (uri: string) => uri.toLowerCase().startsWith('api://') && uri.toLowerCase().endsWith(`/${application.appId.toLowerCase()}`);
   if (!application.identifierUris.includes(resourceId)) patch.identifierUris = [resourceId, ...application.identifierUris.filter((uri) => !ours(uri))];
   if (application.api?.requestedAccessTokenVersion !== 2) patch.api = { requestedAccessTokenVersion: 2 };
-  // Existing keys are sent back without `key` (Graph never returns it) and kept: a rotation adds beside them.
-  if (newKey) patch.keyCredentials = [...application.keyCredentials.map(({ keyId: id, type, usage, customKeyIdentifier, startDateTime, endDateTime, displayName }) => ({ keyId: id, type, usage, customKeyIdentifier, startDateTime, endDateTime, displayName })), newKey];
+  if (newKey) {
+    // PATCH replaces the whole collection, so the existing certificates are sent back with their keys — which Graph
+    // returns only for one application read with $select=keyCredentials. A rotation adds beside them.
+    const existing = known(application.id) ? (await graph.call<{ keyCredentials: Application['keyCredentials'] }>('GET', `/v1.0/applications/${application.id}?$select=keyCredentials`)).keyCredentials : [];
+    patch.keyCredentials = [...existing.map(({ keyId: id, type, usage, key, customKeyIdentifier, startDateTime, endDateTime, displayName }) => ({ keyId: id, type, usage, key, customKeyIdentifier, startDateTime, endDateTime, displayName })), newKey];
+  }
   if (application.tokenEncryptionKeyId !== keyId) patch.tokenEncryptionKeyId = keyId;
   const graphAccess = application.requiredResourceAccess.find((entry) => entry.resourceAppId === MICROSOFT_GRAPH_APP_ID);
   if (!graphAccess?.resourceAccess.some((access) => access.id === RECEIVE_PAYLOAD_ROLE_ID && access.type === 'Role')) {
@@ -130,13 +152,12 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   }
   const graphPrincipal = (await graph.call<{ value: Array<{ id: string }> }>('GET', `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${MICROSOFT_GRAPH_APP_ID}'`)}`)).value[0];
   if (!graphPrincipal) throw new SetupError(SetupErrorCode.TENANT_UNSUITABLE, "This tenant has no service principal for Microsoft Graph; the permission cannot be granted.");
-  const known = !application.appId.startsWith('<');
-  let principal = known ? (await graph.call<{ value: Array<{ id: string }> }>('GET', `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${application.appId}'`)}`)).value[0] : undefined;
+  let principal = known(application.appId) ? (await graph.call<{ value: Array<{ id: string }> }>('GET', `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${application.appId}'`)}`)).value[0] : undefined;
   if (!principal) {
     principal = (await write<{ id: string }>(appStep, 'POST', '/v1.0/servicePrincipals', { appId: application.appId })) ?? { id: WOULD_BE('service principal id') };
     if (appStep.status === 'in place') appStep.status = options.dryRun ? 'would update' : 'updated';
   }
-  const grants = principal.id.startsWith('<') ? [] : (await graph.call<{ value: Array<{ resourceId: string; appRoleId: string }> }>('GET', `/v1.0/servicePrincipals/${principal.id}/appRoleAssignments`)).value;
+  const grants = !known(principal.id) ? [] : (await graph.call<{ value: Array<{ resourceId: string; appRoleId: string }> }>('GET', `/v1.0/servicePrincipals/${principal.id}/appRoleAssignments`)).value;
   if (!grants.some((grant) => grant.resourceId === graphPrincipal.id && grant.appRoleId === RECEIVE_PAYLOAD_ROLE_ID)) {
     await write(appStep, 'POST', `/v1.0/servicePrincipals/${principal.id}/appRoleAssignments`, { principalId: principal.id, resourceId: graphPrincipal.id, appRoleId: RECEIVE_PAYLOAD_ROLE_ID });
     if (appStep.status === 'in place') appStep.status = options.dryRun ? 'would update' : 'updated';

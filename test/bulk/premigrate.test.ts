@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { premigrate, readSource } from '../../src/bulk/index.js';
+import { premigrate, readSource, type PremigrateSummary } from '../../src/bulk/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createClientSecretCredential, createGraphBatchClient, createPacer, readDirectoryQuota, type GraphBatchClient } from '../../src/graph/index.js';
 import { openLedger, type Ledger } from '../../src/ledger/index.js';
@@ -31,7 +31,7 @@ describe('premigrate against the emulated Graph', () => {
     });
     const ledger = await openLedger('memory:');
     const credential = createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET });
-    type Extra = { graph?: GraphBatchClient; dryRun?: boolean; concurrency?: number; methods?: { email?: boolean; phone?: boolean } };
+    type Extra = { graph?: GraphBatchClient; dryRun?: boolean; concurrency?: number; methods?: { email?: boolean; phone?: boolean }; onProgress?: (summary: PremigrateSummary) => void };
     const run = (file: string, extra: Extra = {}) =>
       premigrate({
         source: readSource(file),
@@ -42,6 +42,7 @@ describe('premigrate against the emulated Graph', () => {
         readQuota: () => readDirectoryQuota({ baseUrl: emulator.url, credential }),
         ...(extra.concurrency !== undefined && { concurrency: extra.concurrency }),
         ...(extra.methods && { methods: extra.methods }),
+        ...(extra.onProgress && { onProgress: extra.onProgress }),
       });
     return { emulator, ledger, graph, run, async close() { await ledger.close(); await emulator.close(); } };
   }
@@ -246,8 +247,10 @@ describe('premigrate against the emulated Graph', () => {
     const stack = await setUp();
     try {
       await stack.emulator.directory.createUser({ displayName: 'Early', identities: [{ signInType: 'emailAddress', issuer: stack.emulator.tenant.domain, issuerAssignedId: 'dry1@legacy.example' }], password: 'Random-Initial-Password-1!' });
-      const summary = await stack.run(await jsonl('dry.jsonl', [...users(5, 'dry'), { id: 'x' }]), { dryRun: true });
+      const progress: number[] = [];
+      const summary = await stack.run(await jsonl('dry.jsonl', [...users(5, 'dry'), { id: 'x' }]), { dryRun: true, onProgress: (now) => progress.push(now.wouldCreate + now.existing) });
       assert.deepEqual([summary.wouldCreate, summary.existing, summary.rejected], [4, 1, 1]);
+      assert.deepEqual(progress, [5], 'a dry run reports progress as a run does');
       assert.deepEqual(summary.quota, { used: 1, total: 300_000, fits: true });
       assert.equal(stack.emulator.directory.countUsers(), 1);
       assert.deepEqual(await stack.ledger.countAccounts(), {});

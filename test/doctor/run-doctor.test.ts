@@ -56,6 +56,9 @@ describe('doctor findings', () => {
     const finding = levelOf(await run({ serverKeyThumbprints: ['not-this-one'] }), 'encryption certificate')!;
     assert.deepEqual([finding.level, finding.entraErrorCode], ['problem', 1003002]);
     assert.equal(levelOf(await run({ serverKeyThumbprints: [] }), 'encryption certificate')!.level, 'warning');
+    const uncomparable = levelOf(await run({ serverKeyThumbprints: ['not-this-one'], keysWithoutCertificate: 1 }), 'encryption certificate')!;
+    assert.equal(uncomparable.level, 'warning');
+    assert.match(uncomparable.message, /1 of the server's keys have no certificate/);
   });
 
   test('the timeout cannot hold the deadline plus the round trip: 1003005', async () => {

@@ -148,6 +148,22 @@ describe('keys generate → setup → premigrate → serve → sign in, against 
     assert.ok(emulator.directory.getUser(user.id));
   });
 
+  test('setup refuses, before any Graph write, a key file that is not the certificate\'s and a certificate it cannot read', async () => {
+    assert.equal((await runCli(['keys', 'generate', '--out', join(dir, 'other'), '--name', 'other'], { timeoutInMs: 60_000 })).code, 0);
+    const before = emulator.objects.applications.size;
+    const mismatch = await runCli(['setup', '--target-url', targetUrl, '--certificate', join(dir, 'keys', 'jit.cer'), '--client-app-id', CLIENT_APP, '--key-file', join(dir, 'other', 'other.key.pem')], { env: graphEnv, timeoutInMs: 60_000 });
+    assert.equal(mismatch.code, 2);
+    assert.match(mismatch.stderr, /--key-file none of .*other\.key\.pem holds the private key of --certificate/);
+    const unreadable = await runCli(['setup', '--target-url', targetUrl, '--certificate', join(dir, 'keys', 'jit.key.pem.missing'), '--client-app-id', CLIENT_APP], { env: graphEnv, timeoutInMs: 60_000 });
+    assert.equal(unreadable.code, 2);
+    assert.match(unreadable.stderr, /--certificate cannot read .*ENOENT/);
+    await writeFile(join(dir, 'not-a-cert.pem'), 'hello');
+    const garbage = await runCli(['setup', '--target-url', targetUrl, '--certificate', join(dir, 'not-a-cert.pem'), '--client-app-id', CLIENT_APP], { env: graphEnv, timeoutInMs: 60_000 });
+    assert.match(garbage.stderr, /holds no X\.509 certificate/);
+    assert.equal(emulator.objects.applications.size, before);
+    assert.equal((await runCli(['setup', '--target-url', 'http://auth.contoso.example/x'], { env: graphEnv })).code, 2, 'plain http off loopback');
+  });
+
   test('setup --remove takes the listener away; the extension stays unless asked', async () => {
     const removed = await runCli(['setup', '--target-url', targetUrl, '--remove'], { env: graphEnv, timeoutInMs: 60_000 });
     assert.equal(removed.code, 0, removed.stderr);

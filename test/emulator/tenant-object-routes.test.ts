@@ -52,8 +52,11 @@ describe('emulated Graph: tenant configuration objects refuse what Graph refuses
     const read = (await graph('GET', `/v1.0/applications/${app.id}`)).body;
     assert.equal(read.keyCredentials[0].key, null);
     assert.equal(read.keyCredentials[0].customKeyIdentifier, credential.customKeyIdentifier);
-    // Sending the existing credential back without its key keeps it (as setup does when it adds one).
-    assert.equal((await graph('PATCH', `/v1.0/applications/${app.id}`, { keyCredentials: [{ ...read.keyCredentials[0] }] })).status, 204);
+    // PATCH replaces the collection: a credential sent back without its key is refused; $select returns the keys.
+    assert.equal((await graph('PATCH', `/v1.0/applications/${app.id}`, { keyCredentials: [{ ...read.keyCredentials[0] }] })).status, 400);
+    const selected = (await graph('GET', `/v1.0/applications/${app.id}?$select=keyCredentials`)).body;
+    assert.equal(selected.keyCredentials[0].key, credential.key);
+    assert.equal((await graph('PATCH', `/v1.0/applications/${app.id}`, { keyCredentials: selected.keyCredentials })).status, 204);
     assert.equal(emulator.objects.applications.get(app.id)!.keyCredentials[0]!.key, credential.key);
   });
 

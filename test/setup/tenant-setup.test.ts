@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { appCredential, createGraphClient, RECEIVE_PAYLOAD_ROLE_ID, type GraphClient } from '../../src/graph/index.js';
+import { appCredential, createGraphClient, GraphError, GraphErrorCode, RECEIVE_PAYLOAD_ROLE_ID, type GraphClient } from '../../src/graph/index.js';
 import { generateDecryptionKey, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { removeSetup, runSetup, serveSettings, SetupErrorCode, type SetupOptions } from '../../src/setup/index.js';
 
@@ -125,5 +125,42 @@ describe('setup, step by step, against the emulated Graph', () => {
     assert.equal(emulator.objects.listeners.size + emulator.objects.customExtensions.size, 0);
     const again = await removeSetup({ graph, dryRun: false, targetUrl, removeExtension: true });
     assert.deepEqual(again.map((step) => step.status), ['absent', 'absent']);
+  });
+});
+
+describe('setup while the directory replicates', () => {
+  test('a just-created object "not found" is retried with growing waits; any other refusal fails at once', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      emulator.registerClientApp(ADMIN, 'admin-secret');
+      const real = createGraphClient({ baseUrl: emulator.url, credential: appCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: ADMIN, clientSecret: 'admin-secret' }).credential });
+      let refusals = 2;
+      let refusal = 'HTTP 404 Request_ResourceNotFound: Resource does not exist.';
+      const replicating: GraphClient = {
+        request: real.request,
+        async call(method, path, body) {
+          if (method === 'POST' && path.endsWith('/appRoleAssignments') && refusals > 0) {
+            refusals--;
+            throw new GraphError(GraphErrorCode.REQUEST_FAILED, `Graph refused POST ${path}: ${refusal}`);
+          }
+          return real.call(method, path, body);
+        },
+      };
+      const waits: number[] = [];
+      const key = await generateDecryptionKey({ subject: 'CN=replication' });
+      const options: SetupOptions = { graph: replicating, dryRun: false, targetUrl: 'https://auth.contoso.example/x', certificateDer: key.certificateDer, extensionAppName: 'JIT', clientAppIds: [CLIENT_A], flagName: 'toBeMigrated', timeoutInMs: 2000, maximumRetries: 1, sleep: async (ms) => void waits.push(ms) };
+      const result = await runSetup(options);
+      assert.deepEqual(waits, [1000, 2000]);
+      assert.equal(result.steps[1]!.status, 'created');
+      assert.equal(emulator.objects.appRoleAssignments.size, 1);
+
+      emulator.objects.appRoleAssignments.clear();
+      refusals = 1;
+      refusal = 'HTTP 403 Authorization_RequestDenied: Insufficient privileges to complete the operation.';
+      await assert.rejects(runSetup(options), /Insufficient privileges/);
+      assert.deepEqual(waits, [1000, 2000], 'no wait for a refusal that is not replication');
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -37,6 +37,7 @@ export async function doctor(options: DoctorCommandOptions): Promise<number> {
     const findings = await runDoctor({
       targetUrl: options.targetUrl,
       serverKeyThumbprints: ring.keys.flatMap((key) => (key.x5t ? [key.x5t] : [])),
+      keysWithoutCertificate: ring.keys.filter((key) => !key.x5t).length,
       responseDeadlineInMs: deadline,
       ...(graph && { graph }),
       ...(flagAttribute && { flagAttribute }),

@@ -1,8 +1,9 @@
-import { X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { isLoopbackUrl } from '../../common/loopback.js';
 import { ConfigError, loadGraphAccessConfig } from '../../config/index.js';
 import { appCredential, createGraphClient } from '../../graph/index.js';
+import { loadKeyRing } from '../../security/index.js';
 import { removeSetup, runSetup, serveSettings, type SetupStep } from '../../setup/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
@@ -38,11 +39,13 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
     if (!options.certificate) problems.push({ setting: '--certificate', problem: 'is required: the certificate Entra encrypts passwords to (keys generate writes one)' });
     if (options.clientAppId.length === 0) problems.push({ setting: '--client-app-id', problem: 'is required at least once: the application whose sign-ins migrate users' });
     if (problems.length > 0) throw new ConfigError(problems);
+    const certificateDer = await readCertificate(options.certificate!);
+    await checkKeysMatch(options.keyFile, certificateDer);
     const result = await runSetup({
       graph,
       dryRun: options.dryRun === true,
       targetUrl: options.targetUrl,
-      certificateDer: await readCertificate(options.certificate!),
+      certificateDer,
       ...(options.extensionAppId && { extensionAppId: options.extensionAppId }),
       extensionAppName: options.extensionAppName,
       clientAppIds: options.clientAppId,
@@ -95,4 +98,25 @@ async function readCertificate(path: string): Promise<Uint8Array> {
   } catch {
     throw new ConfigError([{ setting: '--certificate', problem: `${path} holds no X.509 certificate (PEM or DER)` }]);
   }
+}
+
+/**
+ * With --key-file, one of the keys must be the certificate's: otherwise Entra would encrypt to a key serve does not
+ * hold, and every sign-in would fail — caught here rather than at the first migration.
+ */
+async function checkKeysMatch(keyFiles: readonly string[], certificateDer: Uint8Array): Promise<void> {
+  if (keyFiles.length === 0) return;
+  const wanted = new X509Certificate(certificateDer).publicKey.export({ type: 'spki', format: 'der' });
+  const sources = await Promise.all(
+    keyFiles.map(async (path) => {
+      try {
+        return { pem: await readFile(path, 'utf8'), source: path };
+      } catch (error) {
+        throw new ConfigError([{ setting: '--key-file', problem: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+      }
+    }),
+  );
+  const ring = loadKeyRing(sources);
+  const matches = ring.keys.some((key) => key.privateKey && createPublicKey(key.privateKey).export({ type: 'spki', format: 'der' }).equals(wanted));
+  if (!matches) throw new ConfigError([{ setting: '--key-file', problem: `none of ${keyFiles.join(', ')} holds the private key of --certificate; serve could not decrypt what Entra encrypts to it` }]);
 }

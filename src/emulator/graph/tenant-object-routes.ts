@@ -48,7 +48,10 @@ export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> 
   graph.get('/v1.0/applications/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
     const application = objects.applications.get(id);
-    return application ? showApplication(application) : notFound(reply, id);
+    if (!application) return notFound(reply, id);
+    // As Graph: the certificates' `key` comes back only when one application is read with $select=keyCredentials.
+    const select = String((request.query as Body).$select ?? '').split(',').map((field) => field.trim());
+    return select.includes('keyCredentials') ? { id: application.id, keyCredentials: application.keyCredentials } : showApplication(application);
   });
   graph.patch('/v1.0/applications/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -193,9 +196,8 @@ function patchApplication(application: Application, body: Body): string | null {
     if (!Array.isArray(body.keyCredentials)) return 'keyCredentials must be an array.';
     const credentials: KeyCredential[] = [];
     for (const entry of body.keyCredentials.map(bodyOf)) {
-      const existing = application.keyCredentials.find((credential) => credential.keyId === entry.keyId);
-      // Graph returns keyCredentials without `key`; a PATCH that sends an existing one back without it keeps it.
-      const key = typeof entry.key === 'string' ? entry.key : existing?.key;
+      // The collection is replaced as a whole: every credential kept must be sent with its key (read with $select).
+      const key = typeof entry.key === 'string' ? entry.key : undefined;
       if (typeof entry.keyId !== 'string' || !GUID.test(entry.keyId)) return 'Each key credential needs a keyId GUID.';
       if (entry.type !== 'AsymmetricX509Cert' || (entry.usage !== 'Encrypt' && entry.usage !== 'Verify')) return 'Key credentials must be type AsymmetricX509Cert with usage Encrypt or Verify.';
       if (!key) return `Key credential ${entry.keyId} has no key.`;
