@@ -33,6 +33,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
  *   process.exitCode = await main(process.argv);
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  // A reader that stops early (`entra-migrate … | head`) is not a failure: stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.OK);
+    throw error;
+  });
   let exitCode: number = ExitCode.OK;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { runCli } from '../support/cli.js';
+
+const RUN_CLI = fileURLToPath(new URL('../support/run-cli.ts', import.meta.url));
 
 describe('entra-migrate (command line)', () => {
   test('--help lists the commands and exits 0', async () => {
@@ -8,6 +12,24 @@ describe('entra-migrate (command line)', () => {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /serve/);
     assert.match(result.stdout, /demo/);
+  });
+
+  test('--help lists every command, each with a description', async () => {
+    const result = await runCli(['--help']);
+    for (const command of ['serve', 'demo', 'emulate', 'hash', 'premigrate', 'keys', 'setup', 'doctor']) assert.match(result.stdout, new RegExp(`^  ${command}\\b.* {2,}\\S`, 'm'), command);
+  });
+
+  test('a reader that stops early (| head) ends the command quietly, exit 0, no EPIPE stack', async () => {
+    // hash verify answers line by line, so its writes go on after the reader has gone.
+    const child = spawn(process.execPath, ['--import', 'tsx', RUN_CLI, 'hash', 'verify'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(`${JSON.stringify({ hash: '{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=', password: 'test' })}\n`.repeat(20_000));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy()); // read one chunk, then close the pipe
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
   test('an unknown command exits 2 with a hint', async () => {
