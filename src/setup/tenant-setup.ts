@@ -32,6 +32,8 @@ export interface SetupOptions {
   /** `clientConfiguration.timeoutInMilliseconds` (200–2000). */
   timeoutInMs: number;
   maximumRetries: 0 | 1;
+  /** Remove the app registration's other encryption certificates: the last step of a key rotation. */
+  retireOldKeys?: boolean;
   /** Waits between attempts while a new object replicates. Default a timer. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -132,11 +134,14 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const ours = (uri: string) => uri.toLowerCase().startsWith('api://') && uri.toLowerCase().endsWith(`/${application.appId.toLowerCase()}`);
   if (!application.identifierUris.includes(resourceId)) patch.identifierUris = [resourceId, ...application.identifierUris.filter((uri) => !ours(uri))];
   if (application.api?.requestedAccessTokenVersion !== 2) patch.api = { requestedAccessTokenVersion: 2 };
-  if (newKey) {
-    // PATCH replaces the whole collection, so the existing certificates are sent back with their keys — which Graph
-    // returns only for one application read with $select=keyCredentials. A rotation adds beside them.
+  const retired = options.retireOldKeys ? application.keyCredentials.filter((credential) => credential.usage === 'Encrypt' && credential.keyId !== keyId) : [];
+  if (newKey || retired.length > 0) {
+    // PATCH replaces the whole collection, so the certificates kept are sent back with their keys — which Graph
+    // returns only for one application read with $select=keyCredentials. A rotation adds beside them; retiring
+    // (after `doctor` confirms the switch) drops the other encryption certificates.
     const existing = known(application.id) ? (await graph.call<{ keyCredentials: Application['keyCredentials'] }>('GET', `/v1.0/applications/${application.id}?$select=keyCredentials`)).keyCredentials : [];
-    patch.keyCredentials = [...existing.map(({ keyId: id, type, usage, key, customKeyIdentifier, startDateTime, endDateTime, displayName }) => ({ keyId: id, type, usage, key, customKeyIdentifier, startDateTime, endDateTime, displayName })), newKey];
+    const kept = existing.filter((credential) => !retired.some((old) => old.keyId === credential.keyId));
+    patch.keyCredentials = [...kept.map(({ keyId: id, type, usage, key, customKeyIdentifier, startDateTime, endDateTime, displayName }) => ({ keyId: id, type, usage, key, customKeyIdentifier, startDateTime, endDateTime, displayName })), ...(newKey ? [newKey] : [])];
   }
   if (application.tokenEncryptionKeyId !== keyId) patch.tokenEncryptionKeyId = keyId;
   const graphAccess = application.requiredResourceAccess.find((entry) => entry.resourceAppId === MICROSOFT_GRAPH_APP_ID);
@@ -162,7 +167,7 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
     await write(appStep, 'POST', `/v1.0/servicePrincipals/${principal.id}/appRoleAssignments`, { principalId: principal.id, resourceId: graphPrincipal.id, appRoleId: RECEIVE_PAYLOAD_ROLE_ID });
     if (appStep.status === 'in place') appStep.status = options.dryRun ? 'would update' : 'updated';
   }
-  appStep.detail = `${application.displayName} (${application.appId}), ${resourceId}, encryption key ${keyId}`;
+  appStep.detail = `${application.displayName} (${application.appId}), ${resourceId}, encryption key ${keyId}${retired.length > 0 ? `; retiring ${retired.map((old) => old.keyId).join(', ')}` : ''}`;
   steps.push(appStep);
 
   // 3. The custom authentication extension.

@@ -92,6 +92,19 @@ describe('setup, step by step, against the emulated Graph', () => {
     assert.equal(result.steps[1]!.requests.length, 1, 'one PATCH of the application, no new principal or grant');
   });
 
+  test('--retire-old-keys drops the other encryption certificates and keeps the current one', async () => {
+    const base = options({ certificateDer: keys[1]!.certificateDer, clientAppIds: [CLIENT_B, CLIENT_A], timeoutInMs: 1500 });
+    const dry = await runSetup({ ...base, dryRun: true, retireOldKeys: true });
+    assert.equal(dry.steps[1]!.status, 'would update');
+    assert.match(dry.steps[1]!.detail, /retiring [0-9a-f-]{36}/);
+    const result = await runSetup({ ...base, retireOldKeys: true });
+    const app = emulator.objects.applicationByAppId(result.extensionAppId)!;
+    assert.equal(app.keyCredentials.length, 1);
+    assert.equal(app.keyCredentials[0]!.keyId, app.tokenEncryptionKeyId);
+    assert.equal(app.keyCredentials[0]!.key, Buffer.from(keys[1]!.certificateDer).toString('base64'));
+    assert.deepEqual((await runSetup({ ...base, retireOldKeys: true })).steps.map((step) => step.status), ['in place', 'in place', 'in place', 'in place']);
+  });
+
   test('a moved endpoint updates the identifier URI, resource id and target URL together', async () => {
     const result = await runSetup(options({ targetUrl: 'https://jit.contoso.example/events/password-submit', certificateDer: keys[1]!.certificateDer, clientAppIds: [CLIENT_A, CLIENT_B], timeoutInMs: 1500 }));
     const app = emulator.objects.applicationByAppId(result.extensionAppId)!;

@@ -23,6 +23,7 @@ export interface SetupCommandOptions {
   json?: boolean;
   remove?: boolean;
   removeExtension?: boolean;
+  retireOldKeys?: boolean;
 }
 
 /** `entra-migrate setup`: provisions (or, with --remove, takes away) JIT migration in the tenant. */
@@ -52,6 +53,7 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
       flagName: options.flagName,
       timeoutInMs: options.timeoutMs,
       maximumRetries: options.retries,
+      retireOldKeys: options.retireOldKeys === true,
     });
     const settings = serveSettings({
       tenantId: access.tenantId,

@@ -58,7 +58,7 @@ Rotation without a failed sign-in:
   2. serve with JIT_DECRYPTION_KEY_FILE=old,new   the server picks the key by the JWE's x5t, so it reads both
   3. setup (or PATCH the app registration)   add the new keyCredential and point tokenEncryptionKeyId at it
   4. doctor                                  confirms Entra encrypts to the new certificate
-  5. remove the old keyCredential, then the old file from JIT_DECRYPTION_KEY_FILE`,
+  5. setup --retire-old-keys, then drop the old file from JIT_DECRYPTION_KEY_FILE`,
     )
     .action(async (options: GenerateOptions & { dir: string }) => setExitCode(await (await import('../actions/keys.js')).generateKeys({ ...options, out: options.dir }, true)));
 }

@@ -41,6 +41,7 @@ export function registerSetup(program: Command, setExitCode: (code: number) => v
     .option('--write-env <file>', 'write the settings serve needs to this .env file (mode 0600) instead of printing them')
     .option('--dry-run', 'read the tenant and print each request that would be sent; change nothing')
     .option('--json', 'print the steps and settings as JSON')
+    .option('--retire-old-keys', "remove the app registration's other encryption certificates (the last step of keys rotate)")
     .option('--remove', 'take the listener away (end of the migration); the users keep their flags')
     .option('--remove-extension', 'with --remove, delete the custom extension too')
     .addHelpText(
