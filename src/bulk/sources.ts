@@ -84,3 +84,9 @@ export async function estimateRowCount(path: string): Promise<number> {
   if (last !== 10) lines++; // a last line without a line break
   return Math.max(0, extname(path).toLowerCase() === '.csv' ? lines - 1 : lines);
 }
+
+/** The number of rows `LEGACY_EXPORT_QUERY` selects (one `count(*)`), for the progress bar's total and ETA. */
+export async function countSqlSource(options: SqlExportOptions): Promise<number> {
+  const { countSqlExport } = await import('../legacy/index.js');
+  return countSqlExport(options);
+}

@@ -9,7 +9,7 @@ export {
   type CompiledQuery,
   type QueryParameterName,
 } from './sql/named-parameters.js';
-export { readSqlExport, type SqlExportOptions } from './sql/export-rows.js';
+export { countSqlExport, readSqlExport, type SqlExportOptions } from './sql/export-rows.js';
 export { openSqlLegacyStore } from './sql/open-sql-store.js';
 export { DEFAULT_POOL_SIZE, DEFAULT_QUERY_TIMEOUT_IN_MS, type SqlLegacyStoreOptions } from './sql/options.js';
 export { RESULT_COLUMNS } from './sql/row.js';

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { LegacyStoreErrorCode, readSqlExport, type SqlExportOptions } from '../../src/legacy/index.js';
+import { countSqlExport, LegacyStoreErrorCode, readSqlExport, type SqlExportOptions } from '../../src/legacy/index.js';
 import { SERVICES, skipUnlessService } from '../support/services.js';
 
 /** 2,503 accounts with gaps in the ids (every seventh missing) and one soft-deleted in every hundred. */
@@ -111,6 +111,12 @@ for (const [name, service, make] of DATABASES) {
         assert.deepEqual(rows.map((row) => Number(row.id)), LIVE.map((row) => row.id), `page size ${pageSize}`);
         assert.equal(rows[5]!.email, LIVE[5]!.email);
       }
+    });
+
+    it('counts what it will read, for the progress total', { skip }, async () => {
+      assert.equal(await countSqlExport({ url: db.url(), query: `SELECT id, email FROM ${table} WHERE deleted = 0` }), LIVE.length);
+      assert.equal(await countSqlExport({ url: db.url(), query: `SELECT id FROM ${table} WHERE id < 10;` }), 8);
+      await assert.rejects(countSqlExport({ url: db.url(), query: 'SELECT id FROM no_such_table_here' }), { code: LegacyStoreErrorCode.QUERY_INVALID });
     });
 
     it('accepts a trailing semicolon and a trailing comment', { skip }, async () => {

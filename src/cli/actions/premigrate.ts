@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { estimateRowCount, premigrate, readSource, readSqlSource, type PremigrateSummary } from '../../bulk/index.js';
+import { countSqlSource, estimateRowCount, premigrate, readSource, readSqlSource, type PremigrateSummary } from '../../bulk/index.js';
 import { ConfigError, loadPremigrateConfig, readCredentialsFile, type AppRegistrationSettings, type PremigrateConfig } from '../../config/index.js';
 import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, readDirectoryQuota } from '../../graph/index.js';
 import { openLedger } from '../../ledger/index.js';
@@ -57,7 +57,7 @@ async function runWith(
   const graph = createGraphClientPool(
     credentials.map((credential) => createGraphBatchClient({ baseUrl: config.graphBaseUrl, credential, pacer: createPacer({ ratePerSecond: options.rate }) })),
   );
-  const total = options.from ? await estimateRowCount(options.from) : null;
+  const total = options.from ? await estimateRowCount(options.from) : await countSqlSource(config.legacyExport!);
   let lastLine = 0;
   const progress = (summary: PremigrateSummary) => {
     const done = summary.created + summary.existing + summary.failed + summary.skipped + summary.wouldCreate + summary.rejected + summary.duplicates;

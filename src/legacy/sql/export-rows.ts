@@ -27,7 +27,7 @@ export interface SqlExportOptions {
 type Row = Record<string, unknown>;
 
 /** Runs one page: `after` is the last key of the previous page, undefined for the first. */
-type PageReader = { page(after: unknown, limit: number): Promise<Row[]>; close(): Promise<void> };
+type PageReader = { page(after: unknown, limit: number): Promise<Row[]>; count(): Promise<number>; close(): Promise<void> };
 
 const NO_PARAMETERS: NamedParameterSet<never> = { purpose: 'export', names: [], requires: 'none' };
 const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -73,6 +73,7 @@ interface PagedQueries {
   dialect: SqlDialect;
   first: string;
   next: string;
+  count: string;
 }
 
 /** The first page's query (no key condition) and the next pages', in the dialect's placeholders. */
@@ -91,7 +92,24 @@ function pagedQueries(query: string, keyColumn: string, dialect: SqlDialect): Pa
     dialect,
     first: `${from} ORDER BY ${key} LIMIT ${firstLimit}`,
     next: `${from} WHERE ${key} > ${afterParameter} ORDER BY ${key} LIMIT ${nextLimit}`,
+    count: `SELECT count(*) AS n FROM (\n${body}\n) legacy_export`,
   };
+}
+
+/**
+ * How many rows `LEGACY_EXPORT_QUERY` selects, for a progress bar's total: one `count(*)` over the query, which
+ * costs a scan of what it selects (an index-only scan on PostgreSQL when it can).
+ *
+ * @example
+ *   const total = await countSqlExport({ url, query });
+ */
+export async function countSqlExport(options: SqlExportOptions): Promise<number> {
+  const reader = await openPageReader(options.url, pagedQueries(options.query, options.keyColumn ?? 'id', dialectOf(options.url)), options.pageTimeoutInMs ?? DEFAULT_PAGE_TIMEOUT_IN_MS);
+  try {
+    return await reader.count();
+  } finally {
+    await reader.close();
+  }
 }
 
 function dialectOf(url: string): SqlDialect {
@@ -129,8 +147,10 @@ function openSqlitePages(url: string, queries: PagedQueries): PageReader {
   try {
     const first = db.prepare<unknown[], Row>(queries.first).safeIntegers(true);
     const next = db.prepare<unknown[], Row>(queries.next).safeIntegers(true);
+    const count = db.prepare<unknown[], { n: number }>(queries.count);
     return {
       page: async (after, limit) => (after === undefined ? first.all(limit) : next.all(after, limit)),
+      count: async () => Number(count.get()!.n),
       close: async () => void db.close(),
     };
   } catch (error) {
@@ -148,6 +168,13 @@ async function openPostgresPages(url: string, queries: PagedQueries, timeoutInMs
       try {
         const result = after === undefined ? await client.query(queries.first, [limit]) : await client.query(queries.next, [after, limit]);
         return result.rows as Row[];
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    count: async () => {
+      try {
+        return Number((await client.query<{ n: string }>(queries.count)).rows[0]!.n);
       } catch (error) {
         return fail(error);
       }
@@ -179,6 +206,14 @@ async function openMysqlPages(url: string, queries: PagedQueries, timeoutInMs: n
             ? await connection.execute<mysql.RowDataPacket[]>({ sql: queries.first, timeout: timeoutInMs }, [String(limit)])
             : await connection.execute<mysql.RowDataPacket[]>({ sql: queries.next, timeout: timeoutInMs }, [after as string | number, String(limit)]);
         return rows as Row[];
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    count: async () => {
+      try {
+        const [rows] = await connection.execute<mysql.RowDataPacket[]>({ sql: queries.count, timeout: timeoutInMs });
+        return Number(rows[0]!.n);
       } catch (error) {
         return fail(error);
       }
