@@ -74,6 +74,7 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
     const run = await runCli(['premigrate', '--credentials', credentials, '--json'], { env: withoutClient, timeoutInMs: 60_000 });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).created, 41);
+    assert.doesNotMatch(run.stderr, /above the tenant/, '2 × 18/s is within the tenant limit');
     assert.equal(emulator.directory.countUsers(), 41);
     assert.doesNotMatch(run.stdout + run.stderr, /secret-value/);
   });
@@ -86,6 +87,8 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
     const run = await runCli(['premigrate', '--from', file, '--credentials', credentials], { env, timeoutInMs: 60_000 });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /refused client 66666666-7777-4888-9999-aaaaaaaaaaaa/);
+    const tooFast = await runCli(['premigrate', '--from', file, '--credentials', credentials, '--rate', '40', '--dry-run'], { env, timeoutInMs: 60_000 });
+    assert.match(tooFast.stderr, /2 app registrations × 40 writes\/s = 80\/s is above the tenant's ~60\/s.*Lower --rate to 30/);
     assert.doesNotMatch(run.stderr, /wrong-secret-value/);
   });
 

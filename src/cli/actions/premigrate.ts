@@ -20,6 +20,8 @@ export interface PremigrateCommandOptions {
   attribute: Record<string, string>;
 }
 
+/** Graph's identity-write limit per tenant across app registrations: 18,000 per 5 minutes. */
+const TENANT_WRITES_PER_SECOND = 60;
 /** `$batch` requests in flight per app registration: enough for Graph's latency, the pacer sets the rate. */
 const BATCHES_IN_FLIGHT_PER_APP = 4;
 
@@ -57,6 +59,10 @@ async function runWith(
   const graph = createGraphClientPool(
     credentials.map((credential) => createGraphBatchClient({ baseUrl: config.graphBaseUrl, credential, pacer: createPacer({ ratePerSecond: options.rate }) })),
   );
+  const combined = options.rate * credentials.length;
+  if (combined > TENANT_WRITES_PER_SECOND) {
+    process.stderr.write(`entra-migrate premigrate: ${credentials.length} app registrations × ${options.rate} writes/s = ${combined}/s is above the tenant's ~${TENANT_WRITES_PER_SECOND}/s; Graph will throttle (429) and the pacers will slow down. Lower --rate to ${Math.floor(TENANT_WRITES_PER_SECOND / credentials.length)}.\n`);
+  }
   const total = options.from ? await estimateRowCount(options.from) : await countSqlSource(config.legacyExport!);
   let lastLine = 0;
   const progress = (summary: PremigrateSummary) => {
