@@ -23,6 +23,9 @@ export const CalloutErrorCode = {
   PERMISSION_NOT_GRANTED: 1003021,
 } as const;
 
+/** The emulator's own sign-in application: the client of a sign-in unless the caller names another. */
+export const EMULATOR_SIGN_IN_APP = { id: '6f2b8e0c-1d3a-4c5b-9e7f-0a1b2c3d4e5f', appId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', displayName: 'entra-migrate emulator sign-in' } as const;
+
 export type CalloutResult =
   | { ok: true; action: PasswordSubmitAction; title?: string; message?: string; attempts: number; latencyInMs: number }
   | { ok: false; errorCode: number; detail: string; attempts: number; latencyInMs: number };
@@ -33,6 +36,8 @@ export interface CalloutRequest {
   user: DirectoryUser;
   /** What the user typed. Encrypted into the context; never logged. */
   password: string;
+  /** The client application signing the user in; default the emulator's own sign-in app. */
+  clientAppId?: string;
   username: string;
   client: { ip: string; locale: string; market: string };
   fetch?: typeof globalThis.fetch;
@@ -95,12 +100,9 @@ async function attempt(request: CalloutRequest): Promise<{ action: PasswordSubmi
         correlationId: randomUUID(),
         client: request.client,
         protocol: 'OAUTH2.0',
-        clientServicePrincipal: {
-          id: '6f2b8e0c-1d3a-4c5b-9e7f-0a1b2c3d4e5f',
-          appId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
-          appDisplayName: 'entra-migrate emulator sign-in',
-          displayName: 'entra-migrate emulator sign-in',
-        },
+        clientServicePrincipal: request.clientAppId && request.clientAppId !== EMULATOR_SIGN_IN_APP.appId
+          ? { id: request.clientAppId, appId: request.clientAppId, appDisplayName: 'client application', displayName: 'client application' }
+          : { id: EMULATOR_SIGN_IN_APP.id, appId: EMULATOR_SIGN_IN_APP.appId, appDisplayName: EMULATOR_SIGN_IN_APP.displayName, displayName: EMULATOR_SIGN_IN_APP.displayName },
         resourceServicePrincipal: null,
         user: {
           createdDateTime: user.createdDateTime,

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { CalloutErrorCode } from './callout-client.js';
 import type { PasswordSubmitExtension } from './extension-registration.js';
 import { RECEIVE_PAYLOAD_ROLE_ID } from '../graph/index.js';
-import type { TenantObjects } from './tenant-objects.js';
+import type { AuthenticationEventListener, TenantObjects } from './tenant-objects.js';
 
 /** What a sign-in finds when it looks for the OnPasswordSubmit extension the tenant's Graph objects describe. */
 export type ExtensionResolution =
@@ -15,18 +15,21 @@ const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
 
 /**
- * Resolves the OnPasswordSubmit listener (lowest priority first) to the extension Entra would call, checking what
+ * Resolves the OnPasswordSubmit listener for the signing-in client application (lowest priority first; a listener
+ * that does not include the client is not used, as in Entra) to the extension Entra would call, checking what
  * Entra checks before calling it: the custom extension exists; its resource id names an app registration whose
  * identifier URI is `api://{host}/{appId}` (1003014) with the target URL's host (1003015); that app's service
  * principal holds `CustomAuthenticationExtension.Receive.Payload` (1003021); and it has the encryption certificate
  * `tokenEncryptionKeyId` points at.
  *
  * @example
- *   const resolution = resolveConfiguredExtension(objects);
+ *   const resolution = resolveConfiguredExtension(objects, clientAppId);
  *   if (resolution.kind === 'ready') await callPasswordSubmitExtension({ extension: resolution.extension, … });
  */
-export function resolveConfiguredExtension(objects: TenantObjects): ExtensionResolution {
-  const listener = [...objects.listeners.values()].filter((entry) => entry['@odata.type'] === LISTENER_TYPE).sort((a, b) => a.priority - b.priority)[0];
+export function resolveConfiguredExtension(objects: TenantObjects, clientAppId: string): ExtensionResolution {
+  const applies = ({ conditions: { applications } }: AuthenticationEventListener) =>
+    applications.includeAllApplications || applications.includeApplications.some((app) => app.appId.toLowerCase() === clientAppId.toLowerCase());
+  const listener = [...objects.listeners.values()].filter((entry) => entry['@odata.type'] === LISTENER_TYPE && applies(entry)).sort((a, b) => a.priority - b.priority)[0];
   if (!listener) return { kind: 'none' };
   const migrationFlagAttribute = listener.handler.migrationPropertyId;
   const fail = (errorCode: number, detail: string): ExtensionResolution => ({ kind: 'misconfigured', migrationFlagAttribute, errorCode, detail });

@@ -7,6 +7,7 @@ import { createSignInService, type SignInService } from './sign-in.js';
 import { createTenant, type EmulatedTenant } from './tenant.js';
 import { createClientApps } from './graph/client-apps.js';
 import type { GraphFaults } from './graph/graph-routes.js';
+import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
 import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
 import { TenantObjects } from './tenant-objects.js';
 import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
@@ -69,7 +70,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let extension: PasswordSubmitExtension | undefined;
   const objects = new TenantObjects();
   // An extension set directly (the demo, --extension-url) wins; otherwise the one `setup` configured through Graph.
-  const resolveExtension = (): ExtensionResolution => (extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects));
+  const resolveExtension = (clientAppId: string = EMULATOR_SIGN_IN_APP.appId): ExtensionResolution =>
+    extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects, clientAppId);
   const signIn = createSignInService({ tenant, directory, extension: resolveExtension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
 
   let url = '';

@@ -1,4 +1,4 @@
-export { CalloutErrorCode, callPasswordSubmitExtension, type CalloutRequest, type CalloutResult } from './callout-client.js';
+export { CalloutErrorCode, callPasswordSubmitExtension, EMULATOR_SIGN_IN_APP, type CalloutRequest, type CalloutResult } from './callout-client.js';
 export { CUSTOM_EXTENSION_SERVICE_APP_ID, mintCalloutToken } from './callout-token.js';
 export { openDirectory, type Directory, type DirectoryUser, type Identity, type NewUser } from './directory.js';
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator.js';

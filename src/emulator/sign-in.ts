@@ -22,6 +22,8 @@ export type ChangePasswordOutcome =
 export interface SignInAttempt {
   username: string;
   password: string;
+  /** The client application the user signs in to (a listener applies to the apps it includes); default the emulator's. */
+  clientId?: string;
   locale?: string;
   ip?: string;
 }
@@ -38,7 +40,7 @@ export interface SignInServiceOptions {
   tenant: EmulatedTenant;
   directory: Directory;
   /** The OnPasswordSubmit extension in force: set directly, or resolved from the tenant's Graph objects. */
-  extension: () => ExtensionResolution;
+  extension: (clientAppId?: string) => ExtensionResolution;
   now: () => number;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
@@ -73,7 +75,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     async signIn(attempt) {
       const user = directory.findUserBySignInName(attempt.username);
       if (!user || !user.accountEnabled) return { outcome: 'invalid-credentials', message: INCORRECT_PASSWORD };
-      const resolution = options.extension();
+      const resolution = options.extension(attempt.clientId);
       const flagAttribute = flagAttributeOf(resolution);
       const flagged = flagAttribute !== undefined && directory.getExtensionAttributes(user.id)[flagAttribute] === true;
       if (await directory.checkPassword(user.id, attempt.password)) {
@@ -97,6 +99,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
         user,
         password: attempt.password,
         username: attempt.username,
+        ...(attempt.clientId && { clientAppId: attempt.clientId }),
         client: { ip: attempt.ip ?? '127.0.0.1', locale, market: locale },
         now,
         ...(options.fetch && { fetch: options.fetch }),

@@ -62,8 +62,9 @@ describe('keys generate → setup → premigrate → serve → sign in, against 
 
   const setup = (...args: string[]) =>
     runCli(['setup', '--target-url', targetUrl, '--certificate', join(dir, 'keys', 'jit.cer'), '--client-app-id', CLIENT_APP, '--key-file', join(dir, 'keys', 'jit.key.pem'), ...args], { env: graphEnv, timeoutInMs: 60_000 });
-  const signIn = async (username: string, password: string) =>
-    (await (await fetch(`${emulator.url}/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).json()) as Record<string, unknown>;
+  /** Signs in through the client application the listener includes, unless told another. */
+  const signIn = async (username: string, password: string, clientId = CLIENT_APP) =>
+    (await (await fetch(`${emulator.url}/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, clientId }) })).json()) as Record<string, unknown>;
 
   test('a flagged user signs in with the legacy password and is migrated; setup and doctor agree it is all in place', async () => {
     assert.equal((await runCli(['keys', 'generate', '--out', join(dir, 'keys'), '--name', 'jit'], { timeoutInMs: 60_000 })).code, 0);
@@ -110,7 +111,13 @@ describe('keys generate → setup → premigrate → serve → sign in, against 
     );
     await extension.server.listen({ port, host: '127.0.0.1' });
 
+    // A client the listener does not include never reaches the extension, as in Entra.
+    assert.deepEqual(await signIn('ada@setup.example', CANARY_PASSWORDS.correct, '00000000-0000-4000-8000-0000000000aa'), { outcome: 'invalid-credentials', message: 'Your password is incorrect.' });
+    assert.equal(emulator.calloutCount(), 0);
+    const badClient = await fetch(`${emulator.url}/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada@setup.example', password: 'x', clientId: 'not-a-guid' }) });
+    assert.equal(badClient.status, 400);
     assert.deepEqual(await signIn('ada@setup.example', CANARY_PASSWORDS.correct), { outcome: 'signed-in', migrated: true });
+    assert.equal(emulator.calloutCount(), 1);
     const user = emulator.directory.findUserBySignInName('ada@setup.example')!;
     assert.equal(emulator.directory.getExtensionAttributes(user.id)[settings.MIGRATION_FLAG_ATTRIBUTE!], false);
 

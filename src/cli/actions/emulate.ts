@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createLogger } from '../../common/logger.js';
 import type { LogLevel } from '../../config/index.js';
-import { startEmulator } from '../../emulator/index.js';
+import { EMULATOR_SIGN_IN_APP, startEmulator } from '../../emulator/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
@@ -72,7 +72,8 @@ export async function emulate(options: EmulateCommandOptions): Promise<number> {
       `  ENTRA_TENANT_ID=${emulator.tenant.tenantId}`,
       `  ENTRA_OPENID_CONFIGURATION_URL=${emulator.openIdConfigurationUrl}`,
       options.extensionUrl ? `  OnPasswordSubmit →    ${options.extensionUrl}` : '  No extension registered (see --help).',
-      '  Graph (premigrate):',
+      `  Sign-in client app:    ${EMULATOR_SIGN_IN_APP.appId} (the listener must include it: setup --client-app-id)`,
+      '  Graph (premigrate, setup, doctor):',
       `  GRAPH_BASE_URL=${emulator.url}`,
       `  AZURE_AUTHORITY_HOST=${emulator.url}`,
       `  ENTRA_TENANT_DOMAIN=${emulator.tenant.domain}`,

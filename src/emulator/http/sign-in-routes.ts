@@ -8,6 +8,7 @@ const signInSchema = z.object({
   username: z.string().min(1).max(256),
   password: z.string().min(1).max(1024),
   locale: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/).optional(),
+  clientId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i).optional(),
 });
 const changePasswordSchema = z.object({ state: z.string().min(1).max(128), newPassword: z.string().min(1).max(1024) });
 
@@ -47,7 +48,7 @@ export const signInRoutes: FastifyPluginAsync<SignInRoutesOptions> = async (app,
 
   app.post('/api/sign-in', async (request, reply) => {
     const input = signInSchema.safeParse(request.body);
-    if (!input.success) return reply.code(400).send(badRequest('Expected {"username": string, "password": string, "locale"?: string}.'));
+    if (!input.success) return reply.code(400).send(badRequest('Expected {"username": string, "password": string, "locale"?: string, "clientId"?: GUID}.'));
     return service.signIn({ ...input.data, ip: request.ip });
   });
 
