@@ -117,8 +117,19 @@ async function decryptRemotely(jwe: string, unwrapper: KeyUnwrapper, source: str
   if (zip !== undefined && zip !== 'DEF') throw malformed(`The JWE compression ${String(zip)} is not supported.`);
   if (crit !== undefined) throw malformed('The JWE names critical header parameters; none is supported.');
   let contentKey: Uint8Array;
+  // The deadline holds even for a client that ignores its abort signal; the timer (unlike AbortSignal.timeout's) also
+  // keeps the process alive while the vault is asked.
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(new Error(`no answer within ${timeoutInMs} ms`), { name: 'TimeoutError' });
+      controller.abort(error);
+      reject(error);
+    }, timeoutInMs);
+  });
   try {
-    contentKey = (await unwrapper.unwrapKey(alg as 'RSA-OAEP' | 'RSA-OAEP-256', parts.encryptedKey, { abortSignal: AbortSignal.timeout(timeoutInMs) })).result;
+    contentKey = (await Promise.race([unwrapper.unwrapKey(alg as 'RSA-OAEP' | 'RSA-OAEP-256', parts.encryptedKey, { abortSignal: controller.signal }), timedOut])).result;
   } catch (error) {
     // Key Vault refuses a content key that is not its own with a 400: that key is just not the one.
     if ((error as { statusCode?: unknown }).statusCode === 400) return null;
@@ -126,6 +137,8 @@ async function decryptRemotely(jwe: string, unwrapper: KeyUnwrapper, source: str
       detail: `Key Vault key ${source} did not unwrap the content key within ${timeoutInMs} ms: ${error instanceof Error ? error.name : 'error'}`,
       cause: error,
     });
+  } finally {
+    clearTimeout(timer);
   }
   try {
     return decryptJweContent(parts, contentKey, maxInflatedBytes);
