@@ -77,6 +77,20 @@ export interface Directory {
 }
 
 const SCRYPT = { N: 1024, r: 8, p: 1 } as const;
+/** Directories written before the cost was lowered hold 16-byte salts hashed at N = 4096; newer salts carry log2(N). */
+const LEGACY_SCRYPT = { N: 4096, r: 8, p: 1 } as const;
+
+/** A new salt: log2(N) then 16 random bytes, so the cost can change again without breaking stored passwords. */
+function newSalt(): Buffer {
+  return Buffer.concat([Buffer.from([Math.log2(SCRYPT.N)]), randomBytes(16)]);
+}
+
+/** The scrypt key of `password` under a stored salt, at the cost that salt records. */
+function keyFor(password: string, stored: Buffer): Promise<Buffer> {
+  // The cost is bounded (N ≤ 2^16, 64 MiB at r = 8) whatever the file says.
+  if (stored.length === 17) return scryptAsync(password, stored.subarray(1), KEY_LENGTH, { ...SCRYPT, N: 2 ** Math.min(16, Math.max(1, stored[0]!)) });
+  return scryptAsync(password, stored, KEY_LENGTH, LEGACY_SCRYPT);
+}
 const KEY_LENGTH = 32;
 const EXTENSION_NAME = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
 
@@ -164,8 +178,8 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       for (const name of Object.keys(user.extensionAttributes ?? {})) {
         if (!EXTENSION_NAME.test(name)) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, `${name} is not an extension attribute name (extension_<appId without hyphens>_<name>).`);
       }
-      const salt = randomBytes(16);
-      const key = await scryptAsync(user.password, salt, KEY_LENGTH, SCRYPT);
+      const salt = newSalt();
+      const key = await keyFor(user.password, salt);
       const id = randomUUID();
       const created = new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
       db.transaction(() => {
@@ -208,13 +222,13 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     countUsers: () => statements.count.get()!.n,
     async setPassword(id, password) {
       requireUser(id);
-      const salt = randomBytes(16);
-      statements.setPassword.run(salt, await scryptAsync(password, salt, KEY_LENGTH, SCRYPT), id);
+      const salt = newSalt();
+      statements.setPassword.run(salt, await keyFor(password, salt), id);
     },
     async checkPassword(id, password) {
       const stored = statements.password.get(id);
       if (!stored) return false;
-      const key = await scryptAsync(password, stored.password_salt, KEY_LENGTH, SCRYPT);
+      const key = await keyFor(password, stored.password_salt);
       return timingSafeEqual(key, stored.password_key);
     },
     setExtensionAttribute(id, name, value) {
