@@ -181,7 +181,12 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
     clientConfiguration: { timeoutInMilliseconds: options.timeoutInMs, maximumRetries: options.maximumRetries },
   };
   const extensions = (await graph.call<{ value: CustomExtension[] }>('GET', '/beta/identity/customAuthenticationExtensions')).value.filter((entry) => entry['@odata.type'] === EXTENSION_TYPE);
-  let extension = extensions.find((entry) => entry.authenticationConfiguration.resourceId === resourceId) ?? extensions.find((entry) => entry.displayName === desired.displayName);
+  // Ours is the one for this resource, else the one calling this URL (another app registration, renamed), else by name:
+  // updating it in place keeps its listener, where a second extension would leave two listeners for the same apps.
+  let extension =
+    extensions.find((entry) => entry.authenticationConfiguration.resourceId === resourceId) ??
+    extensions.find((entry) => entry.endpointConfiguration.targetUrl === options.targetUrl) ??
+    extensions.find((entry) => entry.displayName === desired.displayName);
   if (!extension) {
     extension = (await write<CustomExtension>(extensionStep, 'POST', '/beta/identity/customAuthenticationExtensions', desired)) ?? { ...desired, id: WOULD_BE('custom extension id') };
     extensionStep.status = options.dryRun ? 'would create' : 'created';

@@ -121,6 +121,14 @@ describe('setup, step by step, against the emulated Graph', () => {
     assert.doesNotMatch(text, /PRIVATE KEY|SECRET/);
   });
 
+  test('another app registration for the same URL updates the one extension and its listener, never a second', async () => {
+    const result = await runSetup(options({ extensionAppName: 'JIT extension v2', targetUrl: 'https://jit.contoso.example/events/password-submit', certificateDer: keys[1]!.certificateDer, clientAppIds: [CLIENT_A, CLIENT_B], timeoutInMs: 1500 }));
+    assert.equal(emulator.objects.customExtensions.size, 1);
+    assert.equal(emulator.objects.listeners.size, 1);
+    assert.equal(emulator.objects.customExtensions.get(result.customExtensionId)!.authenticationConfiguration.resourceId, result.resourceId);
+    assert.equal(emulator.objects.applicationByAppId(result.extensionAppId)!.displayName, 'JIT extension v2');
+  });
+
   test('refusals: an unknown --extension-app-id, a flag of another type', async () => {
     await assert.rejects(runSetup(options({ extensionAppId: '00000000-0000-4000-8000-000000000001' })), { code: SetupErrorCode.OPTION_INVALID });
     const b2c = emulator.objects.b2cExtensionsApp;
