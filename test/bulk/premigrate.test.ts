@@ -97,6 +97,57 @@ describe('premigrate against the emulated Graph', () => {
     }
   });
 
+  test('injected 503s (Retry-After) and 424s are sent again; every account arrives once; one that never succeeds fails with its reason', async () => {
+    const stack = await setUp();
+    try {
+      stack.emulator.setGraphFaults({ serviceUnavailableRate: 0.3 });
+      let dependencyFailures = 0;
+      let unavailable = 0;
+      const counted = async (requests: Parameters<GraphBatchClient['send']>[0]) => {
+        const answers = await stack.graph.send(requests);
+        unavailable += answers.filter((answer) => answer.status === 503).length;
+        return answers;
+      };
+      const flaky: GraphBatchClient = {
+        async send(requests) {
+          // In the first three batches of creates the last request is not executed: Graph answers it 424.
+          if (requests[0]?.method === 'POST' && requests.length > 1 && dependencyFailures < 3) {
+            dependencyFailures++;
+            const answers = await counted(requests.slice(0, -1));
+            return [...answers, { id: requests.at(-1)!.id, status: 424, headers: {}, body: { error: { code: 'FailedDependency', message: 'A request this one depends on failed.' } } }];
+          }
+          return counted(requests);
+        },
+      };
+      const summary = await stack.run(await jsonl('faults.jsonl', users(60, 'fault')), { graph: flaky });
+      stack.emulator.setGraphFaults({});
+      assert.equal(dependencyFailures, 3);
+      assert.ok(unavailable > 0, 'the emulator answered some writes 503');
+      assert.equal(summary.created, 60, 'a 424 was never executed, so it is created when sent again');
+      assert.equal(summary.failed, 0);
+      assert.ok(summary.throttled === 0, '503s are not counted as throttled (429) answers');
+      assert.equal(stack.emulator.directory.countUsers(), 60, 'none twice');
+
+      const always503: GraphBatchClient = {
+        async send(requests) {
+          return requests.map((request) => ({ id: request.id, status: 503, headers: { 'retry-after': '0' }, body: { error: { code: 'serviceNotAvailable', message: 'unavailable' } } }));
+        },
+      };
+      const failed = await premigrate({
+        source: readSource(await jsonl('never.jsonl', users(1, 'never'))),
+        ledger: stack.ledger,
+        graph: always503,
+        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: FLAG },
+        maxAttempts: 3,
+      });
+      assert.equal(failed.failed, 1);
+      assert.equal(failed.failures[0]!.reason, 'HTTP 503 after 3 attempts');
+      assert.equal((await stack.ledger.accountState('never-0000'))?.state, 'failed');
+    } finally {
+      await stack.close();
+    }
+  });
+
   test('a crash after Graph created a batch but before the ledger recorded it is resolved by lookup, never a second create', async () => {
     const stack = await setUp();
     try {
