@@ -92,6 +92,26 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
     assert.doesNotMatch(run.stderr, /wrong-secret-value/);
   });
 
+  test('--field reads record fields from other column names, in files and in the SQL export (paged on the mapped id)', async () => {
+    const csv = join(dir, 'renamed.csv');
+    await writeFile(csv, 'UserID,EmailAddress,Name\nr1,renamed1@legacy.example,Renamed One\nr2,renamed2@legacy.example,Renamed Two\n');
+    const fromFile = await runCli(['premigrate', '--from', csv, '--field', 'id=UserID', '--field', 'email=EmailAddress', '--field', 'display_name=Name', '--json'], { env, timeoutInMs: 60_000 });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal(JSON.parse(fromFile.stdout).created, 2);
+    assert.equal(emulator.directory.findUserBySignInName('renamed2@legacy.example')?.displayName, 'Renamed Two');
+
+    const db = new Database(join(dir, 'legacy.db'));
+    db.exec('CREATE TABLE people (person_no INTEGER PRIMARY KEY, mail TEXT)');
+    const insert = db.prepare('INSERT INTO people VALUES (?, ?)');
+    for (let n = 1001; n <= 1025; n++) insert.run(n, `person${n}@legacy.example`); // ids unused by the tests above
+    db.close();
+    const fromSql = await runCli(['premigrate', '--field', 'id=person_no', '--field', 'email=mail', '--json'], { env: { ...env, LEGACY_EXPORT_QUERY: 'SELECT person_no, mail FROM people' }, timeoutInMs: 60_000 });
+    assert.equal(fromSql.code, 0, fromSql.stderr);
+    assert.equal(JSON.parse(fromSql.stdout).created, 25);
+
+    for (const bad of ['mail=x', 'email', 'email=']) assert.equal((await runCli(['premigrate', '--from', csv, '--field', bad], { env })).code, 2, bad);
+  });
+
   test('malformed credentials files name the entry and field, never the secret', async () => {
     const cases: Array<[string, unknown, RegExp]> = [
       ['not-json', '{', /is not valid JSON/],

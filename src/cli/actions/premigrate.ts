@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { countSqlSource, estimateRowCount, premigrate, readSource, readSqlSource, type PremigrateSummary } from '../../bulk/index.js';
+import { countSqlSource, DEFAULT_FIELD_MAP, estimateRowCount, premigrate, readSource, readSqlSource, type FieldMap, type PremigrateSummary } from '../../bulk/index.js';
 import { ConfigError, loadPremigrateConfig, readCredentialsFile, type AppRegistrationSettings, type PremigrateConfig } from '../../config/index.js';
 import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, readDirectoryQuota } from '../../graph/index.js';
 import { openLedger } from '../../ledger/index.js';
@@ -18,6 +18,8 @@ export interface PremigrateCommandOptions {
   failures?: string;
   legacyIdAttribute?: string;
   attribute: Record<string, string>;
+  /** Record field (camelCase) → source column, from `--field`. */
+  field: Partial<FieldMap>;
 }
 
 /** Graph's identity-write limit per tenant across app registrations: 18,000 per 5 minutes. */
@@ -63,7 +65,10 @@ async function runWith(
   if (combined > TENANT_WRITES_PER_SECOND) {
     process.stderr.write(`entra-migrate premigrate: ${credentials.length} app registrations × ${options.rate} writes/s = ${combined}/s is above the tenant's ~${TENANT_WRITES_PER_SECOND}/s; Graph will throttle (429) and the pacers will slow down. Lower --rate to ${Math.floor(TENANT_WRITES_PER_SECOND / credentials.length)}.\n`);
   }
-  const total = options.from ? await estimateRowCount(options.from) : await countSqlSource(config.legacyExport!);
+  const fieldMap: FieldMap = { ...DEFAULT_FIELD_MAP, ...options.field };
+  // The SQL export pages on the column that holds the id.
+  const sqlSource = config.legacyExport && { ...config.legacyExport, keyColumn: fieldMap.id };
+  const total = options.from ? await estimateRowCount(options.from) : await countSqlSource(sqlSource!);
   let lastLine = 0;
   const progress = (summary: PremigrateSummary) => {
     const done = summary.created + summary.existing + summary.failed + summary.skipped + summary.wouldCreate + summary.rejected + summary.duplicates;
@@ -77,7 +82,8 @@ async function runWith(
   };
   try {
     const summary = await premigrate({
-      source: options.from ? readSource(options.from) : readSqlSource(config.legacyExport!),
+      source: options.from ? readSource(options.from) : readSqlSource(sqlSource!),
+      fieldMap,
       ledger,
       graph,
       userBody: {

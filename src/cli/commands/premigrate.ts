@@ -9,6 +9,24 @@ const collectAttribute = (value: string, map: Record<string, string>) => {
   return { ...map, [field]: attribute };
 };
 
+/** The record fields a source column can be mapped to, as `--field` names them, and the mapping's key for each. */
+const RECORD_FIELDS: Readonly<Record<string, string>> = {
+  id: 'id',
+  email: 'email',
+  display_name: 'displayName',
+  given_name: 'givenName',
+  surname: 'surname',
+  password: 'password',
+  phone: 'phone',
+};
+
+const collectField = (value: string, map: Record<string, string>) => {
+  const [field, column] = value.split('=', 2);
+  const key = field === undefined ? undefined : RECORD_FIELDS[field];
+  if (!key || !column || column.length > 128) throw new InvalidArgumentError(`expected <field>=<source column>, the field one of ${Object.keys(RECORD_FIELDS).join(', ')}.`);
+  return { ...map, [key]: column };
+};
+
 const parseRate = (value: string) => {
   const rate = Number(value);
   if (!(rate > 0 && rate <= 60)) throw new InvalidArgumentError('writes per second, above 0 and at most 60 (the per-tenant limit).');
@@ -25,6 +43,7 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
     .option('--credentials <file.json>', 'several app registrations, each with its own write budget: [{"clientId", "clientSecret" | "certificatePath"}, …] (mode 600)')
     .option('--email-method', "register each account's e-mail as its e-mail authentication method (UserAuthenticationMethod.ReadWrite.All)")
     .option('--phone-method', "register each account's phone (field phone, e.g. +1 2065550100) as its mobile phone method")
+    .option('--field <field=column>', 'read a record field from a differently named source column, e.g. email=EmailAddress (repeatable)', collectField, {})
     .option('--legacy-id-attribute <name>', 'directory extension attribute that receives the legacy id')
     .option('--attribute <field=extension_…>', 'write a source field to a directory extension attribute (repeatable)', collectAttribute, {})
     .option('--failures <file.csv>', 'write the failed accounts (legacy id, reason) as CSV')
