@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../src/emulator/index.js';
-import { fixed } from './measure.js';
+import { cpuTimeInMs, fixed } from './measure.js';
 
 const BIN = fileURLToPath(new URL('../bin/entra-migrate.js', import.meta.url));
 const SIZES = (process.env.BENCH_PREMIGRATE_SIZES ?? '10000,100000').split(',').map(Number);
@@ -37,22 +37,28 @@ async function writeUsers(path: string, count: number): Promise<void> {
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
-/** Runs the command line; resolves with its JSON summary and its peak RSS, polled from /proc every 100 ms. */
-function runPremigrate(args: string[], env: Record<string, string>): Promise<{ summary: Record<string, number>; peakRssInMb: number }> {
+/** Runs the command line; resolves with its JSON summary, its peak RSS and its CPU time, polled from /proc every 100 ms. */
+function runPremigrate(args: string[], env: Record<string, string>): Promise<{ summary: Record<string, number>; peakRssInMb: number; cpuInMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'premigrate', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let peakInKb = 0;
+    let cpuInMs = 0;
     const poll = setInterval(() => {
       readFile(`/proc/${child.pid}/status`, 'utf8')
         .then((status) => (peakInKb = Math.max(peakInKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))))
         .catch(() => undefined);
+      try {
+        cpuInMs = cpuTimeInMs(child.pid!); // the last reading before exit: at most 100 ms short
+      } catch {
+        // the process has just ended
+      }
     }, 100);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('exit', (code) => {
       clearInterval(poll);
       if (code !== 0) reject(new Error(`premigrate exited with ${code}`));
-      else resolve({ summary: JSON.parse(out) as Record<string, number>, peakRssInMb: peakInKb / 1024 });
+      else resolve({ summary: JSON.parse(out) as Record<string, number>, peakRssInMb: peakInKb / 1024, cpuInMs });
     });
   });
 }
@@ -60,8 +66,8 @@ function runPremigrate(args: string[], env: Record<string, string>): Promise<{ s
 const dir = await mkdtemp(join(tmpdir(), 'bench-premigrate-'));
 try {
   console.log(`entra-migrate premigrate (command line) against the emulator: budget ${BUDGET} writes/s over ${APPS} app registrations (${BUDGET / APPS}/s each, sliding ${WINDOW_IN_SECONDS} s window), --rate ${BUDGET / APPS}`);
-  console.log('| accounts | created | elapsed s | writes/s | ÷ budget | throttled | peak RSS MB |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| accounts | created | elapsed s | writes/s | ÷ budget | throttled | peak RSS MB | CPU ms/account |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of SIZES) {
     const emulator = await startEmulator({ port: 0, graph: { writeBudget: { perApp: (BUDGET / APPS) * WINDOW_IN_SECONDS, perTenant: BUDGET * WINDOW_IN_SECONDS, windowInMs: WINDOW_IN_SECONDS * 1000 } } });
     try {
@@ -71,7 +77,7 @@ try {
       await writeFile(credentials, JSON.stringify(apps), { mode: 0o600 });
       const file = join(dir, `users-${size}.jsonl`);
       await writeUsers(file, size);
-      const { summary, peakRssInMb } = await runPremigrate(['--from', file, '--credentials', credentials, '--rate', String(BUDGET / APPS), '--json'], {
+      const { summary, peakRssInMb, cpuInMs } = await runPremigrate(['--from', file, '--credentials', credentials, '--rate', String(BUDGET / APPS), '--json'], {
         ENTRA_TENANT_ID: emulator.tenant.tenantId,
         ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
         MIGRATION_FLAG_ATTRIBUTE: FLAG,
@@ -81,7 +87,7 @@ try {
         ...(process.env.NODE_OPTIONS && { NODE_OPTIONS: process.env.NODE_OPTIONS }),
       });
       const perSecond = (summary.created! * 1000) / summary.elapsedInMs!;
-      console.log(`| ${size} | ${summary.created} | ${fixed(summary.elapsedInMs! / 1000)} | ${fixed(perSecond)} | ${fixed(perSecond / BUDGET, 3)} | ${summary.throttled} | ${fixed(peakRssInMb)} |`);
+      console.log(`| ${size} | ${summary.created} | ${fixed(summary.elapsedInMs! / 1000)} | ${fixed(perSecond)} | ${fixed(perSecond / BUDGET, 3)} | ${summary.throttled} | ${fixed(peakRssInMb)} | ${fixed(cpuInMs / size, 2)} |`);
       if (summary.created !== size || emulator.directory.countUsers() !== size) console.log(`  (!) ${size - summary.created!} accounts not created (failed ${summary.failed}); the directory holds ${emulator.directory.countUsers()}`);
     } finally {
       await emulator.close();

@@ -30,6 +30,11 @@ export function parseLogLevel(value: string): LogLevel {
   return value as LogLevel;
 }
 
+/** A repeatable option: each value parsed and appended, e.g. `--client-app-id a --client-app-id b`. */
+export function collect<T>(parse: (value: string) => T): (value: string, previous: T[]) => T[] {
+  return (value, previous) => [...previous, parse(value)];
+}
+
 /** A whole number from `min` to `max`, for counts and budgets. */
 export function wholeNumberIn(min: number, max: number): (value: string) => number {
   return (value) => {

@@ -9,5 +9,5 @@ export {
 export { SettingsReader, type RawSettings } from './settings.js';
 export { loadPremigrateConfig, type PremigrateConfig } from './premigrate-config.js';
 export { readCredentialsFile, type AppRegistrationSettings } from './credentials-file.js';
-export { loadGraphAccessConfig, readGraphAccess, type GraphAccessSettings } from './graph-access.js';
+export { loadGraphAccessConfig, type GraphAccessSettings } from './graph-access.js';
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';

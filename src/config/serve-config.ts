@@ -109,7 +109,7 @@ function readDecryptionKeys(read: SettingsReader): DecryptionKeySource {
     return { kind: 'files', paths };
   }
   if (pem) {
-    if (!pem.includes('-----BEGIN')) read.report('JIT_DECRYPTION_KEY', 'must be PEM text (-----BEGIN PRIVATE KEY----- …)');
+    if (!pem.includes('-----BEGIN')) read.report('JIT_DECRYPTION_KEY', 'must be PEM text: a private key in a BEGIN PRIVATE KEY (or BEGIN RSA PRIVATE KEY) block');
     // Environments often flatten newlines to the two characters "\n"; PEM needs real ones.
     return { kind: 'inline', pem: pem.replace(/\\n/g, '\n') };
   }

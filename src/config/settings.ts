@@ -1,10 +1,10 @@
+import { isLoopbackHost } from '../common/loopback.js';
 import type { ConfigProblem } from './errors.js';
 
 /** The raw settings: environment variables by name, or the same keys in a JSON config file. */
 export type RawSettings = Readonly<Record<string, string | undefined>>;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /**
  * Reads settings one at a time and collects every problem, so the caller can report them all together.
@@ -89,7 +89,7 @@ export class SettingsReader {
       return undefined;
     }
     if (url.protocol === 'https:') return url.href;
-    if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url.href;
+    if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url.href;
     this.report(setting, 'must be an https: URL (http: is accepted only for localhost, 127.0.0.1 or [::1])');
     return undefined;
   }

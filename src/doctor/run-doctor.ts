@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../common/loopback.js';
 import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type GraphApplication as Application, type GraphClient, type GraphCustomExtension, type GraphEventListener } from '../graph/index.js';
 
 export type FindingLevel = 'ok' | 'warning' | 'problem';
@@ -54,7 +55,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
 
   // The endpoint.
   if (target.protocol === 'https:') add('target URL', 'ok', `${target.href} is https`);
-  else if (['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) add('target URL', 'warning', `${target.href} is plain http: fine for the emulator, refused by real Entra`);
+  else if (isLoopbackHost(target.hostname)) add('target URL', 'warning', `${target.href} is plain http: fine for the emulator, refused by real Entra`);
   else add('target URL', 'problem', `${target.href} is not https; Entra calls https endpoints only`, 1003001);
   const roundTrips: number[] = [];
   let reachable = false;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isLoopbackHost } from '../common/loopback.js';
 import { EmulatorError, EmulatorErrorCode } from './errors.js';
 
 /** An OnPasswordSubmit custom authentication extension, as the tenant holds it (Graph `onPasswordSubmitCustomExtension` + listener). */
@@ -39,7 +40,7 @@ export function registerPasswordSubmitExtension(settings: ExtensionSettings): Pa
   } catch {
     throw invalid(`target URL ${settings.targetUrl} is not a URL`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw invalid('target URL must be https (the emulator also accepts http on loopback)');
   }
   if (!GUID.test(settings.appId)) throw invalid('app id must be a GUID');

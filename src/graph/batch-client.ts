@@ -96,7 +96,7 @@ export function createGraphBatchClient(options: GraphBatchClientOptions): GraphB
 }
 
 /** A response header by name, whatever case Graph used. */
-export function headerOf(response: BatchResponse, name: string): string | undefined {
+function headerOf(response: BatchResponse, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(response.headers ?? {})) if (key.toLowerCase() === wanted) return value;
   return undefined;

@@ -1,6 +1,5 @@
+import { isLoopbackHost } from '../common/loopback.js';
 import { SecurityError, SecurityErrorCode } from './errors.js';
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface FetchJsonOptions {
   fetch: typeof globalThis.fetch;
@@ -20,7 +19,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   } catch {
     throw unavailable(`${url} is not a URL`);
   }
-  if (!(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)))) {
+  if (!(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)))) {
     throw unavailable(`${parsed.href} must be https (http is accepted for loopback hosts only)`);
   }
   let response: Response;

@@ -23,9 +23,11 @@ test('serve with JIT_DECRYPTION_KEY_VAULT_KEY_ID: the private key stays in the v
   await writeFile(join(dir, 'jit.cert.pem'), key.certificatePem);
   const vaultKey = createPrivateKey(key.privateKeyPem); // "inside the vault": only the unwrapper below touches it
   const unwrapped: string[] = [];
+  let vaultDown = false;
   const unwrapper: KeyUnwrapper = {
     async unwrapKey(algorithm, encryptedKey) {
       unwrapped.push(algorithm);
+      if (vaultDown) throw Object.assign(new Error('ServiceUnavailable'), { statusCode: 503 });
       return { result: privateDecrypt({ key: vaultKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm === 'RSA-OAEP-256' ? 'sha256' : 'sha1' }, encryptedKey) };
     },
   };
@@ -60,6 +62,14 @@ test('serve with JIT_DECRYPTION_KEY_VAULT_KEY_ID: the private key stays in the v
     const response = await fetch(`${emulator.url}/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'kv@e2e.example', password: CANARY_PASSWORDS.correct }) });
     assert.deepEqual(await response.json(), { outcome: 'signed-in', migrated: true });
     assert.deepEqual(unwrapped, ['RSA-OAEP']);
+
+    // The vault down: no nonce can be read, so no answer Entra accepts exists; the server says 503, not Retry.
+    vaultDown = true;
+    await emulator.directory.createUser({ displayName: 'KV2', identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: 'kv2@e2e.example' }], password: 'Random-Initial-Password-2!', extensionAttributes: { [FLAG]: true } });
+    const down = await fetch(`${emulator.url}/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'kv2@e2e.example', password: CANARY_PASSWORDS.correct }) });
+    const outcome = (await down.json()) as { outcome: string; errorCode: number; detail: string };
+    assert.deepEqual([outcome.outcome, outcome.errorCode], ['extension-error', 1003002]);
+    assert.match(outcome.detail, /answered HTTP 503/);
   } finally {
     await extension.close();
     await emulator.close();

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { DoctorCommandOptions } from '../actions/doctor.js';
-import { wholeNumberIn } from '../parse-options.js';
+import { collect, wholeNumberIn } from '../parse-options.js';
 
 const parseCode = (value: string) => {
   const code = Number(value.replace(/^AADSTS/i, ''));
@@ -13,7 +13,7 @@ export function registerDoctor(program: Command, setExitCode: (code: number) => 
     .command('doctor')
     .description('check a deployment as Entra will use it, and say what is wrong with the sign-in error code it would cause')
     .option('--target-url <url>', "the extension's public endpoint, as given to setup")
-    .option('--key-file <file>', "a key file serve holds (repeatable; default JIT_DECRYPTION_KEY_FILE)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--key-file <file>', "a key file serve holds (repeatable; default JIT_DECRYPTION_KEY_FILE)", collect(String), [] as string[])
     .option('--deadline-ms <ms>', "serve's RESPONSE_DEADLINE_MS (default: the environment's, else 1500)", wholeNumberIn(100, 2000))
     .option('--flag-attribute <name>', 'the flag the users carry (default MIGRATION_FLAG_ATTRIBUTE)')
     .option('--explain [code]', 'print the cause and fix of a sign-in error code (1003001…1003021); all of them without a code', parseCode)

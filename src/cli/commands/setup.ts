@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isLoopbackUrl } from '../../common/loopback.js';
 import type { SetupCommandOptions } from '../actions/setup.js';
-import { parseGuid, parseTimeoutMs } from '../parse-options.js';
+import { collect, parseGuid, parseTimeoutMs } from '../parse-options.js';
 
 const parseTargetUrl = (value: string) => {
   let url: URL;
@@ -18,8 +18,6 @@ const parseFlagName = (value: string) => {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,99}$/.test(value)) throw new InvalidArgumentError('a letter, then letters, digits or _.');
   return value;
 };
-
-const collect = <T>(parse: (value: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
 
 export function registerSetup(program: Command, setExitCode: (code: number) => void): void {
   program

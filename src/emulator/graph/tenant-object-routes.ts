@@ -1,5 +1,6 @@
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { isLoopbackHost } from '../../common/loopback.js';
 import type { Application, AuthenticationEventListener, CustomAuthenticationExtension, KeyCredential, TenantObjects } from '../tenant-objects.js';
 import { graphError } from './graph-error.js';
 
@@ -118,62 +119,48 @@ export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> 
     return reply.code(201).send(showGrant(objects, grant));
   });
 
-  // Custom authentication extensions and listeners (Graph beta; v1.0 accepted too)
-  for (const version of ['beta', 'v1.0']) {
-    graph.get(`/${version}/identity/customAuthenticationExtensions`, async () => list('identity/customAuthenticationExtensions', [...objects.customExtensions.values()]));
-    graph.get(`/${version}/identity/customAuthenticationExtensions/:id`, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      return objects.customExtensions.get(id) ?? notFound(reply, id);
-    });
-    graph.post(`/${version}/identity/customAuthenticationExtensions`, async (request, reply) => {
-      const result = customExtensionFrom(bodyOf(request.body), randomUUID());
-      if (typeof result === 'string') return badRequest(reply, result);
-      objects.customExtensions.set(result.id, result);
-      return reply.code(201).send(result);
-    });
-    graph.patch(`/${version}/identity/customAuthenticationExtensions/:id`, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const existing = objects.customExtensions.get(id);
-      if (!existing) return notFound(reply, id);
-      const result = customExtensionFrom({ ...existing, ...bodyOf(request.body) }, id);
-      if (typeof result === 'string') return badRequest(reply, result);
-      objects.customExtensions.set(id, result);
-      return reply.code(204).send();
-    });
-    graph.delete(`/${version}/identity/customAuthenticationExtensions/:id`, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      if (!objects.customExtensions.has(id)) return notFound(reply, id);
-      if ([...objects.listeners.values()].some((listener) => listener.handler.customExtension.id === id)) return badRequest(reply, 'The custom extension is in use by an authentication event listener.');
-      objects.customExtensions.delete(id);
-      return reply.code(204).send();
-    });
-
-    graph.get(`/${version}/identity/authenticationEventListeners`, async () => list('identity/authenticationEventListeners', [...objects.listeners.values()]));
-    graph.get(`/${version}/identity/authenticationEventListeners/:id`, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      return objects.listeners.get(id) ?? notFound(reply, id);
-    });
-    graph.post(`/${version}/identity/authenticationEventListeners`, async (request, reply) => {
-      const result = listenerFrom(objects, bodyOf(request.body), randomUUID());
-      if (typeof result === 'string') return badRequest(reply, result);
-      objects.listeners.set(result.id, result);
-      return reply.code(201).send(result);
-    });
-    graph.patch(`/${version}/identity/authenticationEventListeners/:id`, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const existing = objects.listeners.get(id);
-      if (!existing) return notFound(reply, id);
-      const result = listenerFrom(objects, { ...existing, ...bodyOf(request.body) }, id);
-      if (typeof result === 'string') return badRequest(reply, result);
-      objects.listeners.set(id, result);
-      return reply.code(204).send();
-    });
-    graph.delete(`/${version}/identity/authenticationEventListeners/:id`, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      if (!objects.listeners.delete(id)) return notFound(reply, id);
-      return reply.code(204).send();
-    });
-  }
+  /**
+   * One identity collection — list, get, create, patch, delete — over `store`, with `from` as Graph's validation
+   * (a complaint string, or the object) and `inUse` refusing a delete (a reason, or null).
+   */
+  const collection = <T extends { id: string }>(name: string, store: Map<string, T>, from: (body: Body, id: string) => T | string, inUse: (id: string) => string | null = () => null) => {
+    // Graph beta; v1.0 accepted too.
+    for (const version of ['beta', 'v1.0']) {
+      const path = `/${version}/identity/${name}`;
+      graph.get(path, async () => list(`identity/${name}`, [...store.values()]));
+      graph.get(`${path}/:id`, async (request, reply) => {
+        const { id } = request.params as { id: string };
+        return store.get(id) ?? notFound(reply, id);
+      });
+      graph.post(path, async (request, reply) => {
+        const result = from(bodyOf(request.body), randomUUID());
+        if (typeof result === 'string') return badRequest(reply, result);
+        store.set(result.id, result);
+        return reply.code(201).send(result);
+      });
+      graph.patch(`${path}/:id`, async (request, reply) => {
+        const { id } = request.params as { id: string };
+        const existing = store.get(id);
+        if (!existing) return notFound(reply, id);
+        const result = from({ ...existing, ...bodyOf(request.body) }, id);
+        if (typeof result === 'string') return badRequest(reply, result);
+        store.set(id, result);
+        return reply.code(204).send();
+      });
+      graph.delete(`${path}/:id`, async (request, reply) => {
+        const { id } = request.params as { id: string };
+        if (!store.has(id)) return notFound(reply, id);
+        const refusal = inUse(id);
+        if (refusal) return badRequest(reply, refusal);
+        store.delete(id);
+        return reply.code(204).send();
+      });
+    }
+  };
+  collection('customAuthenticationExtensions', objects.customExtensions, customExtensionFrom, (id) =>
+    [...objects.listeners.values()].some((listener) => listener.handler.customExtension.id === id) ? 'The custom extension is in use by an authentication event listener.' : null,
+  );
+  collection('authenticationEventListeners', objects.listeners, (body, id) => listenerFrom(objects, body, id));
 };
 
 /** Applies a PATCH to an application as Graph validates it; returns Graph's complaint, or null. Nothing changes on a complaint. */
@@ -245,7 +232,7 @@ function customExtensionFrom(body: Body, id: string): CustomAuthenticationExtens
   } catch {
     return 'endpointConfiguration.targetUrl must be a URL.';
   }
-  if (targetUrl.protocol !== 'https:' && !(targetUrl.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(targetUrl.hostname))) return 'endpointConfiguration.targetUrl must be https.';
+  if (targetUrl.protocol !== 'https:' && !(targetUrl.protocol === 'http:' && isLoopbackHost(targetUrl.hostname))) return 'endpointConfiguration.targetUrl must be https.';
   if (typeof authentication.resourceId !== 'string' || authentication.resourceId === '') return 'authenticationConfiguration.resourceId is required.';
   const timeout = client.timeoutInMilliseconds ?? 1000;
   const retries = client.maximumRetries ?? 1;
