@@ -10,7 +10,7 @@ import {
   type EventError,
 } from '../../src/events/index.js';
 
-const fixtures = new URL('../../../shared/fixtures/entra/', import.meta.url);
+const fixtures = new URL('../fixtures/entra/', import.meta.url);
 const readFixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
 const request = readFixture('password-submit.request.json') as { data: Record<string, unknown> & { authenticationContext: Record<string, unknown> } };
 const tenantId = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';

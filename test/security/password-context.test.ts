@@ -37,7 +37,7 @@ describe('decryptPasswordContext', () => {
   }
 
   test("Entra's fixture claims round-trip through Entra's JWE shape", async () => {
-    const claims = JSON.parse(readFileSync(new URL('../../../shared/fixtures/entra/password-submit.context.plaintext.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const claims = JSON.parse(readFileSync(new URL('../fixtures/entra/password-submit.context.plaintext.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const [one] = await twoKeys();
     const jwe = await encryptTo(one!.certificatePem, unsignedJwt(claims), { x5t: one!.x5t });
     const context = await decryptPasswordContext(jwe, {

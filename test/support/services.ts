@@ -1,10 +1,13 @@
 import { Socket } from 'node:net';
 
-/** The real servers this machine runs for integration tests (see ../shared/ci/start-services.sh). */
+/**
+ * The real servers the integration tests use, and what each must offer. CI starts them before `npm test`; on a
+ * laptop, start them yourself or let those tests skip (they say why).
+ */
 export const SERVICES = {
-  postgres: { host: '127.0.0.1', port: 5432, url: 'postgres://postgres@127.0.0.1:5432/test' },
-  mariadb: { host: '127.0.0.1', port: 3306, url: 'mysql://root@127.0.0.1:3306/test' },
-  redis: { host: '127.0.0.1', port: 6379, url: 'redis://127.0.0.1:6379' },
+  postgres: { host: '127.0.0.1', port: 5432, url: 'postgres://postgres@127.0.0.1:5432/test', needs: 'PostgreSQL on 127.0.0.1:5432 with a database "test" that the user "postgres" reaches without a password (trust auth)' },
+  mariadb: { host: '127.0.0.1', port: 3306, url: 'mysql://root@127.0.0.1:3306/test', needs: 'MariaDB or MySQL on 127.0.0.1:3306 with a database "test" and the user "root" with an empty password' },
+  redis: { host: '127.0.0.1', port: 6379, url: 'redis://127.0.0.1:6379', needs: 'Redis on 127.0.0.1:6379 without a password' },
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;
@@ -24,9 +27,9 @@ function reachable(host: string, port: number, timeoutInMs = 1000): Promise<bool
  * In CI (`CI=true`) a missing server is a failure, never a quiet skip: this throws.
  */
 export async function skipUnlessService(name: ServiceName): Promise<string | false> {
-  const { host, port } = SERVICES[name];
+  const { host, port, needs } = SERVICES[name];
   if (await reachable(host, port)) return false;
-  const reason = `${name} is not reachable on ${host}:${port}; run ../shared/ci/start-services.sh to start it`;
+  const reason = `${name} is not reachable on ${host}:${port}; these tests need ${needs}`;
   if (process.env.CI === 'true') throw new Error(`CI requires ${reason}`);
   return reason;
 }

@@ -7,7 +7,7 @@ import { oneCharacterOff, passwordOf, VECTORS } from './vectors.js';
 const verifier = createPasswordVerifier();
 after(() => verifier.close());
 
-describe('the shared vectors (../shared/vectors/hashes.json)', () => {
+describe('the public vectors (test/fixtures/vectors/hashes.json)', () => {
   const covered = VECTORS.filter((vector) => !(vector.format in NOT_YET));
 
   test(`${covered.length} of ${VECTORS.length} vectors are covered; any other is listed with a reason`, () => {

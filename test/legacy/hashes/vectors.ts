@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** One entry of ../shared/vectors/hashes.json (see its README). */
+/** One entry of test/fixtures/vectors/hashes.json (see its README). */
 export interface HashVector {
   format: string;
   password?: string;
@@ -11,7 +11,7 @@ export interface HashVector {
 }
 
 export const VECTORS: readonly HashVector[] = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/hashes.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/vectors/hashes.json', import.meta.url), 'utf8'),
 ) as HashVector[];
 
 export function passwordOf(vector: HashVector): string {
