@@ -6,7 +6,7 @@ import { buildEmulatorServer } from './http/build-emulator-server.js';
 import { createSignInService, type SignInService } from './sign-in.js';
 import { createTenant, type EmulatedTenant } from './tenant.js';
 import { createClientApps } from './graph/client-apps.js';
-import type { GraphFaults } from './graph/graph-routes.js';
+import type { GraphFaults } from './graph/write-admission.js';
 import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
 import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
 import { TenantObjects } from './tenant-objects.js';

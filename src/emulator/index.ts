@@ -7,5 +7,5 @@ export { registerPasswordSubmitExtension, type ExtensionSettings, type PasswordS
 export { encryptPasswordContext, PASSWORD_CONTEXT_LIFETIME_IN_SECONDS, type PasswordContextInput } from './password-context.js';
 export { createSignInService, type ChangePasswordOutcome, type SignInOutcome, type SignInService } from './sign-in.js';
 export { createTenant, type EmulatedTenant } from './tenant.js';
-export { type GraphFaults } from './graph/graph-routes.js';
+export { type GraphFaults } from './graph/write-admission.js';
 export { type WriteBudgetOptions } from './graph/write-budget.js';

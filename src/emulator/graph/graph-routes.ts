@@ -8,14 +8,8 @@ import { graphError } from './graph-error.js';
 import { filterUsers, graphUser } from './graph-user.js';
 import type { TenantObjects } from '../tenant-objects.js';
 import { tenantObjectRoutes } from './tenant-object-routes.js';
+import { createWriteAdmission, type GraphFaults } from './write-admission.js';
 import type { WriteBudget } from './write-budget.js';
-
-export interface GraphFaults {
-  /** Share of write requests answered 503 with Retry-After 1, 0–1. Default 0. */
-  serviceUnavailableRate?: number;
-  /** Added to every Graph request, in ms. Default 0. */
-  latencyInMs?: number;
-}
 
 export interface GraphRoutesOptions {
   tenant: EmulatedTenant;
@@ -47,7 +41,7 @@ declare module 'fastify' {
  */
 export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, options) => {
   const { directory, tenant } = options;
-  const random = options.random ?? Math.random;
+  const admitWrite = createWriteAdmission({ budget: options.budget, faults: options.faults, now: options.now, ...(options.random && { random: options.random }) });
   app.decorateRequest('graphApp', undefined);
 
   app.post(`/${tenant.tenantId}/oauth2/v2.0/token`, async (request, reply) => {
@@ -69,18 +63,7 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
     });
 
     /** Throttling and injected faults for writes; true when the request was answered here. */
-    const refuseWrite = (request: FastifyRequest, reply: FastifyReply): boolean => {
-      if (random() < (options.faults().serviceUnavailableRate ?? 0)) {
-        void reply.code(503).header('retry-after', '1').send(graphError('serviceNotAvailable', 'The service is temporarily unavailable.'));
-        return true;
-      }
-      const admitted = options.budget.admit(request.graphApp!, options.now());
-      if (!admitted.ok) {
-        void reply.code(429).header('retry-after', String(admitted.retryAfterInSeconds)).send(graphError('TooManyRequests', 'Too many requests.'));
-        return true;
-      }
-      return false;
-    };
+    const refuseWrite = (request: FastifyRequest, reply: FastifyReply): boolean => admitWrite(request.graphApp!, reply);
 
     graph.post('/v1.0/users', async (request, reply) => {
       if (refuseWrite(request, reply)) return reply;
