@@ -1,23 +1,23 @@
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
+import { parse, type CsvError, type Info } from 'csv-parse';
 import type { SqlExportOptions } from '../legacy/index.js';
 
-/** A row of a source file with its 1-based line (record) number. */
+/** A row of a source with its 1-based line: the line of the file it starts on (a CSV header is line 1). */
 export interface SourceRow {
   line: number;
   row: Record<string, unknown> | null;
-  /** Why the row could not be read (not JSON, not an object); the row is null then. */
+  /** Why the row could not be read (not JSON, not an object, a broken CSV record); the row is null then. */
   error?: string;
 }
 
-/** Longest JSON line read, in characters. */
+/** Longest JSON line or CSV record read, in characters. */
 const MAX_LINE_LENGTH = 64 * 1024;
 
 /**
  * Streams the rows of a `.jsonl`/`.ndjson` or `.csv` file (with a header line), one at a time: a file of millions
- * of accounts never sits in memory.
+ * of accounts never sits in memory. Each row carries the line it starts on, as an editor numbers the file.
  *
  * @example
  *   for await (const { line, row } of readSource('./users.csv')) …
@@ -25,19 +25,15 @@ const MAX_LINE_LENGTH = 64 * 1024;
 export async function* readSource(path: string): AsyncGenerator<SourceRow> {
   const kind = extname(path).toLowerCase();
   if (kind === '.csv') {
-    let line = 0;
-    const parser = createReadStream(path).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, max_record_size: MAX_LINE_LENGTH }));
-    try {
-      for await (const record of parser) yield { line: ++line, row: record as Record<string, unknown> };
-    } catch (error) {
-      yield { line: line + 1, row: null, error: `the CSV cannot be read past here (${error instanceof Error ? error.message.split(':')[0] : 'error'})` };
-    }
+    yield* readCsv(path);
     return;
   }
   if (kind !== '.jsonl' && kind !== '.ndjson' && kind !== '.json') throw new Error(`${path}: unknown source type ${kind || '(none)'}; use .csv or .jsonl`);
   let line = 0;
-  for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+  for await (const read of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
     line++;
+    // A byte order mark (Windows editors write one) is not part of the first record.
+    const text = line === 1 ? read.replace(/^\uFEFF/, '') : read;
     if (text.trim() === '') continue;
     if (text.length > MAX_LINE_LENGTH) {
       yield { line, row: null, error: `longer than ${MAX_LINE_LENGTH} characters` };
@@ -50,6 +46,92 @@ export async function* readSource(path: string): AsyncGenerator<SourceRow> {
     } catch {
       yield { line, row: null, error: 'not JSON' };
     }
+  }
+}
+
+/**
+ * The records of a CSV file as rows keyed by its header. A record whose field count differs from the header's is
+ * rejected alone; a record the parser cannot read (a stray quote) ends the file there, since what follows cannot be
+ * told apart, and says so: nothing after it is dropped silently.
+ */
+async function* readCsv(path: string): AsyncGenerator<SourceRow> {
+  /** The first record the parser could not read: records before it, blank lines skipped by then, and why. */
+  let broken: { records: number; emptyLines: number; what: string } | undefined;
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    max_record_size: MAX_LINE_LENGTH,
+    info: true,
+    // Parse errors arrive here, in order after the records before them (as a stream error they would drop those).
+    skip_records_with_error: true,
+    on_skip: (error) => void (broken ??= error && brokenRecord(error)),
+  });
+  const input = createReadStream(path);
+  // csv-parse's own line count is off after a CRLF inside a quoted field: count the file's line breaks instead.
+  const lineBreaks = new LineBreakCounter();
+  input.on('data', (chunk) => lineBreaks.push(chunk as Buffer));
+  input.on('error', (error) => parser.destroy(error));
+  input.pipe(parser);
+  let header: string[] | undefined;
+  // Where the last record ended (bytes, blank lines skipped so far): the next one starts on the line after.
+  let last = { bytes: 0, emptyLines: 0 };
+  const lineAfterLast = (emptyLines: number) => 1 + lineBreaks.before(last.bytes) + Math.max(0, emptyLines - last.emptyLines);
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      if (broken && info.records > broken.records) break;
+      const line = lineAfterLast(info.empty_lines);
+      last = { bytes: info.bytes, emptyLines: info.empty_lines };
+      if (!header) {
+        header = record;
+        const twice = header.find((name, i) => header!.indexOf(name) !== i);
+        if (twice === undefined) continue;
+        yield { line, row: null, error: `the header names the column "${twice.slice(0, 100)}" twice; no row was read` };
+        return;
+      }
+      if (record.length !== header.length) yield { line, row: null, error: `${record.length} fields where the header has ${header.length}` };
+      else yield { line, row: Object.fromEntries(header.map((name, i) => [name, record[i]])) };
+    }
+    if (broken) {
+      yield { line: lineAfterLast(broken.emptyLines), row: null, error: `not readable as CSV (${broken.what}); the rows after it were not read either` };
+    }
+  } finally {
+    input.destroy();
+    parser.destroy();
+  }
+}
+
+function brokenRecord(error: CsvError): { records: number; emptyLines: number; what: string } {
+  const { records, empty_lines: emptyLines } = error as unknown as { records?: unknown; empty_lines?: unknown };
+  // The parser's message quotes the field, which may be a password: keep its title only ("Invalid Opening Quote").
+  return { records: Number(records ?? 0), emptyLines: Number(emptyLines ?? 0), what: error.message.split(':')[0]! };
+}
+
+/** Counts the line breaks (CRLF, LF or CR) of a byte stream up to an offset, as its chunks go by. */
+class LineBreakCounter {
+  readonly #chunks: Buffer[] = [];
+  /** Bytes counted so far, line breaks among them, and the last byte counted (a CR may pair with the next LF). */
+  #offset = 0;
+  #count = 0;
+  #previous = 0;
+
+  push(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  /** The line breaks in the first `bytes` bytes; `bytes` never decreases from call to call. */
+  before(bytes: number): number {
+    while (this.#offset < bytes && this.#chunks.length > 0) {
+      const chunk = this.#chunks[0]!;
+      const part = chunk.subarray(0, bytes - this.#offset);
+      for (let i = part.indexOf(13); i !== -1; i = part.indexOf(13, i + 1)) this.#count++;
+      for (let i = part.indexOf(10); i !== -1; i = part.indexOf(10, i + 1)) if ((i === 0 ? this.#previous : part[i - 1]) !== 13) this.#count++;
+      this.#offset += part.length;
+      this.#previous = part[part.length - 1] ?? this.#previous;
+      if (part.length === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(part.length);
+    }
+    return this.#count;
   }
 }
 
