@@ -106,12 +106,14 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       callerTokenVerifier: createCallerTokenVerifier({
         tenantId: config.tenantId,
         extensionAppId: config.extensionAppId,
+        extensionResourceId: config.extensionResourceId,
         keySource: signingKeys,
         now: clock,
       }),
       passwordSubmit: {
         tenantId: config.tenantId,
         extensionAppId: config.extensionAppId,
+        extensionResourceId: config.extensionResourceId,
         keyRing,
         legacyStore,
         verifier,

@@ -13,6 +13,12 @@ export interface ServeConfig {
   readonly host: string;
   readonly tenantId: string;
   readonly extensionAppId: string;
+  /**
+   * The extension's identifier URI, `api://{host}/{appId}` (ENTRA_EXTENSION_RESOURCE_ID; `setup --write-env` writes
+   * it). When set, it is the only URI accepted as a token's or a password context's `aud` besides the app id; unset,
+   * an `api://` URI is accepted only for the host the request was sent to.
+   */
+  readonly extensionResourceId: string | undefined;
   /** Overrides Entra's OpenID metadata URLs (for the emulator); undefined = the tenant's real ones. */
   readonly openIdConfigurationUrl: string | undefined;
   readonly decryptionKeys: DecryptionKeySource;
@@ -22,6 +28,8 @@ export interface ServeConfig {
   readonly legacyUserQuery: string;
   readonly ledgerDatabaseUrl: string;
   readonly responseDeadlineInMs: number;
+  /** Connections held open at once (MAX_CONNECTIONS); more are refused by the server until some close. */
+  readonly maxConnections: number;
   readonly logLevel: LogLevel;
   /** A JSON file of titles and messages by locale, replacing the built-in catalogue's entries. */
   readonly messagesFile: string | undefined;
@@ -43,6 +51,13 @@ const DEFAULT_PORT = 7071;
  * answer fails the sign-in; 1500 ms leaves 500 ms for the network when the extension is set to 2000 ms.
  */
 const DEFAULT_RESPONSE_DEADLINE_IN_MS = 1500;
+/**
+ * Default connection cap. Entra makes at most 50 calls a second per tenant, each answered within 2 s: about 100
+ * requests in flight, plus a retry each. 512 is five times that, leaves room for keep-alive connections and probes,
+ * and stays well under the usual limit of 1,024 open files, so a flood of idle sockets runs into the cap before it
+ * runs the process out of file descriptors (and the ledger and legacy database out of connections).
+ */
+const DEFAULT_MAX_CONNECTIONS = 512;
 /** The embedded ledger: a SQLite file in ./data, created on first start. */
 export const DEFAULT_LEDGER_DATABASE_URL = 'sqlite://./data/ledger.db';
 
@@ -58,11 +73,16 @@ const LEGACY_URL_SCHEMES = ['sqlite:', 'postgres:', 'postgresql:', 'mysql:', 'ma
 export function loadServeConfig(raw: RawSettings): ServeConfig {
   const read = new SettingsReader(raw);
 
+  const port = read.integer('PORT', { default: DEFAULT_PORT, min: 0, max: 65535 });
+  const host = read.optional('HOST') ?? '0.0.0.0';
+  const tenantId = read.guid('ENTRA_TENANT_ID', 'the directory (tenant) id of your External ID tenant');
+  const extensionAppId = read.guid('ENTRA_EXTENSION_APP_ID', "the application (client) id of the extension's app registration");
   const config: ServeConfig = {
-    port: read.integer('PORT', { default: DEFAULT_PORT, min: 0, max: 65535 }),
-    host: read.optional('HOST') ?? '0.0.0.0',
-    tenantId: read.guid('ENTRA_TENANT_ID', 'the directory (tenant) id of your External ID tenant'),
-    extensionAppId: read.guid('ENTRA_EXTENSION_APP_ID', "the application (client) id of the extension's app registration"),
+    port,
+    host,
+    tenantId,
+    extensionAppId,
+    extensionResourceId: readResourceId(read, extensionAppId),
     openIdConfigurationUrl: read.url('ENTRA_OPENID_CONFIGURATION_URL'),
     decryptionKeys: readDecryptionKeys(read),
     decryptionKeyVault: readKeyVaultKey(read),
@@ -75,6 +95,7 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
       max: 2000, // Entra never waits longer than 2000 ms; a later answer is a failed sign-in.
       unit: 'ms',
     }),
+    maxConnections: read.integer('MAX_CONNECTIONS', { default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 65535 }),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     messagesFile: read.optional('JIT_MESSAGES_FILE'),
     hashDefaults: { scheme: read.optional('LEGACY_HASH_SCHEME'), params: read.jsonObject('LEGACY_HASH_PARAMS') ?? {} },
@@ -83,6 +104,21 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return Object.freeze(config);
+}
+
+/** `api://{host}/{appId}`, as Entra requires of a custom extension's identifier URI (1003014). */
+const RESOURCE_ID = /^api:\/\/((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?)\/([0-9a-f-]{36})$/i;
+
+function readResourceId(read: SettingsReader, appId: string): string | undefined {
+  const resourceId = read.optional('ENTRA_EXTENSION_RESOURCE_ID');
+  if (resourceId === undefined) return undefined;
+  const match = RESOURCE_ID.exec(resourceId);
+  if (!match) {
+    read.report('ENTRA_EXTENSION_RESOURCE_ID', `must be the extension's identifier URI api://{host}/{appId}, e.g. api://auth.contoso.com/${appId || '<app id>'}`);
+  } else if (appId && match[2]!.toLowerCase() !== appId) {
+    read.report('ENTRA_EXTENSION_RESOURCE_ID', `must end in the app id ENTRA_EXTENSION_APP_ID (${appId}), not ${match[2]}`);
+  }
+  return resourceId;
 }
 
 const KEY_VAULT_KEY_ID = /^https:\/\/[a-z0-9-]{3,24}\.vault(?:core)?\.[a-z0-9.-]+\/keys\/[A-Za-z0-9-]{1,127}(?:\/[0-9a-f]{32})?$/;

@@ -9,6 +9,7 @@ export {
 } from './password-submit/request.js';
 export {
   MAX_MESSAGE_LENGTH,
+  MAX_NONCE_LENGTH,
   MAX_TITLE_LENGTH,
   PASSWORD_SUBMIT_ACTIONS,
   PASSWORD_SUBMIT_RESPONSE_TYPE,

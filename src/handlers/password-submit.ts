@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import { EntraMigrateError } from '../common/errors.js';
 import {
   EventError,
+  MAX_NONCE_LENGTH,
   buildPasswordSubmitResponse,
   parsePasswordSubmitRequest,
   type PasswordSubmitAction,
@@ -23,6 +24,8 @@ const SEND_MARGIN_IN_MS = 10;
 export interface PasswordSubmitDeps {
   readonly tenantId: string;
   readonly extensionAppId: string;
+  /** The extension's identifier URI `api://{host}/{appId}` (ENTRA_EXTENSION_RESOURCE_ID), for the context's `aud`. */
+  readonly extensionResourceId?: string | undefined;
   readonly keyRing: KeyRing;
   readonly legacyStore: LegacyStore;
   readonly verifier: PasswordVerifier;
@@ -57,14 +60,17 @@ export type PasswordSubmitResult =
  *
  * Plain function: the Fastify server, the Azure Functions adapter and the tests all call it.
  *
+ * `requestHost` is the request's `Host` header: without a configured resource id, the context's `aud` may be the
+ * identifier URI `api://{that host}/{appId}`.
+ *
  * @example
- *   const result = await handlePasswordSubmit(JSON.parse(body), deps, { receivedAt: Date.now() });
+ *   const result = await handlePasswordSubmit(JSON.parse(body), deps, { receivedAt: Date.now(), requestHost: request.host });
  *   reply.code(result.status).send(result.body);
  */
 export async function handlePasswordSubmit(
   body: unknown,
   deps: PasswordSubmitDeps,
-  options: { receivedAt: number },
+  options: { receivedAt: number; requestHost?: string | undefined },
 ): Promise<PasswordSubmitResult> {
   let request: PasswordSubmitRequest;
   let context: PasswordContext;
@@ -73,6 +79,9 @@ export async function handlePasswordSubmit(
     context = await decryptPasswordContext(request.data.encryptedPasswordContext, {
       keyRing: deps.keyRing,
       expectedAudience: deps.extensionAppId,
+      extensionResourceId: deps.extensionResourceId,
+      requestHost: options.requestHost,
+      maxNonceLength: MAX_NONCE_LENGTH,
       now: deps.clock(),
     });
   } catch (error) {

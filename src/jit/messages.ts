@@ -48,15 +48,21 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
 };
 
 /**
- * Picks the messages for Entra's `client.locale` (`en-us`): the exact tag, then its language, then `en`.
+ * Picks the messages for Entra's `client.locale` (`en-us`): the exact tag, then its language, then `en`. The locale
+ * comes from the request, so only the catalogue's own entries are looked up: `constructor` or `__proto__` is an
+ * unknown tag like any other, never an inherited property.
  *
  * @example
  *   messagesFor(DEFAULT_MESSAGES, 'fr-CA').retry.message // 'Votre mot de passe est incorrect.'
  */
 export function messagesFor(catalogue: JitMessageCatalogue, locale: string | null | undefined): JitMessages {
-  const fallback = catalogue.en ?? DEFAULT_MESSAGES.en!;
+  const fallback = ownEntry(catalogue, 'en') ?? DEFAULT_MESSAGES.en!;
   if (!locale) return fallback;
   const tag = locale.trim().toLowerCase().replace('_', '-');
   const language = tag.split('-')[0] ?? '';
-  return catalogue[tag] ?? catalogue[language] ?? fallback;
+  return ownEntry(catalogue, tag) ?? ownEntry(catalogue, language) ?? fallback;
+}
+
+function ownEntry(catalogue: JitMessageCatalogue, tag: string): JitMessages | undefined {
+  return Object.hasOwn(catalogue, tag) ? catalogue[tag] : undefined;
 }

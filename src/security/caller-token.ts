@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
+import { audienceOf, type ExtensionAudience } from './audience.js';
 import { SecurityError, SecurityErrorCode } from './errors.js';
 import { CUSTOM_EXTENSION_CALLER_APP_ID, isTenantIssuer } from './issuers.js';
 import type { SigningKeySource } from './signing-keys.js';
@@ -16,8 +17,13 @@ export interface CallerClaims {
 
 export interface CallerTokenVerifierOptions {
   tenantId: string;
-  /** The extension's app registration: `aud` must be this GUID or `api://{host}/{this GUID}`. */
+  /** The extension's app registration: `aud` must be this GUID or its identifier URI (see `extensionResourceId`). */
   extensionAppId: string;
+  /**
+   * The extension's identifier URI `api://{host}/{appId}` (ENTRA_EXTENSION_RESOURCE_ID). Unset, an `api://` `aud`
+   * passes only when its host is the request's `Host`.
+   */
+  extensionResourceId?: string | undefined;
   keySource: SigningKeySource;
   now?: Clock;
   /** Tolerance for `exp`/`nbf`, in seconds; at most 300 (DESIGN.md). Default 300. */
@@ -25,8 +31,11 @@ export interface CallerTokenVerifierOptions {
 }
 
 export interface CallerTokenVerifier {
-  /** Resolves with the checked claims, or rejects with a {@link SecurityError} (`TOKEN_*`, `SIGNING_KEYS_UNAVAILABLE`). */
-  verify(authorizationHeader: string | undefined): Promise<CallerClaims>;
+  /**
+   * Resolves with the checked claims, or rejects with a {@link SecurityError} (`TOKEN_*`, `SIGNING_KEYS_UNAVAILABLE`).
+   * `requestHost` is the request's `Host` header, for an identifier-URI `aud` when no resource id is configured.
+   */
+  verify(authorizationHeader: string | undefined, request?: { requestHost?: string | undefined }): Promise<CallerClaims>;
 }
 
 /** Longest Authorization header read. Entra's tokens are under 2 KiB. */
@@ -48,11 +57,9 @@ export function createCallerTokenVerifier(options: CallerTokenVerifierOptions): 
   const now = options.now ?? systemClock;
   const skew = options.clockSkewInSeconds ?? MAX_CLOCK_SKEW_IN_SECONDS;
   if (!(skew >= 0 && skew <= MAX_CLOCK_SKEW_IN_SECONDS)) throw new RangeError(`Clock skew must be 0–${MAX_CLOCK_SKEW_IN_SECONDS} s; got ${skew}.`);
-  const appId = options.extensionAppId.toLowerCase();
-  const audiencePattern = new RegExp(`^api://[^/\\s]+/${appId.replace(/-/g, '\\-')}$`, 'i');
 
   return {
-    async verify(authorizationHeader) {
+    async verify(authorizationHeader, request = {}) {
       if (!authorizationHeader) throw refuse(SecurityErrorCode.TOKEN_MISSING, 'A bearer token is required.');
       if (authorizationHeader.length > MAX_HEADER_LENGTH) throw refuse(SecurityErrorCode.TOKEN_MALFORMED, 'The bearer token is malformed.', 'header too long');
       const token = BEARER.exec(authorizationHeader)?.[1];
@@ -85,18 +92,21 @@ export function createCallerTokenVerifier(options: CallerTokenVerifierOptions): 
       } catch (error) {
         throw refusalOf(error);
       }
-      return checkClaims(payload, options.tenantId, appId, audiencePattern);
+      return checkClaims(payload, options.tenantId, {
+        appId: options.extensionAppId,
+        resourceId: options.extensionResourceId,
+        requestHost: request.requestHost,
+      });
     },
   };
 }
 
-function checkClaims(payload: JWTPayload, tenantId: string, appId: string, audiencePattern: RegExp): CallerClaims {
+function checkClaims(payload: JWTPayload, tenantId: string, expectedAudience: ExtensionAudience): CallerClaims {
   const issuer = payload.iss ?? '';
   if (!isTenantIssuer(issuer, tenantId)) {
     throw refuse(SecurityErrorCode.TOKEN_ISSUER_INVALID, 'The bearer token was not issued by this tenant.', `iss ${issuer.slice(0, 200)}`);
   }
-  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  const audience = audiences.find((value) => typeof value === 'string' && (value.toLowerCase() === appId || audiencePattern.test(value)));
+  const audience = audienceOf(payload.aud, expectedAudience);
   if (audience === undefined) throw refuse(SecurityErrorCode.TOKEN_AUDIENCE_INVALID, 'The bearer token is meant for another application.');
   // v2 tokens carry azp, v1 tokens appid; whichever is present must be Entra's custom-extension service.
   const caller = typeof payload.azp === 'string' ? payload.azp : payload.appid;

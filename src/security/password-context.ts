@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { compactDecrypt, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import { audienceOf } from './audience.js';
 import { SecurityError, SecurityErrorCode } from './errors.js';
 import { decryptJweContent, jweParts } from './jwe-content.js';
 import type { DecryptionKey, KeyRing, KeyUnwrapper } from './key-ring.js';
@@ -14,14 +15,20 @@ export interface PasswordContext {
   nonce: string;
   audience: string | string[] | undefined;
   issuer: string | undefined;
-  /** `exp`, in seconds since the epoch, when present. */
-  expiresAt: number | undefined;
+  /** `exp`, in seconds since the epoch. */
+  expiresAt: number;
 }
 
 export interface DecryptPasswordContextOptions {
   keyRing: KeyRing;
-  /** The extension's app id: the inner JWT's `aud`, when present, must name it. */
+  /** The extension's app id: the inner JWT's `aud`, when present, must be it or the extension's identifier URI. */
   expectedAudience: string;
+  /** The extension's identifier URI `api://{host}/{appId}` (ENTRA_EXTENSION_RESOURCE_ID); see security/audience.ts. */
+  extensionResourceId?: string | undefined;
+  /** The request's `Host` header: without `extensionResourceId`, an `api://` `aud` must name this host. */
+  requestHost?: string | undefined;
+  /** Longest nonce accepted, in characters. Default 256, the most our answer may echo (events' response schema). */
+  maxNonceLength?: number;
   /** Now, in ms since the epoch. */
   now: number;
   /** Tolerance for `exp` and `nbf`, in seconds. Default 300, as for tokens. */
@@ -41,10 +48,12 @@ const DEFAULT_MAX_COMPACT_LENGTH = 16 * 1024;
 const DEFAULT_MAX_INFLATED_BYTES = 16 * 1024;
 const DEFAULT_CLOCK_SKEW_IN_SECONDS = 300;
 const DEFAULT_REMOTE_TIMEOUT_IN_MS = 1000;
+const DEFAULT_MAX_NONCE_LENGTH = 256;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Decrypts `encryptedPasswordContext` and checks the unsigned JWT inside (`exp`, `nbf`, `aud`). The key is chosen
+ * Decrypts `encryptedPasswordContext` and checks the unsigned JWT inside (`exp` required, `nbf`, `aud` exact, a nonce
+ * short enough to echo). The key is chosen
  * by the JWE's `x5t` among the ring's keys; without a match each key is tried. Every failure is a
  * {@link SecurityError} whose public message says only that the context could not be used.
  *
@@ -154,13 +163,15 @@ function contextOf(claims: Record<string, unknown>, options: DecryptPasswordCont
   for (const [name, value] of [['user-password', password], ['username', username], ['nonce', nonce]] as const) {
     if (typeof value !== 'string' || value === '') throw malformed(`The password context has no ${name} string.`);
   }
+  // Our answer echoes the nonce, and an answer over the response schema's limit is one Entra refuses (1003003).
+  const maxNonceLength = options.maxNonceLength ?? DEFAULT_MAX_NONCE_LENGTH;
+  if ((nonce as string).length > maxNonceLength) throw malformed(`The password context nonce is longer than ${maxNonceLength} characters.`);
   const nowInSeconds = options.now / 1000;
   const skew = options.clockSkewInSeconds ?? DEFAULT_CLOCK_SKEW_IN_SECONDS;
-  if (exp !== undefined) {
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw malformed('The password context exp is not a number.');
-    if (nowInSeconds > exp + skew) {
-      throw new SecurityError(SecurityErrorCode.CONTEXT_EXPIRED, 'The password context has expired.', { detail: `exp ${exp}, now ${Math.floor(nowInSeconds)}` });
-    }
+  // Entra always sends exp (iat + 600 s); a context without one would never expire.
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw malformed('The password context has no numeric exp.');
+  if (nowInSeconds > exp + skew) {
+    throw new SecurityError(SecurityErrorCode.CONTEXT_EXPIRED, 'The password context has expired.', { detail: `exp ${exp}, now ${Math.floor(nowInSeconds)}` });
   }
   if (nbf !== undefined) {
     if (typeof nbf !== 'number' || !Number.isFinite(nbf)) throw malformed('The password context nbf is not a number.');
@@ -168,9 +179,10 @@ function contextOf(claims: Record<string, unknown>, options: DecryptPasswordCont
       throw new SecurityError(SecurityErrorCode.CONTEXT_NOT_YET_VALID, 'The password context is not valid yet.', { detail: `nbf ${nbf}, now ${Math.floor(nowInSeconds)}` });
     }
   }
-  if (aud !== undefined && !audienceNames(aud, options.expectedAudience)) {
+  const expected = { appId: options.expectedAudience, resourceId: options.extensionResourceId, requestHost: options.requestHost };
+  if (aud !== undefined && audienceOf(aud, expected) === undefined) {
     throw new SecurityError(SecurityErrorCode.CONTEXT_AUDIENCE_MISMATCH, 'The password context is meant for another application.', {
-      detail: `aud does not name the extension app id ${options.expectedAudience}`,
+      detail: `aud is neither the extension app id ${options.expectedAudience} nor its identifier URI`,
     });
   }
   return {
@@ -179,15 +191,8 @@ function contextOf(claims: Record<string, unknown>, options: DecryptPasswordCont
     nonce: nonce as string,
     audience: typeof aud === 'string' || Array.isArray(aud) ? (aud as string | string[]) : undefined,
     issuer: typeof iss === 'string' ? iss : undefined,
-    expiresAt: typeof exp === 'number' ? exp : undefined,
+    expiresAt: exp,
   };
-}
-
-/** `aud` names the app by its id or by an identifier URI ending in `/<appId>` (`api://host/<appId>`). */
-function audienceNames(aud: unknown, appId: string): boolean {
-  const values = Array.isArray(aud) ? aud : [aud];
-  const id = appId.toLowerCase();
-  return values.some((value) => typeof value === 'string' && (value.toLowerCase() === id || value.toLowerCase().endsWith(`/${id}`)));
 }
 
 function malformed(detail: string): SecurityError {

@@ -3,7 +3,8 @@ import { EntraMigrateError } from '../common/errors.js';
 import { errorBody } from '../handlers/index.js';
 
 export interface CallerTokenVerifier {
-  verify(authorizationHeader: string | undefined): Promise<unknown>;
+  /** `requestHost` is the request's `Host` header: an identifier-URI `aud` must name it unless a resource id is configured. */
+  verify(authorizationHeader: string | undefined, request: { requestHost: string | undefined }): Promise<unknown>;
 }
 
 /**
@@ -16,7 +17,7 @@ export function requireCallerToken(verifier: CallerTokenVerifier) {
   return async function verifyCaller(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization;
     try {
-      await verifier.verify(header);
+      await verifier.verify(header, { requestHost: request.host });
     } catch (error) {
       const code = error instanceof EntraMigrateError ? error.code : 'TOKEN_INVALID';
       const message = error instanceof EntraMigrateError ? error.publicMessage : 'The bearer token is not valid.';

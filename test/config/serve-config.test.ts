@@ -144,3 +144,28 @@ test('config: a Key Vault key replaces the key file; its id and certificate sett
   }
   assert.deepEqual(problemsOf({ ...valid, JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE: './x.pem' }).map(([setting]) => setting), ['JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE']);
 });
+
+test('config: ENTRA_EXTENSION_RESOURCE_ID is the api://{host}/{appId} identifier URI of this app id', () => {
+  const appId = valid.ENTRA_EXTENSION_APP_ID!;
+  assert.equal(loadServeConfig(valid).extensionResourceId, undefined);
+  for (const good of [`api://auth.contoso.com/${appId}`, `api://jit-fn.azurewebsites.net/${appId.toUpperCase()}`, `api://127.0.0.1:7071/${appId}`]) {
+    assert.equal(loadServeConfig({ ...valid, ENTRA_EXTENSION_RESOURCE_ID: good }).extensionResourceId, good);
+  }
+  for (const bad of [
+    `https://auth.contoso.com/${appId}`,
+    `api://auth.contoso.com/00000000-0000-4000-8000-000000000000`,
+    `api://auth.contoso.com/${appId}/extra`,
+    `api://${appId}`,
+    `api://user@auth.contoso.com/${appId}`,
+    `api://auth contoso.com/${appId}`,
+    appId,
+  ]) {
+    assert.deepEqual(problemsOf({ ...valid, ENTRA_EXTENSION_RESOURCE_ID: bad }).map(([setting]) => setting), ['ENTRA_EXTENSION_RESOURCE_ID'], bad);
+  }
+});
+
+test('config: MAX_CONNECTIONS caps open connections, 512 by default', () => {
+  assert.equal(loadServeConfig(valid).maxConnections, 512);
+  assert.equal(loadServeConfig({ ...valid, MAX_CONNECTIONS: '64' }).maxConnections, 64);
+  for (const bad of ['0', '-1', 'lots', '1.5']) assert.deepEqual(problemsOf({ ...valid, MAX_CONNECTIONS: bad }).map(([setting]) => setting), ['MAX_CONNECTIONS'], bad);
+});

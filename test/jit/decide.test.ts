@@ -51,3 +51,12 @@ test('messagesFor: exact tag, then language, then English', () => {
   assert.equal(messagesFor(catalogue, null).retry.message, en.retry.message);
   assert.equal(messagesFor(catalogue, '').retry.message, en.retry.message);
 });
+
+test('messagesFor: a locale naming an inherited property ("constructor", "__proto__", "toString-us") falls back to English', () => {
+  for (const locale of ['constructor', 'constructor-us', '__proto__', '__proto__-x', 'toString', 'hasOwnProperty-us', 'valueOf', 'isPrototypeOf-fr']) {
+    const messages = messagesFor(DEFAULT_MESSAGES, locale);
+    assert.equal(messages.retry.message, en.retry.message, locale);
+    assert.equal(messages.blocked.title, en.blocked.title, locale);
+    assert.equal(decide({ kind: 'account-blocked', legacyId: '1' }, messages).answer.message, en.blocked.message, locale);
+  }
+});

@@ -30,10 +30,10 @@ describe('caller token verification', () => {
     }
   });
 
-  test('aud may be the api:// identifier URI; a v1 token carries appid instead of azp', async () => {
+  test('aud may be the api:// identifier URI of the request\'s host; a v1 token carries appid instead of azp', async () => {
     const tenant = await fakeTenant();
     const verifier = verifierFor(tenant);
-    await verifier.verify(`Bearer ${await tenant.token({ aud: `api://auth.contoso.example/${APP_ID}` })}`);
+    await verifier.verify(`Bearer ${await tenant.token({ aud: `api://auth.contoso.example/${APP_ID}` })}`, { requestHost: 'auth.contoso.example' });
     await verifier.verify(`bearer ${await tenant.token({ azp: undefined, appid: '99045fe1-7639-4a75-9d4a-577b6ca3810f', ver: '1.0' })}`);
   });
 
@@ -54,6 +54,31 @@ describe('caller token verification', () => {
     for (const [claims, code] of cases) {
       await assert.rejects(verifier.verify(`Bearer ${await tenant.token(claims)}`), refusedWith(code), JSON.stringify(claims));
     }
+  });
+
+  test('aud is exact: the identifier URI of another host, a suffix match, another scheme or app id are refused', async () => {
+    const tenant = await fakeTenant();
+    const keySource = createSigningKeySource({ openIdConfigurationUrls: [tenant.metadataUrl], fetch: tenant.fetch, now: () => NOW });
+    const byHost = createCallerTokenVerifier({ tenantId: TENANT_ID, extensionAppId: APP_ID, keySource, now: () => NOW });
+    const byResourceId = createCallerTokenVerifier({ tenantId: TENANT_ID, extensionAppId: APP_ID, extensionResourceId: `api://auth.contoso.example/${APP_ID}`, keySource, now: () => NOW });
+    const forged = [
+      `api://evil.example/${APP_ID}`,
+      `https://evil.example/${APP_ID}`,
+      `https://auth.contoso.example/${APP_ID}`,
+      `api://auth.contoso.example/00000000-0000-4000-8000-000000000000`,
+      `api://auth.contoso.example.evil.example/${APP_ID}`,
+      `API://EVIL.EXAMPLE/${APP_ID.toUpperCase()}`,
+    ];
+    for (const aud of forged) {
+      const token = `Bearer ${await tenant.token({ aud })}`;
+      await assert.rejects(byHost.verify(token, { requestHost: 'auth.contoso.example' }), refusedWith(SecurityErrorCode.TOKEN_AUDIENCE_INVALID), aud);
+      await assert.rejects(byResourceId.verify(token, { requestHost: 'evil.example' }), refusedWith(SecurityErrorCode.TOKEN_AUDIENCE_INVALID), aud);
+    }
+    const identifierUri = `Bearer ${await tenant.token({ aud: `api://auth.contoso.example/${APP_ID}` })}`;
+    await assert.rejects(byHost.verify(identifierUri), refusedWith(SecurityErrorCode.TOKEN_AUDIENCE_INVALID), 'no Host: only the app id');
+    await assert.rejects(byHost.verify(identifierUri, { requestHost: 'evil.example' }), refusedWith(SecurityErrorCode.TOKEN_AUDIENCE_INVALID));
+    assert.equal((await byResourceId.verify(identifierUri, { requestHost: 'evil.example' })).audience, `api://auth.contoso.example/${APP_ID}`);
+    assert.equal((await byHost.verify(`Bearer ${await tenant.token({ aud: APP_ID.toUpperCase() })}`)).audience, APP_ID.toUpperCase());
   });
 
   test('exp and nbf are honoured with at most 5 minutes of skew', async () => {

@@ -108,9 +108,43 @@ describe('decryptPasswordContext', () => {
     assert.equal((await decrypt(await make({ exp: NOW_S - 299 }))).nonce, 'nonce-123');
     await assert.rejects(decrypt(await make({ nbf: NOW_S + 301 })), rejectsWith(SecurityErrorCode.CONTEXT_NOT_YET_VALID));
     await assert.rejects(decrypt(await make({ aud: '00000000-0000-4000-8000-000000000000' })), rejectsWith(SecurityErrorCode.CONTEXT_AUDIENCE_MISMATCH));
-    assert.equal((await decrypt(await make({ aud: `api://auth.contoso.example/${APP_ID}` }))).nonce, 'nonce-123');
+    assert.equal((await decrypt(await make({ aud: `api://auth.contoso.example/${APP_ID}` }), { requestHost: 'auth.contoso.example' })).nonce, 'nonce-123');
+    assert.equal((await decrypt(await make({ aud: `api://auth.contoso.example/${APP_ID}` }), { extensionResourceId: `api://auth.contoso.example/${APP_ID}` })).nonce, 'nonce-123');
     assert.equal((await decrypt(await make({ aud: undefined }))).nonce, 'nonce-123');
     await assert.rejects(decrypt(await make({ exp: 'tomorrow' })), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED));
+  });
+
+  test('aud must be the app id or the identifier URI exactly: suffix, other host, scheme or app id are refused', async () => {
+    const [one] = await twoKeys();
+    const make = (claims: Record<string, unknown>) => encryptTo(one!.certificatePem, unsignedJwt(contextClaims(claims)), {});
+    const forged = [
+      `https://evil.example/${APP_ID}`,
+      `api://evil.example/${APP_ID}`,
+      `http://auth.contoso.example/${APP_ID}`,
+      `api://auth.contoso.example/00000000-0000-4000-8000-000000000000`,
+      `api://auth.contoso.example/${APP_ID}/x`,
+      `x${APP_ID}`,
+      [`https://evil.example/${APP_ID}`],
+    ];
+    for (const aud of forged) {
+      for (const where of [{ requestHost: 'auth.contoso.example' }, { extensionResourceId: `api://auth.contoso.example/${APP_ID}` }, {}]) {
+        await assert.rejects(decrypt(await make({ aud }), where), rejectsWith(SecurityErrorCode.CONTEXT_AUDIENCE_MISMATCH), `${String(aud)} ${JSON.stringify(where)}`);
+      }
+    }
+    const identifierUri = await make({ aud: `api://auth.contoso.example/${APP_ID}` });
+    await assert.rejects(decrypt(identifierUri), rejectsWith(SecurityErrorCode.CONTEXT_AUDIENCE_MISMATCH), 'no Host and no resource id: the app id only');
+    await assert.rejects(decrypt(identifierUri, { requestHost: 'evil.example' }), rejectsWith(SecurityErrorCode.CONTEXT_AUDIENCE_MISMATCH));
+    await assert.rejects(decrypt(identifierUri, { extensionResourceId: `api://other.example/${APP_ID}`, requestHost: 'auth.contoso.example' }), rejectsWith(SecurityErrorCode.CONTEXT_AUDIENCE_MISMATCH));
+    assert.equal((await decrypt(await make({ aud: APP_ID.toUpperCase() }))).nonce, 'nonce-123', 'a GUID in capitals is the same GUID');
+  });
+
+  test('exp is required, and a nonce longer than the 256 characters an answer may echo is refused', async () => {
+    const [one] = await twoKeys();
+    const make = (claims: Record<string, unknown>) => encryptTo(one!.certificatePem, unsignedJwt(contextClaims(claims)), {});
+    await assert.rejects(decrypt(await make({ exp: undefined })), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED));
+    await assert.rejects(decrypt(await make({ exp: null })), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED));
+    await assert.rejects(decrypt(await make({ nonce: 'n'.repeat(257) })), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED));
+    assert.equal((await decrypt(await make({ nonce: 'n'.repeat(256) }))).nonce.length, 256);
   });
 
   test('missing or non-string claims, and plaintexts that are not unsigned JWTs, are CONTEXT_MALFORMED', async () => {

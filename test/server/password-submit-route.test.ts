@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { parsePasswordSubmitResponse } from '../../src/events/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
-import { startServer, type ServerUnderTest } from './harness.js';
+import { APP_ID, startServer, type ServerUnderTest } from './harness.js';
 
 const post = async (server: ServerUnderTest, body: unknown, headers: Record<string, string> = {}) =>
   server.app.inject({
@@ -52,6 +52,16 @@ describe('POST /events/password-submit', () => {
     const blocked = answerOf(await post(server, await server.body('mallory@contoso.example', CANARY_PASSWORDS.correct, { locale: 'es-ES' })));
     assert.equal(blocked['@odata.type'], 'microsoft.graph.passwordSubmit.Block');
     assert.equal(blocked.title, 'Inicio de sesión bloqueado');
+  });
+
+  test('a locale naming an inherited property ("constructor") is answered in English, never a 500 or a Block without text', async () => {
+    for (const locale of ['constructor', 'constructor-us', '__proto__', 'toString']) {
+      const retry = answerOf(await post(server, await server.body('ada@contoso.example', CANARY_PASSWORDS.wrong, { locale })));
+      assert.deepEqual(retry, { '@odata.type': 'microsoft.graph.passwordSubmit.Retry', message: 'Your password is incorrect.', nonce: 'nonce-1' }, locale);
+      const blocked = answerOf(await post(server, await server.body('mallory@contoso.example', CANARY_PASSWORDS.correct, { locale })));
+      assert.equal(blocked.title, 'Sign-in blocked', locale);
+      assert.equal(blocked.message, 'Your account is locked. Please contact support.', locale);
+    }
   });
 
   test('a hash that cannot be verified blocks as unavailable, naming the reason in the ledger outcome', async () => {
@@ -129,6 +139,21 @@ describe('POST /events/password-submit refusals', () => {
     const hs256 = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: server.tenant.signingKey().kid }).sign(new Uint8Array(32));
     unauthorised(await post(server, body, { authorization: `Bearer ${hs256}` }), 'TOKEN_ALGORITHM_REFUSED');
     assert.equal(server.lookups(), lookups, 'the legacy store was never asked');
+  });
+
+  test("the caller token's aud is exact: an identifier URI passes only for the request's own Host", async () => {
+    const body = await server.body('ada@contoso.example', CANARY_PASSWORDS.correct);
+    const withAudience = async (audience: string, host: string) => post(server, body, { authorization: `Bearer ${await server.token({ audience })}`, host });
+    unauthorised(await withAudience(`api://evil.example/${APP_ID}`, 'auth.contoso.example'), 'TOKEN_AUDIENCE_INVALID');
+    unauthorised(await withAudience(`https://evil.example/${APP_ID}`, 'evil.example'), 'TOKEN_AUDIENCE_INVALID');
+    assert.equal((await withAudience(`api://auth.contoso.example/${APP_ID}`, 'auth.contoso.example')).statusCode, 200);
+  });
+
+  test('a nonce longer than an answer may echo is refused with 400, never echoed or answered 500', async () => {
+    const response = await post(server, await server.body('ada@contoso.example', CANARY_PASSWORDS.correct, { nonce: 'n'.repeat(257) }));
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error.code, 'CONTEXT_MALFORMED');
+    assert.ok(!response.body.includes('n'.repeat(257)));
   });
 
   test('bodies: oversized → 413, wrong content type → 415, not JSON → 400, each with a JSON error', async () => {

@@ -13,6 +13,8 @@ export const actionODataType = (action: PasswordSubmitAction) => `microsoft.grap
 /** Longest title and message we send; Entra shows them on its sign-in page. */
 export const MAX_TITLE_LENGTH = 256;
 export const MAX_MESSAGE_LENGTH = 1024;
+/** Longest nonce an answer may echo; a context with a longer one is refused rather than answered with a body Entra rejects. */
+export const MAX_NONCE_LENGTH = 256;
 
 // `@odata.type` is any string here so a reader can tell "unknown action" (Entra's 1003012) apart from a malformed
 // body (1003003); `actionOf` names the action, and the server only ever builds the four known ones.
@@ -30,7 +32,7 @@ export const passwordSubmitResponseSchema = z.object({
   data: z.object({
     '@odata.type': z.literal(PASSWORD_SUBMIT_RESPONSE_TYPE),
     actions: z.array(actionSchema),
-    nonce: z.string().min(1).max(256),
+    nonce: z.string().min(1).max(MAX_NONCE_LENGTH),
   }),
 });
 

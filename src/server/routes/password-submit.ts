@@ -32,7 +32,7 @@ export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOption
       schema: { response: { 200: responseSchema, 400: errorSchema, 503: errorSchema } },
     },
     async (request, reply) => {
-      const result = await handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt });
+      const result = await handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt, requestHost: request.host });
       if (result.status !== 200) {
         request.log[result.status === 503 ? 'warn' : 'info']({ code: result.rejection.code, detail: result.rejection.detail }, result.status === 503 ? 'request not answerable now' : 'request refused');
         return reply.code(result.status).send(result.body);
