@@ -15,23 +15,48 @@ export interface PostgresLedgerLocation {
 
 /** Any fixed number: every entra-migrate process migrating a database takes the same transaction-level lock. */
 const MIGRATION_LOCK_KEY = 0x656d6c67; // "emlg"
+/** Time limits of the PostgreSQL ledger; the defaults suit production, tests shorten them. */
+export interface PostgresLedgerOptions {
+  /** How long pg waits for any one statement's answer. Default {@link DEFAULT_QUERY_TIMEOUT_IN_MS}. */
+  queryTimeoutInMs?: number;
+  /** How long `ping()` (the readiness probe) waits for its answer. Default {@link DEFAULT_PING_TIMEOUT_IN_MS}. */
+  pingTimeoutInMs?: number;
+}
+
 /** Connections kept: the ledger writes one small row per sign-in. */
 const POOL_SIZE = 4;
+/** 5 s: how long a call waits for a pooled connection, or for a new one to connect. */
 const CONNECT_TIMEOUT_IN_MS = 5000;
-
+/**
+ * 15 s: a ledger statement is a one-row write or a page of at most 10,000 rows, milliseconds on a healthy server;
+ * this only ends a wait that will never be answered (a stalled connection), whose client is then destroyed.
+ */
+const DEFAULT_QUERY_TIMEOUT_IN_MS = 15_000;
+/** 2 s: a readiness probe must answer quickly or report the ledger not ready. */
+const DEFAULT_PING_TIMEOUT_IN_MS = 2000;
+/** 10 s: idle pooled connections start TCP keep-alive probes after this, so a vanished peer is noticed and dropped. */
+const KEEP_ALIVE_INITIAL_DELAY_IN_MS = 10_000;
 
 /**
  * The production ledger in PostgreSQL. Opening it applies pending migrations under an advisory lock, so several
  * instances starting together migrate once.
  *
+ * Every statement has pg's own `query_timeout`; a client whose statement timed out or failed is destroyed by the
+ * pool rather than reused (pg-pool's `query` releases it with the error), so a stalled connection (TCP up, no
+ * answer) fails one call with `LEDGER_UNAVAILABLE` and the next call connects afresh.
+ *
  * @example
  *   const ledger = await openPostgresLedger({ url: 'postgres://app@db/migration', schema: 'entra_migrate', shown: '…' });
  */
-export async function openPostgresLedger(location: PostgresLedgerLocation): Promise<Ledger> {
+export async function openPostgresLedger(location: PostgresLedgerLocation, options: PostgresLedgerOptions = {}): Promise<Ledger> {
+  const pingTimeoutInMs = options.pingTimeoutInMs ?? DEFAULT_PING_TIMEOUT_IN_MS;
   const pool = new pg.Pool({
     connectionString: location.url,
     max: POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_IN_MS,
+    query_timeout: options.queryTimeoutInMs ?? DEFAULT_QUERY_TIMEOUT_IN_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_INITIAL_DELAY_IN_MS,
     application_name: 'entra-migrate (ledger)',
     ...(location.schema && { options: `-c search_path=${location.schema}` }),
   });
@@ -52,10 +77,10 @@ export async function openPostgresLedger(location: PostgresLedgerLocation): Prom
   }
 
   let closing: Promise<void> | undefined;
-  const query = async <R extends pg.QueryResultRow>(sql: string, values: unknown[], doing: string) => {
+  const query = async <R extends pg.QueryResultRow>(sql: string, values: unknown[], doing: string, timeoutInMs?: number) => {
     if (closing) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
     try {
-      return await pool.query<R>(sql, values);
+      return await pool.query<R>({ text: sql, values, ...(timeoutInMs !== undefined && { query_timeout: timeoutInMs }) });
     } catch (error) {
       throw failed(error, doing);
     }
@@ -112,7 +137,7 @@ export async function openPostgresLedger(location: PostgresLedgerLocation): Prom
       return Object.fromEntries(result.rows.map((row) => [row.state, Number(row.n)]));
     },
     async ping() {
-      await query('SELECT 1', [], 'answering a ping');
+      await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);
     },
     close() {
       closing ??= pool.end().catch(() => undefined);
@@ -137,10 +162,10 @@ async function migrate(pool: pg.Pool, location: PostgresLedgerLocation): Promise
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
     }
     await client.query('COMMIT');
+    client.release();
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    client.release(error as Error); // destroyed, not reused: a statement that timed out may still be on it
     throw error;
-  } finally {
-    client.release();
   }
 }

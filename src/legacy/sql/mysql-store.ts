@@ -1,22 +1,20 @@
 import { createPool, type FieldPacket, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../store.js';
-import { withDeadline } from './deadline.js';
 import { factsOf, NETWORK_ERROR_CODES, storeClosed, storeTimedOut, toLegacyStoreError, type DriverFailure } from './driver-error.js';
+import { withLeasedConnection, type ConnectionLease } from './leased-connection.js';
 import { mysqlConnectionFieldsOf } from './mysql-url.js';
-import type { SqlDriverSettings } from './options.js';
+import { IDLE_TIMEOUT_IN_MS, KEEP_ALIVE_INITIAL_DELAY_IN_MS, type SqlDriverSettings } from './options.js';
 import { accountFromRows, checkResultColumns } from './row.js';
-
-/** 30 s: idle connections are closed after this, so a quiet service holds no server slots. */
-const IDLE_TIMEOUT_IN_MS = 30_000;
 
 /**
  * A legacy store in MySQL or MariaDB (`mysql://` or `mariadb://`, `?ssl=true` for verified TLS). Statements are
  * prepared on the server (`execute`), so values never pass through client-side escaping. No connection is made
  * until the first call: `ping()` checks one.
  *
- * Time is bounded three ways: mysql2's per-statement `timeout` (the connection is then destroyed, not reused), a
- * server-side statement limit set once per connection (`max_statement_time` on MariaDB, `max_execution_time` on
- * MySQL; best effort), and an overall deadline of `queryTimeoutInMs` per call.
+ * Time is bounded three ways: mysql2's per-statement `timeout`, a server-side statement limit set once per
+ * connection (`max_statement_time` on MariaDB, `max_execution_time` on MySQL; best effort), and an overall deadline
+ * of `queryTimeoutInMs` per call. A connection whose call failed or was abandoned (timed out, aborted) is destroyed
+ * at once, never reused: a stalled connection (TCP up, no answer) costs one call, not every call while it lives.
  *
  * @example
  *   const store = createMysqlLegacyStore({ url: 'mariadb://reader:pw@db/legacy', query: compileNamedQuery(sql, 'mysql'), queryTimeoutInMs: 1000, poolSize: 10 });
@@ -35,6 +33,8 @@ export function createMysqlLegacyStore(settings: SqlDriverSettings): LegacyStore
     maxIdle: settings.poolSize,
     idleTimeout: IDLE_TIMEOUT_IN_MS,
     connectTimeout: queryTimeoutInMs,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: KEEP_ALIVE_INITIAL_DELAY_IN_MS,
     charset: 'utf8mb4_unicode_ci',
     supportBigNumbers: true,
     bigNumberStrings: true, // BIGINT ids arrive as exact decimal strings
@@ -51,24 +51,21 @@ export function createMysqlLegacyStore(settings: SqlDriverSettings): LegacyStore
     );
   };
 
-  const execute = async (sql: string, values: (string | null)[]): Promise<[RowDataPacket[], FieldPacket[]]> => {
-    const connection = await pool.getConnection();
-    try {
-      await limitStatementTime(connection);
-      const result = await connection.execute<RowDataPacket[]>({ sql, timeout: queryTimeoutInMs }, values);
-      connection.release();
-      return result;
-    } catch (error) {
-      connection.destroy(); // the statement may still be running on it; never hand it out again
-      throw error;
-    }
+  const lease: ConnectionLease<PoolConnection> = {
+    acquire: () => pool.getConnection(),
+    release: (connection) => connection.release(),
+    destroy: destroyPooledConnection,
+  };
+  const execute = async (connection: PoolConnection, sql: string, values: (string | null)[]): Promise<[RowDataPacket[], FieldPacket[]]> => {
+    await limitStatementTime(connection);
+    return connection.execute<RowDataPacket[]>({ sql, timeout: queryTimeoutInMs }, values);
   };
 
   let closing: Promise<void> | undefined;
   const run = async (sql: string, values: (string | null)[], options?: LegacyStoreCallOptions): Promise<[RowDataPacket[], FieldPacket[]]> => {
     if (closing !== undefined) throw storeClosed(url);
     try {
-      return await withDeadline(() => execute(sql, values), {
+      return await withLeasedConnection(lease, (connection) => execute(connection, sql, values), {
         timeoutInMs: queryTimeoutInMs,
         abortSignal: options?.abortSignal,
         timeoutError: () => storeTimedOut(url, queryTimeoutInMs),
@@ -94,6 +91,16 @@ export function createMysqlLegacyStore(settings: SqlDriverSettings): LegacyStore
       return closing;
     },
   };
+}
+
+/**
+ * Takes a connection out of the pool and closes its socket. mysql2's `destroy()` only half-closes it (a FIN, then
+ * it waits for the server's); a stalled server never answers, so the socket itself is destroyed as well.
+ */
+function destroyPooledConnection(connection: PoolConnection): void {
+  connection.destroy();
+  const socket = (connection.connection as unknown as { stream?: { destroy?: () => void } }).stream;
+  socket?.destroy?.();
 }
 
 /** Server errors (https://mariadb.com/kb/en/mariadb-error-codes/) that mean "took too long". */

@@ -25,6 +25,14 @@ export interface SqlDriverSettings {
 export const DEFAULT_QUERY_TIMEOUT_IN_MS = 1000;
 /** 10 connections: at Entra's cap of 50 calls a second, 10 leaves room for queries of up to 200 ms each. */
 export const DEFAULT_POOL_SIZE = 10;
+/** 30 s: pooled connections idle this long are closed, so a quiet service holds no server slots. */
+export const IDLE_TIMEOUT_IN_MS = 30_000;
+/**
+ * 10 s: an idle pooled connection's socket starts TCP keep-alive probes after this, so one whose peer vanished (a
+ * dropped NAT entry, a failed-over server) is found broken by the operating system and dropped by the pool. The
+ * probes' interval and count are the system's (Linux: 75 s, 9 probes); Node sets only this first delay.
+ */
+export const KEEP_ALIVE_INITIAL_DELAY_IN_MS = 10_000;
 /** 60 s: a longer lookup is a misconfiguration; Entra gives up after 2 s at most. */
 const QUERY_TIMEOUT_MAX_IN_MS = 60_000;
 const POOL_SIZE_MAX = 100;

@@ -1,21 +1,21 @@
 import pg from 'pg';
 import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
 import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../store.js';
-import { withDeadline } from './deadline.js';
 import { factsOf, NETWORK_ERROR_CODES, storeClosed, storeTimedOut, toLegacyStoreError, type DriverFailure } from './driver-error.js';
-import type { SqlDriverSettings } from './options.js';
+import { withLeasedConnection, type ConnectionLease } from './leased-connection.js';
+import { IDLE_TIMEOUT_IN_MS, KEEP_ALIVE_INITIAL_DELAY_IN_MS, type SqlDriverSettings } from './options.js';
 import { accountFromRows, checkResultColumns } from './row.js';
 import { redactUrl } from './url.js';
-
-/** 30 s: idle connections are closed after this, so a quiet service holds no server slots. */
-const IDLE_TIMEOUT_IN_MS = 30_000;
 
 /**
  * A legacy store in PostgreSQL (`postgres://` or `postgresql://`; TLS and other options as libpq-style URL
  * parameters, e.g. `?sslmode=verify-full`). No connection is made until the first call: `ping()` checks one.
  *
- * Time is bounded twice: the server cancels a statement after `queryTimeoutInMs` (`statement_timeout`), and the
- * call gives up after the same time however it is spent (queueing for a connection, connecting, querying).
+ * Time is bounded three ways: the server cancels a statement after `queryTimeoutInMs` (`statement_timeout`), pg
+ * itself stops waiting for an answer after the same time (`query_timeout`), and the call gives up after that time
+ * however it is spent (queueing for a connection, connecting, querying). A connection whose call was abandoned —
+ * timed out or aborted — is destroyed, never returned to the pool: a stalled connection (TCP up, no answer) costs
+ * one call, not every call for as long as its socket lives.
  *
  * @example
  *   const store = createPostgresLegacyStore({ url: 'postgres://reader@db/legacy', query: compileNamedQuery(sql, 'postgres'), queryTimeoutInMs: 1000, poolSize: 10 });
@@ -36,6 +36,9 @@ export function createPostgresLegacyStore(settings: SqlDriverSettings): LegacySt
     max: settings.poolSize,
     connectionTimeoutMillis: queryTimeoutInMs,
     statement_timeout: queryTimeoutInMs,
+    query_timeout: queryTimeoutInMs, // a backstop: the call's own deadline starts earlier and fires first
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_INITIAL_DELAY_IN_MS,
     idleTimeoutMillis: IDLE_TIMEOUT_IN_MS,
     application_name: 'entra-migrate (legacy lookup)',
     allowExitOnIdle: true,
@@ -43,11 +46,18 @@ export function createPostgresLegacyStore(settings: SqlDriverSettings): LegacySt
   // An idle connection that breaks is dropped by the pool; the next call reconnects or reports the failure itself.
   pool.on('error', () => undefined);
 
+  const lease: ConnectionLease<pg.PoolClient> = {
+    acquire: () => pool.connect(),
+    release: (client) => client.release(),
+    // pg ends a removed client by destroying its socket when a query is still active on it (pg Client#end).
+    destroy: (client) => client.release(true),
+  };
+
   let closing: Promise<void> | undefined;
   const query = async (text: string, values: (string | null)[], options?: LegacyStoreCallOptions): Promise<pg.QueryResult> => {
     if (closing !== undefined) throw storeClosed(url);
     try {
-      return await withDeadline(() => pool.query({ text, values }), {
+      return await withLeasedConnection(lease, (client) => client.query({ text, values }), {
         timeoutInMs: queryTimeoutInMs,
         abortSignal: options?.abortSignal,
         timeoutError: () => storeTimedOut(url, queryTimeoutInMs),
