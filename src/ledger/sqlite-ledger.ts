@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
 import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
+import { preparePrivateDatabaseFile } from './private-file.js';
 import { pendingMigrations } from './schema-check.js';
 
 /** How long a write waits for another process's lock, in ms. */
@@ -14,7 +13,9 @@ const BUSY_TIMEOUT_IN_MS = 2000;
 const CACHE_SIZE_IN_KIB = 4096;
 
 /**
- * The embedded ledger: a SQLite file in WAL mode (readers never wait for the writer), its directory created.
+ * The embedded ledger: a SQLite file in WAL mode (readers never wait for the writer), private to this user: its
+ * missing directories are created 0700 and the database with its -wal and -shm files is 0600 (see
+ * `preparePrivateDatabaseFile`).
  * better-sqlite3 is synchronous; one indexed insert takes microseconds, which is why it is acceptable here, off
  * the answer's path (the server records after sending).
  *
@@ -24,7 +25,7 @@ const CACHE_SIZE_IN_KIB = 4096;
 export function openSqliteLedger(path: string): Ledger {
   let db: Database.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') preparePrivateDatabaseFile(path);
     db = new Database(path, { timeout: BUSY_TIMEOUT_IN_MS });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -32,6 +33,7 @@ export function openSqliteLedger(path: string): Ledger {
     // pages in use are the B-trees' upper levels and right edges; a premigrate run of millions stays flat in memory.
     db.pragma(`cache_size = -${CACHE_SIZE_IN_KIB}`);
   } catch (error) {
+    if (error instanceof LedgerError) throw error;
     throw new LedgerError(LedgerErrorCode.UNAVAILABLE, `The ledger database ${path} cannot be opened.`, { detail: `${path}: ${(error as Error).message}`, cause: error });
   }
   try {
