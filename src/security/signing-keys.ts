@@ -7,9 +7,12 @@ import { fetchJson } from './fetch-json.js';
 
 /** Where caller-token signature keys come from: the tenant's OpenID metadata, cached. */
 export interface SigningKeySource {
-  /** The key for `kid`; an unknown `kid` triggers a refresh unless one ran within the cooldown. */
+  /** The key for `kid`; an unknown `kid` or stale keys trigger a refresh unless one was attempted within the cooldown. */
   getKey(kid: string): Promise<KeyObject | undefined>;
-  /** Fetches every metadata document and its key set now (one refresh in flight at a time). */
+  /**
+   * Fetches every metadata document and its key set, unless a refresh was attempted within the cooldown: then it
+   * settles as that attempt did. One refresh in flight at a time.
+   */
   refresh(): Promise<void>;
   /** True once keys have been fetched at least once. */
   isReady(): boolean;
@@ -21,7 +24,7 @@ export interface SigningKeySourceOptions {
   now?: Clock;
   /** Per document, in ms. Default 3000: a refresh triggered by a callout must leave it time to answer. */
   timeoutInMs?: number;
-  /** Least time between refreshes caused by unknown `kid`s, in ms. Default 30 s: a flood of made-up kids costs one fetch per 30 s. */
+  /** Least time between refresh attempts, whatever caused them, in ms. Default 30 s: a flood of made-up kids, or of any token while Entra is down, costs one fetch per document per 30 s. */
   refreshCooldownInMs?: number;
   /** Keys older than this are refetched on next use, in ms. Default 24 h (Entra rolls keys with weeks of overlap). */
   maxAgeInMs?: number;
@@ -56,6 +59,7 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
   let keys = new Map<string, KeyObject>();
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
+  let lastFailure: unknown;
   let inFlight: Promise<void> | undefined;
 
   const fetchOptions = { fetch: fetchImpl, timeoutInMs, maxBytes: MAX_DOCUMENT_BYTES };
@@ -79,10 +83,26 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
     fetchedAt = now();
   };
 
+  // The only door to the network. One refresh in flight, shared by every caller; within the cooldown of the last
+  // attempt no new one starts, whatever asked (an unknown kid, stale or missing keys, a readiness probe): callers
+  // get that attempt's outcome. While Entra's metadata is down, a flood of tokens costs one fetch per document per
+  // cooldown, not one per request.
   const refresh = (): Promise<void> => {
-    inFlight ??= runRefresh().finally(() => {
-      inFlight = undefined;
-    });
+    if (inFlight) return inFlight;
+    if (now() - attemptedAt < cooldownInMs) return lastFailure === undefined ? Promise.resolve() : Promise.reject(lastFailure);
+    inFlight = runRefresh()
+      .then(
+        () => {
+          lastFailure = undefined;
+        },
+        (error: unknown) => {
+          lastFailure = error;
+          throw error;
+        },
+      )
+      .finally(() => {
+        inFlight = undefined;
+      });
     return inFlight;
   };
 
@@ -90,14 +110,15 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
     refresh,
     isReady: () => keys.size > 0,
     async getKey(kid) {
-      if (now() - fetchedAt >= maxAgeInMs) await refresh().catch(() => undefined);
+      if (keys.size === 0) {
+        await refresh(); // nothing to verify with: wait for the keys, or fail with why they are missing
+        return keys.get(kid);
+      }
+      // Stale keys keep verifying while fresh ones are fetched in the background (Entra rolls keys with weeks of overlap).
+      if (now() - fetchedAt >= maxAgeInMs) refresh().catch(() => undefined);
       const known = keys.get(kid);
       if (known) return known;
-      if (keys.size === 0) {
-        await refresh();
-      } else if (now() - attemptedAt >= cooldownInMs) {
-        await refresh().catch(() => undefined); // keep serving the keys we have
-      }
+      await refresh().catch(() => undefined); // an unknown kid may be a new key; keep serving the keys we have
       return keys.get(kid);
     },
   };

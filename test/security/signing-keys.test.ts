@@ -93,4 +93,50 @@ describe('signing key source', () => {
     assert.ok(await source.getKey(tenant.kid));
     for (const kid of ['ec', 'enc', 'broken', 'short']) assert.equal(await source.getKey(kid), undefined, kid);
   });
+
+  test('while the metadata is down, a flood of tokens costs one refresh per cooldown, not one per request', async () => {
+    let now = 1_000_000;
+    const { fetch, count } = serving({});
+    const urls = ['https://a.example/meta', 'https://b.example/meta'];
+    const source = createSigningKeySource({ openIdConfigurationUrls: urls, fetch, now: () => now, refreshCooldownInMs: 30_000 });
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => source.getKey('kid-0')));
+    for (let i = 0; i < 200; i++) await assert.rejects(source.getKey('kid-0'), unavailable);
+    assert.ok(results.every((result) => result.status === 'rejected'));
+    assert.equal(count(), urls.length, 'one refresh: one fetch per metadata document');
+    await assert.rejects(source.refresh(), unavailable);
+    assert.equal(count(), urls.length, 'an explicit refresh (readiness) waits out the cooldown too');
+    now += 30_000;
+    await Promise.allSettled(Array.from({ length: 50 }, () => source.getKey('kid-0')));
+    assert.equal(count(), 2 * urls.length, 'after the cooldown: one more refresh');
+  });
+
+  test('keys past their max age keep serving while the metadata is down, refreshed at most once per cooldown', async () => {
+    const tenant = await fakeTenant();
+    let now = 1_000_000;
+    let down = false;
+    let fetches = 0;
+    const fetch = (async (input: string | URL | Request) => {
+      fetches++;
+      return down ? new Response('down', { status: 503 }) : tenant.fetch(input);
+    }) as typeof globalThis.fetch;
+    const source = createSigningKeySource({ openIdConfigurationUrls: [tenant.metadataUrl], fetch, now: () => now, refreshCooldownInMs: 30_000, maxAgeInMs: 3_600_000 });
+    assert.ok(await source.getKey(tenant.kid));
+    assert.equal(fetches, 2);
+    down = true;
+    now += 3_600_000;
+    for (let i = 0; i < 200; i++) assert.ok(await source.getKey(tenant.kid), 'the cached key still verifies');
+    await Promise.all(Array.from({ length: 200 }, () => source.getKey('unknown-kid')));
+    assert.equal(fetches, 3, 'one refresh attempt (its metadata fetch failed) for 400 requests');
+    now += 30_000;
+    for (let i = 0; i < 100; i++) assert.ok(await source.getKey(tenant.kid));
+    assert.equal(fetches, 4);
+    down = false;
+    now += 30_000;
+    assert.ok(await source.getKey(tenant.kid));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(await source.getKey(tenant.kid));
+    assert.equal(fetches, 6, 'back up: refreshed, and fresh again');
+    for (let i = 0; i < 10; i++) await source.getKey(tenant.kid);
+    assert.equal(fetches, 6);
+  });
 });
