@@ -1,6 +1,6 @@
 import { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential as AzureTokenCredential } from '@azure/identity';
 import { isLoopbackUrl } from '../common/loopback.js';
-import { createClientSecretCredential, type TokenCredential } from './client-credentials.js';
+import { createClientSecretCredential, entraErrorCodesIn, likelyRefusalCause, type TokenCredential } from './client-credentials.js';
 import { GraphError, GraphErrorCode } from './errors.js';
 
 /** How one app registration signs in to Graph: a client secret, a certificate, or a managed identity. */
@@ -35,19 +35,23 @@ export function appCredential(settings: AppCredentialSettings): { kind: AppCrede
     }
     return { kind: 'client-secret (loopback)', credential: createClientSecretCredential({ authorityHost, tenantId, clientId, clientSecret }) };
   }
+  const who = { authorityHost, tenantId, ...(clientId && { clientId }) };
   if (clientSecret) {
     if (!clientId) throw new GraphError(GraphErrorCode.AUTH_FAILED, 'A client secret needs the client id of its app registration.');
-    return { kind: 'client-secret', credential: adapt(new ClientSecretCredential(tenantId, clientId, clientSecret, { authorityHost })) };
+    return { kind: 'client-secret', credential: adapt(new ClientSecretCredential(tenantId, clientId, clientSecret, { authorityHost }), who) };
   }
   if (certificatePath) {
     if (!clientId) throw new GraphError(GraphErrorCode.AUTH_FAILED, 'A client certificate needs the client id of its app registration.');
-    return { kind: 'client-certificate', credential: adapt(new ClientCertificateCredential(tenantId, clientId, { certificatePath }, { authorityHost })) };
+    return { kind: 'client-certificate', credential: adapt(new ClientCertificateCredential(tenantId, clientId, { certificatePath }, { authorityHost }), who) };
   }
-  return { kind: 'managed-identity', credential: adapt(clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential()) };
+  return { kind: 'managed-identity', credential: adapt(clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential(), who) };
 }
 
-/** @azure/identity may answer null ("no token"); Graph calls need one, so that is an authentication failure. */
-function adapt(azure: AzureTokenCredential): TokenCredential {
+/**
+ * @azure/identity may answer null ("no token"); Graph calls need one, so that is an authentication failure. A
+ * refusal Entra explains with a known code (AADSTS90002: no such tenant …) also names the setting to check.
+ */
+function adapt(azure: AzureTokenCredential, who: Parameters<typeof likelyRefusalCause>[1]): TokenCredential {
   return {
     async getToken(scope) {
       let token;
@@ -55,7 +59,9 @@ function adapt(azure: AzureTokenCredential): TokenCredential {
         token = await azure.getToken(scope);
       } catch (error) {
         // @azure/identity's messages name the tenant and client, never the secret.
-        throw new GraphError(GraphErrorCode.AUTH_FAILED, `Could not get a Graph token: ${error instanceof Error ? error.message.split('\n')[0]!.slice(0, 300) : 'unknown error'}`, { cause: error });
+        const message = error instanceof Error ? error.message : '';
+        const cause = likelyRefusalCause({ codes: entraErrorCodesIn(message) }, who);
+        throw new GraphError(GraphErrorCode.AUTH_FAILED, `Could not get a Graph token: ${message.split('\n')[0]!.slice(0, 300) || 'unknown error'}${cause ? ` (${cause})` : ''}`, { cause: error });
       }
       if (!token) throw new GraphError(GraphErrorCode.AUTH_FAILED, 'Could not get a Graph token: the credential returned none.');
       return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };

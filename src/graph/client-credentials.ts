@@ -48,9 +48,13 @@ export function createClientSecretCredential(options: ClientSecretOptions): Toke
     } catch (error) {
       throw new GraphError(GraphErrorCode.UNAVAILABLE, `The token endpoint ${url} cannot be reached.`, { cause: error });
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
+    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_codes?: unknown; error_description?: unknown };
     if (!response.ok || typeof body.access_token !== 'string') {
-      throw new GraphError(GraphErrorCode.AUTH_FAILED, `The token endpoint refused client ${options.clientId} (HTTP ${response.status}${typeof body.error === 'string' ? `, ${body.error}` : ''}).`);
+      const codes = [...(Array.isArray(body.error_codes) ? body.error_codes.map(Number) : []), ...entraErrorCodesIn(String(body.error_description ?? ''))];
+      const cause = likelyRefusalCause({ status: response.status, codes }, options);
+      // OAuth's error code (RFC 6749 §5.2: invalid_client …), not whatever else a non-OAuth 404 page says.
+      const error = typeof body.error === 'string' && /^[a-z_]{1,64}$/.test(body.error) ? `, ${body.error}` : '';
+      throw new GraphError(GraphErrorCode.AUTH_FAILED, `The token endpoint refused client ${options.clientId} (HTTP ${response.status}${error})${cause ? `: ${cause}` : ''}.`);
     }
     const lifetime = typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in ?? 3599);
     const entry = { token: body.access_token, expiresOnTimestamp: now() + lifetime * 1000 };
@@ -70,4 +74,51 @@ export function createClientSecretCredential(options: ClientSecretOptions): Toke
       return pending;
     },
   };
+}
+
+/** Who asked for a token where: what a refusal's likely cause names (never the secret). */
+interface TokenRequester {
+  authorityHost: string;
+  tenantId: string;
+  clientId?: string;
+}
+
+/**
+ * Why a token endpoint most likely refused, by HTTP status or Entra error code (`AADSTS90002` …), and which setting
+ * fixes it. Codes: https://learn.microsoft.com/entra/identity-platform/reference-error-codes.
+ */
+const REFUSAL_CAUSES: ReadonlyArray<{ statuses: readonly number[]; codes: readonly number[]; cause: (who: TokenRequester) => string }> = [
+  {
+    // A 404 from the token endpoint: no such tenant at that authority (the emulator, or a wrong authority host).
+    statuses: [404],
+    codes: [90002],
+    cause: ({ tenantId, authorityHost }) => `most likely the tenant id ${tenantId} is wrong, or ${authorityHost} is not its sign-in authority; check AZURE_TENANT_ID (or ENTRA_TENANT_ID) and AZURE_AUTHORITY_HOST`,
+  },
+  {
+    statuses: [],
+    codes: [700016],
+    cause: ({ tenantId, clientId }) => `tenant ${tenantId} has no app registration ${clientId ?? '(none given)'}; check AZURE_CLIENT_ID (or the --credentials file) and the tenant id`,
+  },
+  {
+    statuses: [],
+    codes: [7000215, 7000222],
+    cause: ({ clientId }) => `the client secret of ${clientId ?? 'the app registration'} is wrong or has expired; check AZURE_CLIENT_SECRET (or the --credentials file)`,
+  },
+];
+
+/**
+ * The likely cause of a token refusal, in words naming the settings to check, or undefined when it is not a known one.
+ *
+ * @example
+ *   likelyRefusalCause({ status: 404, codes: [] }, { authorityHost, tenantId });
+ *   // 'most likely the tenant id … is wrong, or … is not its sign-in authority; check AZURE_TENANT_ID …'
+ */
+export function likelyRefusalCause(refusal: { status?: number; codes: readonly number[] }, who: TokenRequester): string | undefined {
+  const known = REFUSAL_CAUSES.find(({ statuses, codes }) => (refusal.status !== undefined && statuses.includes(refusal.status)) || refusal.codes.some((code) => codes.includes(code)));
+  return known?.cause(who);
+}
+
+/** The Entra error codes (`AADSTS90002: Tenant … not found`) an error text mentions. */
+export function entraErrorCodesIn(text: string): number[] {
+  return [...text.matchAll(/AADSTS(\d{4,8})/g)].map((match) => Number(match[1]));
 }
