@@ -5,7 +5,7 @@ import pg from 'pg';
 import { LedgerErrorCode, type DecisionRecord, type Ledger } from '../../src/ledger/index.js';
 import { openPostgresLedger } from '../../src/ledger/postgres-ledger.js';
 import { SERVICES, skipUnlessService } from '../support/services.js';
-import { startStallProxy, type StallProxy } from '../support/stall-proxy.js';
+import { settlesWithin, startStallProxy, type StallProxy } from '../support/stall-proxy.js';
 
 // The PostgreSQL ledger behind a connection that stalls (TCP up, nothing comes back): a write or a readiness ping
 // on it fails within its timeout with LEDGER_UNAVAILABLE, the stalled connection is destroyed, and the next call
@@ -28,15 +28,6 @@ const hasCode = (code: string) => (error: unknown) => {
   return true;
 };
 
-/** `promise`, or a rejection naming `what` when it is still pending after `limitInMs` (a hang fails the test). */
-function within<T>(promise: Promise<T>, limitInMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} was still pending after ${limitInMs} ms`)), limitInMs);
-  });
-  return Promise.race([promise, hung]).finally(() => clearTimeout(timer));
-}
-
 describe('PostgreSQL ledger over a stalled connection', { skip: await skipUnlessService('postgres') }, () => {
   let proxy: StallProxy;
   let ledger: Ledger;
@@ -58,8 +49,8 @@ describe('PostgreSQL ledger over a stalled connection', { skip: await skipUnless
   test('a write on a stalled connection fails with LEDGER_UNAVAILABLE, the connection is closed, the next write lands', async () => {
     await ledger.ping();
     assert.ok(proxy.stall() >= 1, 'the pool held a connection');
-    await within(assert.rejects(ledger.recordDecision(record('stalled-write')), hasCode(LedgerErrorCode.UNAVAILABLE)), 3000, 'the stalled write');
-    await within(ledger.recordDecision(record('after-the-stall')), 3000, 'the next write');
+    await settlesWithin(assert.rejects(ledger.recordDecision(record('stalled-write')), hasCode(LedgerErrorCode.UNAVAILABLE)), 3000, 'the stalled write');
+    await settlesWithin(ledger.recordDecision(record('after-the-stall')), 3000, 'the next write');
     assert.deepEqual((await ledger.listDecisions({ correlationId: 'after-the-stall' })).map((decision) => decision.correlationId), ['after-the-stall']);
     await proxy.stalledClosed(2000);
   });
@@ -67,8 +58,8 @@ describe('PostgreSQL ledger over a stalled connection', { skip: await skipUnless
   test('a readiness ping on a stalled connection fails with LEDGER_UNAVAILABLE, and the next ping succeeds', async () => {
     await ledger.ping();
     assert.ok(proxy.stall() >= 1);
-    await within(assert.rejects(ledger.ping(), hasCode(LedgerErrorCode.UNAVAILABLE)), 3000, 'the stalled ping');
-    await within(ledger.ping(), 3000, 'the next ping');
+    await settlesWithin(assert.rejects(ledger.ping(), hasCode(LedgerErrorCode.UNAVAILABLE)), 3000, 'the stalled ping');
+    await settlesWithin(ledger.ping(), 3000, 'the next ping');
     await proxy.stalledClosed(2000);
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { LegacyStoreErrorCode, openSqlLegacyStore, type LegacyLookup, type LegacyStore } from '../../src/legacy/index.js';
+import { LegacyStoreErrorCode, openSqlLegacyStore, readSqlExport, type LegacyLookup, type LegacyStore } from '../../src/legacy/index.js';
 import { SERVICES, skipUnlessService, type ServiceName } from '../support/services.js';
-import { startStallProxy, type StallProxy } from '../support/stall-proxy.js';
+import { settlesWithin, startStallProxy, type StallProxy } from '../support/stall-proxy.js';
 import { contractQuery } from './contract/accounts.js';
 import type { LegacyStoreFixture } from './contract/legacy-store-contract.js';
 import { mysqlFixture, postgresFixture } from './sql-fixtures.js';
@@ -26,19 +26,28 @@ const KINDS: Array<{ service: ServiceName; fixture: LegacyStoreFixture }> = [
 
 for (const { service, fixture } of KINDS) {
   describe(`stalled connections: ${fixture.kind}`, { skip: await skipUnlessService(service) }, () => {
-    /** A proxy of its own and a store through it, for one test; both closed afterwards. */
-    const throughProxy = async (queryTimeoutInMs: number, poolSize: number, use: (store: LegacyStore, proxy: StallProxy) => Promise<void>) => {
+    /** A proxy of its own for one test, and the server's URL through it; the proxy is closed afterwards. */
+    const withProxy = async (use: (url: string, proxy: StallProxy) => Promise<void>) => {
       const proxy = await startStallProxy(SERVICES[service]);
       const url = new URL(SERVICES[service].url);
       url.port = String(proxy.port);
-      const store = await openSqlLegacyStore({ url: url.href, query: contractQuery(fixture.sql!.table), queryTimeoutInMs, poolSize });
       try {
-        await use(store, proxy);
+        await use(url.href, proxy);
       } finally {
-        await proxy.close(); // first: a pool still holding a stalled connection would wait for it forever
-        await store.close();
+        await proxy.close();
       }
     };
+    /** A store through a proxy of its own, for one test. */
+    const throughProxy = (queryTimeoutInMs: number, poolSize: number, use: (store: LegacyStore, proxy: StallProxy) => Promise<void>) =>
+      withProxy(async (url, proxy) => {
+        const store = await openSqlLegacyStore({ url, query: contractQuery(fixture.sql!.table), queryTimeoutInMs, poolSize });
+        try {
+          await use(store, proxy);
+        } finally {
+          await proxy.close(); // first: a pool still holding a stalled connection would wait for it forever
+          await store.close();
+        }
+      });
 
     before(() => fixture.setUp());
     after(() => fixture.tearDown());
@@ -77,6 +86,19 @@ for (const { service, fixture } of KINDS) {
         }
         assert.equal(outcomes.at(-1), 'found 1', `calls after the stall: ${outcomes.join(', ')}`);
         assert.ok(outcomes.slice(0, -1).every((outcome) => outcome === LegacyStoreErrorCode.TIMEOUT || outcome === 'found 1'), outcomes.join(', '));
+        await proxy.stalledClosed(2000);
+      }));
+
+    test('an export whose connection stalls between pages fails with LEGACY_STORE_TIMEOUT and closes the connection', () =>
+      withProxy(async (url, proxy) => {
+        const rows = readSqlExport({ url, query: `SELECT id, username FROM ${fixture.sql!.table}`, pageSize: 2, pageTimeoutInMs: 300 });
+        const first = await rows.next();
+        assert.equal(first.done, false);
+        assert.equal(proxy.stall(), 1);
+        const rest = (async () => {
+          for (let row = await rows.next(); !row.done; row = await rows.next());
+        })();
+        await settlesWithin(assert.rejects(rest, hasCode(LegacyStoreErrorCode.TIMEOUT)), 3000, 'the stalled export');
         await proxy.stalledClosed(2000);
       }));
   });

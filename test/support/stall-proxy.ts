@@ -114,3 +114,18 @@ export async function startStallProxy(target: { host: string; port: number }): P
     },
   };
 }
+
+/**
+ * `promise`, or a rejection naming `what` when it is still pending after `limitInMs`: a call that would wait on a
+ * stalled connection forever fails its test instead of hanging the run.
+ *
+ * @example
+ *   await settlesWithin(ledger.ping(), 3000, 'the ping');
+ */
+export function settlesWithin<T>(promise: Promise<T>, limitInMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} was still pending after ${limitInMs} ms`)), limitInMs);
+  });
+  return Promise.race([promise, hung]).finally(() => clearTimeout(timer));
+}

@@ -3,9 +3,13 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
 import type { SqlDialect } from './dialect-syntax.js';
+import { withDeadline } from './deadline.js';
 import { factsOf } from './driver-error.js';
+import { classifyMysqlError, destroyMysqlConnection } from './mysql-store.js';
 import { mysqlConnectionFieldsOf } from './mysql-url.js';
 import { compileNamedQuery, type NamedParameterSet } from './named-parameters.js';
+import { KEEP_ALIVE_INITIAL_DELAY_IN_MS } from './options.js';
+import { classifyPostgresError } from './postgres-store.js';
 import { redactUrl, schemeOf, sqlitePathOf } from './url.js';
 
 export interface SqlExportOptions {
@@ -123,6 +127,8 @@ function dialectOf(url: string): SqlDialect {
 async function openPageReader(url: string, queries: PagedQueries, timeoutInMs: number): Promise<PageReader> {
   const fail = (error: unknown): never => {
     if (error instanceof LegacyStoreError) throw error;
+    const classify = queries.dialect === 'mysql' ? classifyMysqlError : classifyPostgresError;
+    if (queries.dialect !== 'sqlite' && classify(error) === 'timeout') throw exportTimedOut(url, timeoutInMs);
     const facts = factsOf(error);
     const unavailable = facts.code !== undefined && /^(E[A-Z]+|28P01|3D000|ER_ACCESS_DENIED_ERROR|ER_BAD_DB_ERROR|SQLITE_CANTOPEN)$/.test(facts.code);
     throw new LegacyStoreError(
@@ -160,7 +166,17 @@ function openSqlitePages(url: string, queries: PagedQueries): PageReader {
 }
 
 async function openPostgresPages(url: string, queries: PagedQueries, timeoutInMs: number, fail: (error: unknown) => never): Promise<PageReader> {
-  const client = new pg.Client({ connectionString: url, statement_timeout: timeoutInMs, connectionTimeoutMillis: timeoutInMs, application_name: 'entra-migrate (legacy export)' });
+  // query_timeout: a page that never comes back (a stalled connection) fails instead of waiting forever; the client
+  // is then ended, which destroys the socket of a query still active (pg Client#end).
+  const client = new pg.Client({
+    connectionString: url,
+    statement_timeout: timeoutInMs,
+    query_timeout: timeoutInMs,
+    connectionTimeoutMillis: timeoutInMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_INITIAL_DELAY_IN_MS,
+    application_name: 'entra-migrate (legacy export)',
+  });
   client.on('error', () => undefined);
   await client.connect();
   return {
@@ -193,33 +209,46 @@ async function openMysqlPages(url: string, queries: PagedQueries, timeoutInMs: n
     ...(fields.database !== undefined && { database: fields.database }),
     ...(fields.ssl && { ssl: {} }),
     connectTimeout: timeoutInMs,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: KEEP_ALIVE_INITIAL_DELAY_IN_MS,
     supportBigNumbers: true,
     bigNumberStrings: true,
   });
   connection.on('error', () => undefined);
+  // Each statement is bounded as a whole: mysql2's own `timeout` does not cover the PREPARE that `execute` sends
+  // first. After a failure (a timed-out statement may still be on the wire) the connection is destroyed: a polite
+  // end() would queue its goodbye behind the statement that never finishes.
+  let failed = false;
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await withDeadline(work, { timeoutInMs, timeoutError: () => exportTimedOut(url, timeoutInMs) });
+    } catch (error) {
+      failed = true;
+      return fail(error);
+    }
+  };
   return {
-    page: async (after, limit) => {
-      try {
-        // The limit travels as text: MySQL 8's prepared statements refuse a JavaScript number for LIMIT.
+    // The limit travels as text: MySQL 8's prepared statements refuse a JavaScript number for LIMIT.
+    page: (after, limit) =>
+      run(async () => {
         const [rows] =
           after === undefined
             ? await connection.execute<mysql.RowDataPacket[]>({ sql: queries.first, timeout: timeoutInMs }, [String(limit)])
             : await connection.execute<mysql.RowDataPacket[]>({ sql: queries.next, timeout: timeoutInMs }, [after as string | number, String(limit)]);
         return rows as Row[];
-      } catch (error) {
-        return fail(error);
-      }
-    },
-    count: async () => {
-      try {
+      }),
+    count: () =>
+      run(async () => {
         const [rows] = await connection.execute<mysql.RowDataPacket[]>({ sql: queries.count, timeout: timeoutInMs });
         return Number(rows[0]!.n);
-      } catch (error) {
-        return fail(error);
-      }
-    },
-    close: () => connection.end().catch(() => undefined),
+      }),
+    close: async () => (failed ? destroyMysqlConnection(connection) : connection.end().catch(() => undefined)),
   };
+}
+
+/** A page or count that did not finish within the page timeout. */
+function exportTimedOut(url: string, timeoutInMs: number): LegacyStoreError {
+  return new LegacyStoreError(LegacyStoreErrorCode.TIMEOUT, `A page of the legacy export from ${redactUrl(url)} took longer than ${timeoutInMs} ms.`);
 }
 
 function invalidQuery(what: string): LegacyStoreError {

@@ -54,7 +54,7 @@ export function createMysqlLegacyStore(settings: SqlDriverSettings): LegacyStore
   const lease: ConnectionLease<PoolConnection> = {
     acquire: () => pool.getConnection(),
     release: (connection) => connection.release(),
-    destroy: destroyPooledConnection,
+    destroy: destroyMysqlConnection,
   };
   const execute = async (connection: PoolConnection, sql: string, values: (string | null)[]): Promise<[RowDataPacket[], FieldPacket[]]> => {
     await limitStatementTime(connection);
@@ -94,12 +94,17 @@ export function createMysqlLegacyStore(settings: SqlDriverSettings): LegacyStore
 }
 
 /**
- * Takes a connection out of the pool and closes its socket. mysql2's `destroy()` only half-closes it (a FIN, then
- * it waits for the server's); a stalled server never answers, so the socket itself is destroyed as well.
+ * Closes a mysql2 connection at once (and takes a pooled one out of its pool). mysql2's `destroy()` only half-closes
+ * the socket (a FIN, then it waits for the server's); a stalled server never answers, so the socket itself is
+ * destroyed as well.
+ *
+ * @example
+ *   destroyMysqlConnection(await pool.getConnection());
  */
-function destroyPooledConnection(connection: PoolConnection): void {
+export function destroyMysqlConnection(connection: { destroy(): void }): void {
   connection.destroy();
-  const socket = (connection.connection as unknown as { stream?: { destroy?: () => void } }).stream;
+  // The promise wrapper's `connection` is mysql2's own connection object, whose `stream` is the socket.
+  const socket = (connection as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
   socket?.destroy?.();
 }
 
@@ -125,7 +130,7 @@ const UNAVAILABLE_ERRNOS: ReadonlySet<number> = new Set([
 /** SQLSTATE classes that mean the lookup query itself is wrong (syntax, unknown table or column, bad data). */
 const QUERY_SQLSTATE_CLASSES: ReadonlySet<string> = new Set(['42', '22', '21', '0A']);
 
-function classifyMysqlError(error: unknown): DriverFailure {
+export function classifyMysqlError(error: unknown): DriverFailure {
   const { code, errno, sqlState } = factsOf(error);
   if (code === 'PROTOCOL_SEQUENCE_TIMEOUT' || code === 'ETIMEDOUT' || (errno !== undefined && TIMEOUT_ERRNOS.has(errno))) return 'timeout';
   if (code !== undefined && NETWORK_ERROR_CODES.has(code)) return 'unavailable';

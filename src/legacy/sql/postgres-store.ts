@@ -97,7 +97,7 @@ const QUERY_SQLSTATE_CLASSES: ReadonlySet<string> = new Set([
 /** Messages pg's pool and client raise when their own timers fire (they carry no code). */
 const CLIENT_TIMEOUT_MESSAGE = /timeout exceeded when trying to connect|connection timeout|query read timeout/i;
 
-function classifyPostgresError(error: unknown): DriverFailure {
+export function classifyPostgresError(error: unknown): DriverFailure {
   const { code, message } = factsOf(error);
   if (code === '57014' || code === 'ETIMEDOUT' || CLIENT_TIMEOUT_MESSAGE.test(message)) return 'timeout'; // 57014: statement_timeout
   if (code !== undefined && NETWORK_ERROR_CODES.has(code)) return 'unavailable';
