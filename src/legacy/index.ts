@@ -11,7 +11,7 @@ export {
 } from './sql/named-parameters.js';
 export { countSqlExport, readSqlExport, type SqlExportOptions } from './sql/export-rows.js';
 export { openSqlLegacyStore } from './sql/open-sql-store.js';
-export { DEFAULT_POOL_SIZE, DEFAULT_QUERY_TIMEOUT_IN_MS, type SqlLegacyStoreOptions } from './sql/options.js';
+export { DEFAULT_FILE_CHECK_INTERVAL_IN_MS, DEFAULT_POOL_SIZE, DEFAULT_QUERY_TIMEOUT_IN_MS, type SqlLegacyStoreOptions } from './sql/options.js';
 export { RESULT_COLUMNS } from './sql/row.js';
 export { redactUrl } from './sql/url.js';
 export { legacyStatusOf } from './status.js';

@@ -33,7 +33,8 @@ export interface LegacyAccount {
 export interface LegacyStoreCallOptions {
   /**
    * Abandons the wait: the promise rejects with `abortSignal.reason` (as `fetch` does) as soon as the signal
-   * fires. Work already sent to a server is left to the store's own query timeout.
+   * fires. A server store destroys the connection of a statement it abandons (the server then drops the statement
+   * when it notices the closed connection), so an abort never leaves a busy connection in the pool.
    */
   abortSignal?: AbortSignal;
 }
