@@ -1,4 +1,9 @@
 export { settingsFromFile } from './config-file.js';
+export { dotenvValue, parseDotenv, type DotenvEntry, type DotenvProblem, type ParsedDotenv } from './dotenv.js';
+export { updateDotenv } from './dotenv-update.js';
+export { dotenvError, settingsFromEnvFile } from './env-file.js';
+export { loadSettings, type SettingsSources } from './settings-sources.js';
+export { MAX_SETTINGS_FILE_BYTES, readSettingsFile } from './settings-file.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export {
   DEFAULT_LEDGER_DATABASE_URL,

@@ -26,7 +26,12 @@ export async function demo(options: DemoCommandOptions): Promise<number> {
       logger,
     });
   } catch (error) {
-    return reportError('demo', error);
+    return reportError('demo', error, {
+      ports: [
+        { port: options.port, chosenWith: '--port' },
+        { port: options.emulatorPort, chosenWith: '--emulator-port' },
+      ],
+    });
   }
   process.stdout.write(demoWelcome(running));
   await untilSignal();

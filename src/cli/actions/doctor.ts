@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
-import { ConfigError, loadGraphAccessConfig } from '../../config/index.js';
+import { ConfigError, loadGraphAccessConfig, loadSettings } from '../../config/index.js';
 import { runDoctor, type Finding } from '../../doctor/index.js';
 import { EXTENSION_ERROR_CODES, explainExtensionErrorCode } from '../../events/index.js';
 import { appCredential, createGraphClient } from '../../graph/index.js';
@@ -16,6 +16,8 @@ export interface DoctorCommandOptions {
   flagAttribute?: string;
   explain?: number | true;
   json?: boolean;
+  /** `--env-file`: a dotenv file of settings, under the environment. */
+  envFile?: string;
 }
 
 const SYMBOL = { ok: 'ok  ', warning: 'warn', problem: 'FAIL' } as const;
@@ -25,15 +27,17 @@ export async function doctor(options: DoctorCommandOptions): Promise<number> {
   if (options.explain !== undefined) return explain(options.explain === true ? undefined : options.explain);
   try {
     if (!options.targetUrl) throw new ConfigError([{ setting: '--target-url', problem: "is required: the extension's public endpoint (or use --explain)" }]);
-    const keyFiles = options.keyFile.length > 0 ? options.keyFile : (process.env.JIT_DECRYPTION_KEY_FILE ?? '').split(',').map((path) => path.trim()).filter(Boolean);
+    const settings = loadSettings({ env: process.env, envFile: options.envFile });
+    const keyFiles = options.keyFile.length > 0 ? options.keyFile : (settings.JIT_DECRYPTION_KEY_FILE ?? '').split(',').map((path) => path.trim()).filter(Boolean);
     const ring = loadKeyRing(await Promise.all(keyFiles.map(async (path) => ({ pem: await readKeyFile(path), source: path }))));
-    const deadline = options.deadlineMs ?? (process.env.RESPONSE_DEADLINE_MS ? wholeNumberIn(100, 2000)(process.env.RESPONSE_DEADLINE_MS) : 1500);
+    const deadline = options.deadlineMs ?? (settings.RESPONSE_DEADLINE_MS ? wholeNumberIn(100, 2000)(settings.RESPONSE_DEADLINE_MS) : 1500);
     let graph;
-    if (process.env.ENTRA_TENANT_ID) {
-      const access = loadGraphAccessConfig(process.env);
+    // Graph access is optional: with a tenant (either name) the tenant is checked too.
+    if (settings.ENTRA_TENANT_ID?.trim() || settings.AZURE_TENANT_ID?.trim()) {
+      const access = loadGraphAccessConfig(settings);
       graph = createGraphClient({ baseUrl: access.graphBaseUrl, credential: appCredential({ authorityHost: access.authorityHost, tenantId: access.tokenTenantId, ...access.app }).credential });
     }
-    const flagAttribute = options.flagAttribute ?? process.env.MIGRATION_FLAG_ATTRIBUTE;
+    const flagAttribute = options.flagAttribute ?? settings.MIGRATION_FLAG_ATTRIBUTE;
     const findings = await runDoctor({
       targetUrl: options.targetUrl,
       serverKeyThumbprints: ring.keys.flatMap((key) => (key.x5t ? [key.x5t] : [])),

@@ -1,23 +1,31 @@
 import { openExtension } from '../../app/index.js';
 import { createLogger } from '../../common/logger.js';
-import { loadServeConfig, settingsFromFile } from '../../config/index.js';
+import { loadServeConfig, loadSettings } from '../../config/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { reportError } from '../report-error.js';
+import { reportError, type PortChoice } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
 
+export interface ServeCommandOptions {
+  /** `--config`: a JSON file of settings. */
+  config?: string;
+  /** `--env-file`: a dotenv file of settings, as `setup --write-env` writes it. */
+  envFile?: string;
+}
+
 /** `entra-migrate serve`: loads the settings, opens the extension, listens until SIGINT/SIGTERM. */
-export async function serve(options: { config?: string }): Promise<number> {
+export async function serve(options: ServeCommandOptions): Promise<number> {
   let extension;
+  let ports: PortChoice[] = [];
   try {
-    const settings = options.config ? settingsFromFile(options.config, process.env) : process.env;
-    const config = loadServeConfig(settings);
+    const config = loadServeConfig(loadSettings({ env: process.env, configFile: options.config, envFile: options.envFile }));
+    ports = [{ port: config.port, chosenWith: 'PORT' }];
     const logger = createLogger({ level: config.logLevel });
     extension = await openExtension(config, { logger });
     const address = await extension.server.listen({ port: config.port, host: config.host });
     logger.info({ address, keys: extension.keyRing.keys.map((key) => key.id) }, 'entra-migrate serve is listening');
   } catch (error) {
     await extension?.close();
-    return reportError('serve', error);
+    return reportError('serve', error, { ports });
   }
   await untilSignal();
   await extension.close();

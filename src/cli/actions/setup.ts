@@ -1,12 +1,14 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isLoopbackUrl } from '../../common/loopback.js';
-import { ConfigError, loadGraphAccessConfig } from '../../config/index.js';
+import { ConfigError, loadGraphAccessConfig, loadSettings } from '../../config/index.js';
 import { appCredential, createGraphClient } from '../../graph/index.js';
 import { loadKeyRing } from '../../security/index.js';
 import { removeSetup, runSetup, serveSettings, type SetupStep } from '../../setup/index.js';
+import { serveSettingEntries } from '../../setup/serve-settings.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
+import { readServeSettingsFile, writeServeSettingsFile } from '../serve-settings-file.js';
 
 export interface SetupCommandOptions {
   targetUrl: string;
@@ -19,6 +21,7 @@ export interface SetupCommandOptions {
   retries: 0 | 1;
   keyFile: string[];
   writeEnv?: string;
+  envFile?: string;
   dryRun?: boolean;
   json?: boolean;
   remove?: boolean;
@@ -29,7 +32,7 @@ export interface SetupCommandOptions {
 /** `entra-migrate setup`: provisions (or, with --remove, takes away) JIT migration in the tenant. */
 export async function setup(options: SetupCommandOptions): Promise<number> {
   try {
-    const access = loadGraphAccessConfig(process.env);
+    const access = loadGraphAccessConfig(loadSettings({ env: process.env, envFile: options.envFile }));
     const graph = createGraphClient({ baseUrl: access.graphBaseUrl, credential: appCredential({ authorityHost: access.authorityHost, tenantId: access.tokenTenantId, ...access.app }).credential });
     if (options.remove) {
       const steps = await removeSetup({ graph, dryRun: options.dryRun === true, targetUrl: options.targetUrl, removeExtension: options.removeExtension === true });
@@ -40,6 +43,7 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
     if (!options.certificate) problems.push({ setting: '--certificate', problem: 'is required: the certificate Entra encrypts passwords to (keys generate writes one)' });
     if (options.clientAppId.length === 0) problems.push({ setting: '--client-app-id', problem: 'is required at least once: the application whose sign-ins migrate users' });
     if (problems.length > 0) throw new ConfigError(problems);
+    if (options.writeEnv) readServeSettingsFile(options.writeEnv); // a file setup could not update stops it before the tenant changes
     const certificateDer = await readCertificate(options.certificate!);
     await checkKeysMatch(options.keyFile, certificateDer);
     const result = await runSetup({
@@ -55,14 +59,22 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
       maximumRetries: options.retries,
       retireOldKeys: options.retireOldKeys === true,
     });
-    const settings = serveSettings({
+    const settingsInput = {
       tenantId: access.tenantId,
       result,
       keyFiles: options.keyFile,
       // The emulator serves its OpenID metadata on its own address; real tenants use serve's default.
       ...(isLoopbackUrl(access.authorityHost) && { openIdConfigurationUrl: `${access.authorityHost.replace(/\/+$/, '')}/${access.tenantId}/v2.0/.well-known/openid-configuration` }),
-    });
-    if (options.writeEnv && !options.dryRun) await writeFile(options.writeEnv, settings, { mode: 0o600 });
+    };
+    const settings = serveSettings(settingsInput);
+    if (options.writeEnv && !options.dryRun) {
+      try {
+        await writeServeSettingsFile(options.writeEnv, serveSettingEntries(settingsInput));
+      } catch (error) {
+        print({ ...options, writeEnv: undefined }, result.steps, settings); // the tenant is set up: keep the settings on screen
+        return reportError('setup', error);
+      }
+    }
     print(options, result.steps, options.writeEnv && !options.dryRun ? undefined : settings);
     const changes = result.steps.some((step) => step.status.startsWith('would'));
     return options.dryRun && changes ? ExitCode.CHANGES_PENDING : ExitCode.OK;

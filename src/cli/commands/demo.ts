@@ -16,7 +16,9 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
       'after',
       `
 The legacy store is re-seeded and the emulated tenant starts empty on every run; the key in the data directory is
-kept, so its thumbprint stays the same. Decisions accumulate in <data-dir>/ledger.db.`,
+kept, so its thumbprint stays the same. Decisions accumulate in <data-dir>/ledger.db. The demo reads no settings:
+these options are all there is. Exit codes: 0 stopped with Ctrl-C, 1 it could not start (e.g. "port 7071 is in
+use; choose another with --port"), 2 invalid options.`,
     )
     .action(async (options: DemoCommandOptions) => setExitCode(await (await import('../actions/demo.js')).demo(options)));
 }

@@ -18,12 +18,14 @@ export function registerDoctor(program: Command, setExitCode: (code: number) => 
     .option('--flag-attribute <name>', 'the flag the users carry (default MIGRATION_FLAG_ATTRIBUTE)')
     .option('--explain [code]', 'print the cause and fix of a sign-in error code (1003001…1003021); all of them without a code', parseCode)
     .option('--json', 'print the findings as JSON')
+    .option('--env-file <file>', "a dotenv file of settings (KEY=value lines, e.g. setup --write-env's); the environment wins")
     .addHelpText(
       'after',
       `
-With ENTRA_TENANT_ID and Graph access (AZURE_CLIENT_ID…, as for setup) it also checks the tenant: the custom
-extension for the URL, resource id and identifier URI, the permission grant, the encryption certificate against the
-server's keys and its expiry, the listener and its flag, and the timeout against the deadline and the round trip.
+With a tenant (AZURE_TENANT_ID or ENTRA_TENANT_ID) and Graph access (AZURE_CLIENT_ID…, as for setup) it also
+checks the tenant: the custom extension for the URL, resource id and identifier URI, the permission grant, the
+encryption certificate against the server's keys and its expiry, the listener and its flag, and the timeout
+against the deadline and the round trip. Settings come from the environment, over --env-file.
 Exit codes: 0 no problem (warnings allowed), 1 a problem found, 2 invalid options or settings.`,
     )
     .action(async (options: DoctorCommandOptions) => setExitCode(await (await import('../actions/doctor.js')).doctor(options)));

@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
+import type { ServeCommandOptions } from '../actions/serve.js';
 
 const SETTINGS_HELP = `
-Settings (environment variables; a --config JSON file may hold the same keys, the environment wins):
+Settings: environment variables. Files may hold the same keys: --env-file a dotenv file (KEY=value lines, what
+setup --write-env writes), --config a JSON object ({"PORT": 7071, …}). The environment wins over --env-file,
+which wins over --config.
+
   ENTRA_TENANT_ID                 directory (tenant) id of the External ID tenant            (required)
   ENTRA_EXTENSION_APP_ID          app id of the extension's app registration                 (required)
+  ENTRA_EXTENSION_RESOURCE_ID     the extension's identifier URI, api://{hostname}/{appId} (setup writes it)
   JIT_DECRYPTION_KEY_FILE         PEM private key file(s), comma-separated, PKCS#8 or PKCS#1; a certificate in
                                   the same file gives the key its x5t for selection during rotation
   JIT_DECRYPTION_KEY              the PEM text itself, instead of JIT_DECRYPTION_KEY_FILE
@@ -26,13 +31,15 @@ Settings (environment variables; a --config JSON file may hold the same keys, th
 Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
         GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger).
 
-Exit codes: 0 stopped cleanly, 1 failed at run time, 2 invalid settings (each printed on its own line).`;
+Exit codes: 0 stopped cleanly, 1 failed at run time (e.g. "port 7071 is in use; choose another with PORT"),
+2 invalid settings (each printed on its own line).`;
 
 export function registerServe(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('serve')
     .description('run the OnPasswordSubmit extension: answers Entra with MigratePassword, UpdatePassword, Retry or Block')
-    .option('-c, --config <file>', 'JSON file of settings (keys as the environment variables)')
+    .option('--env-file <file>', 'dotenv file of settings: KEY=value lines, as setup --write-env writes them')
+    .option('-c, --config <file>', 'JSON file of settings: {"KEY": value, …}, keys as the environment variables')
     .addHelpText('after', SETTINGS_HELP)
-    .action(async (options: { config?: string }) => setExitCode(await (await import('../actions/serve.js')).serve(options)));
+    .action(async (options: ServeCommandOptions) => setExitCode(await (await import('../actions/serve.js')).serve(options)));
 }

@@ -35,8 +35,8 @@ export function registerSetup(program: Command, setExitCode: (code: number) => v
       return Number(value) as 0 | 1;
     }, 1 as const)
     .option('--key-file <file>', 'the private key file serve will use, written to the settings as JIT_DECRYPTION_KEY_FILE (repeatable)', collect(String), [] as string[])
-    // Not --env-file: Node 20 takes that flag from anywhere on the command line and fails before we run.
-    .option('--write-env <file>', 'write the settings serve needs to this .env file (mode 0600) instead of printing them')
+    .option('--write-env <file>', "write the settings serve needs into this dotenv file instead of printing them: setup's keys are updated in place, every other line kept (mode 0600)")
+    .option('--env-file <file>', 'read the Graph access settings from this dotenv file (KEY=value lines); the environment wins')
     .option('--dry-run', 'read the tenant and print each request that would be sent; change nothing')
     .option('--json', 'print the steps and settings as JSON')
     .option('--retire-old-keys', "remove the app registration's other encryption certificates (the last step of keys rotate)")
@@ -45,10 +45,17 @@ export function registerSetup(program: Command, setExitCode: (code: number) => v
     .addHelpText(
       'after',
       `
-Graph access (environment): ENTRA_TENANT_ID, AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH
-(or a managed identity), GRAPH_BASE_URL and AZURE_AUTHORITY_HOST (the emulator's URL for tests). The app needs
-Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, CustomAuthenticationExtension.ReadWrite.All and
-EventListener.ReadWrite.All; doctor needs only the .Read.All ones.
+Graph access (environment, or --env-file): the tenant in AZURE_TENANT_ID or ENTRA_TENANT_ID (both set must agree),
+AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or a managed identity), GRAPH_BASE_URL
+and AZURE_AUTHORITY_HOST (the emulator's URL for tests). The app needs Application.ReadWrite.All,
+AppRoleAssignment.ReadWrite.All, CustomAuthenticationExtension.ReadWrite.All and EventListener.ReadWrite.All;
+doctor needs only the .Read.All ones.
+
+--write-env FILE sets ENTRA_TENANT_ID, ENTRA_EXTENSION_APP_ID, ENTRA_EXTENSION_RESOURCE_ID and
+MIGRATION_FLAG_ATTRIBUTE (with --key-file JIT_DECRYPTION_KEY_FILE; against the emulator
+ENTRA_OPENID_CONFIGURATION_URL). Other lines, comments and their order stay as they are, new keys go at the end,
+and the file is replaced atomically, so LEGACY_DATABASE_URL and the like survive a re-run after a key rotation.
+The same file may be given to --env-file here and to serve --env-file.
 
 Each step is skipped when already in place, so run it again after any change. Exit codes: 0 done (or, with
 --dry-run, nothing to change), 1 a Graph call failed, 2 invalid options or settings, 3 a dry run found changes.`,
