@@ -130,6 +130,13 @@ const UNAVAILABLE_ERRNOS: ReadonlySet<number> = new Set([
 /** SQLSTATE classes that mean the lookup query itself is wrong (syntax, unknown table or column, bad data). */
 const QUERY_SQLSTATE_CLASSES: ReadonlySet<string> = new Set(['42', '22', '21', '0A']);
 
+/**
+ * How a mysql2 error is understood: mysql2's timer and the servers' statement limits → timeout, socket codes and
+ * refusals (access, too many connections) → unavailable, the SQLSTATE classes of a wrong query → query-invalid.
+ *
+ * @example
+ *   classifyMysqlError(Object.assign(new Error('Query inactivity timeout'), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' })) // 'timeout'
+ */
 export function classifyMysqlError(error: unknown): DriverFailure {
   const { code, errno, sqlState } = factsOf(error);
   if (code === 'PROTOCOL_SEQUENCE_TIMEOUT' || code === 'ETIMEDOUT' || (errno !== undefined && TIMEOUT_ERRNOS.has(errno))) return 'timeout';

@@ -97,6 +97,13 @@ const QUERY_SQLSTATE_CLASSES: ReadonlySet<string> = new Set([
 /** Messages pg's pool and client raise when their own timers fire (they carry no code). */
 const CLIENT_TIMEOUT_MESSAGE = /timeout exceeded when trying to connect|connection timeout|query read timeout/i;
 
+/**
+ * How a pg error is understood: its timers and `statement_timeout` → timeout, socket codes → unavailable, the
+ * SQLSTATE classes of a wrong query → query-invalid, anything else → unavailable.
+ *
+ * @example
+ *   classifyPostgresError(new Error('Query read timeout')) // 'timeout'
+ */
 export function classifyPostgresError(error: unknown): DriverFailure {
   const { code, message } = factsOf(error);
   if (code === '57014' || code === 'ETIMEDOUT' || CLIENT_TIMEOUT_MESSAGE.test(message)) return 'timeout'; // 57014: statement_timeout
