@@ -8,7 +8,16 @@ const MAX_LINE_LENGTH = 64 * 1024;
 /** Lines verified at once; answers are still written in input order. */
 const IN_FLIGHT = 32;
 
-const CONFIGURED = DEFAULT_FORMATS.filter((format) => !format.matches('')).map((format) => format.id);
+/**
+ * The schemes a legacy store must name (a `scheme` column or LEGACY_HASH_SCHEME): their strings have no shape of
+ * their own, so `hash identify` can never name them and lists them instead. Every other format is recognised by
+ * shape; test/legacy/hashes/hash-cli.test.ts checks the two sets cover the catalogue.
+ * TODO: a `selfDescribing` field on HashFormat would make this list data of the formats themselves (owned by
+ * legacy/hashes); it costs one field per format module and removes this list.
+ */
+export const NAMED_ONLY_SCHEMES: readonly string[] = [
+  'digest', 'hmac', 'keycloak', 'werkzeug-legacy', 'aspnet-membership', 'pbkdf2', 'scrypt-raw', 'firebase-scrypt', 'symfony-digest', 'mysql323', 'keycloak-argon2', 'des-crypt',
+];
 
 /**
  * The `hash verify` pipeline: reads lines, verifies up to IN_FLIGHT at once, writes answers in input order (a
@@ -63,7 +72,7 @@ export function identify(stored: string, json: boolean): number {
     const identity = verifier.identify(stored);
     if (identity === null) {
       process.stderr.write(
-        `entra-migrate hash identify: not a self-describing format entra-migrate recognises. If it is a configured scheme (${CONFIGURED.join(', ')}), name it with its params; see \`entra-migrate hash verify --help\`.\n`,
+        `entra-migrate hash identify: not a self-describing format entra-migrate recognises. If it is a configured scheme (${NAMED_ONLY_SCHEMES.join(', ')}), name it with its params; see \`entra-migrate hash verify --help\`.\n`,
       );
       return ExitCode.FAILURE;
     }
