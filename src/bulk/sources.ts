@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse, type CsvError, type Info } from 'csv-parse';
@@ -12,6 +13,30 @@ export interface SourceRow {
   error?: string;
 }
 
+/** How a source file is read, by its extension (`.json` too: people name JSON Lines files so). */
+const KIND_BY_EXTENSION: Readonly<Record<string, 'csv' | 'jsonl'>> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl' };
+
+const kindOf = (path: string): 'csv' | 'jsonl' | undefined => KIND_BY_EXTENSION[extname(path).toLowerCase()];
+
+/**
+ * Why `path` cannot be a source file, worded to follow the path (`users.jsonl: no such file`), or null when it can
+ * be read. Checked before a run contacts anything, so a typo costs nothing.
+ *
+ * @example
+ *   await sourceFileProblem('./users.jsonl'); // 'no such file' when it is not there
+ */
+export async function sourceFileProblem(path: string): Promise<string | null> {
+  try {
+    if ((await stat(path)).isDirectory()) return 'is a directory; give a .jsonl or .csv file';
+    await access(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such file';
+    return `cannot be read (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? 'unknown error')})`;
+  }
+  return kindOf(path) ? null : 'is not a .jsonl, .ndjson or .csv file; its extension says how to read it';
+}
+
 /** Longest JSON line or CSV record read, in characters. */
 const MAX_LINE_LENGTH = 64 * 1024;
 
@@ -23,12 +48,12 @@ const MAX_LINE_LENGTH = 64 * 1024;
  *   for await (const { line, row } of readSource('./users.csv')) …
  */
 export async function* readSource(path: string): AsyncGenerator<SourceRow> {
-  const kind = extname(path).toLowerCase();
-  if (kind === '.csv') {
+  const kind = kindOf(path);
+  if (kind === 'csv') {
     yield* readCsv(path);
     return;
   }
-  if (kind !== '.jsonl' && kind !== '.ndjson' && kind !== '.json') throw new Error(`${path}: unknown source type ${kind || '(none)'}; use .csv or .jsonl`);
+  if (kind !== 'jsonl') throw new Error(`${path}: unknown source type ${extname(path) || '(none)'}; use .csv or .jsonl`);
   let line = 0;
   for await (const read of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
     line++;
@@ -164,7 +189,7 @@ export async function estimateRowCount(path: string): Promise<number> {
     if (chunk.length > 0) last = chunk[chunk.length - 1]!;
   }
   if (last !== 10) lines++; // a last line without a line break
-  return Math.max(0, extname(path).toLowerCase() === '.csv' ? lines - 1 : lines);
+  return Math.max(0, kindOf(path) === 'csv' ? lines - 1 : lines);
 }
 
 /** The number of rows `LEGACY_EXPORT_QUERY` selects (one `count(*)`), for the progress bar's total and ETA. */

@@ -27,8 +27,8 @@ export function loadPremigrateConfig(raw: RawSettings, options: { appFromEnviron
   const access = readGraphAccess(read, options);
   const tenantDomain = read.required('ENTRA_TENANT_DOMAIN', 'the tenant domain that issues e-mail identities, e.g. contoso.onmicrosoft.com');
   if (tenantDomain && !DOMAIN.test(tenantDomain)) read.report('ENTRA_TENANT_DOMAIN', 'must be a domain name such as contoso.onmicrosoft.com');
-  const flagAttribute = read.required('MIGRATION_FLAG_ATTRIBUTE', 'the flag attribute, extension_<appIdWithoutHyphens>_toBeMigrated');
-  if (flagAttribute && !FLAG.test(flagAttribute)) read.report('MIGRATION_FLAG_ATTRIBUTE', 'must look like extension_<32 hex digits>_toBeMigrated');
+  const flagAttribute = read.required('MIGRATION_FLAG_ATTRIBUTE', 'the flag attribute extension_<appIdWithoutHyphens>_toBeMigrated, which `entra-migrate setup` creates and prints');
+  if (flagAttribute && !FLAG.test(flagAttribute)) read.report('MIGRATION_FLAG_ATTRIBUTE', 'must look like extension_<32 hex digits>_toBeMigrated (the name `entra-migrate setup` prints)');
   const config: PremigrateConfig = {
     ...access,
     tenantDomain,

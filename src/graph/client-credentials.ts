@@ -17,6 +17,9 @@ export interface ClientSecretOptions {
   now?: Clock;
 }
 
+/** The scope of a Graph token with the app registration's granted application permissions. */
+export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+
 /** Tokens are renewed this long before they expire, in ms. */
 const RENEW_BEFORE_IN_MS = 120_000;
 
@@ -115,7 +118,7 @@ const REFUSAL_CAUSES: ReadonlyArray<{ statuses: readonly number[]; codes: readon
  */
 export function likelyRefusalCause(refusal: { status?: number; codes: readonly number[] }, who: TokenRequester): string | undefined {
   const known = REFUSAL_CAUSES.find(({ statuses, codes }) => (refusal.status !== undefined && statuses.includes(refusal.status)) || refusal.codes.some((code) => codes.includes(code)));
-  return known?.cause(who);
+  return known?.cause({ ...who, authorityHost: who.authorityHost.replace(/\/+$/, '') });
 }
 
 /** The Entra error codes (`AADSTS90002: Tenant … not found`) an error text mentions. */

@@ -1,4 +1,4 @@
-import type { TokenCredential } from './client-credentials.js';
+import { GRAPH_DEFAULT_SCOPE, type TokenCredential } from './client-credentials.js';
 
 /** The tenant's directory object quota: objects in use and allowed (300,000 by default for External ID). */
 export interface DirectoryQuota {
@@ -17,7 +17,7 @@ export interface DirectoryQuota {
 export async function readDirectoryQuota(options: { baseUrl: string; credential: TokenCredential; fetch?: typeof globalThis.fetch }): Promise<DirectoryQuota | null> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   try {
-    const { token } = await options.credential.getToken('https://graph.microsoft.com/.default');
+    const { token } = await options.credential.getToken(GRAPH_DEFAULT_SCOPE);
     const response = await fetchImpl(`${options.baseUrl.replace(/\/+$/, '')}/beta/organization?$select=directorySizeQuota`, {
       headers: { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(30_000),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../support/cli.js';
+import { premigrateEnvironment } from './premigrate-setup.js';
 
 const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
 const SECRET = 'cli-secret';
@@ -15,18 +16,8 @@ describe('entra-migrate premigrate (command line)', () => {
   let env: Record<string, string>;
   before(async () => {
     emulator = await startEmulator({ port: 0 });
-    emulator.registerClientApp(CLIENT_ID, SECRET);
     dir = await mkdtemp(join(tmpdir(), 'premigrate-cli-'));
-    env = {
-      ENTRA_TENANT_ID: emulator.tenant.tenantId,
-      ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
-      MIGRATION_FLAG_ATTRIBUTE: 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated',
-      GRAPH_BASE_URL: emulator.url,
-      AZURE_AUTHORITY_HOST: emulator.url,
-      AZURE_CLIENT_ID: CLIENT_ID,
-      AZURE_CLIENT_SECRET: SECRET,
-      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
-    };
+    env = premigrateEnvironment(emulator, { clientId: CLIENT_ID, clientSecret: SECRET, ledgerPath: join(dir, 'ledger.db') });
   });
   after(async () => {
     await emulator.close();
@@ -37,14 +28,42 @@ describe('entra-migrate premigrate (command line)', () => {
     const file = join(dir, 'users.jsonl');
     await writeFile(file, Array.from({ length: 25 }, (_, i) => JSON.stringify({ id: `c${i}`, email: `c${i}@legacy.example` })).join('\n') + '\n{"id": "bad", "email": "nope"}\n');
     const first = await runCli(['premigrate', '--from', file, '--json', '--failures', join(dir, 'failures.csv')], { env, timeoutInMs: 60_000 });
-    assert.equal(first.code, 0, first.stderr);
-    const summary = JSON.parse(first.stdout) as { created: number; rejected: number };
-    assert.deepEqual([summary.created, summary.rejected], [25, 1]);
-    assert.equal(await readFile(join(dir, 'failures.csv'), 'utf8'), 'legacy_id,reason\n');
+    // A row skipped as invalid is a failure: listed with its line, counted, exit 1.
+    assert.equal(first.code, 1, first.stderr);
+    const summary = JSON.parse(first.stdout) as { created: number; rejected: number; failed: number };
+    assert.deepEqual([summary.created, summary.rejected, summary.failed], [25, 1, 1]);
+    assert.equal(await readFile(join(dir, 'failures.csv'), 'utf8'), 'legacy_id,reason,line\nbad,email is not a valid e-mail address,26\n');
     assert.equal(emulator.directory.countUsers(), 25);
     const second = await runCli(['premigrate', '--from', file], { env, timeoutInMs: 60_000 });
-    assert.equal(second.code, 0);
-    assert.match(second.stdout, /0 created, 0 already in Entra, 25 done earlier/);
+    assert.equal(second.code, 1);
+    assert.match(second.stdout, /^26 read: 0 created, 0 already in Entra, 25 done earlier, 1 failed \(1 invalid, 0 duplicate, 0 in Graph\)$/m);
+    assert.match(second.stdout, /^ {2}line 26, id bad: email is not a valid e-mail address$/m);
+  });
+
+  test('CSV rows skipped as invalid or duplicate go to --failures with the line they start on, and exit 1', async () => {
+    const file = join(dir, 'skipped.csv');
+    await writeFile(
+      file,
+      [
+        'id,email,display_name',
+        'k1,k1@legacy.example,"Two', // a quoted field over two lines: the next record starts on line 4
+        'Lines"',
+        'k2,not-an-email,K2',
+        'k1,k1b@legacy.example,same id',
+        'k3,k1@legacy.example,same e-mail',
+        ',k4@legacy.example,no id',
+        'k5,k5@legacy.example',
+      ].join('\r\n') + '\r\n',
+    );
+    const failures = join(dir, 'skipped-failures.csv');
+    const run = await runCli(['premigrate', '--from', file, '--failures', failures], { env, timeoutInMs: 60_000 });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^6 read: 1 created, 0 already in Entra, 0 done earlier, 5 failed \(3 invalid, 2 duplicate, 0 in Graph\)$/m);
+    assert.equal(
+      await readFile(failures, 'utf8'),
+      'legacy_id,reason,line\nk2,email is not a valid e-mail address,4\nk1,duplicate id,5\nk3,duplicate e-mail,6\n,no id,7\n,2 fields where the header has 3,8\n',
+    );
+    assert.equal(emulator.directory.findUserBySignInName('k1@legacy.example')?.displayName, 'Two\r\nLines');
   });
 
   test('missing settings exit 2 naming each; a bad rate is a usage error', async () => {

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../support/cli.js';
+import { premigrateEnvironment } from './premigrate-setup.js';
 
 const APP_A = '11111111-2222-4333-8444-555555555555';
 const APP_B = '66666666-7777-4888-9999-aaaaaaaaaaaa';
@@ -18,7 +19,6 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
   let env: Record<string, string>;
   before(async () => {
     emulator = await startEmulator({ port: 0, graph: { directoryQuota: 100 } });
-    emulator.registerClientApp(APP_A, SECRET_A);
     emulator.registerClientApp(APP_B, SECRET_B);
     dir = await mkdtemp(join(tmpdir(), 'premigrate-sources-'));
     const db = new Database(join(dir, 'legacy.db'));
@@ -27,14 +27,7 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
     for (let id = 1; id <= 45; id++) insert.run(id, `sql${id}@legacy.example`, `SQL ${id}`, id % 10 === 0 ? 1 : 0);
     db.close();
     env = {
-      ENTRA_TENANT_ID: emulator.tenant.tenantId,
-      ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
-      MIGRATION_FLAG_ATTRIBUTE: 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated',
-      GRAPH_BASE_URL: emulator.url,
-      AZURE_AUTHORITY_HOST: emulator.url,
-      AZURE_CLIENT_ID: APP_A,
-      AZURE_CLIENT_SECRET: SECRET_A,
-      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+      ...premigrateEnvironment(emulator, { clientId: APP_A, clientSecret: SECRET_A, ledgerPath: join(dir, 'ledger.db') }),
       LEGACY_DATABASE_URL: `sqlite://${join(dir, 'legacy.db')}`,
       LEGACY_EXPORT_QUERY: 'SELECT id, email, display_name FROM users WHERE deleted = 0',
     };
@@ -47,14 +40,14 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
   test('a dry run over the SQL export checks the directory quota; over it, exit 1 with the shortfall', async () => {
     const fits = await runCli(['premigrate', '--dry-run'], { env, timeoutInMs: 60_000 });
     assert.equal(fits.code, 0, fits.stderr);
-    assert.match(fits.stdout, /dry run: 41 read, 41 would be created/);
-    assert.match(fits.stdout, /directory quota: 0 of 100 objects used; 41 more fit/);
+    assert.match(fits.stdout, /^dry run: 41 read: 41 would be created, 0 already in Entra, 0 would fail \(0 invalid, 0 duplicate\)$/m);
+    assert.match(fits.stdout, /^directory quota: 0 of 100 objects used; 41 new accounts would be created; they fit \(59 objects left after\)$/m);
     const small = await startEmulator({ port: 0, graph: { directoryQuota: 30 } });
     try {
-      small.registerClientApp(APP_A, SECRET_A);
-      const over = await runCli(['premigrate', '--dry-run'], { env: { ...env, ENTRA_TENANT_ID: small.tenant.tenantId, ENTRA_TENANT_DOMAIN: small.tenant.domain, GRAPH_BASE_URL: small.url, AZURE_AUTHORITY_HOST: small.url }, timeoutInMs: 60_000 });
+      const smallEnv = { ...env, ...premigrateEnvironment(small, { clientId: APP_A, clientSecret: SECRET_A, ledgerPath: join(dir, 'ledger.db') }) };
+      const over = await runCli(['premigrate', '--dry-run'], { env: smallEnv, timeoutInMs: 60_000 });
       assert.equal(over.code, 1);
-      assert.match(over.stdout, /41 more do NOT fit \(11 over\)/);
+      assert.match(over.stdout, /^directory quota: 0 of 30 objects used; 41 new accounts would be created; they do NOT fit \(11 over\): ask Microsoft to raise the quota first$/m);
     } finally {
       await small.close();
     }
@@ -139,7 +132,11 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
     const { LEGACY_EXPORT_QUERY: _query, ...withoutQuery } = env;
     const run = await runCli(['premigrate'], { env: withoutQuery });
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /--from give a \.jsonl or \.csv file, or set LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY/);
+    assert.equal(
+      run.stderr,
+      'entra-migrate premigrate: --from is required unless LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY are set: a .jsonl or .csv file of legacy accounts\n' +
+        'entra-migrate premigrate: nothing was started; see `entra-migrate premigrate --help`.\n',
+    );
     const queryWithoutStore = await runCli(['premigrate'], { env: { ...withoutQuery, LEGACY_DATABASE_URL: '', LEGACY_EXPORT_QUERY: 'SELECT id FROM users' } });
     assert.match(queryWithoutStore.stderr, /LEGACY_DATABASE_URL is required with LEGACY_EXPORT_QUERY/);
   });

@@ -46,24 +46,35 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
     .option('--field <field=column>', 'read a record field from a differently named source column, e.g. email=EmailAddress (repeatable)', collectField, {})
     .option('--legacy-id-attribute <name>', 'directory extension attribute that receives the legacy id')
     .option('--attribute <field=extension_…>', 'write a source field to a directory extension attribute (repeatable)', collectAttribute, {})
-    .option('--failures <file.csv>', 'write the failed accounts (legacy id, reason) as CSV')
+    .option('--failures <file.csv>', 'write every failed account and every row skipped as invalid or duplicate as CSV: legacy_id, reason, line (of the source file)')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
       `
-Settings (environment): ENTRA_TENANT_ID, ENTRA_TENANT_DOMAIN (e.g. contoso.onmicrosoft.com), MIGRATION_FLAG_ATTRIBUTE
-(extension_<appId>_toBeMigrated), LEDGER_DATABASE_URL (default sqlite://./data/ledger.db).
+Settings (environment): the tenant in ENTRA_TENANT_ID or AZURE_TENANT_ID (both set must agree), ENTRA_TENANT_DOMAIN
+(e.g. contoso.onmicrosoft.com), MIGRATION_FLAG_ATTRIBUTE (extension_<appId>_toBeMigrated), LEDGER_DATABASE_URL
+(default sqlite://./data/ledger.db).
 Graph: GRAPH_BASE_URL (default https://graph.microsoft.com), AZURE_AUTHORITY_HOST (default
-https://login.microsoftonline.com), AZURE_TENANT_ID (default ENTRA_TENANT_ID), AZURE_CLIENT_ID with
-AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH; with neither, a managed identity. --credentials replaces the
-AZURE_CLIENT_* settings. The app registrations need User.ReadWrite.All.
+https://login.microsoftonline.com), AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH; with
+neither, a managed identity. --credentials replaces the AZURE_CLIENT_* settings. The app registrations need
+User.ReadWrite.All.
 SQL source: LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY, a SELECT without ORDER BY or LIMIT that returns an id column,
 e.g. "SELECT id, email, display_name FROM users WHERE deleted = 0"; it is read in pages ordered by id.
 
 Each account is recorded in the ledger as pending before it is sent and created/existing/failed after; run the same
 command again to resume: accounts already created are skipped, and any left pending are looked up, never re-created.
-Ctrl-C finishes the requests in flight, records them and exits. Exit codes: 0 all done, 1 failures, interrupted or
-(dry run) over the directory quota, 2 invalid settings.`,
+Rows that are invalid (no id, a bad e-mail, a broken CSV record) or duplicate (an id or e-mail seen earlier in the
+source) are never sent: they count as failed and are listed with their line in the file, under the summary and in
+--failures.
+
+Ctrl-C (or SIGTERM) answers at once with "stopping: N batches in flight, nothing new is sent", even when the source
+has been read to the end; those batches finish and are recorded, then the command exits with 1. A second Ctrl-C
+exits at once (130), leaving the accounts of the batches in flight pending. Either way, run the same command again
+to resume.
+
+Exit codes: 0 every account done; 1 an account failed, a row was invalid or duplicate, the run was interrupted, or
+(dry run) the accounts do not fit the directory quota; 2 invalid settings or options, or a --from file that cannot
+be read (nothing was contacted); 130 a second Ctrl-C.`,
     )
     .action(async (options: PremigrateCommandOptions) => setExitCode(await (await import('../actions/premigrate.js')).premigrateCommand(options)));
 }
