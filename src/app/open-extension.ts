@@ -124,6 +124,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       },
       readiness,
       onOutcome,
+      maxConnections: config.maxConnections,
     });
 
     return {

@@ -21,6 +21,33 @@ declare module 'fastify' {
  */
 export const BODY_LIMIT_IN_BYTES = 64 * 1024;
 
+/**
+ * How long a connection may take over each part of an exchange, sized for Entra's protocol: it waits at most
+ * 2000 ms for the whole call (`timeoutInMilliseconds` ≤ 2000) and sends about 3 KiB, headers and body in a few
+ * packets. A client slower than that cannot be Entra waiting for an answer, only someone holding a connection.
+ */
+export const SERVER_TIMEOUTS = Object.freeze({
+  /** From the connection's first byte (or the end of the previous request) to the end of the headers: Entra's whole budget. */
+  headersTimeoutInMs: 2000,
+  /** Headers and body both received, or 408 and the connection closed: Entra's whole budget; an answer after it is unused. */
+  requestTimeoutInMs: 2000,
+  /**
+   * How often Node looks for connections over those two, in ms (its default, 30 s, would let a trickling client
+   * hold on for half a minute). Each look is a walk over the open connections, at most MAX_CONNECTIONS of them.
+   */
+  connectionsCheckingIntervalInMs: 500,
+  /**
+   * An idle keep-alive connection is closed after this, in ms: Node's own default. A proxy in front should close
+   * its idle connections to us sooner, as with any Node server.
+   */
+  keepAliveTimeoutInMs: 5000,
+  /** A socket with no traffic at all for this long is destroyed, in ms: the backstop, longer than any answer takes. */
+  connectionTimeoutInMs: 10_000,
+});
+
+/** Connections open at once when ServerDeps says nothing (see MAX_CONNECTIONS in config/serve-config.ts). */
+const DEFAULT_MAX_CONNECTIONS = 512;
+
 export interface ServerDeps {
   logger: Logger;
   clock: Clock;
@@ -28,6 +55,8 @@ export interface ServerDeps {
   passwordSubmit: PasswordSubmitDeps;
   readiness: readonly ReadinessCheck[];
   onOutcome: (outcome: PasswordSubmitOutcome) => void;
+  /** Connections held at once (MAX_CONNECTIONS); further ones are closed as they arrive. Default 512. */
+  maxConnections?: number;
 }
 
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
@@ -55,7 +84,17 @@ export async function buildServer(deps: ServerDeps) {
     // secure-json-parse: a body trying prototype poisoning is refused with 400, not parsed.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Slow clients (a trickled header or body) are cut off by the protocol's own clock, not held for minutes.
+    http: {
+      headersTimeout: SERVER_TIMEOUTS.headersTimeoutInMs,
+      requestTimeout: SERVER_TIMEOUTS.requestTimeoutInMs,
+      connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingIntervalInMs,
+    },
+    requestTimeout: SERVER_TIMEOUTS.requestTimeoutInMs,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutInMs,
+    connectionTimeout: SERVER_TIMEOUTS.connectionTimeoutInMs,
   });
+  app.server.maxConnections = deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
 
   // Entra sends JSON only; without this, Fastify's built-in text/plain parser would hand a string to the handler.
   app.removeContentTypeParser(['text/plain']);

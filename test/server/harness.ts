@@ -30,7 +30,9 @@ export interface ServerUnderTest {
 }
 
 /** The extension server over real keys, tokens and hashes, with an in-memory legacy store that can be made slow or failing. */
-export async function startServer(options: { responseDeadlineInMs?: number; ready?: boolean; hashDefaults?: { scheme: string; params: Record<string, unknown> } } = {}): Promise<ServerUnderTest> {
+export async function startServer(
+  options: { responseDeadlineInMs?: number; ready?: boolean; hashDefaults?: { scheme: string; params: Record<string, unknown> }; maxConnections?: number } = {},
+): Promise<ServerUnderTest> {
   const tenant = await createTenant();
   const key = await generateDecryptionKey();
   const store: MemoryLegacyStoreOptions = {};
@@ -84,6 +86,7 @@ export async function startServer(options: { responseDeadlineInMs?: number; read
     },
     readiness: [{ name: 'legacyStore', check: async () => { if (options.ready === false) throw Object.assign(new Error('down'), { code: 'LEGACY_STORE_UNAVAILABLE' }); } }],
     onOutcome: (outcome) => outcomes.push(outcome),
+    ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
   });
 
   return {
