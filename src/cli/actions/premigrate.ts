@@ -174,8 +174,10 @@ function describe(summary: Summary, options: PremigrateCommandOptions): string {
         `${seconds.toFixed(1)} s, ${(seconds > 0 ? summary.created / seconds : 0).toFixed(1)} creates/s, ${count(summary.throttled)} throttled responses`,
         ...(options.emailMethod || options.phoneMethod ? [`${count(summary.methodsAdded)} authentication methods added, ${count(summary.methodsFailed)} accounts missing one (see --failures)`] : []),
       ];
+  // A file's rows are found by line; the SQL export's are numbered in id order.
+  const position = options.from === undefined ? 'row' : 'line';
   for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) {
-    const where = [failure.line === undefined ? '' : `line ${failure.line}`, failure.legacyId ? `id ${failure.legacyId}` : ''].filter(Boolean).join(', ');
+    const where = [failure.line === undefined ? '' : `${position} ${failure.line}`, failure.legacyId ? `id ${failure.legacyId}` : ''].filter(Boolean).join(', ');
     lines.push(`  ${where || 'unknown row'}: ${failure.reason}`);
   }
   const listed = summary.failures.length;

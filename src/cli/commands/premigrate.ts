@@ -46,7 +46,7 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
     .option('--field <field=column>', 'read a record field from a differently named source column, e.g. email=EmailAddress (repeatable)', collectField, {})
     .option('--legacy-id-attribute <name>', 'directory extension attribute that receives the legacy id')
     .option('--attribute <field=extension_…>', 'write a source field to a directory extension attribute (repeatable)', collectAttribute, {})
-    .option('--failures <file.csv>', 'write every failed account and every row skipped as invalid or duplicate as CSV: legacy_id, reason, line (of the source file)')
+    .option('--failures <file.csv>', 'write every failed account and every row skipped as invalid or duplicate as CSV: legacy_id, reason, line (in the --from file; the row number in id order for the SQL export)')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
