@@ -14,10 +14,16 @@ import {
   type KeyRing,
   type SigningKeySource,
 } from '../security/index.js';
-import { buildServer, type ExtensionServer, type ReadinessCheck } from '../server/index.js';
+import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { readKeySources } from './read-key-sources.js';
 import { readMessages } from './read-messages.js';
+
+/**
+ * How long each readiness check may take at start, in ms: longer than a probe's 1 s, since fetching Entra's signing
+ * keys is two documents of up to 3 s each; a check still silent after this is reported as not answering.
+ */
+const STARTUP_CHECK_TIMEOUT_IN_MS = 10_000;
 
 export interface ExtensionOptions {
   logger: Logger;
@@ -36,6 +42,8 @@ export interface Extension {
   verifier: PasswordVerifier;
   ledger: Ledger;
   signingKeys: SigningKeySource;
+  /** The readiness checks run once at start; settles when all have answered (each failure is already logged). */
+  startupReadiness: Promise<ReadinessReport>;
   /** Stops accepting requests, lets in-flight ones finish, then closes pools and files. */
   close(): Promise<void>;
 }
@@ -75,15 +83,20 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       ...(options.fetch && { fetch: options.fetch }),
       now: clock,
     });
-    // Fetched in the background: /readyz reports it, and the first callout waits for it if it is still running.
-    signingKeys.refresh().catch((error: unknown) => log.warn({ code: codeOf(error) }, 'Entra signing keys could not be fetched yet'));
-
     const readiness: ReadinessCheck[] = [
       { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
       { name: 'entraSigningKeys', check: async () => { if (!signingKeys.isReady()) await signingKeys.refresh(); } },
       { name: 'legacyStore', check: ({ abortSignal }) => legacyStore.ping({ abortSignal }) },
       { name: 'ledger', check: () => ledger.ping() },
     ];
+
+    // Every check runs once at start, in the background (this also starts fetching Entra's signing keys; the first
+    // callout waits for them if they are still on their way). A failing one is one warning line naming it and why,
+    // so a deployment that cannot answer says so next to "listening" rather than at its first sign-ins.
+    const startupReadiness = runReadinessChecks(readiness, STARTUP_CHECK_TIMEOUT_IN_MS).then((report) => {
+      for (const { name, reason } of report.failures) log.warn({ check: name, reason }, `not ready: ${name} (${reason})`);
+      return report;
+    });
 
     const ledgerLog = options.logger.child({ name: 'ledger' });
     const onOutcome = (outcome: PasswordSubmitOutcome) => {
@@ -134,6 +147,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       verifier,
       ledger,
       signingKeys,
+      startupReadiness,
       async close() {
         await server.close();
         await closeAll();
