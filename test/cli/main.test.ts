@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { loadServeConfig } from '../../src/config/index.js';
+import { settingsReadBy } from '../config/settings-read.js';
 import { runCli } from '../support/cli.js';
 
 const RUN_CLI = fileURLToPath(new URL('../support/run-cli.ts', import.meta.url));
@@ -39,14 +41,21 @@ describe('entra-migrate (command line)', () => {
     assert.match(result.stderr, /--help/);
   });
 
-  test('serve --help explains every setting of the contract', async () => {
+  test('serve --help explains every setting serve reads, and the formats of --env-file and --config', async () => {
     const result = await runCli(['serve', '--help']);
     assert.equal(result.code, 0);
-    for (const name of [
-      'PORT', 'ENTRA_TENANT_ID', 'ENTRA_EXTENSION_APP_ID', 'ENTRA_OPENID_CONFIGURATION_URL', 'JIT_DECRYPTION_KEY_FILE',
-      'JIT_DECRYPTION_KEY', 'LEGACY_DATABASE_URL', 'LEGACY_USER_QUERY', 'LEDGER_DATABASE_URL', 'RESPONSE_DEADLINE_MS', 'LOG_LEVEL',
-    ]) {
-      assert.match(result.stdout, new RegExp(`\\b${name}\\b`), name);
+    const names = settingsReadBy(loadServeConfig);
+    assert.ok(names.length > 15);
+    for (const name of names) assert.match(result.stdout, new RegExp(`^  ${name}\\b`, 'm'), name);
+    assert.match(result.stdout, /--env-file <file> +dotenv file of settings: KEY=value lines/);
+    assert.match(result.stdout, /--config <file> +JSON file of settings/);
+  });
+
+  test('setup and doctor --help name both tenant settings and --env-file', async () => {
+    for (const command of ['setup', 'doctor']) {
+      const { stdout } = await runCli([command, '--help']);
+      assert.match(stdout, /AZURE_TENANT_ID or ENTRA_TENANT_ID/, command);
+      assert.match(stdout.replace(/\s+/g, ' '), /--env-file <file> [^-]*dotenv file/, command);
     }
   });
 

@@ -21,7 +21,9 @@ which wins over --config.
   LEDGER_DATABASE_URL             where decisions are recorded (default sqlite://./data/ledger.db)
   ENTRA_OPENID_CONFIGURATION_URL  override Entra's OpenID metadata URL (http: only for loopback)
   RESPONSE_DEADLINE_MS            answer within this many ms of arrival (default 1500, 100–2000)
-  PORT, HOST                      where to listen (default 7071 on 0.0.0.0)
+  MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
+  PORT                            the port to listen on (default 7071)
+  HOST                            the interface to listen on (default 0.0.0.0)
   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (default info)
   JIT_MESSAGES_FILE               JSON catalogue of titles/messages by locale
   LEGACY_HASH_SCHEME              hash scheme for rows whose scheme column is empty (e.g. digest, hmac)
