@@ -3,7 +3,7 @@ export { dotenvValue, parseDotenv, type DotenvEntry, type DotenvProblem, type Pa
 export { updateDotenv } from './dotenv-update.js';
 export { dotenvError, settingsFromEnvFile } from './env-file.js';
 export { loadSettings, type SettingsSources } from './settings-sources.js';
-export { MAX_SETTINGS_FILE_BYTES, readSettingsFile } from './settings-file.js';
+export { readSettingsFile } from './settings-file.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export {
   DEFAULT_LEDGER_DATABASE_URL,

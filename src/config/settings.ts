@@ -1,7 +1,7 @@
 import { isLoopbackHost } from '../common/loopback.js';
 import type { ConfigProblem } from './errors.js';
 
-/** The raw settings: environment variables by name, or the same keys in a JSON config file. */
+/** The raw settings: environment variables by name, or the same keys from a dotenv (--env-file) or JSON (--config) file. */
 export type RawSettings = Readonly<Record<string, string | undefined>>;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
