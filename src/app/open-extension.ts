@@ -73,7 +73,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       queryTimeoutInMs: config.responseDeadlineInMs,
     });
     opened.push(legacyStore);
-    const verifier = createPasswordVerifier({ limits: config.hashLimits });
+    const verifier = createPasswordVerifier({ limits: config.hashLimits, hashDefaults: config.hashDefaults });
     opened.push(verifier);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);

@@ -159,8 +159,9 @@ async function assess(
   }
 
   if (account === null) {
-    // Spend about what a real check costs, so response time does not tell which accounts exist.
-    await deps.verifier.dummyVerify({ abortSignal }).catch(() => undefined);
+    // Spend what a real check of this store costs (the verifier learns it from the rows it checks), so response
+    // time does not tell which accounts exist.
+    await deps.verifier.dummyVerify(context.password, { abortSignal }).catch(() => undefined);
     return { verdict: { kind: 'account-not-found' }, errorCode: null };
   }
 

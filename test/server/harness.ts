@@ -98,41 +98,53 @@ export async function startServer(
     outcomes,
     logs: () => logText,
     token: (overrides = {}) => mintCalloutToken(tenant, { audience: overrides.audience ?? APP_ID, now: Date.now() }),
-    async body(username, password, bodyOptions = {}) {
-      const encryptedPasswordContext = await encryptPasswordContext({
-        certificatePem: key.certificatePem,
-        appId: APP_ID,
-        resourceHost: 'auth.contoso.example',
-        password,
-        username,
-        nonce: bodyOptions.nonce ?? 'nonce-1',
-        now: bodyOptions.now ?? Date.now(),
-      });
-      return {
-        type: 'microsoft.graph.authenticationEvent.passwordSubmit',
-        source: `/tenants/${tenant.tenantId}/applications/${APP_ID}`,
-        data: {
-          '@odata.type': 'microsoft.graph.onPasswordSubmitCalloutData',
-          tenantId: tenant.tenantId,
-          authenticationEventListenerId: '11112222-bbbb-3333-cccc-4444dddd5555',
-          customAuthenticationExtensionId: '22223333-cccc-4444-dddd-5555eeee6666',
-          encryptedPasswordContext,
-          authenticationContext: {
-            correlationId: 'aaaa0000-bb11-2222-33cc-444444dddddd',
-            client: { ip: '127.0.0.1', locale: bodyOptions.locale ?? 'en-us', market: 'en-us' },
-            protocol: 'OAUTH2.0',
-            clientServicePrincipal: { id: 'aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb', appId: '00001111-aaaa-2222-bbbb-3333cccc4444', appDisplayName: 'App', displayName: 'App' },
-            resourceServicePrincipal: null,
-            user: { id: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee', mail: username, displayName: 'User', userPrincipalName: username, userType: 'Member' },
-          },
-          userSignUpInfo: null,
-          otpContext: null,
-        },
-      };
-    },
+    body: (username, password, bodyOptions = {}) =>
+      calloutBody({ tenantId: tenant.tenantId, certificatePem: key.certificatePem, username, password, ...bodyOptions }),
     async close() {
       await app.close();
       await verifier.close();
+    },
+  };
+}
+
+/** An OnPasswordSubmit callout body as Entra sends it, its password context encrypted to `certificatePem` for APP_ID. */
+export async function calloutBody(options: {
+  tenantId: string;
+  certificatePem: string;
+  username: string;
+  password: string;
+  locale?: string;
+  nonce?: string;
+  now?: number;
+}): Promise<Record<string, any>> {
+  const encryptedPasswordContext = await encryptPasswordContext({
+    certificatePem: options.certificatePem,
+    appId: APP_ID,
+    resourceHost: 'auth.contoso.example',
+    password: options.password,
+    username: options.username,
+    nonce: options.nonce ?? 'nonce-1',
+    now: options.now ?? Date.now(),
+  });
+  return {
+    type: 'microsoft.graph.authenticationEvent.passwordSubmit',
+    source: `/tenants/${options.tenantId}/applications/${APP_ID}`,
+    data: {
+      '@odata.type': 'microsoft.graph.onPasswordSubmitCalloutData',
+      tenantId: options.tenantId,
+      authenticationEventListenerId: '11112222-bbbb-3333-cccc-4444dddd5555',
+      customAuthenticationExtensionId: '22223333-cccc-4444-dddd-5555eeee6666',
+      encryptedPasswordContext,
+      authenticationContext: {
+        correlationId: 'aaaa0000-bb11-2222-33cc-444444dddddd',
+        client: { ip: '127.0.0.1', locale: options.locale ?? 'en-us', market: 'en-us' },
+        protocol: 'OAUTH2.0',
+        clientServicePrincipal: { id: 'aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb', appId: '00001111-aaaa-2222-bbbb-3333cccc4444', appDisplayName: 'App', displayName: 'App' },
+        resourceServicePrincipal: null,
+        user: { id: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee', mail: options.username, displayName: 'User', userPrincipalName: options.username, userType: 'Member' },
+      },
+      userSignUpInfo: null,
+      otpContext: null,
     },
   };
 }

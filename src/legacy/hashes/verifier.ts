@@ -1,11 +1,12 @@
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { createAdmission } from './admission.js';
 import { candidateOf } from './candidate.js';
+import { createCostProfile, kindOf } from './cost-profile.js';
 import { HashError, HashErrorCode } from './errors.js';
-import type { HashFormat, HashIdentity, PrepareContext, StoredHash } from './format.js';
+import type { Candidate, HashFormat, HashIdentity, PreparedHash, PrepareContext, StoredHash } from './format.js';
 import { DEFAULT_FORMATS } from './formats/index.js';
 import { DEFAULT_HASH_LIMITS, type HashLimits } from './limits.js';
 import { createHashRegistry } from './registry.js';
+import { BCRYPT_STAND_IN, OVER_LIMIT_PASSWORD_STAND_IN, standInForScheme } from './stand-in.js';
 import { createWorkerPool } from './worker-pool.js';
 
 export interface PasswordVerifierOptions {
@@ -21,23 +22,33 @@ export interface PasswordVerifierOptions {
   concurrency?: number;
   /** The formats to know; default every built-in one. */
   formats?: readonly HashFormat[];
+  /**
+   * The store-wide scheme (LEGACY_HASH_SCHEME, LEGACY_HASH_PARAMS): what an unknown user's check costs until the
+   * first real hash was verified. Without it, bcrypt cost 10.
+   */
+  hashDefaults?: { scheme: string | undefined; params: Readonly<Record<string, unknown>> };
 }
 
 export interface PasswordVerifier {
   /**
    * True when `password` matches the stored hash. Throws HashError when the hash cannot be checked; rejects with
-   * the signal's reason when it aborts before the check started.
+   * the signal's reason when it aborts before the check started. Every outcome costs what a check of this store
+   * costs: a password over the byte limit is checked as a fixed stand-in (and never matches), and a hash that
+   * cannot be checked pays a dummy check before its error.
    */
   verify(password: string, stored: StoredHash, options?: { abortSignal?: AbortSignal }): Promise<boolean>;
   /** The format and parameters of a self-describing hash, null when none matches; HASH_MALFORMED when it is broken. */
   identify(hash: string): HashIdentity | null;
-  /** One check of realistic cost (bcrypt, cost 10) whose result is thrown away: for unknown users. */
-  dummyVerify(options?: { abortSignal?: AbortSignal }): Promise<void>;
+  /**
+   * Checks `password` against a stand-in of the store's most common kind of hash (learned from the hashes verify()
+   * saw; before any, the store-wide scheme or bcrypt cost 10) and throws the result away: for unknown users, so
+   * that they cost what real ones do.
+   */
+  dummyVerify(password: string, options?: { abortSignal?: AbortSignal }): Promise<void>;
+  /** The kind of hash dummyVerify checks against now (`bcrypt {"cost":10,"variant":"2y"}`), for logs and tests. */
+  dummyKind(): string;
   close(): Promise<void>;
 }
-
-/** A bcrypt cost-10 hash of a random string nobody knows; what an unknown user is "checked" against. */
-const DUMMY_HASH = '$2y$10$/eIzqCfdF6YYGbHPqonopuWxuaudSTsIiHAGYRyCTrTakUVrA0DYe';
 
 /**
  * The password checker the extension uses. Formats are data (see formats/); the verifier only finds the format,
@@ -69,23 +80,56 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     if (closed) throw new HashError(HashErrorCode.HASH_VERIFIER_CLOSED, 'The password verifier is closed.');
   };
 
+  const prepare = (stored: StoredHash) => {
+    const format = registry.formatFor(stored);
+    return { format, prepared: format.prepare(stored, context) };
+  };
+  const profile = createCostProfile();
+  const { scheme: defaultScheme, params: defaultParams = {} } = options.hashDefaults ?? {};
+  const initialStandIn = (defaultScheme && standInForScheme(defaultScheme, defaultParams, (stored) => prepare(stored).prepared)) || BCRYPT_STAND_IN;
+  const standIn = () => profile.dominant() ?? initialStandIn;
+
+  const overLimit = (password: string) => Buffer.byteLength(password, 'utf8') > limits.passwordBytes;
+  /** The password as the stored hash's scheme takes it; an over-long one is replaced by the fixed stand-in. */
+  const candidateFor = (password: string, stored: StoredHash) => candidateOf(overLimit(password) ? OVER_LIMIT_PASSWORD_STAND_IN : password, stored.params);
+  const dummyVerify = async (password: string, abortSignal: AbortSignal | undefined) => {
+    const stored = standIn();
+    const { prepared } = prepare(stored);
+    const candidate = candidateFor(password, stored);
+    await admission.run(() => prepared.verify(candidate, runInWorker), abortSignal);
+  };
+
   return {
     async verify(password, stored, callOptions = {}) {
       requireOpen();
-      const prepared = registry.formatFor(stored).prepare(stored, context);
-      // Longer passwords cannot be legacy passwords worth checking, and would only cost time.
-      if (Buffer.byteLength(password, 'utf8') > limits.passwordBytes) return false;
-      const candidate = candidateOf(password, stored.params);
-      return admission.run(() => prepared.verify(candidate, runInWorker), callOptions.abortSignal);
+      let format: HashFormat;
+      let prepared: PreparedHash;
+      let candidate: Candidate;
+      try {
+        ({ format, prepared } = prepare(stored));
+        candidate = candidateFor(password, stored);
+      } catch (error) {
+        // A hash that cannot be checked answers no sooner than one that can.
+        await dummyVerify(password, callOptions.abortSignal).catch(() => undefined);
+        throw error;
+      }
+      profile.record(format.id, prepared.params, stored);
+      const matches = await admission.run(() => prepared.verify(candidate, runInWorker), callOptions.abortSignal);
+      // Longer passwords cannot be legacy passwords worth checking: they cost a check and never match.
+      return matches && !overLimit(password);
     },
     identify(hash) {
       const format = registry.recognise(hash);
       if (!format) return null;
       return { format: format.id, params: format.prepare({ hash }, context).params };
     },
-    async dummyVerify(callOptions = {}) {
+    async dummyVerify(password, callOptions = {}) {
       requireOpen();
-      await admission.run(() => bcryptVerify('entra-migrate dummy check', DUMMY_HASH), callOptions.abortSignal);
+      await dummyVerify(password, callOptions.abortSignal);
+    },
+    dummyKind() {
+      const { format, prepared } = prepare(standIn());
+      return kindOf(format.id, prepared.params);
     },
     async close() {
       closed = true;
