@@ -1,3 +1,5 @@
+import { ownValue } from '../common/own.js';
+
 /** The texts Entra shows the user next to our answer. */
 export interface JitMessages {
   retry: { message: string };
@@ -56,13 +58,9 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
  *   messagesFor(DEFAULT_MESSAGES, 'fr-CA').retry.message // 'Votre mot de passe est incorrect.'
  */
 export function messagesFor(catalogue: JitMessageCatalogue, locale: string | null | undefined): JitMessages {
-  const fallback = ownEntry(catalogue, 'en') ?? DEFAULT_MESSAGES.en!;
+  const fallback = ownValue(catalogue, 'en') ?? DEFAULT_MESSAGES.en!;
   if (!locale) return fallback;
   const tag = locale.trim().toLowerCase().replace('_', '-');
   const language = tag.split('-')[0] ?? '';
-  return ownEntry(catalogue, tag) ?? ownEntry(catalogue, language) ?? fallback;
-}
-
-function ownEntry(catalogue: JitMessageCatalogue, tag: string): JitMessages | undefined {
-  return Object.hasOwn(catalogue, tag) ? catalogue[tag] : undefined;
+  return ownValue(catalogue, tag) ?? ownValue(catalogue, language) ?? fallback;
 }

@@ -1,5 +1,6 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
+import { ownValue } from '../common/own.js';
 
 /** The parts of a compact JWE, decoded; `aad` is the ASCII of the encoded protected header (RFC 7516 §5.2). */
 export interface JweParts {
@@ -47,8 +48,8 @@ export function decryptJweContent(parts: JweParts, contentKey: Uint8Array, maxIn
   const enc = String(parts.header.enc);
   const key = Buffer.from(contentKey);
   let plaintext: Buffer;
-  const cbc = CBC_HMAC[enc];
-  const gcm = GCM[enc];
+  const cbc = ownValue(CBC_HMAC, enc);
+  const gcm = ownValue(GCM, enc);
   if (cbc) {
     if (key.length !== cbc.keyLength || parts.iv.length !== 16) throw new Error('decrypt');
     const half = cbc.keyLength / 2;

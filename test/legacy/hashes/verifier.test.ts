@@ -137,3 +137,19 @@ describe('createPasswordVerifier', () => {
     await assert.rejects(closing.dummyVerify(CANARY_PASSWORDS.wrong), rejectsWith(HashErrorCode.HASH_VERIFIER_CLOSED));
   });
 });
+
+describe('names from a setting or a row never reach Object.prototype', () => {
+  test('"constructor", "__proto__" and "toString" as an algorithm or type are unknown parameters', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const cases = [
+        { hash: '5f4dcc3b5aa765d61d8327deb882cf99', scheme: 'digest', params: { algorithm: name } },
+        { hash: '5f4dcc3b5aa765d61d8327deb882cf99', scheme: 'hmac', params: { algorithm: name, salt: 's', key: 'salt' } },
+        { hash: 'AAAAAAAAAAAAAAAAAAAAAA==', scheme: 'keycloak', params: { algorithm: name, salt: 'c2FsdA==', iterations: 10 } },
+        { hash: 'AAAAAAAAAAAAAAAAAAAAAA==', scheme: 'keycloak-argon2', params: { type: name, salt: 'c2FsdHNhbHQ=', iterations: 1, memory: 64, parallelism: 1 } },
+      ];
+      for (const stored of cases) {
+        await assert.rejects(verifier.verify(CANARY_PASSWORDS.correct, stored), rejectsWith(HashErrorCode.HASH_SCHEME_UNKNOWN), `${stored.scheme} ${name}`);
+      }
+    }
+  });
+});

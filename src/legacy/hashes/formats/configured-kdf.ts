@@ -1,5 +1,6 @@
 import { createCipheriv, createHash, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
 import { hashRaw, type Algorithm, type Version } from '@node-rs/argon2';
+import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
 import { decodeBase64 } from '../encodings.js';
 import { HashError, HashErrorCode, malformed } from '../errors.js';
@@ -171,7 +172,7 @@ export const keycloakArgon2: HashFormat = {
     const { salt, iterations, memory, parallelism, type = 'id', version = '1.3' } = stored.params ?? {};
     const saltBytes = typeof salt === 'string' ? decodeBase64(salt) : null;
     const value = decodeBase64(stored.hash);
-    const algorithm = typeof type === 'string' ? ARGON2_TYPES[type] : undefined;
+    const algorithm = typeof type === 'string' ? ownValue(ARGON2_TYPES, type) : undefined;
     if (!saltBytes) throw wrong('keycloak-argon2', 'salt must be base64');
     if (algorithm === undefined) throw wrong('keycloak-argon2', 'type must be id, i or d');
     if (version !== '1.3' && version !== '1.0') throw wrong('keycloak-argon2', 'version must be 1.3 or 1.0');

@@ -3,6 +3,7 @@ import { hashRaw, type Algorithm } from '@node-rs/argon2';
 
 /** Algorithm.Argon2id: a const enum in the package's types, which verbatimModuleSyntax cannot inline. */
 const ARGON2ID = 2 as Algorithm;
+import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
 import { decodeBase64 } from '../encodings.js';
 import { HashError, HashErrorCode, malformed } from '../errors.js';
@@ -18,7 +19,7 @@ function params(format: string, problem: string): HashError {
 
 function digestBytes(hash: string, encoding: unknown, algorithm: string, format: string): Buffer {
   const bytes = encoding === 'base64' ? decodeBase64(hash) : /^[0-9a-f]+$/i.test(hash) ? Buffer.from(hash, 'hex') : null;
-  if (!bytes || bytes.length !== DIGEST_LENGTHS[algorithm]) throw malformed(format, `expected a ${algorithm} digest in ${encoding === 'base64' ? 'base64' : 'hex'}`);
+  if (!bytes || bytes.length !== ownValue(DIGEST_LENGTHS, algorithm)) throw malformed(format, `expected a ${algorithm} digest in ${encoding === 'base64' ? 'base64' : 'hex'}`);
   return bytes;
 }
 
@@ -32,7 +33,7 @@ export const hmac: HashFormat = {
   matches: () => false,
   prepare(stored) {
     const { algorithm, salt, key, encoding } = stored.params ?? {};
-    if (typeof algorithm !== 'string' || !(algorithm in DIGEST_LENGTHS)) throw params('hmac', 'algorithm must be md5, sha1, sha256 or sha512');
+    if (typeof algorithm !== 'string' || ownValue(DIGEST_LENGTHS, algorithm) === undefined) throw params('hmac', 'algorithm must be md5, sha1, sha256 or sha512');
     if (typeof salt !== 'string') throw params('hmac', 'salt is required');
     if (key !== 'salt' && key !== 'password') throw params('hmac', 'key must be "salt" or "password"');
     const expected = digestBytes(stored.hash, encoding, algorithm, 'hmac');
@@ -58,7 +59,7 @@ export const keycloak: HashFormat = {
   matches: () => false,
   prepare(stored, { limits }) {
     const { salt, iterations, algorithm } = stored.params ?? {};
-    const digest = typeof algorithm === 'string' ? KEYCLOAK_ALGORITHMS[algorithm] : undefined;
+    const digest = typeof algorithm === 'string' ? ownValue(KEYCLOAK_ALGORITHMS, algorithm) : undefined;
     const saltBytes = typeof salt === 'string' ? decodeBase64(salt) : null;
     const value = decodeBase64(stored.hash);
     if (!digest) throw params('keycloak', 'algorithm must be pbkdf2, pbkdf2-sha256 or pbkdf2-sha512');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
 import { decodeBase64 } from '../encodings.js';
 import { HashError, HashErrorCode } from '../errors.js';
@@ -22,7 +23,7 @@ export const digest: HashFormat = {
   prepare(stored) {
     const params = stored.params ?? {};
     const algorithm = params.algorithm;
-    if (typeof algorithm !== 'string' || !(algorithm in ALGORITHMS)) {
+    if (typeof algorithm !== 'string' || ownValue<number>(ALGORITHMS, algorithm) === undefined) {
       throw schemeParams(`algorithm must be one of ${Object.keys(ALGORITHMS).join(', ')}`);
     }
     const salt = params.salt;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
 import { decodeBase64 } from '../encodings.js';
 import { malformed } from '../errors.js';
@@ -25,7 +26,7 @@ export const ldapDigest: HashFormat = {
   matches: (hash) => /^\{(S?SHA(256|512)?|S?MD5)\}[A-Za-z0-9+/]/i.test(hash),
   prepare(stored) {
     const match = /^\{([A-Z0-9]+)\}(.+)$/i.exec(stored.hash);
-    const scheme = DIGEST_SCHEMES[match?.[1]?.toUpperCase() ?? ''];
+    const scheme = ownValue(DIGEST_SCHEMES, match?.[1]?.toUpperCase() ?? '');
     if (!match || !scheme) throw malformed('LDAP', 'expected {SSHA}<base64>');
     const raw = decodeBase64(match[2]!);
     if (!raw || raw.length < scheme.length || (!scheme.salted && raw.length !== scheme.length) || (scheme.salted && raw.length === scheme.length)) {

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
@@ -16,7 +17,7 @@ export const djangoLegacy: HashFormat = {
   matches: (hash) => DJANGO_LEGACY.test(hash),
   prepare(stored) {
     const match = DJANGO_LEGACY.exec(stored.hash);
-    if (!match || match[3]!.length !== LENGTHS[match[1]!]) throw malformed('Django legacy digest', 'expected sha1$<salt>$<40 hex> or md5$<salt>$<32 hex>');
+    if (!match || match[3]!.length !== ownValue(LENGTHS, match[1]!)) throw malformed('Django legacy digest', 'expected sha1$<salt>$<40 hex> or md5$<salt>$<32 hex>');
     const [, algorithm, salt, hex] = match;
     return {
       params: { algorithm, salted: salt !== '' },
@@ -34,7 +35,7 @@ export const werkzeugLegacy: HashFormat = {
   matches: () => false,
   prepare(stored) {
     const match = WERKZEUG_LEGACY.exec(stored.hash);
-    if (!match || match[3]!.length !== LENGTHS[match[1]!]) throw malformed('Werkzeug legacy', 'expected <method>$<salt>$<hex digest>');
+    if (!match || match[3]!.length !== ownValue(LENGTHS, match[1]!)) throw malformed('Werkzeug legacy', 'expected <method>$<salt>$<hex digest>');
     const [, algorithm, salt, hex] = match;
     return {
       params: { algorithm },
