@@ -1,11 +1,15 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import { MAX_BATCH_SIZE, type BatchRequest, type BatchResponse, type DirectoryQuota, type GraphBatchClient } from '../graph/index.js';
-import type { AccountStateName, Ledger } from '../ledger/index.js';
+import { MAX_BATCH_SIZE, type DirectoryQuota, type GraphBatchClient } from '../graph/index.js';
+import type { Ledger } from '../ledger/index.js';
+import { accountBatches, type PendingAccount } from './account-batch.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { graphUserBody, type UserBodyOptions } from './graph-user-body.js';
-import { DEFAULT_FIELD_MAP, recordOf, type FieldMap, type LegacyRecord, type RejectedRow } from './legacy-record.js';
+import type { UserBodyOptions } from './graph-user-body.js';
+import { DEFAULT_FIELD_MAP, recordOf, type FieldMap } from './legacy-record.js';
+import { emptySummary, skipRow, type PremigrateSummary } from './premigrate-summary.js';
 import type { SourceRow } from './sources.js';
+
+export type { PremigrateFailure, PremigrateSummary } from './premigrate-summary.js';
 
 export interface PremigrateOptions {
   source: AsyncIterable<SourceRow>;
@@ -24,11 +28,16 @@ export interface PremigrateOptions {
   methods?: { email?: boolean; phone?: boolean };
   /** Dry run: reads the tenant's directory quota, to report whether the accounts would fit. */
   readQuota?: () => Promise<DirectoryQuota | null>;
-  /** Stops reading the source; requests in flight finish and are recorded. */
+  /**
+   * Stops the run at once: from the abort on nothing new is sent — no batch from the source, no retry, no lookup,
+   * no method batch not yet started, also once the source has been read to the end. The batches in flight finish
+   * and are recorded; accounts they leave `pending` are looked up by the next run. `onProgress` hears of the abort
+   * at once, with the batches still in flight.
+   */
   abortSignal?: AbortSignal;
   onProgress?: (progress: PremigrateSummary) => void;
   now?: Clock;
-  /** Sends of one account before it is recorded as failed (throttling, 424). Default 8. */
+  /** Sends of one account before it is recorded as failed (throttling, 424, server errors). Default 8. */
   maxAttempts?: number;
   /**
    * `$batch` requests in flight at once. Default 4: Graph answers a batch of 20 creates in one to two seconds, so
@@ -37,48 +46,12 @@ export interface PremigrateOptions {
   concurrency?: number;
 }
 
-export interface PremigrateSummary {
-  read: number;
-  rejected: number;
-  duplicates: number;
-  /** Already created or existing in the ledger from an earlier run. */
-  skipped: number;
-  created: number;
-  existing: number;
-  failed: number;
-  throttled: number;
-  /** Dry run: accounts that would be created. */
-  wouldCreate: number;
-  /** Dry run: the tenant's directory quota (null when Graph did not say) and whether `wouldCreate` more fit in it. */
-  quota: (DirectoryQuota & { fits: boolean }) | null;
-  /** Authentication methods registered (e-mail and phone together). */
-  methodsAdded: number;
-  /** Accounts created or found whose methods could not all be added (listed in `failures`). */
-  methodsFailed: number;
-  /** Stopped by the abort signal before the source ended. */
-  interrupted: boolean;
-  elapsedInMs: number;
-  /** The first 1,000 rejected rows (line and reason; never the row). */
-  rejections: RejectedRow[];
-  /** The first 1,000 failures (legacy id and reason). */
-  failures: Array<{ legacyId: string; reason: string }>;
-}
-
-interface Pending {
-  record: LegacyRecord;
-  attempts: number;
-  /** Left `pending` by an earlier run that stopped mid-batch: it may exist already, so it is looked up first. */
-  uncertain: boolean;
-}
-
-const ALREADY_EXISTS = /already exists?/i;
-const KEEP = 1000;
-
 /**
  * Phase 1: creates every legacy account in Entra through Graph `$batch`, paced to the write budget, recording each
  * in the ledger — `pending` before it is sent, then `created`, `existing` or `failed`. Never twice: a resumed run
  * looks up each account a crash left `pending` before sending it again, and a Graph conflict is resolved by a
- * lookup too. Accounts skipped: those already `created` or `existing` in the ledger.
+ * lookup too. Accounts skipped: those already `created` or `existing` in the ledger. Rows that cannot become an
+ * account, and rows repeating an earlier id or e-mail, are failures with their line.
  *
  * @example
  *   const summary = await premigrate({ source: readSource('users.jsonl'), ledger, graph, userBody });
@@ -87,181 +60,97 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
   const now = options.now ?? systemClock;
   const started = now();
   const map = options.fieldMap ?? DEFAULT_FIELD_MAP;
-  const maxAttempts = options.maxAttempts ?? 8;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const summary: PremigrateSummary = { read: 0, rejected: 0, duplicates: 0, skipped: 0, created: 0, existing: 0, failed: 0, throttled: 0, wouldCreate: 0, quota: null, methodsAdded: 0, methodsFailed: 0, interrupted: false, elapsedInMs: 0, rejections: [], failures: [] };
+  const { abortSignal } = options;
+  const stopped = () => abortSignal?.aborted === true;
+  const summary = emptySummary();
   // Duplicates inside the source, in 32 bytes per account however many millions there are.
   const seen = new FingerprintSet();
-  const identityFilter = (email: string) =>
-    `/users?$filter=${encodeURIComponent(`identities/any(c:c/issuerAssignedId eq '${email.replace(/'/g, "''")}' and c/issuer eq '${options.userBody.tenantDomain.replace(/'/g, "''")}')`)}&$select=id`;
-
-  const record = async (legacyId: string, email: string, state: AccountStateName, entraObjectId: string | null, reason: string | null) => {
-    if (!options.dryRun) await options.ledger.recordAccount({ legacyId, email, state, entraObjectId, reason, updatedAt: new Date(now()) });
-  };
-  const fail = async (item: Pending, reason: string) => {
-    summary.failed++;
-    if (summary.failures.length < KEEP) summary.failures.push({ legacyId: item.record.id, reason });
-    await record(item.record.id, item.record.email, 'failed', null, reason.slice(0, 1000));
-  };
-
-  /** Looks accounts up by identity (GETs: no write budget); resolves to the object id or null. */
-  const lookUp = async (emails: readonly string[]): Promise<Map<string, string | null>> => {
-    const found = new Map<string, string | null>();
-    for (let i = 0; i < emails.length; i += MAX_BATCH_SIZE) {
-      const chunk = emails.slice(i, i + MAX_BATCH_SIZE);
-      const responses = await options.graph.send(chunk.map((email, j) => ({ id: String(j), method: 'GET' as const, url: identityFilter(email) })));
-      responses.forEach((response, j) => {
-        const value = (response.body as { value?: Array<{ id?: string }> } | null)?.value;
-        found.set(chunk[j]!, response.status === 200 && value?.[0]?.id ? value[0].id : null);
-      });
-    }
-    return found;
-  };
-
-  /**
-   * Registers the wanted authentication methods of accounts now in Entra; resolves to the reason each failed, if it
-   * did. A method that already exists counts as done, so a resumed run may ask again safely.
-   */
-  const addMethods = async (accounts: ReadonlyArray<{ item: Pending; objectId: string }>): Promise<Map<string, string>> => {
-    const problems = new Map<string, string>();
-    let requests: Array<{ legacyId: string; request: BatchRequest; attempts: number }> = [];
-    for (const { item, objectId } of accounts) {
-      const base = `/users/${encodeURIComponent(objectId)}/authentication`;
-      if (options.methods?.email) requests.push({ legacyId: item.record.id, attempts: 0, request: { id: '', method: 'POST', url: `${base}/emailMethods`, body: { emailAddress: item.record.email } } });
-      if (options.methods?.phone && item.record.phone) {
-        requests.push({ legacyId: item.record.id, attempts: 0, request: { id: '', method: 'POST', url: `${base}/phoneMethods`, body: { phoneNumber: item.record.phone, phoneType: 'mobile' } } });
-      }
-    }
-    while (requests.length > 0) {
-      const again: typeof requests = [];
-      for (let i = 0; i < requests.length; i += MAX_BATCH_SIZE) {
-        const chunk = requests.slice(i, i + MAX_BATCH_SIZE);
-        const responses = await options.graph.send(chunk.map((entry, j) => ({ ...entry.request, id: String(j) })));
-        responses.forEach((response, j) => {
-          const entry = chunk[j]!;
-          entry.attempts++;
-          const what = entry.request.url.endsWith('emailMethods') ? 'e-mail' : 'phone';
-          if (response.status === 201 || (response.status === 400 && ALREADY_EXISTS.test(messageOf(response)))) summary.methodsAdded++;
-          else if (isTransient(response.status) && entry.attempts < maxAttempts) again.push(entry);
-          else problems.set(entry.legacyId, `the ${what} method was not added: HTTP ${response.status} ${codeOf(response)}`.trim());
-          if (response.status === 429) summary.throttled++;
-        });
-      }
-      requests = again;
-    }
-    return problems;
-  };
-
-  /** Records accounts now in Entra — after their methods, when methods are wanted. */
-  const settle = async (accounts: ReadonlyArray<{ item: Pending; objectId: string; state: 'created' | 'existing' }>) => {
-    const problems = options.methods?.email || options.methods?.phone ? await addMethods(accounts) : new Map<string, string>();
-    for (const { item, objectId, state } of accounts) {
-      const problem = problems.get(item.record.id);
-      if (problem) {
-        summary.methodsFailed++;
-        if (summary.failures.length < KEEP) summary.failures.push({ legacyId: item.record.id, reason: `${state} in Entra as ${objectId}, but ${problem}` });
-      }
-      summary[state]++;
-      // Recorded with its object id either way: a later run skips it, and the failures CSV lists the method to add.
-      await record(item.record.id, item.record.email, state, objectId, problem ?? null);
-    }
-  };
+  const sendBatch = accountBatches({
+    graph: options.graph,
+    summary,
+    userBody: options.userBody,
+    methods: options.methods ?? {},
+    dryRun: options.dryRun === true,
+    maxAttempts: options.maxAttempts ?? 8,
+    abortSignal,
+    record: async ({ record }, state, entraObjectId, reason) => {
+      if (!options.dryRun) await options.ledger.recordAccount({ legacyId: record.id, email: record.email, state, entraObjectId, reason, updatedAt: new Date(now()) });
+    },
+  });
 
   // Create, up to `concurrency` batches in flight; throttled or dependent requests go round again.
-  let queue: Pending[] = [];
-  const processBatch = async (batch: Pending[]) => {
-    await sendBatch(batch);
-    options.onProgress?.({ ...summary, elapsedInMs: now() - started });
-  };
-  const sendBatch = async (batch: Pending[]) => {
-    if (options.dryRun) {
-      const found = await lookUp(batch.map((item) => item.record.email));
-      for (const item of batch) found.get(item.record.email) ? summary.existing++ : summary.wouldCreate++;
-      return;
-    }
-    // Accounts a crash left `pending` may or may not exist: ask Graph, never create blindly.
-    const uncertain = batch.filter((item) => item.uncertain);
-    if (uncertain.length > 0) {
-      const found = await lookUp(uncertain.map((item) => item.record.email));
-      const existing = uncertain.flatMap((item) => {
-        const objectId = found.get(item.record.email);
-        item.uncertain = false;
-        return objectId ? [{ item, objectId, state: 'existing' as const }] : [];
-      });
-      await settle(existing);
-      batch = batch.filter((item) => !existing.some((entry) => entry.item === item));
-      if (batch.length === 0) return;
-    }
-    for (const item of batch) await record(item.record.id, item.record.email, 'pending', null, null);
-    const requests: BatchRequest[] = batch.map((item, i) => ({ id: String(i), method: 'POST', url: '/users', body: graphUserBody(item.record, options.userBody) }));
-    const responses = await options.graph.send(requests);
-    const conflicts: Pending[] = [];
-    const created: Array<{ item: Pending; objectId: string; state: 'created' }> = [];
-    for (const [i, response] of responses.entries()) {
-      const item = batch[i]!;
-      item.attempts++;
-      if (response.status === 201) {
-        created.push({ item, objectId: String((response.body as { id?: unknown })?.id ?? ''), state: 'created' });
-      } else if (response.status === 400 && ALREADY_EXISTS.test(messageOf(response))) {
-        conflicts.push(item);
-      } else if (isTransient(response.status)) {
-        if (response.status === 429) summary.throttled++;
-        if (item.attempts >= maxAttempts) await fail(item, `HTTP ${response.status} after ${item.attempts} attempts`);
-        else queue.push(item);
-      } else {
-        await fail(item, `HTTP ${response.status} ${codeOf(response)}: ${messageOf(response)}`.trim());
-      }
-    }
-    await settle(created);
-    if (conflicts.length > 0) {
-      const found = await lookUp(conflicts.map((item) => item.record.email));
-      const existing: Array<{ item: Pending; objectId: string; state: 'existing' }> = [];
-      for (const item of conflicts) {
-        const objectId = found.get(item.record.email);
-        if (objectId) existing.push({ item, objectId, state: 'existing' });
-        else await fail(item, 'Graph reported a conflict but no user holds this identity');
-      }
-      await settle(existing);
-    }
-  };
-
+  let queue: PendingAccount[] = [];
   const running = new Set<Promise<void>>();
+  const report = () => options.onProgress?.({ ...summary, batchesInFlight: running.size, elapsedInMs: now() - started });
   /** The first batch that failed as a whole (Graph gone, ledger gone): the run stops and reports it. */
   let failure: { error: unknown } | undefined;
+  const start = (batch: PendingAccount[]) => {
+    // Caught at once, so a batch failing while the source is read is never an unhandled rejection.
+    const task: Promise<void> = sendBatch(batch)
+      .then((again) => {
+        if (again.length > 0 && stopped()) summary.interrupted = true;
+        else queue.push(...again);
+      })
+      .catch((error: unknown) => {
+        // Stopped while waiting to send: nothing was sent, its accounts stay pending for the next run.
+        if (stopped() && isAbort(error, abortSignal!)) summary.interrupted = true;
+        else failure ??= { error };
+      })
+      .finally(() => {
+        running.delete(task);
+        report();
+      });
+    running.add(task);
+  };
   /** Starts full batches (every remaining one when `all`) while slots are free; waits for a slot otherwise. */
   const pump = async (all: boolean) => {
     for (;;) {
       if (failure) throw failure.error;
+      if (stopped() && queue.length > 0) {
+        summary.interrupted = true;
+        queue = [];
+      }
       if (queue.length >= MAX_BATCH_SIZE || (all && queue.length > 0)) {
-        if (running.size < concurrency) {
-          // Caught at once, so a batch failing while the source is read is never an unhandled rejection.
-          const task: Promise<void> = processBatch(queue.splice(0, MAX_BATCH_SIZE))
-            .catch((error: unknown) => void (failure ??= { error }))
-            .finally(() => running.delete(task));
-          running.add(task);
-        } else await Promise.race(running);
+        if (running.size < concurrency) start(queue.splice(0, MAX_BATCH_SIZE));
+        else await Promise.race(running);
       } else if (all && running.size > 0) await Promise.race(running);
       else return;
     }
   };
 
+  let abortSeen: (value: 'aborted') => void = () => undefined;
+  const aborted = new Promise<'aborted'>((resolve) => (abortSeen = resolve));
+  // Heard at once, with the batches still in flight: the command line says what it is waiting for.
+  const onAbort = () => {
+    abortSeen('aborted');
+    report();
+  };
+  abortSignal?.addEventListener('abort', onAbort, { once: true });
+  const rows = options.source[Symbol.asyncIterator]();
+  let readToTheEnd = false;
   try {
-    for await (const { line, row, error } of options.source) {
-      if (options.abortSignal?.aborted) {
+    for (;;) {
+      // The next row or the abort, whichever comes first: a slow source does not hold up a stop.
+      const next = stopped() ? 'aborted' : await Promise.race([rows.next(), aborted]);
+      if (next === 'aborted') {
         summary.interrupted = true;
         break;
       }
+      if (next.done) {
+        readToTheEnd = true;
+        break;
+      }
+      const { line, row, error } = next.value;
       summary.read++;
       const mapped = row === null ? { reason: error ?? 'unreadable' } : recordOf(row, map);
       if ('reason' in mapped) {
-        summary.rejected++;
-        if (summary.rejections.length < KEEP) summary.rejections.push({ line, reason: mapped.reason });
+        skipRow(summary, 'rejected', { legacyId: row === null ? '' : readableId(row, map), reason: mapped.reason, line });
         continue;
       }
       const duplicateId = seen.has(`id:${mapped.id}`);
       if (duplicateId || seen.has(`email:${mapped.email}`)) {
-        summary.duplicates++;
-        if (summary.rejections.length < KEEP) summary.rejections.push({ line, reason: duplicateId ? 'duplicate id' : 'duplicate e-mail' });
+        skipRow(summary, 'duplicates', { legacyId: mapped.id, reason: duplicateId ? 'duplicate id' : 'duplicate e-mail', line });
         continue;
       }
       seen.add(`id:${mapped.id}`);
@@ -271,19 +160,21 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
         summary.skipped++;
         continue;
       }
-      queue.push({ record: mapped, attempts: 0, uncertain: known?.state === 'pending' });
+      queue.push({ record: mapped, line, attempts: 0, uncertain: known?.state === 'pending' });
       await pump(false);
     }
-    // Interrupted: nothing new is sent; the batches in flight finish and are recorded.
-    if (summary.interrupted) queue = [];
     await pump(true);
     if (failure) throw failure.error;
   } catch (error) {
     // Let the batches in flight finish and record what they did before failing the run.
     await Promise.allSettled(running);
     throw error;
+  } finally {
+    abortSignal?.removeEventListener('abort', onAbort);
+    // Closes the file or the database cursor; not awaited, since a read may still be pending after an abort.
+    if (!readToTheEnd) void Promise.resolve(rows.return?.()).catch(() => undefined);
   }
-  if (options.dryRun && options.readQuota) {
+  if (options.dryRun && options.readQuota && !stopped()) {
     const quota = await options.readQuota();
     summary.quota = quota && { ...quota, fits: quota.used + summary.wouldCreate <= quota.total };
   }
@@ -291,15 +182,14 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
   return summary;
 }
 
-/** Answers worth sending again: throttled, a failed dependency, or a server error. */
-function isTransient(status: number): boolean {
-  return status === 429 || status === 424 || status >= 500;
+/** The row's id when it can be read (a rejected row may still have one), else ''. */
+function readableId(row: Readonly<Record<string, unknown>>, map: FieldMap): string {
+  const value = row[map.id];
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'bigint' ? String(value) : '';
+  return text.length <= 200 ? text : '';
 }
 
-function codeOf(response: BatchResponse): string {
-  return String((response.body as { error?: { code?: unknown } } | null)?.error?.code ?? '');
-}
-
-function messageOf(response: BatchResponse): string {
-  return String((response.body as { error?: { message?: unknown } } | null)?.error?.message ?? '').slice(0, 500);
+/** The abort's own rejection (the signal's reason, or an AbortError raised for it). */
+function isAbort(error: unknown, abortSignal: AbortSignal): boolean {
+  return error === abortSignal.reason || (error instanceof Error && error.name === 'AbortError');
 }

@@ -15,7 +15,7 @@ export function createGraphClientPool(clients: readonly GraphBatchClient[]): Gra
   const inFlight = clients.map(() => 0);
   let next = 0;
   return {
-    async send(requests) {
+    async send(requests, options) {
       let chosen = next;
       for (let offset = 0; offset < clients.length; offset++) {
         const i = (next + offset) % clients.length;
@@ -24,7 +24,7 @@ export function createGraphClientPool(clients: readonly GraphBatchClient[]): Gra
       next = (chosen + 1) % clients.length;
       inFlight[chosen]!++;
       try {
-        return await clients[chosen]!.send(requests);
+        return await clients[chosen]!.send(requests, options);
       } finally {
         inFlight[chosen]!--;
       }

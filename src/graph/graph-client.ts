@@ -1,6 +1,7 @@
 import type { TokenCredential } from './client-credentials.js';
 import { GraphError, GraphErrorCode } from './errors.js';
 import { backoffInMs, retryAfterInMs } from './retry-after.js';
+import { unreachable } from './unreachable.js';
 
 /** A Graph answer: status and parsed JSON body (null for 204). */
 export interface GraphResponse<T = unknown> {
@@ -28,6 +29,7 @@ export interface GraphClientOptions {
 }
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+const TIMEOUT_IN_MS = 30_000;
 
 /**
  * A plain Graph client for configuration calls (`setup`, `doctor`): one request at a time, JSON in and out,
@@ -52,10 +54,10 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
           method,
           headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
           ...(body !== undefined && { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(TIMEOUT_IN_MS),
         });
       } catch (error) {
-        if (attempt + 1 >= maxAttempts) throw new GraphError(GraphErrorCode.UNAVAILABLE, `Graph at ${baseUrl} cannot be reached.`, { cause: error });
+        if (attempt + 1 >= maxAttempts) throw unreachable(baseUrl, error, TIMEOUT_IN_MS);
       }
       if (response && response.status !== 429 && response.status !== 503 && response.status !== 504) {
         const text = await response.text();

@@ -1,7 +1,7 @@
-export { createGraphBatchClient, MAX_BATCH_SIZE, type BatchRequest, type BatchResponse, type GraphBatchClient, type GraphBatchClientOptions } from './batch-client.js';
+export { createGraphBatchClient, MAX_BATCH_SIZE, type BatchRequest, type BatchResponse, type BatchSendOptions, type GraphBatchClient, type GraphBatchClientOptions } from './batch-client.js';
 export { createClientSecretCredential, type ClientSecretOptions, type TokenCredential } from './client-credentials.js';
 export { GraphError, GraphErrorCode } from './errors.js';
-export { createPacer, type Pacer, type PacerOptions } from './pacer.js';
+export { createPacer, type Pacer, type PacerOptions, type RoundTrip, type RoundTripFeedback } from './pacer.js';
 export { backoffInMs, retryAfterInMs } from './retry-after.js';
 export { createGraphClientPool } from './client-pool.js';
 export { appCredential, type AppCredentialKind, type AppCredentialSettings } from './app-credential.js';

@@ -8,10 +8,10 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { createClientSecretCredential, createGraphBatchClient, createPacer, readDirectoryQuota, type GraphBatchClient } from '../../src/graph/index.js';
 import { openLedger, type Ledger } from '../../src/ledger/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
+import { defineExtensionProperty } from '../support/flag-property.js';
 
 const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
 const SECRET = 'premigrate-secret';
-const FLAG = 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated';
 
 describe('premigrate against the emulated Graph', () => {
   let dir: string;
@@ -23,6 +23,7 @@ describe('premigrate against the emulated Graph', () => {
   async function setUp(budget: { perApp: number; windowInMs: number } = { perApp: 100_000, windowInMs: 60_000 }, directoryQuota?: number) {
     const emulator = await startEmulator({ port: 0, graph: { writeBudget: budget, ...(directoryQuota !== undefined && { directoryQuota }) } });
     emulator.registerClientApp(CLIENT_ID, SECRET);
+    const flag = defineExtensionProperty(emulator);
     const pacer = createPacer({ ratePerSecond: 500 });
     const graph = createGraphBatchClient({
       baseUrl: emulator.url,
@@ -31,20 +32,21 @@ describe('premigrate against the emulated Graph', () => {
     });
     const ledger = await openLedger('memory:');
     const credential = createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET });
-    type Extra = { graph?: GraphBatchClient; dryRun?: boolean; concurrency?: number; methods?: { email?: boolean; phone?: boolean }; onProgress?: (summary: PremigrateSummary) => void };
+    type Extra = { graph?: GraphBatchClient; dryRun?: boolean; concurrency?: number; methods?: { email?: boolean; phone?: boolean }; onProgress?: (summary: PremigrateSummary) => void; abortSignal?: AbortSignal };
     const run = (file: string, extra: Extra = {}) =>
       premigrate({
         source: readSource(file),
         ledger,
         graph: extra.graph ?? graph,
-        userBody: { tenantDomain: emulator.tenant.domain, flagAttribute: FLAG },
+        userBody: { tenantDomain: emulator.tenant.domain, flagAttribute: flag },
         dryRun: extra.dryRun ?? false,
         readQuota: () => readDirectoryQuota({ baseUrl: emulator.url, credential }),
         ...(extra.concurrency !== undefined && { concurrency: extra.concurrency }),
         ...(extra.methods && { methods: extra.methods }),
         ...(extra.onProgress && { onProgress: extra.onProgress }),
+        ...(extra.abortSignal && { abortSignal: extra.abortSignal }),
       });
-    return { emulator, ledger, graph, run, async close() { await ledger.close(); await emulator.close(); } };
+    return { emulator, ledger, graph, credential, run, flag, async close() { await ledger.close(); await emulator.close(); } };
   }
   const jsonl = async (name: string, rows: unknown[]) => {
     const path = join(dir, name);
@@ -52,7 +54,7 @@ describe('premigrate against the emulated Graph', () => {
     return path;
   };
   const users = (count: number, prefix = 'user') => Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${String(i).padStart(4, '0')}`, email: `${prefix}${i}@legacy.example`, display_name: `User ${i}` }));
-  const flagOf = (emulator: RunningEmulator, email: string) => emulator.directory.getExtensionAttributes(emulator.directory.findUserBySignInName(email)!.id)[FLAG];
+  const flagOf = (emulator: RunningEmulator, flag: string, email: string) => emulator.directory.getExtensionAttributes(emulator.directory.findUserBySignInName(email)!.id)[flag];
 
   test('creates every valid account once, flagged; rejects bad rows and duplicates by line; a known password is set and not flagged', async () => {
     const stack = await setUp();
@@ -72,8 +74,8 @@ describe('premigrate against the emulated Graph', () => {
       assert.deepEqual(summary.rejections.map((rejection) => rejection.line), [43, 44, 45, 46]);
       assert.equal(stack.emulator.directory.countUsers(), 42);
       assert.deepEqual(await stack.ledger.countAccounts(), { created: 42 });
-      assert.equal(flagOf(stack.emulator, 'user7@legacy.example'), true);
-      assert.equal(flagOf(stack.emulator, 'known@legacy.example'), false);
+      assert.equal(flagOf(stack.emulator, stack.flag, 'user7@legacy.example'), true);
+      assert.equal(flagOf(stack.emulator, stack.flag, 'known@legacy.example'), false);
       assert.deepEqual(await stack.emulator.signIn.signIn({ username: 'known@legacy.example', password: CANARY_PASSWORDS.correct }), { outcome: 'signed-in', migrated: false });
 
       const again = await stack.run(file);
@@ -137,7 +139,7 @@ describe('premigrate against the emulated Graph', () => {
         source: readSource(await jsonl('never.jsonl', users(1, 'never'))),
         ledger: stack.ledger,
         graph: always503,
-        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: FLAG },
+        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: stack.flag },
         maxAttempts: 3,
       });
       assert.equal(failed.failed, 1);
@@ -266,7 +268,7 @@ describe('premigrate against the emulated Graph', () => {
         source: readSource(file),
         ledger: stack.ledger,
         graph: stopping,
-        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: FLAG },
+        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: stack.flag },
         abortSignal: stop.signal,
         concurrency: 1,
       });
@@ -330,7 +332,7 @@ describe('premigrate against the emulated Graph', () => {
         source: readSource(await jsonl('quota-unknown.jsonl', users(2, 'qu'))),
         ledger: stack.ledger,
         graph: stack.graph,
-        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: FLAG },
+        userBody: { tenantDomain: stack.emulator.tenant.domain, flagAttribute: stack.flag },
         dryRun: true,
         readQuota: () => readDirectoryQuota({ baseUrl: stack.emulator.url, credential: { getToken: async () => ({ token: 'not-a-token', expiresOnTimestamp: Date.now() + 60_000 }) } }),
       });
@@ -392,6 +394,150 @@ describe('premigrate against the emulated Graph', () => {
       const summary = await stack.run(path);
       assert.equal(summary.created, 2);
       assert.equal(stack.emulator.directory.findUserBySignInName('a@legacy.example')?.displayName, 'Ada, Countess');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('rows skipped as invalid or duplicate are failures too, with their line, reason and id ("" when unreadable)', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('skipped.jsonl', [
+        ...users(2),
+        { id: 'no-mail' },
+        { email: 'anonymous@legacy.example' },
+        'not json',
+        { id: 'user-0000', email: 'again@legacy.example' },
+        { id: 'other', email: 'user1@legacy.example' },
+      ]);
+      const summary = await stack.run(file);
+      assert.deepEqual([summary.created, summary.rejected, summary.duplicates, summary.failed], [2, 3, 2, 5]);
+      assert.deepEqual(summary.failures, [
+        { legacyId: 'no-mail', reason: 'no email', line: 3 },
+        { legacyId: '', reason: 'no id', line: 4 },
+        { legacyId: '', reason: 'not JSON', line: 5 },
+        { legacyId: 'user-0000', reason: 'duplicate id', line: 6 },
+        { legacyId: 'other', reason: 'duplicate e-mail', line: 7 },
+      ]);
+      assert.deepEqual(summary.rejections.map((rejection) => rejection.line), [3, 4, 5, 6, 7], 'the breakdown is kept');
+      assert.equal(summary.batchesInFlight, 0);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('Graph 503s without Retry-After, before and after the write: every account once; one created behind a failed answer is found by lookup', async () => {
+    const stack = await setUp();
+    try {
+      stack.emulator.setGraphFaults({ serviceUnavailableRate: 0.15, serviceUnavailableAfterWriteRate: 0.15, serviceUnavailableRetryAfterInSeconds: null });
+      const pacer = createPacer({ ratePerSecond: 500 });
+      const graph = createGraphBatchClient({ baseUrl: stack.emulator.url, credential: stack.credential, pacer, sleep: async () => {} });
+      const summary = await stack.run(await jsonl('faults-no-retry-after.jsonl', users(100, 'nra')), { graph });
+      stack.emulator.setGraphFaults({});
+      assert.equal(stack.emulator.directory.countUsers(), 100, 'none missing, none twice');
+      assert.equal(summary.created + summary.existing, 100);
+      assert.ok(summary.existing > 0, 'some were created by a write Graph answered 503, then found after the conflict');
+      assert.equal(summary.failed, 0);
+      assert.equal(pacer.rate(), 500, 'transient failures are not throttling');
+      assert.deepEqual(await stack.ledger.countAccounts(), { created: summary.created, existing: summary.existing });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('an abort after the source is read still stops: onProgress hears at once with the batches in flight, requeued retries are not sent', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('abort-late.jsonl', users(30, 'late'));
+      const stop = new AbortController();
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let creates = 0;
+      let sentAfterAbort = 0;
+      const graph: GraphBatchClient = {
+        async send(requests, options) {
+          if (stop.signal.aborted) sentAfterAbort++;
+          if (requests[0]?.method !== 'POST' || ++creates > 1) return stack.graph.send(requests, options);
+          // The first batch of creates: its last 5 requests are throttled (not executed), and its answer is slow.
+          const answers = await stack.graph.send(requests.slice(0, -5), options);
+          await held;
+          return [...answers, ...requests.slice(-5).map((request) => ({ id: request.id, status: 429, headers: { 'retry-after': '0' }, body: null }))];
+        },
+      };
+      const progress: PremigrateSummary[] = [];
+      let secondBatchDone: () => void = () => undefined;
+      const secondDone = new Promise<void>((resolve) => (secondBatchDone = resolve));
+      const running = stack.run(file, {
+        graph,
+        abortSignal: stop.signal,
+        onProgress: (now) => {
+          progress.push(now);
+          if (now.created === 10) secondBatchDone();
+        },
+      });
+      await secondDone; // the source is read to the end: only the held batch is left
+      stop.abort();
+      assert.equal(progress.at(-1)!.batchesInFlight, 1, 'told at once, with the batch still in flight');
+      release();
+      const summary = await running;
+      assert.equal(sentAfterAbort, 0, 'nothing new is sent: not the 5 throttled accounts, not a lookup');
+      assert.deepEqual([summary.created, summary.interrupted, summary.batchesInFlight], [25, true, 0]);
+      assert.deepEqual(await stack.ledger.countAccounts(), { created: 25, pending: 5 });
+      const resumed = await stack.run(file);
+      assert.deepEqual([resumed.skipped, resumed.created, resumed.interrupted], [25, 5, false]);
+      assert.equal(stack.emulator.directory.countUsers(), 30, 'none twice, none missing');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('an abort while batches wait for the pacer: none of them is sent; their accounts stay pending and are created once by the next run', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('abort-waiting.jsonl', users(100, 'wait'));
+      let posted = 0;
+      const countingFetch = (async (url: string | URL | Request, init?: RequestInit) => {
+        posted++;
+        return fetch(url, init);
+      }) as typeof globalThis.fetch;
+      // 20 writes/s: the first batch goes at once, the next ones wait a second each for the pacer.
+      const graph = createGraphBatchClient({ baseUrl: stack.emulator.url, credential: stack.credential, pacer: createPacer({ ratePerSecond: 20 }), fetch: countingFetch });
+      const stop = new AbortController();
+      const summary = await stack.run(file, { graph, abortSignal: stop.signal, onProgress: (now) => now.created === 20 && stop.abort() });
+      assert.equal(posted, 1, 'only the first batch was sent');
+      assert.deepEqual([summary.created, summary.interrupted], [20, true]);
+      assert.equal(stack.emulator.directory.countUsers(), 20);
+      const resumed = await stack.run(file);
+      assert.equal(resumed.created + resumed.existing, 80);
+      assert.equal(resumed.existing, 0, 'the pending ones were looked up and not found');
+      assert.equal(stack.emulator.directory.countUsers(), 100, 'none twice, none missing');
+      assert.deepEqual(await stack.ledger.countAccounts(), { created: 100 });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('an abort before a created batch has its methods: no method batch is started; the accounts stay pending and the next run completes them', async () => {
+    const stack = await setUp();
+    try {
+      const file = await jsonl('abort-methods.jsonl', users(20, 'am'));
+      const stop = new AbortController();
+      let methodBatches = 0;
+      const graph: GraphBatchClient = {
+        async send(requests, options) {
+          if (requests[0]?.url.includes('/authentication/')) methodBatches++;
+          const answers = await stack.graph.send(requests, options);
+          if (requests[0]?.url === '/users') stop.abort(); // Ctrl-C while Graph creates the batch
+          return answers;
+        },
+      };
+      const summary = await stack.run(file, { graph, abortSignal: stop.signal, methods: { email: true } });
+      assert.equal(methodBatches, 0);
+      assert.deepEqual([summary.created, summary.interrupted], [0, true]);
+      assert.deepEqual(await stack.ledger.countAccounts(), { pending: 20 });
+      const resumed = await stack.run(file, { methods: { email: true } });
+      assert.deepEqual([resumed.existing, resumed.created, resumed.methodsAdded], [20, 0, 20]);
+      assert.equal(stack.emulator.directory.countUsers(), 20);
     } finally {
       await stack.close();
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createClientSecretCredential, createGraphBatchClient, createPacer, GraphErrorCode, type BatchRequest } from '../../src/graph/index.js';
+import { createClientSecretCredential, createGraphBatchClient, createGraphClient, createPacer, GraphErrorCode, type BatchRequest } from '../../src/graph/index.js';
 
 const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
 const SECRET = 'batch-client-secret';
@@ -14,12 +15,8 @@ describe('Graph batch client against the emulator', () => {
   });
   after(() => emulator.close());
 
-  const client = (secret = SECRET) =>
-    createGraphBatchClient({
-      baseUrl: emulator.url,
-      credential: createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: secret }),
-      pacer: createPacer({ ratePerSecond: 1000 }),
-    });
+  const credential = (secret = SECRET) => createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: secret });
+  const client = (secret = SECRET) => createGraphBatchClient({ baseUrl: emulator.url, credential: credential(secret), pacer: createPacer({ ratePerSecond: 1000 }) });
   const create = (email: string): BatchRequest => ({
     id: email,
     method: 'POST',
@@ -42,27 +39,44 @@ describe('Graph batch client against the emulator', () => {
     assert.equal(emulator.directory.countUsers(), 15);
   });
 
-  test('throttled inner requests slow the pacer of the client that sent them; successes do not', async () => {
+  test('throttled inner requests cut the pacer of the client that sent them, once; successes do not', async () => {
     const pacer = createPacer({ ratePerSecond: 1000 });
-    const own = createGraphBatchClient({
-      baseUrl: emulator.url,
-      credential: createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET }),
-      pacer,
-    });
+    const own = createGraphBatchClient({ baseUrl: emulator.url, credential: credential(), pacer });
     await own.send([{ id: 'r', method: 'GET', url: '/users?$top=1' }]);
     assert.equal(pacer.rate(), 1000);
-    const answers = await own.send([create('throttled@contoso.example')]); // the app's budget of 15 is spent above
-    assert.equal(answers[0]!.status, 429);
-    assert.equal(pacer.rate(), 500);
+    const answers = await own.send([create('throttled1@contoso.example'), create('throttled2@contoso.example')]); // the app's budget of 15 is spent above
+    assert.deepEqual(answers.map((answer) => answer.status), [429, 429]);
+    assert.equal(pacer.rate(), 700);
   });
 
   test('wrong credentials are GRAPH_AUTH_FAILED, more than 20 requests a RangeError', async () => {
     await assert.rejects(client('wrong').send([create('x@contoso.example')]), (error: { code?: string }) => error.code === GraphErrorCode.AUTH_FAILED);
     await assert.rejects(client().send(Array.from({ length: 21 }, (_, i) => create(`w${i}@contoso.example`))), RangeError);
   });
+
+  test("Graph's x-ms-throttle-limit-percentage reaches the pacer from inner answers: it eases before the first 429", async () => {
+    const near = await startEmulator({ port: 0, graph: { writeBudget: { perApp: 20, windowInMs: 60_000 } } });
+    try {
+      near.registerClientApp(CLIENT_ID, SECRET);
+      const pacer = createPacer({ ratePerSecond: 100 });
+      const batch = createGraphBatchClient({
+        baseUrl: near.url,
+        credential: createClientSecretCredential({ authorityHost: near.url, tenantId: near.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET }),
+        pacer,
+      });
+      const answers = await batch.send(Array.from({ length: 20 }, (_, i) => ({ ...create(`near${i}@contoso.example`), id: String(i) })));
+      assert.deepEqual(answers.map((answer) => answer.status), Array(20).fill(201), 'the 20th write fills the budget: no 429 yet');
+      assert.equal(answers[15]!.headers['x-ms-throttle-limit-percentage'], undefined, '16 of 20 is 0.80: not over 0.8');
+      assert.equal(answers[16]!.headers['x-ms-throttle-limit-percentage'], '0.85');
+      assert.equal(answers[19]!.headers['x-ms-throttle-limit-percentage'], '1.00');
+      assert.equal(pacer.rate(), 95);
+    } finally {
+      await near.close();
+    }
+  });
 });
 
-describe('Graph batch client, whole-batch failures', () => {
+describe('Graph batch client, failures', () => {
   const credential = { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3_600_000 }) };
   const answers = (statuses: number[]) => {
     let call = 0;
@@ -70,18 +84,90 @@ describe('Graph batch client, whole-batch failures', () => {
       const status = statuses[Math.min(call++, statuses.length - 1)]!;
       return status === 200
         ? Response.json({ responses: [{ id: 'a', status: 201, headers: {}, body: {} }] })
-        : new Response('', { status, headers: { 'retry-after': '0' } });
+        : new Response('', { status, headers: status === 503 ? {} : { 'retry-after': '0' } });
     }) as typeof globalThis.fetch;
     return { fetch, calls: () => call };
   };
+  /** A Graph that answers each inner request with the next status listed for its id (the last one repeating). */
+  const innerAnswers = (byId: Record<string, Array<number | [number, Record<string, string>]>>) => {
+    const sent: string[][] = [];
+    const fetch = (async (_url: string, init?: RequestInit) => {
+      const { requests } = JSON.parse(String(init?.body)) as { requests: BatchRequest[] };
+      sent.push(requests.map((request) => request.id));
+      return Response.json({
+        responses: requests.map((request) => {
+          const next = byId[request.id]!.length > 1 ? byId[request.id]!.shift()! : byId[request.id]![0]!;
+          const [status, headers] = Array.isArray(next) ? next : [next, {}];
+          return { id: request.id, status, headers, body: status === 201 ? { id: `object-${request.id}` } : { error: { code: 'serviceNotAvailable', message: 'x' } } };
+        }),
+      });
+    }) as typeof globalThis.fetch;
+    return { fetch, sent };
+  };
+  const three: BatchRequest[] = ['a', 'b', 'c'].map((id) => ({ id, method: 'POST', url: '/users', body: {} }));
 
   test('a throttled batch is sent again after Retry-After, and the pacer slows down', async () => {
-    const { fetch, calls } = answers([429, 503, 200]);
+    const { fetch, calls } = answers([429, 429, 200]);
     const pacer = createPacer({ ratePerSecond: 20 });
     const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer, fetch, sleep: async () => {} }).send([{ id: 'a', method: 'POST', url: '/users', body: {} }]);
     assert.deepEqual(responses.map((entry) => entry.status), [201]);
     assert.equal(calls(), 3);
     assert.ok(pacer.rate() < 20);
+  });
+
+  test('a batch failing as a whole with 503 and no Retry-After is sent again after a jittered back-off, the rate unchanged', async () => {
+    const { fetch, calls } = answers([503, 503, 200]);
+    const pacer = createPacer({ ratePerSecond: 20 });
+    const slept: number[] = [];
+    const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer, fetch, sleep: async (ms) => void slept.push(ms), random: () => 0.5 }).send([
+      { id: 'a', method: 'POST', url: '/users', body: {} },
+    ]);
+    assert.deepEqual(responses.map((entry) => entry.status), [201]);
+    assert.equal(calls(), 3);
+    assert.deepEqual(slept, [250, 500]);
+    assert.equal(pacer.rate(), 20);
+  });
+
+  test('an inner 503 without Retry-After is a transient failure: that request alone is sent again after a jittered back-off, the rate unchanged', async () => {
+    const graph = innerAnswers({ a: [201], b: [503, 503, 201], c: [201] });
+    const pacer = createPacer({ ratePerSecond: 20 });
+    const slept: number[] = [];
+    const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer, fetch: graph.fetch, sleep: async (ms) => void slept.push(ms), random: () => 0.5 }).send(three);
+    assert.deepEqual(responses.map((entry) => [entry.id, entry.status]), [['a', 201], ['b', 201], ['c', 201]]);
+    assert.deepEqual(graph.sent, [['a', 'b', 'c'], ['b'], ['b']]);
+    assert.deepEqual(slept, [250, 500], 'full jitter over 500 ms, then 1 s');
+    assert.equal(pacer.rate(), 20);
+  });
+
+  test('transient failures are sent again up to transientAttempts, then returned to the caller', async () => {
+    const graph = innerAnswers({ a: [201], b: [500], c: [[504, {}]] });
+    const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer: createPacer({ ratePerSecond: 20 }), fetch: graph.fetch, sleep: async () => {}, transientAttempts: 3 }).send(three);
+    assert.deepEqual(responses.map((entry) => entry.status), [201, 500, 504]);
+    assert.deepEqual(graph.sent, [['a', 'b', 'c'], ['b', 'c'], ['b', 'c']]);
+  });
+
+  test('an inner 503 with Retry-After is throttling: returned to the caller, the pacer paused and cut', async () => {
+    const graph = innerAnswers({ a: [201], b: [[503, { 'Retry-After': '3' }]], c: [201] });
+    let time = 1_000_000;
+    const pacer = createPacer({ ratePerSecond: 20, now: () => time, sleep: async (ms) => void (time += ms) });
+    const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer, fetch: graph.fetch, now: () => time, sleep: async () => {} }).send(three);
+    assert.deepEqual(responses.map((entry) => entry.status), [201, 503, 201]);
+    assert.equal(graph.sent.length, 1);
+    assert.equal(pacer.rate(), 14);
+    const before = time;
+    await pacer.acquire(1);
+    assert.ok(time - before >= 3000, 'nothing is sent before Retry-After');
+  });
+
+  test('after an abort nothing more is sent: transient failures stand, a batch waiting for the pacer is not sent', async () => {
+    const graph = innerAnswers({ a: [201], b: [503, 201], c: [201] });
+    const stop = new AbortController();
+    const batch = createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer: createPacer({ ratePerSecond: 3 }), fetch: graph.fetch, sleep: async () => void stop.abort() });
+    const responses = await batch.send(three, { abortSignal: stop.signal });
+    assert.deepEqual(responses.map((entry) => entry.status), [201, 503, 201], 'the back-off was cut short by the abort');
+    assert.equal(graph.sent.length, 1);
+    await assert.rejects(batch.send(three, { abortSignal: stop.signal }), (error) => error === stop.signal.reason);
+    assert.equal(graph.sent.length, 1);
   });
 
   test('a refused batch fails at once; a batch that keeps failing gives up after the attempts', async () => {
@@ -98,4 +184,22 @@ describe('Graph batch client, whole-batch failures', () => {
     );
     assert.equal(failing.calls(), 3);
   });
+
+  test('a Graph that cannot be reached is named with its setting, GRAPH_BASE_URL, and the network\'s reason', async () => {
+    const port = await closedPort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const expected = new RegExp(`^Graph at ${baseUrl.replace(/\./g, '\\.')} cannot be reached \\(GRAPH_BASE_URL\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`);
+    const isUnreachable = (error: { code?: string; message?: string }) => error.code === GraphErrorCode.UNAVAILABLE && expected.test(error.message ?? '');
+    await assert.rejects(createGraphBatchClient({ baseUrl, credential, pacer: createPacer({ ratePerSecond: 100 }), maxAttempts: 1 }).send([{ id: 'a', method: 'GET', url: '/users' }]), isUnreachable);
+    await assert.rejects(createGraphClient({ baseUrl, credential, maxAttempts: 1 }).call('GET', '/v1.0/applications'), isUnreachable);
+  });
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

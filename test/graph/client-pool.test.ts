@@ -36,6 +36,21 @@ describe('Graph client pool', () => {
     assert.deepEqual(names, ['a', 'b', 'c', 'a', 'b', 'c']);
   });
 
+  test("the caller's abort signal reaches the client that sends", async () => {
+    const seen: Array<AbortSignal | undefined> = [];
+    const recording = (): GraphBatchClient => ({
+      async send(requests, options) {
+        seen.push(options?.abortSignal);
+        return requests.map((entry) => ({ id: entry.id, status: 200, headers: {}, body: null }));
+      },
+    });
+    const pool = createGraphClientPool([recording(), recording()]);
+    const stop = new AbortController();
+    await pool.send([request], { abortSignal: stop.signal });
+    await pool.send([request]);
+    assert.deepEqual(seen, [stop.signal, undefined]);
+  });
+
   test('a client that holds its batches (throttled) receives no more while another has fewer in flight', async () => {
     const slow = heldClient('slow');
     const fast = heldClient('fast');

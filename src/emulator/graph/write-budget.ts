@@ -9,8 +9,12 @@ export interface WriteBudgetOptions {
 }
 
 export interface WriteBudget {
-  /** Takes one write for `appId`, or says how many seconds to wait (the 429's Retry-After). */
-  admit(appId: string, now: number): { ok: true } | { ok: false; retryAfterInSeconds: number };
+  /**
+   * Takes one write for `appId`, or says how many seconds to wait (the 429's Retry-After). `usage` is the share of
+   * the tighter of the two limits in use once this write is counted, 0–1: what Graph reports from 0.8 up in
+   * `x-ms-throttle-limit-percentage`.
+   */
+  admit(appId: string, now: number): { ok: true; usage: number } | { ok: false; retryAfterInSeconds: number; usage: number };
 }
 
 /** Sliding-window write counters, per app and per tenant; each admission costs O(1) however large the budget. */
@@ -27,11 +31,11 @@ export function createWriteBudget(options: WriteBudgetOptions = {}): WriteBudget
       if (!app) byApp.set(appId, (app = new WriteTimes(perApp)));
       app.forgetBefore(now - windowInMs);
       tenant.forgetBefore(now - windowInMs);
-      if (app.full()) return { ok: false, retryAfterInSeconds: wait(app, now) };
-      if (tenant.full()) return { ok: false, retryAfterInSeconds: wait(tenant, now) };
+      if (app.full()) return { ok: false, retryAfterInSeconds: wait(app, now), usage: 1 };
+      if (tenant.full()) return { ok: false, retryAfterInSeconds: wait(tenant, now), usage: 1 };
       app.push(now);
       tenant.push(now);
-      return { ok: true };
+      return { ok: true, usage: Math.max(app.usage(), tenant.usage()) };
     },
   };
 }
@@ -48,6 +52,11 @@ class WriteTimes {
 
   full(): boolean {
     return this.#count === this.#times.length;
+  }
+
+  /** The share of the capacity in use, 0–1. */
+  usage(): number {
+    return this.#count / this.#times.length;
   }
 
   oldest(): number {
