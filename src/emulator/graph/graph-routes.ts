@@ -62,6 +62,8 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     });
 
+    graph.addHook('onSend', admitWrite.afterWrite);
+
     /** Throttling and injected faults for writes; true when the request was answered here. */
     const refuseWrite = (request: FastifyRequest, reply: FastifyReply): boolean => admitWrite(request.graphApp!, reply);
 
@@ -214,10 +216,11 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
         });
         statuses.set(id, result.statusCode);
         const retryAfter = result.headers['retry-after'];
+        const limitShare = result.headers['x-ms-throttle-limit-percentage'];
         responses.push({
           id,
           status: result.statusCode,
-          headers: { 'content-type': 'application/json', ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }) },
+          headers: { 'content-type': 'application/json', ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }), ...(limitShare !== undefined && { 'x-ms-throttle-limit-percentage': String(limitShare) }) },
           body: result.body ? (JSON.parse(result.body) as unknown) : null,
         });
       }
