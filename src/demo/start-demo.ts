@@ -58,7 +58,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   });
   let extension: Extension | undefined;
   try {
-    const flag = `extension_${DEMO_EXTENSION_APP_ID.replace(/-/g, '')}_toBeMigrated`;
+    // The flag as `setup` defines it: a Boolean extension property on the tenant's b2c-extensions-app.
+    const flag = emulator.objects.defineUserExtensionProperty('toBeMigrated', 'Boolean');
     for (const user of DEMO_USERS) await preMigrate(emulator, user, flag);
 
     const config = loadServeConfig({

@@ -99,9 +99,10 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   }
   add('custom extension', 'ok', `${extension.id} targets ${target.href}`);
   const resourceId = extension.authenticationConfiguration.resourceId;
+  // Entra compares host names: api://{hostname}/{appId}, never a port (1003014, 1003015).
   const resource = /^api:\/\/([^/]+)\/([0-9a-f-]{36})$/i.exec(resourceId);
   if (!resource) add('resource id', 'problem', `the resource id ${resourceId} is not api://{host}/{appId}`, 1003014);
-  else if (resource[1]!.toLowerCase() !== target.host.toLowerCase()) add('resource id', 'problem', `the resource id names ${resource[1]} but the target URL's host is ${target.host}`, 1003015);
+  else if (resource[1]!.toLowerCase() !== target.hostname.toLowerCase()) add('resource id', 'problem', `the resource id names ${resource[1]} but the target URL's host name is ${target.hostname} (a port is not part of it); run entra-migrate setup`, 1003015);
   else add('resource id', 'ok', `${resourceId} matches the target host`);
 
   // Timeout against the server's deadline and the round trip.
@@ -117,7 +118,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   if (!application) {
     add('app registration', 'problem', `no app registration has the app id in the resource id ${resourceId}`, 1003014);
   } else {
-    const wanted = `api://${target.host}/${application.appId}`;
+    const wanted = `api://${target.hostname}/${application.appId}`;
     if (application.identifierUris.some((uri) => uri.toLowerCase() === wanted.toLowerCase())) add('identifier URI', 'ok', wanted);
     else add('identifier URI', 'problem', `the app registration's identifier URIs (${application.identifierUris.join(', ') || 'none'}) lack ${wanted}`, 1003014);
     if (application.api?.requestedAccessTokenVersion !== 2) add('token version', 'warning', 'the app registration asks for v1 access tokens; setup sets requestedAccessTokenVersion 2 (serve accepts both)');

@@ -12,13 +12,18 @@ export type ExtensionResolution =
   | { kind: 'misconfigured'; migrationFlagAttribute: string; errorCode: number; detail: string };
 
 const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
+/** `api://{authority}/{appId}`; the authority may carry a port, which Entra's checks then refuse. */
+const RESOURCE_ID = /^api:\/\/([^/]+)\/([0-9a-f-]{36})$/i;
+/** A host name without a port (an IPv6 literal in brackets allowed). */
+const HOST_NAME = /^(\[[0-9a-f:.]+\]|[^/:]+)$/i;
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
 
 /**
  * Resolves the OnPasswordSubmit listener for the signing-in client application (lowest priority first; a listener
  * that does not include the client is not used, as in Entra) to the extension Entra would call, checking what
- * Entra checks before calling it: the custom extension exists; its resource id names an app registration whose
- * identifier URI is `api://{host}/{appId}` (1003014) with the target URL's host (1003015); that app's service
+ * Entra checks before calling it: the custom extension exists; its resource id names an app registration with an
+ * identifier URI `api://{fully qualified domain name}/{appId}` — a host name, no port (1003014) — and the resource
+ * id's host is the target URL's host name (1003015: a port is not part of it); that app's service
  * principal holds `CustomAuthenticationExtension.Receive.Payload` (1003021); and it has the encryption certificate
  * `tokenEncryptionKeyId` points at.
  *
@@ -37,15 +42,19 @@ export function resolveConfiguredExtension(objects: TenantObjects, clientAppId: 
   if (!custom || custom['@odata.type'] !== EXTENSION_TYPE) return fail(CalloutErrorCode.UNEXPECTED, `the listener's custom extension ${listener.handler.customExtension.id} does not exist`);
   const targetUrl = new URL(custom.endpointConfiguration.targetUrl);
   const resourceId = custom.authenticationConfiguration.resourceId;
-  const resource = /^api:\/\/([^/]+)\/([0-9a-f-]{36})$/i.exec(resourceId);
+  const resource = RESOURCE_ID.exec(resourceId);
   const application = [...objects.applications.values()].find((app) => app.identifierUris.includes(resourceId) || app.appId === resourceId || (resource && app.appId === resource[2]!.toLowerCase()));
   if (!application) return fail(CalloutErrorCode.UNEXPECTED, `no app registration has the resource id ${resourceId}`);
-  const identifierUri = `api://${targetUrl.host}/${application.appId}`;
-  if (!application.identifierUris.some((uri) => /^api:\/\/[^/]+\/[0-9a-f-]{36}$/i.test(uri) && uri.toLowerCase().endsWith(`/${application.appId}`))) {
-    return fail(CalloutErrorCode.IDENTIFIER_URI_INVALID, `the app registration's identifier URI must be api://{host}/{appId}, e.g. ${identifierUri}`);
+  const identifierUri = `api://${targetUrl.hostname}/${application.appId}`;
+  const wellFormed = (uri: string) => {
+    const parts = RESOURCE_ID.exec(uri);
+    return parts !== null && HOST_NAME.test(parts[1]!) && parts[2]!.toLowerCase() === application.appId.toLowerCase();
+  };
+  if (!application.identifierUris.some(wellFormed)) {
+    return fail(CalloutErrorCode.IDENTIFIER_URI_INVALID, `the app registration's identifier URI must be api://{host name}/{appId}, without a port, e.g. ${identifierUri}`);
   }
-  if (!resource || resource[1]!.toLowerCase() !== targetUrl.host.toLowerCase()) {
-    return fail(CalloutErrorCode.RESOURCE_HOST_MISMATCH, `the resource id ${resourceId} must name the target URL's host ${targetUrl.host}`);
+  if (!resource || resource[1]!.toLowerCase() !== targetUrl.hostname.toLowerCase()) {
+    return fail(CalloutErrorCode.RESOURCE_HOST_MISMATCH, `the resource id ${resourceId} must name the target URL's host name ${targetUrl.hostname} (without a port)`);
   }
   const principal = objects.servicePrincipalByAppId(application.appId);
   if (!principal || !objects.hasRole(principal.id, objects.graphServicePrincipal.id, RECEIVE_PAYLOAD_ROLE_ID)) {

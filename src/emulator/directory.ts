@@ -39,6 +39,12 @@ export const AUTHENTICATION_METHOD_IDS = {
   office: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
 } as const;
 
+/** Where a page of users ends: the last user's creation time and id (users are listed in that order). */
+export interface UserCursor {
+  createdDateTime: string;
+  id: string;
+}
+
 export interface NewUser {
   displayName: string;
   givenName?: string | null;
@@ -64,7 +70,9 @@ export interface Directory {
   /** The user holding exactly this identity (issuerAssignedId compared case-insensitively, as Graph does). */
   findUserByIdentity(issuer: string, issuerAssignedId: string): DirectoryUser | undefined;
   findUsersByMail(mail: string): DirectoryUser[];
-  listUsers(options?: { limit?: number; offset?: number }): DirectoryUser[];
+  /** Users in creation order, `limit` of them (default 100) after the user `after` (a keyset cursor, for paging). */
+  listUsers(options?: { limit?: number; after?: UserCursor }): DirectoryUser[];
+  /** How many users the directory holds; counted once at open, then kept (O(1), called for every create). */
   countUsers(): number;
   setPassword(id: string, password: string): Promise<void>;
   checkPassword(id: string, password: string): Promise<boolean>;
@@ -124,6 +132,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       issuer_assigned_id TEXT NOT NULL, issuer_assigned_id_lower TEXT NOT NULL,
       UNIQUE (sign_in_type, issuer, issuer_assigned_id_lower));
     CREATE INDEX IF NOT EXISTS identities_by_name ON identities (issuer_assigned_id_lower);
+    CREATE INDEX IF NOT EXISTS users_by_creation ON users (created_at, id);
     CREATE TABLE IF NOT EXISTS extension_values (
       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, name TEXT NOT NULL, value TEXT NOT NULL,
       PRIMARY KEY (user_id, name));
@@ -131,6 +140,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, id TEXT NOT NULL, kind TEXT NOT NULL,
       value TEXT NOT NULL, phone_type TEXT, PRIMARY KEY (user_id, id));`);
   const now = options.now ?? Date.now;
+  let userCount = (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
 
   const statements = {
     insertUser: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -141,8 +151,8 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     identityTaken: db.prepare<[string, string, string], { user_id: string }>('SELECT user_id FROM identities WHERE sign_in_type = ? AND issuer = ? AND issuer_assigned_id_lower = ?'),
     byIdentity: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM identities WHERE issuer = ? AND issuer_assigned_id_lower = ? LIMIT 1'),
     byMail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE lower(mail) = ? ORDER BY created_at, id LIMIT 100'),
-    list: db.prepare<[number, number], UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT ? OFFSET ?'),
-    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
+    list: db.prepare<[number], UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT ?'),
+    listAfter: db.prepare<[string, string, number], UserRow>('SELECT * FROM users WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?'),
     password: db.prepare<[string], { password_salt: Buffer; password_key: Buffer }>('SELECT password_salt, password_key FROM users WHERE id = ?'),
     setPassword: db.prepare('UPDATE users SET password_salt = ?, password_key = ? WHERE id = ?'),
     setExtension: db.prepare('INSERT INTO extension_values VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value'),
@@ -197,6 +207,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
         }
         for (const [name, value] of Object.entries(user.extensionAttributes ?? {})) statements.setExtension.run(id, name, JSON.stringify(value));
       })();
+      userCount++;
       return toUser(requireUser(id));
     },
     getUser(id) {
@@ -217,9 +228,11 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       return statements.byMail.all(mail.toLowerCase()).map(toUser);
     },
     listUsers(listOptions = {}) {
-      return statements.list.all(listOptions.limit ?? 100, listOptions.offset ?? 0).map(toUser);
+      const limit = listOptions.limit ?? 100;
+      const rows = listOptions.after ? statements.listAfter.all(listOptions.after.createdDateTime, listOptions.after.id, limit) : statements.list.all(limit);
+      return rows.map(toUser);
     },
-    countUsers: () => statements.count.get()!.n,
+    countUsers: () => userCount,
     async setPassword(id, password) {
       requireUser(id);
       const salt = newSalt();

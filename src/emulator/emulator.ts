@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../common/logger.js';
 import { openDirectory, type Directory } from './directory.js';
+import { restoreTenant } from './state/restore-tenant.js';
+import { openTenantStore } from './state/tenant-store.js';
 import { registerPasswordSubmitExtension, type ExtensionSettings, type PasswordSubmitExtension } from './extension-registration.js';
 import { buildEmulatorServer } from './http/build-emulator-server.js';
 import { createSignInService, type SignInService } from './sign-in.js';
-import { createTenant, type EmulatedTenant } from './tenant.js';
+import type { EmulatedTenant } from './tenant.js';
 import { createClientApps } from './graph/client-apps.js';
 import type { GraphFaults } from './graph/write-admission.js';
 import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
@@ -16,8 +18,18 @@ export interface EmulatorOptions {
   tenantId?: string;
   /** Default `contoso` (users' identities are issued by `contoso.onmicrosoft.com`). */
   subdomain?: string;
-  /** SQLite file for the directory; default `:memory:`. */
+  /**
+   * SQLite file for the directory and the tenant's own records (ids, signing keys, Graph client apps and secrets,
+   * applications, service principals, extension properties, grants, custom extensions, listeners, the extension
+   * set with `extension`): a restart on the same file is the same tenant. Created with mode 0600. Default
+   * `:memory:`, which keeps nothing.
+   */
   directoryPath?: string;
+  /**
+   * The OnPasswordSubmit extension to call, validated before anything starts and kept in the directory file;
+   * null forgets the one an earlier start kept. Default: the kept one, if any.
+   */
+  extension?: ExtensionSettings | null;
   /** Default 7080; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -38,11 +50,15 @@ export interface RunningEmulator {
   readonly openIdConfigurationUrl: string;
   readonly tenant: EmulatedTenant;
   readonly directory: Directory;
+  /** True when the directory file already held this tenant (a restart), false for a new one. */
+  readonly restored: boolean;
   readonly signIn: SignInService;
   /** Registers (or replaces) the OnPasswordSubmit extension and its listener. */
   configureExtension(settings: ExtensionSettings): PasswordSubmitExtension;
   /** Lets an app call the emulated Graph with client credentials (token at `{url}/{tenantId}/oauth2/v2.0/token`). */
   registerClientApp(clientId: string, clientSecret: string): void;
+  /** The secret a client app was registered with (kept across restarts with the directory file). */
+  clientSecretOf(clientId: string): string | undefined;
   /** The tenant's configuration objects (applications, service principals, custom extensions, listeners). */
   readonly objects: TenantObjects;
   /** Changes the injected Graph faults (random 503s, latency) while running. */
@@ -62,67 +78,81 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const logger = options.logger ?? silentLogger();
   const now = options.now ?? Date.now;
-  const tenant = await createTenant({
-    ...(options.tenantId && { tenantId: options.tenantId }),
-    ...(options.subdomain && { subdomain: options.subdomain }),
-  });
-  const directory = openDirectory(options.directoryPath ?? ':memory:', { domain: tenant.domain, now });
-  let extension: PasswordSubmitExtension | undefined;
-  const objects = new TenantObjects();
-  // An extension set directly (the demo, --extension-url) wins; otherwise the one `setup` configured through Graph.
-  const resolveExtension = (clientAppId: string = EMULATOR_SIGN_IN_APP.appId): ExtensionResolution =>
-    extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects, clientAppId);
-  const signIn = createSignInService({ tenant, directory, extension: resolveExtension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
-
-  let url = '';
-  const apps = createClientApps(tenant);
-  let faults: GraphFaults = options.graph?.faults ?? {};
-  const server = await buildEmulatorServer({
-    tenant,
-    directory,
-    signIn,
-    logger,
-    baseUrl: () => url,
-    graph: {
-      apps,
-      objects,
-      budget: createWriteBudget(options.graph?.writeBudget),
-      faults: () => faults,
-      now,
-      ...(options.graph?.directoryQuota !== undefined && { directoryQuota: options.graph.directoryQuota }),
-    },
-  });
+  // Checked before anything opens or listens: a bad setting starts nothing.
+  let extension = options.extension ? registerPasswordSubmitExtension(options.extension) : undefined;
+  const directoryPath = options.directoryPath ?? ':memory:';
+  const store = openTenantStore(directoryPath);
+  let directory: Directory | undefined;
   try {
+    const restored = store.entries('tenant').length > 0;
+    const tenant = await restoreTenant(store, { ...(options.tenantId && { tenantId: options.tenantId }), ...(options.subdomain && { subdomain: options.subdomain }) });
+    const opened = openDirectory(directoryPath, { domain: tenant.domain, now });
+    directory = opened;
+    const objects = new TenantObjects(store);
+    const keepExtension = (settings: ExtensionSettings | null) => (settings ? store.put('configured-extension', 'current', settings) : store.clear('configured-extension'));
+    if (options.extension !== undefined) keepExtension(options.extension);
+    else {
+      const kept = store.entries<ExtensionSettings>('configured-extension')[0]?.[1];
+      if (kept) extension = registerPasswordSubmitExtension(kept);
+    }
+    // An extension set directly (the demo, --extension-url) wins; otherwise the one `setup` configured through Graph.
+    const resolveExtension = (clientAppId: string = EMULATOR_SIGN_IN_APP.appId): ExtensionResolution =>
+      extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects, clientAppId);
+    const signIn = createSignInService({ tenant, directory: opened, extension: resolveExtension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
+
+    let url = '';
+    const apps = createClientApps(tenant, store);
+    let faults: GraphFaults = options.graph?.faults ?? {};
+    const server = await buildEmulatorServer({
+      tenant,
+      directory: opened,
+      signIn,
+      logger,
+      baseUrl: () => url,
+      graph: {
+        apps,
+        objects,
+        budget: createWriteBudget(options.graph?.writeBudget),
+        faults: () => faults,
+        now,
+        ...(options.graph?.directoryQuota !== undefined && { directoryQuota: options.graph.directoryQuota }),
+      },
+    });
     const address = await server.listen({ port: options.port ?? 7080, host: options.host ?? '127.0.0.1' });
     url = address.replace('://[::1]', '://localhost');
+
+    return {
+      url,
+      openIdConfigurationUrl: `${url}/${tenant.tenantId}/v2.0/.well-known/openid-configuration`,
+      tenant,
+      directory: opened,
+      restored,
+      signIn,
+      configureExtension(settings) {
+        extension = registerPasswordSubmitExtension(settings);
+        keepExtension(settings);
+        return extension;
+      },
+      extension: () => {
+        const resolution = resolveExtension();
+        return resolution.kind === 'ready' ? resolution.extension : undefined;
+      },
+      objects,
+      registerClientApp: (clientId, clientSecret) => apps.register(clientId, clientSecret),
+      clientSecretOf: (clientId) => apps.secretOf(clientId),
+      setGraphFaults(next) {
+        faults = next;
+      },
+      calloutCount: () => signIn.calloutCount(),
+      async close() {
+        await server.close();
+        opened.close();
+        store.close();
+      },
+    };
   } catch (error) {
-    directory.close();
+    directory?.close();
+    store.close();
     throw error;
   }
-
-  return {
-    url,
-    openIdConfigurationUrl: `${url}/${tenant.tenantId}/v2.0/.well-known/openid-configuration`,
-    tenant,
-    directory,
-    signIn,
-    configureExtension(settings) {
-      extension = registerPasswordSubmitExtension(settings);
-      return extension;
-    },
-    extension: () => {
-      const resolution = resolveExtension();
-      return resolution.kind === 'ready' ? resolution.extension : undefined;
-    },
-    objects,
-    registerClientApp: (clientId, clientSecret) => apps.register(clientId, clientSecret),
-    setGraphFaults(next) {
-      faults = next;
-    },
-    calloutCount: () => signIn.calloutCount(),
-    async close() {
-      await server.close();
-      directory.close();
-    },
-  };
 }

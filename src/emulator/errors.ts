@@ -7,6 +7,8 @@ export const EmulatorErrorCode = {
   DIRECTORY_INVALID: 'EMULATOR_DIRECTORY_INVALID',
   /** The emulator is configured wrongly (an extension without a certificate, a bad URL). */
   CONFIG_INVALID: 'EMULATOR_CONFIG_INVALID',
+  /** The directory file holds another tenant than the one asked for (`--tenant-id`). */
+  STATE_CONFLICT: 'EMULATOR_STATE_CONFLICT',
 } as const;
 
 export type EmulatorErrorCode = (typeof EmulatorErrorCode)[keyof typeof EmulatorErrorCode];

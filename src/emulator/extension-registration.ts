@@ -9,7 +9,7 @@ export interface PasswordSubmitExtension {
   readonly targetUrl: string;
   /** The extension's app registration: the token's `aud`, the context's `aud`. */
   readonly appId: string;
-  /** The host in the resource id `api://{host}/{appId}`; Entra requires it to match the target URL's (1003015). */
+  /** The host name in the resource id `api://{host}/{appId}`: the target URL's, without its port (1003015). */
   readonly resourceHost: string;
   readonly encryptionCertificatePem: string;
   /** 200–2000 ms; default 2000 (Entra's own default is 1000; the emulator gives a local debugger room). */
@@ -54,7 +54,7 @@ export function registerPasswordSubmitExtension(settings: ExtensionSettings): Pa
     listenerId: randomUUID(),
     targetUrl: url.href,
     appId: settings.appId.toLowerCase(),
-    resourceHost: url.host,
+    resourceHost: url.hostname,
     encryptionCertificatePem: settings.encryptionCertificatePem,
     timeoutInMs,
     maximumRetries,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { policyViolationOf } from '../jit/index.js';
+import { policyViolationOf, type PasswordPolicyViolation } from '../jit/index.js';
 import { callPasswordSubmitExtension } from './callout-client.js';
 import type { Directory } from './directory.js';
 import type { ExtensionResolution } from './configured-extension.js';
@@ -17,7 +17,8 @@ export type SignInOutcome =
 export type ChangePasswordOutcome =
   | { outcome: 'signed-in'; migrated: true }
   | { outcome: 'state-invalid' }
-  | { outcome: 'password-rejected'; reason: string };
+  /** `reason` is the policy's code (for scripts); the page words it as a sentence. */
+  | { outcome: 'password-rejected'; reason: PasswordPolicyViolation };
 
 export interface SignInAttempt {
   username: string;

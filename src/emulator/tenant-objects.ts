@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, USER_READ_WRITE_ALL_ROLE_ID } from '../graph/index.js';
+import { PersistentMap } from './state/persistent-map.js';
+import { openTenantStore, type TenantStore } from './state/tenant-store.js';
 
 /** The display name External ID gives the application that owns the tenant's directory extension properties. */
 export const B2C_EXTENSIONS_APP_NAME = 'b2c-extensions-app. Do not modify. Used by AADB2C for storing user data.';
@@ -70,25 +72,42 @@ export interface AuthenticationEventListener {
 
 /**
  * The tenant's configuration objects as Graph holds them — applications, service principals, extension properties,
- * app role grants, custom authentication extensions and event listeners — in memory. A new tenant starts as a real
- * External ID tenant does: with the `b2c-extensions-app` and Microsoft Graph's service principal.
+ * app role grants, custom authentication extensions and event listeners — kept in the tenant store (so a restart on
+ * the same directory file finds them again). A new tenant starts as a real External ID tenant does: with the
+ * `b2c-extensions-app` and Microsoft Graph's service principal. A value changed in place is saved by `set`-ting it.
  */
 export class TenantObjects {
-  readonly applications = new Map<string, Application>();
-  readonly servicePrincipals = new Map<string, ServicePrincipal>();
-  readonly extensionProperties = new Map<string, ExtensionProperty>();
-  readonly appRoleAssignments = new Map<string, AppRoleAssignment>();
-  readonly customExtensions = new Map<string, CustomAuthenticationExtension>();
-  readonly listeners = new Map<string, AuthenticationEventListener>();
-  readonly b2cExtensionsApp: Application;
-  readonly graphServicePrincipal: ServicePrincipal;
+  readonly applications: Map<string, Application>;
+  readonly servicePrincipals: Map<string, ServicePrincipal>;
+  readonly extensionProperties: Map<string, ExtensionProperty>;
+  readonly appRoleAssignments: Map<string, AppRoleAssignment>;
+  readonly customExtensions: Map<string, CustomAuthenticationExtension>;
+  readonly listeners: Map<string, AuthenticationEventListener>;
 
-  constructor() {
-    this.b2cExtensionsApp = this.addApplication(B2C_EXTENSIONS_APP_NAME);
-    this.graphServicePrincipal = this.addServicePrincipal(MICROSOFT_GRAPH_APP_ID, 'Microsoft Graph', [
-      { id: RECEIVE_PAYLOAD_ROLE_ID, value: 'CustomAuthenticationExtension.Receive.Payload', displayName: 'Receive custom authentication extension HTTP requests', allowedMemberTypes: ['Application'], isEnabled: true },
-      { id: USER_READ_WRITE_ALL_ROLE_ID, value: 'User.ReadWrite.All', displayName: 'Read and write all users\' full profiles', allowedMemberTypes: ['Application'], isEnabled: true },
-    ]);
+  /** `store` defaults to one in memory. */
+  constructor(store: TenantStore = openTenantStore(':memory:')) {
+    this.applications = new PersistentMap(store, 'application');
+    this.servicePrincipals = new PersistentMap(store, 'service-principal');
+    this.extensionProperties = new PersistentMap(store, 'extension-property');
+    this.appRoleAssignments = new PersistentMap(store, 'app-role-assignment');
+    this.customExtensions = new PersistentMap(store, 'custom-extension');
+    this.listeners = new PersistentMap(store, 'listener');
+    if (![...this.applications.values()].some((application) => application.displayName === B2C_EXTENSIONS_APP_NAME)) this.addApplication(B2C_EXTENSIONS_APP_NAME);
+    if (!this.servicePrincipalByAppId(MICROSOFT_GRAPH_APP_ID)) {
+      this.addServicePrincipal(MICROSOFT_GRAPH_APP_ID, 'Microsoft Graph', [
+        { id: RECEIVE_PAYLOAD_ROLE_ID, value: 'CustomAuthenticationExtension.Receive.Payload', displayName: 'Receive custom authentication extension HTTP requests', allowedMemberTypes: ['Application'], isEnabled: true },
+        { id: USER_READ_WRITE_ALL_ROLE_ID, value: 'User.ReadWrite.All', displayName: 'Read and write all users\' full profiles', allowedMemberTypes: ['Application'], isEnabled: true },
+      ]);
+    }
+  }
+
+  /** The application that owns the tenant's directory extension properties. */
+  get b2cExtensionsApp(): Application {
+    return [...this.applications.values()].find((application) => application.displayName === B2C_EXTENSIONS_APP_NAME)!;
+  }
+
+  get graphServicePrincipal(): ServicePrincipal {
+    return this.servicePrincipalByAppId(MICROSOFT_GRAPH_APP_ID)!;
   }
 
   addApplication(displayName: string): Application {
@@ -115,6 +134,27 @@ export class TenantObjects {
   extensionAttributeName(property: ExtensionProperty): string {
     const owner = this.applications.get(property.ownerId);
     return `extension_${(owner?.appId ?? '').replace(/-/g, '')}_${property.name}`;
+  }
+
+  /**
+   * Defines a directory extension property for users on the b2c-extensions-app, as `setup` does through Graph, unless
+   * it exists; returns its attribute name, `extension_<appIdNoHyphens>_<name>`.
+   *
+   * @example
+   *   const flag = objects.defineUserExtensionProperty('toBeMigrated', 'Boolean');
+   */
+  defineUserExtensionProperty(name: string, dataType = 'Boolean'): string {
+    const owner = this.b2cExtensionsApp;
+    const existing = [...this.extensionProperties.values()].find((property) => property.ownerId === owner.id && property.name === name);
+    const property = existing ?? { id: randomUUID(), ownerId: owner.id, name, dataType, targetObjects: ['User'] };
+    if (!existing) this.extensionProperties.set(property.id, property);
+    return this.extensionAttributeName(property);
+  }
+
+  /** The extension properties users may carry, by attribute name in lower case (Graph matches names case-insensitively). */
+  userExtensionProperties(): Map<string, { attributeName: string; property: ExtensionProperty }> {
+    const properties = [...this.extensionProperties.values()].filter((property) => property.targetObjects.includes('User'));
+    return new Map(properties.map((property) => [this.extensionAttributeName(property).toLowerCase(), { attributeName: this.extensionAttributeName(property), property }]));
   }
 
   hasRole(principalId: string, resourceId: string, appRoleId: string): boolean {

@@ -1,4 +1,4 @@
-import { generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { exportJWK, type JWK } from 'jose';
 
@@ -27,10 +27,20 @@ export interface EmulatedTenant {
   jwks(): { keys: JWK[] };
 }
 
+/** A signing key as the emulator keeps it across restarts (the state file is mode 0600; see state/tenant-store.ts). */
+export interface StoredSigningKey {
+  kid: string;
+  privateKeyPem: string;
+}
+
 export interface TenantOptions {
   tenantId?: string;
   /** Default `contoso`. */
   subdomain?: string;
+  /** Keys kept from an earlier run, oldest first; the last signs. Default: one new key. */
+  signingKeys?: readonly StoredSigningKey[];
+  /** Called with each new key (the first one, and each rotation), to keep it. */
+  onNewSigningKey?: (key: StoredSigningKey) => void;
 }
 
 /**
@@ -44,7 +54,14 @@ export interface TenantOptions {
 export async function createTenant(options: TenantOptions = {}): Promise<EmulatedTenant> {
   const tenantId = (options.tenantId ?? randomUUID()).toLowerCase();
   const subdomain = options.subdomain ?? 'contoso';
-  const keys: SigningKey[] = [await newSigningKey()];
+  const keys: SigningKey[] = await Promise.all((options.signingKeys ?? []).map(restoreSigningKey));
+  const addKey = async () => {
+    const key = await newSigningKey();
+    keys.push(key);
+    options.onNewSigningKey?.({ kid: key.kid, privateKeyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    return key;
+  };
+  if (keys.length === 0) await addKey();
   const issuer = `https://${tenantId}.ciamlogin.com/${tenantId}/v2.0`;
 
   return {
@@ -53,11 +70,7 @@ export async function createTenant(options: TenantOptions = {}): Promise<Emulate
     domain: `${subdomain}.onmicrosoft.com`,
     issuer,
     signingKey: () => keys.at(-1)!,
-    async rotateSigningKey() {
-      const key = await newSigningKey();
-      keys.push(key);
-      return key;
-    },
+    rotateSigningKey: addKey,
     openIdConfiguration(baseUrl) {
       const base = `${baseUrl}/${tenantId}`;
       return {
@@ -85,4 +98,9 @@ async function newSigningKey(): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
   const kid = randomUUID().replace(/-/g, '').slice(0, 27);
   return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', kty: 'RSA' } };
+}
+
+async function restoreSigningKey(stored: StoredSigningKey): Promise<SigningKey> {
+  const privateKey = createPrivateKey(stored.privateKeyPem);
+  return { kid: stored.kid, privateKey, publicJwk: { ...(await exportJWK(createPublicKey(privateKey))), kid: stored.kid, use: 'sig', kty: 'RSA' } };
 }

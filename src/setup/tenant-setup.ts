@@ -9,10 +9,9 @@ import {
 } from '../graph/index.js';
 import { encryptionKeyCredential } from '../security/index.js';
 import { SetupError, SetupErrorCode } from './errors.js';
+import { LISTENER_TYPE, listenerStep, type SetupWrite } from './listener-step.js';
 
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
-const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
-const HANDLER_TYPE = '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';
 
 export interface SetupOptions {
   graph: GraphClient;
@@ -70,11 +69,11 @@ const quote = (text: string) => text.replace(/'/g, "''");
 /**
  * Provisions JIT migration in an External ID tenant through Graph, in four idempotent steps, each skipped when it is
  * already in place: (1) the Boolean extension property on the `b2c-extensions-app`; (2) the extension's app
- * registration — identifier URI `api://{host of the target URL}/{appId}` (else 1003014), access tokens v2, the
+ * registration — identifier URI `api://{host name of the target URL, no port}/{appId}` (else 1003014), access tokens v2, the
  * encryption certificate in `keyCredentials` (usage `Encrypt`) named by `tokenEncryptionKeyId`, its service
  * principal and the `CustomAuthenticationExtension.Receive.Payload` grant (else 1003021); (3) the
  * `onPasswordSubmitCustomExtension` with the target URL and a resource id of the same host (else 1003015); (4) the
- * `onPasswordSubmitListener` for the client applications with the flag as `migrationPropertyId`.
+ * `onPasswordSubmitListener` for the client applications with the flag as `migrationPropertyId` (listener-step.ts).
  *
  * @example
  *   const result = await runSetup({ graph, dryRun: false, targetUrl, certificateDer, extensionAppName: 'JIT migration', clientAppIds: [appId], flagName: 'toBeMigrated', timeoutInMs: 2000, maximumRetries: 1 });
@@ -82,10 +81,11 @@ const quote = (text: string) => text.replace(/'/g, "''");
 export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const { graph } = options;
   const steps: SetupStep[] = [];
-  const host = new URL(options.targetUrl).host;
+  // Microsoft's reference: api://{hostname}/{appId} — the host name without the port (1003014, 1003015).
+  const host = new URL(options.targetUrl).hostname;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const write = async <T>(step: SetupStep, method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T | undefined> => {
-    step.requests.push({ method, path, body });
+  const write: SetupWrite = async <T>(step: SetupStep, method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T | undefined> => {
+    step.requests.push({ method, path, ...(body !== undefined && { body }) });
     if (options.dryRun) return undefined;
     // Entra's directory replicates: an object created a moment ago may be "not found" by the next call for a few
     // seconds. Such answers are retried (1, 2, 3, 4, 5 s); anything else fails at once.
@@ -203,30 +203,8 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   steps.push(extensionStep);
 
   // 4. The listener: the client applications' sign-ins call the extension for flagged users.
-  const listenerStep: SetupStep = { name: 'listener', status: 'in place', detail: '', requests: [] };
-  const wantedApps = [...new Set(options.clientAppIds.map((id) => id.toLowerCase()))].sort();
-  const listenerBody = {
-    '@odata.type': LISTENER_TYPE,
-    conditions: { applications: { includeAllApplications: false, includeApplications: wantedApps.map((appId) => ({ appId })) } },
-    priority: 500,
-    handler: { '@odata.type': HANDLER_TYPE, migrationPropertyId: flagAttribute, customExtension: { id: extension.id } },
-  };
-  const listeners = (await graph.call<{ value: Listener[] }>('GET', '/beta/identity/authenticationEventListeners')).value.filter((entry) => entry['@odata.type'] === LISTENER_TYPE);
-  const listener = listeners.find((entry) => entry.handler.customExtension.id === extension.id);
-  let listenerId = listener?.id ?? WOULD_BE('listener id');
-  if (!listener) {
-    const created = await write<Listener>(listenerStep, 'POST', '/beta/identity/authenticationEventListeners', listenerBody);
-    if (created) listenerId = created.id;
-    listenerStep.status = options.dryRun ? 'would create' : 'created';
-  } else {
-    const apps = listener.conditions.applications.includeApplications.map((entry) => entry.appId.toLowerCase()).sort();
-    if (listener.handler.migrationPropertyId !== flagAttribute || listener.conditions.applications.includeAllApplications || apps.join() !== wantedApps.join()) {
-      await write(listenerStep, 'PATCH', `/beta/identity/authenticationEventListeners/${listener.id}`, listenerBody);
-      listenerStep.status = options.dryRun ? 'would update' : 'updated';
-    }
-  }
-  listenerStep.detail = `for ${wantedApps.join(', ')}; flag ${flagAttribute}`;
-  steps.push(listenerStep);
+  const { step: listenerStepResult, listenerId } = await listenerStep({ graph, dryRun: options.dryRun, write, customExtensionId: extension.id, flagAttribute, clientAppIds: options.clientAppIds });
+  steps.push(listenerStepResult);
 
   return { steps, flagAttribute, extensionAppId: application.appId, resourceId, customExtensionId: extension.id, listenerId };
 }

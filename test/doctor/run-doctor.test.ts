@@ -46,6 +46,8 @@ describe('doctor findings', () => {
   });
 
   test('a correct deployment: every check ok, but the plain-http URL and the certificate expiring in 10 days are warnings', async () => {
+    assert.ok(new URL(site.url).port, 'the endpoint has a port; the resource id names the host name alone');
+    assert.equal(setup.resourceId, `api://127.0.0.1/${setup.extensionAppId}`);
     const findings = await run({ flagAttribute: setup.flagAttribute });
     assert.deepEqual(findings.filter((finding) => finding.level === 'problem'), []);
     assert.deepEqual(findings.filter((finding) => finding.level === 'warning').map((finding) => finding.check), ['target URL', 'certificate expiry']);
@@ -78,6 +80,9 @@ describe('doctor findings', () => {
     const cases: Array<{ check: string; code: number | undefined; breakIt: () => () => void }> = [
       { check: 'identifier URI', code: 1003014, breakIt: () => { const saved = app.identifierUris; app.identifierUris = [`api://${app.appId}`]; return () => (app.identifierUris = saved); } },
       { check: 'resource id', code: 1003015, breakIt: () => { const saved = extension.authenticationConfiguration.resourceId; extension.authenticationConfiguration.resourceId = `api://elsewhere.example/${app.appId}`; return () => (extension.authenticationConfiguration.resourceId = saved); } },
+      // With the target URL's port (the site listens on one): Entra wants the host name alone.
+      { check: 'identifier URI', code: 1003014, breakIt: () => { const saved = app.identifierUris; app.identifierUris = [`api://${new URL(site.url).host}/${app.appId}`]; return () => (app.identifierUris = saved); } },
+      { check: 'resource id', code: 1003015, breakIt: () => { const saved = extension.authenticationConfiguration.resourceId; extension.authenticationConfiguration.resourceId = `api://${new URL(site.url).host}/${app.appId}`; return () => (extension.authenticationConfiguration.resourceId = saved); } },
       { check: 'permission', code: 1003021, breakIt: () => { const saved = new Map(emulator.objects.appRoleAssignments); emulator.objects.appRoleAssignments.clear(); return () => saved.forEach((grant, id) => emulator.objects.appRoleAssignments.set(id, grant)); } },
       { check: 'encryption certificate', code: 1003001, breakIt: () => { const saved = app.tokenEncryptionKeyId; app.tokenEncryptionKeyId = null; return () => (app.tokenEncryptionKeyId = saved); } },
       { check: 'certificate expiry', code: 1003001, breakIt: () => { const saved = app.keyCredentials[0]!.endDateTime; app.keyCredentials[0]!.endDateTime = '2020-01-01T00:00:00Z'; return () => (app.keyCredentials[0]!.endDateTime = saved); } },

@@ -79,7 +79,9 @@ describe('emulator', () => {
     assert.equal(claims['user-password'], CANARY_PASSWORDS.correct);
     assert.equal(claims.username, email);
     assert.equal(claims.aud, APP_ID);
-    assert.equal(claims.iss, `api://${new URL(stub.url).host}/${APP_ID}`);
+    // api://{hostname}/{appId}: the target URL's host name, never its port (the stub listens on one).
+    assert.ok(new URL(stub.url).port);
+    assert.equal(claims.iss, `api://${new URL(stub.url).hostname}/${APP_ID}`);
     assert.equal(Number(claims.exp) - Number(claims.iat), 600);
   });
 
@@ -174,6 +176,62 @@ describe('emulator', () => {
     assert.ok(!html.includes('<script>alert'), 'no live script');
     assert.ok(!html.includes('<img src=x'), 'no live tag');
     assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+  });
+
+  test('the pages speak in sentences, keep the locale in their links, and answer unknown addresses with an HTML 404', async () => {
+    stub.behaviour = { kind: 'answer', action: 'UpdatePassword' };
+    const email = await flaggedUser();
+    const form = (path: string, fields: Record<string, string>) => fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+    const update = await (await form('/signin', { username: email, password: CANARY_PASSWORDS.weak, locale: 'fr-fr' })).text();
+    const state = /name="state" value="([^"]+)"/.exec(update)![1]!;
+    assert.match(update, /name="locale" value="fr-fr"/);
+    const rejected = await form('/change-password', { state, newPassword: 'short', locale: 'fr-fr' });
+    const rejectedPage = await rejected.text();
+    assert.equal(rejected.status, 400);
+    assert.doesNotMatch(rejectedPage, /too-short|\(too|character-classes/, 'no internal code');
+    assert.match(rejectedPage, /It is too short: use at least 8 characters\./);
+    assert.match(rejectedPage, /href="\/\?locale=fr-fr"/);
+
+    stub.behaviour = { kind: 'answer', action: 'Block' };
+    const blocked = await (await form('/signin', { username: await flaggedUser(), password: CANARY_PASSWORDS.correct, locale: 'de-de' })).text();
+    assert.match(blocked, /<a href="\/\?locale=de-de">Back<\/a>/);
+    const home = await (await fetch(`${emulator.url}/?locale=de-de`)).text();
+    assert.match(home, /<option value="de-de" selected>/);
+    assert.doesNotMatch(await (await fetch(`${emulator.url}/?locale=%22%3E%3Cscript%3E`)).text(), /<script>/);
+
+    const missing = await fetch(`${emulator.url}/no-such-page?locale=es-es`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.headers.get('content-type')!, /^text\/html/);
+    const missingPage = await missing.text();
+    assert.match(missingPage, /Page not found/);
+    assert.match(missingPage, /href="\/\?locale=es-es"/);
+    const api = await fetch(`${emulator.url}/api/no-such-thing`);
+    assert.equal(api.status, 404);
+    assert.match(api.headers.get('content-type')!, /^application\/json/);
+    assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    const graphPath = await fetch(`${emulator.url}/v1.0/no-such-thing`);
+    assert.equal(graphPath.status, 404);
+    assert.match(graphPath.headers.get('content-type')!, /^application\/json/);
+    const tooLarge = await form('/signin', { username: 'a@b.c', password: 'x'.repeat(20_000) });
+    assert.equal(tooLarge.status, 413);
+    assert.match(tooLarge.headers.get('content-type')!, /^text\/html/);
+  });
+
+  test('/api/users pages as Graph does, with @odata.nextLink, and never stops silently at 1,000', async () => {
+    for (let i = 0; i < 12; i++) await flaggedUser();
+    const total = emulator.directory.countUsers();
+    const seen = new Set<string>();
+    let next: string | undefined = `${emulator.url}/api/users?$top=5`;
+    while (next) {
+      const page = (await (await fetch(next)).json()) as { value: Array<{ id: string; extensionAttributes: Record<string, unknown> }>; '@odata.nextLink'?: string };
+      assert.ok(page.value.length <= 5);
+      for (const user of page.value) seen.add(user.id);
+      next = page['@odata.nextLink'];
+    }
+    assert.equal(seen.size, total);
+    const all = (await (await fetch(`${emulator.url}/api/users`)).json()) as { value: unknown[]; '@odata.nextLink'?: string };
+    assert.equal(all.value.length, Math.min(total, 100));
+    assert.equal((await fetch(`${emulator.url}/api/users?$top=1000`)).status, 400);
   });
 
   test('the JSON API refuses malformed, oversized and hostile input with 400/413', async () => {

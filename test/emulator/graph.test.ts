@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
+import { defineExtensionProperty } from '../support/flag-property.js';
 
 const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
 const SECRET = 'emulator-client-secret';
-const FLAG = 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated';
+/** An attribute no extension property defines: made up, as a mistyped MIGRATION_FLAG_ATTRIBUTE would be. */
+const MADE_UP_FLAG = 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated';
+let FLAG = '';
 
 describe('emulated Microsoft Graph', () => {
   let emulator: RunningEmulator;
@@ -23,8 +26,9 @@ describe('emulated Microsoft Graph', () => {
   });
 
   before(async () => {
-    emulator = await startEmulator({ port: 0, graph: { writeBudget: { perApp: 8, perTenant: 100, windowInMs: 60_000 } } });
+    emulator = await startEmulator({ port: 0, graph: { writeBudget: { perApp: 30, perTenant: 100, windowInMs: 60_000 } } });
     emulator.registerClientApp(CLIENT_ID, SECRET);
+    FLAG = defineExtensionProperty(emulator);
     const response = await fetch(`${emulator.url}/${emulator.tenant.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -89,10 +93,36 @@ describe('emulated Microsoft Graph', () => {
     assert.equal(tooMany.status, 400);
   });
 
+  test('an extension attribute no extension property defines is Graph\'s 400, on create and on update; nothing is stored', async () => {
+    const created = await graph('/users', { method: 'POST', body: JSON.stringify(newUser('madeup@contoso.example', { [FLAG]: undefined, [MADE_UP_FLAG]: true })) });
+    assert.equal(created.status, 400);
+    assert.deepEqual(((await created.json()) as { error: { code: string; message: string } }).error.code, 'Request_BadRequest');
+    const again = await graph('/users', { method: 'POST', body: JSON.stringify(newUser('madeup@contoso.example', { [FLAG]: undefined, [MADE_UP_FLAG]: true })) });
+    assert.equal(((await again.json()) as { error: { message: string } }).error.message, `The following extension properties are not available: ${MADE_UP_FLAG}.`);
+    assert.equal(emulator.directory.findUserBySignInName('madeup@contoso.example'), undefined);
+
+    const user = (await (await graph('/users', { method: 'POST', body: JSON.stringify(newUser('typed@contoso.example')) })).json()) as { id: string };
+    const patch = (body: unknown) => graph(`/users/${user.id}`, { method: 'PATCH', body: JSON.stringify(body) });
+    const unknown = await patch({ [FLAG]: false, [MADE_UP_FLAG]: false });
+    assert.equal(unknown.status, 400);
+    assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /extension properties are not available/);
+    assert.equal(emulator.directory.getExtensionAttributes(user.id)[FLAG], true, 'the whole PATCH was refused');
+    // The value must be of the property's type: a String for a Boolean property is refused.
+    const wrongType = await patch({ [FLAG]: 'false' });
+    assert.equal(wrongType.status, 400);
+    assert.equal(((await wrongType.json()) as { error: { message: string } }).error.message, `Invalid value specified for property '${FLAG}' of resource 'User'.`);
+    assert.equal((await graph('/users', { method: 'POST', body: JSON.stringify(newUser('typed2@contoso.example', { [FLAG]: 1 })) })).status, 400);
+    // Names match case-insensitively and are stored under the defined name.
+    assert.equal((await patch({ [FLAG.toUpperCase().replace('EXTENSION_', 'extension_')]: false })).status, 204);
+    assert.equal(emulator.directory.getExtensionAttributes(user.id)[FLAG], false);
+    // A weak password is refused on update too.
+    assert.equal((await patch({ passwordProfile: { password: 'weak' } })).status, 400);
+  });
+
   test('writes beyond the app\'s budget are 429 with Retry-After, inside a batch too', async () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 30; i++) {
       const response = await graph('/users', { method: 'POST', body: JSON.stringify(newUser(`t${i}@contoso.example`)) });
       statuses.push(response.status);
       if (response.status === 429) retryAfter = response.headers.get('retry-after');
@@ -168,6 +198,56 @@ describe('emulated Microsoft Graph: authentication methods and the directory quo
     assert.equal((await post('/v1.0/users/00000000-0000-4000-8000-000000000000/authentication/emailMethods', { emailAddress: 'a@b.c' })).status, 404);
     assert.equal((await fetch(`${emulator.url}${base}/emailMethods`, { method: 'POST', body: '{}' })).status, 401);
     assert.deepEqual(emulator.directory.listAuthenticationMethods(user.id), []);
+  });
+
+  test('users beyond the directory quota are refused with Graph\'s Directory_QuotaExceeded', async () => {
+    const small = await startEmulator({ port: 0, graph: { directoryQuota: 2 } });
+    try {
+      small.registerClientApp(CLIENT_ID, SECRET);
+      const tokenResponse = await fetch(`${small.url}/${small.tenant.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'x' }) });
+      const smallToken = ((await tokenResponse.json()) as { access_token: string }).access_token;
+      const create = (email: string) =>
+        fetch(`${small.url}/v1.0/users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${smallToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ displayName: email, identities: [{ signInType: 'emailAddress', issuer: small.tenant.domain, issuerAssignedId: email }], passwordProfile: { password: 'Random-Initial-Password-1!' } }),
+        });
+      // Sent together, as premigrate's parallel batches do: still no more than the quota.
+      const statuses = (await Promise.all(Array.from({ length: 6 }, (_, i) => create(`q${i}@contoso.example`)))).map((response) => response.status);
+      assert.deepEqual(statuses.filter((status) => status === 201).length, 2, JSON.stringify(statuses));
+      const refused = await create('late@contoso.example');
+      assert.equal(refused.status, 400);
+      const { error } = (await refused.json()) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'Directory_QuotaExceeded');
+      assert.equal(error.message, 'The directory object quota limit for the Tenant has been exceeded. Please ask your administrator to increase the quota limit or delete objects to reduce the used quota.');
+      assert.equal(small.directory.countUsers(), 2);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('GET /v1.0/users pages as Graph does: 100 by default, $top up to 999, @odata.nextLink until the last page', async () => {
+    for (let i = 0; i < 105; i++) {
+      await emulator.directory.createUser({ displayName: `P${i}`, identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: `p${i}@contoso.example` }], password: 'Random-Initial-Password-1!' });
+    }
+    const total = emulator.directory.countUsers();
+    const first = (await (await graph('/v1.0/users')).json()) as { value: Array<{ id: string }>; '@odata.nextLink'?: string };
+    assert.equal(first.value.length, 100);
+    assert.match(first['@odata.nextLink']!, /^http:\/\/127\.0\.0\.1:\d+\/v1\.0\/users\?\$top=100&\$skiptoken=/);
+    const ids = new Set<string>();
+    let next: string | undefined = `${emulator.url}/v1.0/users?$top=40`;
+    let pages = 0;
+    while (next) {
+      const page = (await (await graph(next.slice(emulator.url.length))).json()) as { value: Array<{ id: string }>; '@odata.nextLink'?: string };
+      for (const user of page.value) ids.add(user.id);
+      next = page['@odata.nextLink'];
+      pages++;
+    }
+    assert.equal(ids.size, total, 'every user once');
+    assert.equal(pages, Math.ceil(total / 40));
+    for (const query of ['$top=1000', '$top=0', '$top=x']) assert.equal((await graph(`/v1.0/users?${query}`)).status, 400, query);
+    assert.match(((await (await graph('/v1.0/users?$top=1000')).json()) as { error: { message: string } }).error.message, /Must be between 1 and 999 inclusive/);
+    assert.equal((await graph('/v1.0/users?$skiptoken=not-ours')).status, 400);
   });
 
   test('GET /beta/organization reports the directory quota: objects used and the configured total', async () => {

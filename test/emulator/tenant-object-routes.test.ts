@@ -111,6 +111,38 @@ describe('emulated Graph: tenant configuration objects refuse what Graph refuses
       assert.equal((await graph('POST', '/beta/identity/authenticationEventListeners', bad)).status, 400, JSON.stringify(bad).slice(0, 120));
     }
     const created = (await graph('POST', '/beta/identity/authenticationEventListeners', listener)).body;
+
+    // PATCH carries only what Graph's update page allows for this type: not the handler, not includeApplications.
+    const path = `/beta/identity/authenticationEventListeners/${created.id}`;
+    const patchRefusals: Array<[string, unknown, RegExp]> = [
+      ['handler', { '@odata.type': listener['@odata.type'], handler: listener.handler }, /handler cannot be updated/],
+      ['includeApplications', { '@odata.type': listener['@odata.type'], conditions: { applications: { includeApplications: [{ appId: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9' }] } } }, /POST .*includeApplications and remove one with DELETE/],
+      ['no @odata.type', { priority: 10 }, /@odata.type/],
+      ['displayName', { '@odata.type': listener['@odata.type'], displayName: 'x' }, /cannot be updated/],
+    ];
+    for (const [what, body, message] of patchRefusals) {
+      const refused = await graph('PATCH', path, body);
+      assert.equal(refused.status, 400, what);
+      assert.match(refused.body.error.message, message, what);
+    }
+    assert.deepEqual(emulator.objects.listeners.get(created.id)!.conditions.applications.includeApplications, [{ appId: '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a' }], 'refused PATCHes changed nothing');
+    assert.equal((await graph('PATCH', path, { '@odata.type': listener['@odata.type'], priority: 100, conditions: { applications: { includeAllApplications: false } } })).status, 204);
+    assert.equal(emulator.objects.listeners.get(created.id)!.priority, 100);
+
+    // includeApplications: POST adds one (201 with Graph's shape), DELETE removes one by appId.
+    const included = `${path}/conditions/applications/includeApplications`;
+    const added = await graph('POST', included, { '@odata.type': '#microsoft.graph.authenticationConditionApplication', appId: '1B2C3D4E-5F60-4718-8293-A4B5C6D7E8F9' });
+    assert.equal(added.status, 201);
+    assert.equal(added.body.appId, '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9');
+    assert.match(added.body['@odata.context'], /authenticationEventListeners\('[0-9a-f-]{36}'\)\/conditions\/applications\/includeApplications\/\$entity$/);
+    assert.equal((await graph('POST', included, { appId: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9' })).status, 409);
+    assert.equal((await graph('POST', included, { appId: 'not-a-guid' })).status, 400);
+    assert.deepEqual((await graph('GET', included)).body.value.map((entry: { appId: string }) => entry.appId), ['9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a', '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9']);
+    assert.equal((await graph('DELETE', `${included}/9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a`)).status, 204);
+    assert.equal((await graph('DELETE', `${included}/9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a`)).status, 404);
+    assert.deepEqual(emulator.objects.listeners.get(created.id)!.conditions.applications.includeApplications, [{ appId: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9' }]);
+    assert.equal((await graph('POST', '/beta/identity/authenticationEventListeners/00000000-0000-4000-8000-000000000000/conditions/applications/includeApplications', { appId: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9' })).status, 404);
+
     assert.equal((await graph('DELETE', `/beta/identity/customAuthenticationExtensions/${extension.id}`)).status, 400, 'in use');
     assert.equal((await graph('DELETE', `/beta/identity/authenticationEventListeners/${created.id}`)).status, 204);
     assert.equal((await graph('DELETE', `/beta/identity/customAuthenticationExtensions/${extension.id}`)).status, 204);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { EMULATOR_SIGN_IN_APP, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { appCredential, createGraphClient, GraphError, GraphErrorCode, RECEIVE_PAYLOAD_ROLE_ID, type GraphClient } from '../../src/graph/index.js';
 import { generateDecryptionKey, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { removeSetup, runSetup, serveSettings, SetupErrorCode, type SetupOptions } from '../../src/setup/index.js';
@@ -90,6 +91,10 @@ describe('setup, step by step, against the emulated Graph', () => {
     assert.equal(emulator.objects.customExtensions.get(result.customExtensionId)!.clientConfiguration.timeoutInMilliseconds, 1500);
     assert.deepEqual(emulator.objects.listeners.get(result.listenerId)!.conditions.applications.includeApplications.map((entry) => entry.appId).sort(), [CLIENT_A, CLIENT_B].sort());
     assert.equal(result.steps[1]!.requests.length, 1, 'one PATCH of the application, no new principal or grant');
+    // The listener's applications change through Graph's documented navigation-property calls, never a PATCH.
+    assert.deepEqual(result.steps[3]!.requests.map((request) => [request.method, request.path.replace(/[0-9a-f-]{36}/, '{id}'), request.body]), [
+      ['POST', '/beta/identity/authenticationEventListeners/{id}/conditions/applications/includeApplications', { '@odata.type': '#microsoft.graph.authenticationConditionApplication', appId: CLIENT_B }],
+    ]);
   });
 
   test('--retire-old-keys drops the other encryption certificates and keeps the current one', async () => {
@@ -127,6 +132,25 @@ describe('setup, step by step, against the emulated Graph', () => {
     assert.equal(emulator.objects.listeners.size, 1);
     assert.equal(emulator.objects.customExtensions.get(result.customExtensionId)!.authenticationConfiguration.resourceId, result.resourceId);
     assert.equal(emulator.objects.applicationByAppId(result.extensionAppId)!.displayName, 'JIT extension v2');
+  });
+
+  test('a client app dropped is DELETEd from includeApplications; another flag replaces the listener (its handler cannot be PATCHed)', async () => {
+    const base = options({ extensionAppName: 'JIT extension v2', targetUrl: 'https://jit.contoso.example/events/password-submit', certificateDer: keys[1]!.certificateDer, timeoutInMs: 1500 });
+    const before = [...emulator.objects.listeners.keys()];
+    const dropped = await runSetup({ ...base, clientAppIds: [CLIENT_B] });
+    assert.equal(dropped.steps[3]!.status, 'updated');
+    assert.deepEqual(dropped.steps[3]!.requests.map((request) => `${request.method} ${request.path.replace(/[0-9a-f-]{36}/g, '{id}')}`), ['DELETE /beta/identity/authenticationEventListeners/{id}/conditions/applications/includeApplications/{id}']);
+    assert.ok(dropped.steps[3]!.requests[0]!.path.endsWith(`/includeApplications/${CLIENT_A}`));
+    assert.deepEqual(emulator.objects.listeners.get(dropped.listenerId)!.conditions.applications.includeApplications, [{ appId: CLIENT_B }]);
+    assert.deepEqual([...emulator.objects.listeners.keys()], before, 'the same listener');
+
+    const reflagged = await runSetup({ ...base, clientAppIds: [CLIENT_B], flagName: 'stillToMigrate' });
+    assert.deepEqual(reflagged.steps.map((step) => step.status), ['created', 'in place', 'in place', 'updated']);
+    assert.deepEqual(reflagged.steps[3]!.requests.map((request) => `${request.method} ${request.path.replace(/[0-9a-f-]{36}/g, '{id}')}`), ['DELETE /beta/identity/authenticationEventListeners/{id}', 'POST /beta/identity/authenticationEventListeners']);
+    assert.equal(emulator.objects.listeners.size, 1);
+    assert.equal(emulator.objects.listeners.get(reflagged.listenerId)!.handler.migrationPropertyId, reflagged.flagAttribute);
+    assert.notEqual(reflagged.listenerId, dropped.listenerId);
+    assert.deepEqual((await runSetup({ ...base, clientAppIds: [CLIENT_B], flagName: 'stillToMigrate' })).steps.map((step) => step.status), ['in place', 'in place', 'in place', 'in place']);
   });
 
   test('refusals: an unknown --extension-app-id, a flag of another type', async () => {
@@ -180,6 +204,34 @@ describe('setup while the directory replicates', () => {
       refusal = 'HTTP 403 Authorization_RequestDenied: Insufficient privileges to complete the operation.';
       await assert.rejects(runSetup(options), /Insufficient privileges/);
       assert.deepEqual(waits, [1000, 2000], 'no wait for a refusal that is not replication');
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe('setup for a target URL with a port', () => {
+  test('the identifier URI and the resource id use the host name only (api://{hostname}/{appId}), and sign-ins work', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      emulator.registerClientApp(ADMIN, 'admin-secret');
+      const graph = createGraphClient({ baseUrl: emulator.url, credential: appCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: ADMIN, clientSecret: 'admin-secret' }).credential });
+      const key = await generateDecryptionKey({ subject: 'CN=port' });
+      const targetUrl = 'https://auth.example.test:8443/events/password-submit';
+      const result = await runSetup({ graph, dryRun: false, targetUrl, certificateDer: key.certificateDer, extensionAppName: 'JIT', clientAppIds: [EMULATOR_SIGN_IN_APP.appId], flagName: 'toBeMigrated', timeoutInMs: 2000, maximumRetries: 1 });
+      const app = emulator.objects.applicationByAppId(result.extensionAppId)!;
+      assert.equal(result.resourceId, `api://auth.example.test/${app.appId}`);
+      assert.deepEqual(app.identifierUris, [`api://auth.example.test/${app.appId}`]);
+      assert.equal(emulator.objects.customExtensions.get(result.customExtensionId)!.authenticationConfiguration.resourceId, result.resourceId);
+      assert.equal(emulator.extension()?.resourceHost, 'auth.example.test', 'Entra would call it: no 1003014, no 1003015');
+
+      // An identifier URI or resource id written with the port is what Entra refuses: 1003014, then 1003015.
+      await emulator.directory.createUser({ displayName: 'P', identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: 'p@contoso.example' }], password: 'Random-Initial-Password-1!', extensionAttributes: { [result.flagAttribute]: true } });
+      await graph.call('PATCH', `/v1.0/applications/${app.id}`, { identifierUris: [`api://auth.example.test:8443/${app.appId}`] });
+      assert.equal(((await emulator.signIn.signIn({ username: 'p@contoso.example', password: CANARY_PASSWORDS.correct })) as { errorCode?: number }).errorCode, 1003014);
+      await graph.call('PATCH', `/v1.0/applications/${app.id}`, { identifierUris: [result.resourceId] });
+      await graph.call('PATCH', `/beta/identity/customAuthenticationExtensions/${result.customExtensionId}`, { authenticationConfiguration: { resourceId: `api://auth.example.test:8443/${app.appId}` } });
+      assert.equal(((await emulator.signIn.signIn({ username: 'p@contoso.example', password: CANARY_PASSWORDS.correct })) as { errorCode?: number }).errorCode, 1003015);
     } finally {
       await emulator.close();
     }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 
 /**
@@ -8,10 +7,5 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
  * first.
  */
 export function defineExtensionProperty(emulator: RunningEmulator, name = 'toBeMigrated', dataType = 'Boolean'): string {
-  const { objects } = emulator;
-  const owner = objects.b2cExtensionsApp;
-  const existing = [...objects.extensionProperties.values()].find((property) => property.ownerId === owner.id && property.name === name);
-  const property = existing ?? { id: randomUUID(), ownerId: owner.id, name, dataType, targetObjects: ['User'] };
-  objects.extensionProperties.set(property.id, property);
-  return objects.extensionAttributeName(property);
+  return emulator.objects.defineUserExtensionProperty(name, dataType);
 }

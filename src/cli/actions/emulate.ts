@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createLogger } from '../../common/logger.js';
-import type { LogLevel } from '../../config/index.js';
-import { EMULATOR_SIGN_IN_APP, startEmulator } from '../../emulator/index.js';
+import { ConfigError, type LogLevel } from '../../config/index.js';
+import { EMULATOR_SIGN_IN_APP, EmulatorError, EmulatorErrorCode, startEmulator, type ExtensionSettings, type RunningEmulator } from '../../emulator/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
@@ -16,7 +16,9 @@ export interface EmulateCommandOptions {
   extensionAppId?: string;
   extensionCertificate?: string;
   extensionTimeoutMs: number;
+  forgetExtension?: boolean;
   graphClientId: string;
+  newGraphSecret?: boolean;
   graphWritesPerApp: number;
   graphWritesPerTenant: number;
   graphWindowSeconds: number;
@@ -26,63 +28,103 @@ export interface EmulateCommandOptions {
   logLevel: LogLevel;
 }
 
-/** `entra-migrate emulate`: the local Entra and Graph until SIGINT/SIGTERM, printing the settings to use. */
+/**
+ * `entra-migrate emulate`: the local Entra and Graph until SIGINT/SIGTERM. Everything is read and checked before it
+ * listens (the certificate included), so "running" and the settings print only once it really runs. A directory
+ * file keeps the tenant: a restart prints the same tenant id and Graph secret.
+ */
 export async function emulate(options: EmulateCommandOptions): Promise<number> {
   const extensionOptions = [options.extensionUrl, options.extensionAppId, options.extensionCertificate];
   if (extensionOptions.some((value) => value !== undefined) && !extensionOptions.every((value) => value !== undefined)) {
     process.stderr.write('entra-migrate emulate: --extension-url, --extension-app-id and --extension-certificate go together.\n');
     return ExitCode.USAGE;
   }
-  const logger = createLogger({ level: options.logLevel });
-  // A throwaway secret for a local emulator, printed so the user can paste it; nothing real is protected by it.
-  const graphClientSecret = randomBytes(24).toString('base64url');
-  let emulator;
+  if (options.forgetExtension && options.extensionUrl) {
+    process.stderr.write('entra-migrate emulate: --forget-extension and --extension-url contradict each other; give one.\n');
+    return ExitCode.USAGE;
+  }
+  let emulator: RunningEmulator | undefined;
   try {
+    const extension = options.extensionCertificate ? await extensionSettings(options) : options.forgetExtension ? null : undefined;
     emulator = await startEmulator({
       port: options.port,
       host: options.host,
       directoryPath: options.directory,
-      logger,
+      logger: createLogger({ level: options.logLevel }),
       ...(options.tenantId && { tenantId: options.tenantId }),
+      ...(extension !== undefined && { extension }),
       graph: {
         writeBudget: { perApp: options.graphWritesPerApp, perTenant: options.graphWritesPerTenant, windowInMs: options.graphWindowSeconds * 1000 },
         faults: { serviceUnavailableRate: options.graph503Rate, latencyInMs: options.graphLatencyMs },
         directoryQuota: options.graphQuota,
       },
     });
-    emulator.registerClientApp(options.graphClientId, graphClientSecret);
-    if (options.extensionUrl && options.extensionAppId && options.extensionCertificate) {
-      emulator.configureExtension({
-        targetUrl: options.extensionUrl,
-        appId: options.extensionAppId,
-        encryptionCertificatePem: await readFile(options.extensionCertificate, 'utf8'),
-        timeoutInMs: options.extensionTimeoutMs,
-        maximumRetries: 1,
-      });
-    }
   } catch (error) {
-    await emulator?.close();
-    return reportError('emulate', error);
+    return reportStartFailure(options, error);
   }
-  process.stdout.write(
-    [
-      '',
-      'entra-migrate emulator is running.',
-      `  Sign-in page:          ${emulator.url}`,
-      `  ENTRA_TENANT_ID=${emulator.tenant.tenantId}`,
-      `  ENTRA_OPENID_CONFIGURATION_URL=${emulator.openIdConfigurationUrl}`,
-      options.extensionUrl ? `  OnPasswordSubmit →    ${options.extensionUrl}` : '  No extension registered (see --help).',
-      `  Sign-in client app:    ${EMULATOR_SIGN_IN_APP.appId} (the listener must include it: setup --client-app-id)`,
-      '  Graph (premigrate, setup, doctor):',
-      `  GRAPH_BASE_URL=${emulator.url}`,
-      `  AZURE_AUTHORITY_HOST=${emulator.url}`,
-      `  ENTRA_TENANT_DOMAIN=${emulator.tenant.domain}`,
-      `  AZURE_CLIENT_ID=${options.graphClientId}`,
-      `  AZURE_CLIENT_SECRET=${graphClientSecret}`,
-      '',
-    ].join('\n'),
-  );
+  // The same secret after a restart on the same directory file, unless a new one is asked for. A throwaway secret
+  // for a local emulator, printed so the user can paste it; nothing real is protected by it.
+  const kept = options.newGraphSecret ? undefined : emulator.clientSecretOf(options.graphClientId);
+  const graphClientSecret = kept ?? randomBytes(24).toString('base64url');
+  if (!kept) emulator.registerClientApp(options.graphClientId, graphClientSecret);
+  process.stdout.write(startupLines(emulator, options, graphClientSecret).join('\n'));
   await untilSignal();
   await emulator.close();
   return ExitCode.OK;
+}
+
+/** The extension's settings, its certificate read now: a missing file stops the start before anything listens. */
+async function extensionSettings(options: EmulateCommandOptions): Promise<ExtensionSettings> {
+  let encryptionCertificatePem: string;
+  try {
+    encryptionCertificatePem = await readFile(options.extensionCertificate!, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ setting: '--extension-certificate', problem: `cannot read ${options.extensionCertificate} (${(error as NodeJS.ErrnoException).code ?? 'error'}); keys generate writes one` }]);
+  }
+  return { targetUrl: options.extensionUrl!, appId: options.extensionAppId!, encryptionCertificatePem, timeoutInMs: options.extensionTimeoutMs, maximumRetries: 1 };
+}
+
+/** Why the emulator did not start, in words that say which option to change; 2 for a setting, 1 for the rest. */
+function reportStartFailure(options: EmulateCommandOptions, error: unknown): number {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`entra-migrate emulate: port ${options.port} is in use on ${options.host}; choose another with --port (0 picks a free one).\n`);
+    return ExitCode.FAILURE;
+  }
+  if (error instanceof EmulatorError && error.code === EmulatorErrorCode.STATE_CONFLICT) {
+    process.stderr.write(`entra-migrate emulate: ${error.publicMessage} Start without --tenant-id to use it, or give another --directory for ${options.tenantId}.\n`);
+    return ExitCode.USAGE;
+  }
+  if (error instanceof EmulatorError && error.code === EmulatorErrorCode.CONFIG_INVALID) {
+    process.stderr.write(`entra-migrate emulate: ${error.publicMessage} Check the --extension-* options.\n`);
+    return ExitCode.USAGE;
+  }
+  return reportError('emulate', error);
+}
+
+function startupLines(emulator: RunningEmulator, options: EmulateCommandOptions, graphClientSecret: string): string[] {
+  const { objects, directory } = emulator;
+  const state =
+    options.directory === ':memory:'
+      ? 'in memory: nothing is kept after exit (--directory <file> keeps it)'
+      : emulator.restored
+        ? `${options.directory} (restored: ${directory.countUsers()} users, ${objects.applications.size - 1} app registrations, ${objects.customExtensions.size} custom extensions, ${objects.listeners.size} listeners)`
+        : `${options.directory} (a new tenant, kept in this file)`;
+  const extension = emulator.extension();
+  return [
+    '',
+    'entra-migrate emulator is running.',
+    `  Directory:             ${state}`,
+    `  Sign-in page:          ${emulator.url}`,
+    `  ENTRA_TENANT_ID=${emulator.tenant.tenantId}`,
+    `  ENTRA_OPENID_CONFIGURATION_URL=${emulator.openIdConfigurationUrl}`,
+    extension ? `  OnPasswordSubmit →    ${extension.targetUrl}${options.extensionUrl ? '' : ' (kept from an earlier start; --forget-extension drops it)'}` : '  No extension registered (see --help).',
+    `  Sign-in client app:    ${EMULATOR_SIGN_IN_APP.appId} (the listener must include it: setup --client-app-id)`,
+    '  Graph (premigrate, setup, doctor):',
+    `  GRAPH_BASE_URL=${emulator.url}`,
+    `  AZURE_AUTHORITY_HOST=${emulator.url}`,
+    `  ENTRA_TENANT_DOMAIN=${emulator.tenant.domain}`,
+    `  AZURE_CLIENT_ID=${options.graphClientId}`,
+    `  AZURE_CLIENT_SECRET=${graphClientSecret}`,
+    '',
+  ];
 }

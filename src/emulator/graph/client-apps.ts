@@ -1,23 +1,39 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
+import type { TenantStore } from '../state/tenant-store.js';
 import type { EmulatedTenant } from '../tenant.js';
 
 /** App registrations that may call the emulated Graph with client credentials. */
 export interface ClientApps {
+  /** Allows `clientId` with this secret (replacing its earlier one); kept in the tenant store when one is given. */
   register(clientId: string, clientSecret: string): void;
+  /** The secret registered for `clientId`, so `emulate` can print the same one again after a restart. */
+  secretOf(clientId: string): string | undefined;
   /** An access token for Graph, or undefined when the credentials are wrong. */
   issueToken(clientId: string, clientSecret: string, now: number): Promise<string | undefined>;
   /** The calling app's id from a bearer header, or undefined when the token is not one we issued. */
   appOf(authorization: string | undefined): Promise<string | undefined>;
 }
 
-export function createClientApps(tenant: EmulatedTenant): ClientApps {
+interface StoredClientApp {
+  clientId: string;
+  secret: string;
+}
+
+/**
+ * The client-credentials apps of the emulated tenant. Their secrets are kept in the tenant store in clear (a local
+ * emulator's throwaway secrets, printed by `emulate` anyway), in a file only its owner may read.
+ */
+export function createClientApps(tenant: EmulatedTenant, store?: TenantStore): ClientApps {
   const secrets = new Map<string, Buffer>();
+  for (const [, app] of store?.entries<StoredClientApp>('client-app') ?? []) secrets.set(app.clientId.toLowerCase(), Buffer.from(app.secret, 'utf8'));
   const keys = () => createLocalJWKSet(tenant.jwks());
   return {
     register(clientId, clientSecret) {
       secrets.set(clientId.toLowerCase(), Buffer.from(clientSecret, 'utf8'));
+      store?.put('client-app', clientId.toLowerCase(), { clientId: clientId.toLowerCase(), secret: clientSecret } satisfies StoredClientApp);
     },
+    secretOf: (clientId) => secrets.get(clientId.toLowerCase())?.toString('utf8'),
     async issueToken(clientId, clientSecret, now) {
       const expected = secrets.get(clientId.toLowerCase());
       const given = Buffer.from(clientSecret, 'utf8');

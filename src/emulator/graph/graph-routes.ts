@@ -5,6 +5,8 @@ import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import type { EmulatedTenant } from '../tenant.js';
 import type { ClientApps } from './client-apps.js';
 import { graphError } from './graph-error.js';
+import { checkExtensionAttributes } from './extension-attributes.js';
+import { pageOfUsers } from '../user-pages.js';
 import { filterUsers, graphUser } from './graph-user.js';
 import type { TenantObjects } from '../tenant-objects.js';
 import { tenantObjectRoutes } from './tenant-object-routes.js';
@@ -21,12 +23,20 @@ export interface GraphRoutesOptions {
   faults: () => GraphFaults;
   now: () => number;
   random?: () => number;
-  /** The tenant's directory object quota that `GET /beta/organization` reports. Default 300,000. */
+  /** The tenant's directory object quota: `GET /beta/organization` reports it, user creation stops at it. Default 300,000. */
   directoryQuota?: number;
 }
 
 /** Graph's $batch limit: at most 20 requests per batch. */
 const MAX_BATCH = 20;
+/** A new External ID tenant's directory object quota (DESIGN.md). */
+const DEFAULT_DIRECTORY_QUOTA = 300_000;
+const PASSWORD_TOO_WEAK = 'The specified password does not comply with password complexity requirements. Please provide a different password.';
+/**
+ * Graph's answer when the tenant's directory object quota is used up. The message is Entra's (AADSTS90093 and
+ * Graph reports quote it); the code and 400 status are those Graph gives for the per-principal quota.
+ */
+const QUOTA_EXCEEDED = 'The directory object quota limit for the Tenant has been exceeded. Please ask your administrator to increase the quota limit or delete objects to reduce the used quota.';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +53,8 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
   const { directory, tenant } = options;
   const admitWrite = createWriteAdmission({ budget: options.budget, faults: options.faults, now: options.now, ...(options.random && { random: options.random }) });
   app.decorateRequest('graphApp', undefined);
+  /** Users being created (their password hashing under way), counted against the directory quota. */
+  let creating = 0;
 
   app.post(`/${tenant.tenantId}/oauth2/v2.0/token`, async (request, reply) => {
     const form = (request.body ?? {}) as Record<string, unknown>;
@@ -75,10 +87,12 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       if (typeof body.displayName !== 'string' || !Array.isArray(identities) || identities.length === 0 || typeof password !== 'string') {
         return reply.code(400).send(graphError('Request_BadRequest', 'displayName, identities and passwordProfile.password are required.'));
       }
-      if (policyViolationOf(password) !== null) {
-        return reply.code(400).send(graphError('Request_BadRequest', 'The specified password does not comply with password complexity requirements. Please provide a different password.'));
-      }
-      const extensionAttributes = Object.fromEntries(Object.entries(body).filter(([key]) => key.startsWith('extension_')));
+      if (policyViolationOf(password) !== null) return reply.code(400).send(graphError('Request_BadRequest', PASSWORD_TOO_WEAK));
+      const extensions = checkExtensionAttributes(options.objects, body);
+      if ('problem' in extensions) return reply.code(400).send(graphError('Request_BadRequest', extensions.problem));
+      // Creates still hashing their password count too: concurrent requests never overshoot the quota.
+      if (directory.countUsers() + creating >= (options.directoryQuota ?? DEFAULT_DIRECTORY_QUOTA)) return reply.code(400).send(graphError('Directory_QuotaExceeded', QUOTA_EXCEEDED));
+      creating++;
       try {
         const user = await directory.createUser({
           displayName: body.displayName,
@@ -88,7 +102,7 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
           identities,
           password,
           accountEnabled: body.accountEnabled !== false,
-          extensionAttributes,
+          extensionAttributes: extensions.attributes,
         });
         return reply.code(201).send(graphUser(user, directory));
       } catch (error) {
@@ -97,13 +111,22 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
         }
         if (error instanceof EmulatorError) return reply.code(400).send(graphError('Request_BadRequest', error.publicMessage));
         throw error;
+      } finally {
+        creating--;
       }
     });
 
     graph.get('/v1.0/users', async (request, reply) => {
-      const filter = (request.query as Record<string, unknown>)['$filter'];
+      const query = request.query as Record<string, unknown>;
+      const filter = query.$filter;
       if (typeof filter !== 'string') {
-        return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: directory.listUsers({ limit: 100 }).map((user) => graphUser(user, directory)) };
+        const page = pageOfUsers(directory, query, `${request.protocol}://${request.host}/v1.0/users`);
+        if (!page.ok) return reply.code(400).send(graphError(page.problem === 'top' ? 'Request_UnsupportedQuery' : 'Directory_ExpiredPageToken', page.message));
+        return {
+          '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users',
+          value: page.users.map((user) => graphUser(user, directory)),
+          ...(page.nextLink && { '@odata.nextLink': page.nextLink }),
+        };
       }
       const users = filterUsers(filter, directory);
       if (!users) return reply.code(400).send(graphError('Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.'));
@@ -121,8 +144,12 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       const user = directory.getUser((request.params as { id: string }).id);
       if (!user) return reply.code(404).send(graphError('Request_ResourceNotFound', 'Resource does not exist.'));
       const body = (request.body ?? {}) as Record<string, unknown>;
-      for (const [key, value] of Object.entries(body)) if (key.startsWith('extension_')) directory.setExtensionAttribute(user.id, key, value);
+      // Checked whole before anything changes, as Graph refuses the whole PATCH.
+      const extensions = checkExtensionAttributes(options.objects, body);
+      if ('problem' in extensions) return reply.code(400).send(graphError('Request_BadRequest', extensions.problem));
       const password = (body.passwordProfile as { password?: unknown } | undefined)?.password;
+      if (typeof password === 'string' && policyViolationOf(password) !== null) return reply.code(400).send(graphError('Request_BadRequest', PASSWORD_TOO_WEAK));
+      for (const [name, value] of Object.entries(extensions.attributes)) directory.setExtensionAttribute(user.id, name, value);
       if (typeof password === 'string') await directory.setPassword(user.id, password);
       return reply.code(204).send();
     });
@@ -181,7 +208,7 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
     // directorySizeQuota is in Graph's beta only.
     graph.get('/beta/organization', async () => ({
       '@odata.context': 'https://graph.microsoft.com/beta/$metadata#organization',
-      value: [{ id: tenant.tenantId, directorySizeQuota: { used: directory.countUsers(), total: options.directoryQuota ?? 300_000 } }],
+      value: [{ id: tenant.tenantId, directorySizeQuota: { used: directory.countUsers(), total: options.directoryQuota ?? DEFAULT_DIRECTORY_QUOTA } }],
     }));
 
     await graph.register(tenantObjectRoutes, { objects: options.objects });

@@ -1,29 +1,25 @@
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { isLoopbackHost } from '../../common/loopback.js';
-import type { Application, AuthenticationEventListener, CustomAuthenticationExtension, KeyCredential, TenantObjects } from '../tenant-objects.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Application, KeyCredential, TenantObjects } from '../tenant-objects.js';
 import { graphError } from './graph-error.js';
+import { identityRoutes } from './identity-routes.js';
+import { badRequest, bodyOf, graphList as list, GUID, notFound, type Body } from './replies.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXTENSION_PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9_]{0,119}$/;
 const DATA_TYPES = new Set(['Binary', 'Boolean', 'DateTime', 'Integer', 'LargeInteger', 'String']);
 /** The `$filter` forms the emulator answers for applications and service principals. */
 const EQ_FILTER = /^(displayName|appId) eq '((?:[^']|'')*)'$/;
 const STARTSWITH_FILTER = /^startswith\(displayName,\s*'((?:[^']|'')*)'\)$/;
 
-type Body = Record<string, unknown>;
-const bodyOf = (body: unknown): Body => (typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Body) : {});
 const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * The tenant-configuration subset of Graph that `setup` and `doctor` call: `applications` (with
- * `extensionProperties`), `servicePrincipals` (with `appRoleAssignments`), and (beta)
+ * `extensionProperties`), `servicePrincipals` (with `appRoleAssignments`), and (identity-routes.ts)
  * `identity/customAuthenticationExtensions` and `identity/authenticationEventListeners` — with Graph's shapes,
  * `$filter` on `displayName`/`appId`, and Graph's validation errors for what it refuses.
  */
 export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> = async (graph, { objects }) => {
-  const notFound = (reply: FastifyReply, id: string) => reply.code(404).send(graphError('Request_ResourceNotFound', `Resource '${id.slice(0, 64)}' does not exist or one of its queried reference-property objects are not present.`));
-  const badRequest = (reply: FastifyReply, message: string) => reply.code(400).send(graphError('Request_BadRequest', message));
   const filtered = <T extends { displayName: string; appId: string }>(items: T[], filter: unknown): T[] | null => {
     if (filter === undefined) return items;
     if (typeof filter !== 'string') return null;
@@ -34,7 +30,6 @@ export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> 
     if (prefix) return items.filter((item) => item.displayName.toLowerCase().startsWith(unquote(prefix[1]!).toLowerCase()));
     return null;
   };
-  const list = (context: string, value: unknown[]) => ({ '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#${context}`, value });
 
   // Applications
   graph.get('/v1.0/applications', async (request, reply) => {
@@ -59,7 +54,9 @@ export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> 
     const application = objects.applications.get(id);
     if (!application) return notFound(reply, id);
     const problem = patchApplication(application, bodyOf(request.body));
-    return problem ? badRequest(reply, problem) : reply.code(204).send();
+    if (problem) return badRequest(reply, problem);
+    objects.applications.set(application.id, application);
+    return reply.code(204).send();
   });
 
   // Extension properties
@@ -119,48 +116,7 @@ export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> 
     return reply.code(201).send(showGrant(objects, grant));
   });
 
-  /**
-   * One identity collection — list, get, create, patch, delete — over `store`, with `from` as Graph's validation
-   * (a complaint string, or the object) and `inUse` refusing a delete (a reason, or null).
-   */
-  const collection = <T extends { id: string }>(name: string, store: Map<string, T>, from: (body: Body, id: string) => T | string, inUse: (id: string) => string | null = () => null) => {
-    // Graph beta; v1.0 accepted too.
-    for (const version of ['beta', 'v1.0']) {
-      const path = `/${version}/identity/${name}`;
-      graph.get(path, async () => list(`identity/${name}`, [...store.values()]));
-      graph.get(`${path}/:id`, async (request, reply) => {
-        const { id } = request.params as { id: string };
-        return store.get(id) ?? notFound(reply, id);
-      });
-      graph.post(path, async (request, reply) => {
-        const result = from(bodyOf(request.body), randomUUID());
-        if (typeof result === 'string') return badRequest(reply, result);
-        store.set(result.id, result);
-        return reply.code(201).send(result);
-      });
-      graph.patch(`${path}/:id`, async (request, reply) => {
-        const { id } = request.params as { id: string };
-        const existing = store.get(id);
-        if (!existing) return notFound(reply, id);
-        const result = from({ ...existing, ...bodyOf(request.body) }, id);
-        if (typeof result === 'string') return badRequest(reply, result);
-        store.set(id, result);
-        return reply.code(204).send();
-      });
-      graph.delete(`${path}/:id`, async (request, reply) => {
-        const { id } = request.params as { id: string };
-        if (!store.has(id)) return notFound(reply, id);
-        const refusal = inUse(id);
-        if (refusal) return badRequest(reply, refusal);
-        store.delete(id);
-        return reply.code(204).send();
-      });
-    }
-  };
-  collection('customAuthenticationExtensions', objects.customExtensions, customExtensionFrom, (id) =>
-    [...objects.listeners.values()].some((listener) => listener.handler.customExtension.id === id) ? 'The custom extension is in use by an authentication event listener.' : null,
-  );
-  collection('authenticationEventListeners', objects.listeners, (body, id) => listenerFrom(objects, body, id));
+  await graph.register(identityRoutes, { objects });
 };
 
 /** Applies a PATCH to an application as Graph validates it; returns Graph's complaint, or null. Nothing changes on a complaint. */
@@ -218,58 +174,6 @@ function patchApplication(application: Application, body: Body): string | null {
   }
   Object.assign(application, next);
   return null;
-}
-
-function customExtensionFrom(body: Body, id: string): CustomAuthenticationExtension | string {
-  const type = body['@odata.type'];
-  if (type !== '#microsoft.graph.onPasswordSubmitCustomExtension') return '@odata.type must be #microsoft.graph.onPasswordSubmitCustomExtension (the emulator holds OnPasswordSubmit extensions only).';
-  const endpoint = bodyOf(body.endpointConfiguration);
-  const authentication = bodyOf(body.authenticationConfiguration);
-  const client = bodyOf(body.clientConfiguration);
-  let targetUrl: URL;
-  try {
-    targetUrl = new URL(String(endpoint.targetUrl));
-  } catch {
-    return 'endpointConfiguration.targetUrl must be a URL.';
-  }
-  if (targetUrl.protocol !== 'https:' && !(targetUrl.protocol === 'http:' && isLoopbackHost(targetUrl.hostname))) return 'endpointConfiguration.targetUrl must be https.';
-  if (typeof authentication.resourceId !== 'string' || authentication.resourceId === '') return 'authenticationConfiguration.resourceId is required.';
-  const timeout = client.timeoutInMilliseconds ?? 1000;
-  const retries = client.maximumRetries ?? 1;
-  if (!Number.isInteger(timeout) || (timeout as number) < 200 || (timeout as number) > 2000) return 'clientConfiguration.timeoutInMilliseconds must be 200 to 2000.';
-  if (retries !== 0 && retries !== 1) return 'clientConfiguration.maximumRetries must be 0 or 1.';
-  return {
-    id,
-    '@odata.type': type,
-    displayName: typeof body.displayName === 'string' ? body.displayName : 'OnPasswordSubmitCustomExtension',
-    description: typeof body.description === 'string' ? body.description : null,
-    endpointConfiguration: { '@odata.type': '#microsoft.graph.httpRequestEndpoint', targetUrl: targetUrl.href },
-    authenticationConfiguration: { '@odata.type': '#microsoft.graph.azureAdTokenAuthentication', resourceId: authentication.resourceId },
-    clientConfiguration: { timeoutInMilliseconds: timeout as number, maximumRetries: retries as number },
-  };
-}
-
-function listenerFrom(objects: TenantObjects, body: Body, id: string): AuthenticationEventListener | string {
-  if (body['@odata.type'] !== '#microsoft.graph.onPasswordSubmitListener') return '@odata.type must be #microsoft.graph.onPasswordSubmitListener.';
-  const handler = bodyOf(body.handler);
-  if (handler['@odata.type'] !== '#microsoft.graph.onPasswordMigrationCustomExtensionHandler') return 'handler must be a #microsoft.graph.onPasswordMigrationCustomExtensionHandler.';
-  const extensionId = bodyOf(handler.customExtension).id;
-  if (typeof extensionId !== 'string' || !objects.customExtensions.has(extensionId)) return 'handler.customExtension.id must name an existing custom authentication extension.';
-  if (typeof handler.migrationPropertyId !== 'string' || !/^extension_[0-9a-f]{32}_[A-Za-z0-9_]+$/.test(handler.migrationPropertyId)) return 'handler.migrationPropertyId must be an extension attribute, extension_<appIdWithoutHyphens>_<name>.';
-  const known = [...objects.extensionProperties.values()].some((property) => objects.extensionAttributeName(property) === handler.migrationPropertyId && property.dataType === 'Boolean');
-  if (!known) return `handler.migrationPropertyId ${handler.migrationPropertyId} is not a Boolean extension property of this tenant.`;
-  const applications = bodyOf(bodyOf(body.conditions).applications);
-  const include = Array.isArray(applications.includeApplications) ? applications.includeApplications.map(bodyOf) : [];
-  if (include.some((entry) => typeof entry.appId !== 'string' || !GUID.test(entry.appId))) return 'conditions.applications.includeApplications holds { appId } entries.';
-  const includeAll = applications.includeAllApplications === true;
-  if (!includeAll && include.length === 0) return 'The listener must include at least one application, or all.';
-  return {
-    id,
-    '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
-    priority: Number.isInteger(body.priority) ? (body.priority as number) : 500,
-    conditions: { applications: { includeAllApplications: includeAll, includeApplications: include.map((entry) => ({ appId: String(entry.appId).toLowerCase() })) } },
-    handler: { '@odata.type': '#microsoft.graph.onPasswordMigrationCustomExtensionHandler', migrationPropertyId: handler.migrationPropertyId, customExtension: { id: extensionId } },
-  };
 }
 
 /** An application as Graph returns it: key credentials without their `key` (Graph never returns it). */

@@ -5,11 +5,20 @@ import type { Directory } from '../directory.js';
 import type { SignInService } from '../sign-in.js';
 import type { EmulatedTenant } from '../tenant.js';
 import { graphRoutes, type GraphRoutesOptions } from '../graph/graph-routes.js';
+import { graphError } from '../graph/graph-error.js';
 import { openIdRoutes } from './openid-routes.js';
+import { notFoundPage, pageLocale, refusedPage } from './pages.js';
 import { signInRoutes } from './sign-in-routes.js';
 
 /** Bodies of the sign-in forms and JSON API are small; anything larger is refused (413). */
 const BODY_LIMIT_IN_BYTES = 16 * 1024;
+
+/** Where the machine-facing routes live; every other address is a page people read, answered in HTML. */
+const GRAPH_PATH = /^\/(v1\.0|beta)(\/|$)/;
+const JSON_PATH = /^\/(api|v1\.0|beta|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/|$)/i;
+const HTML = 'text/html; charset=utf-8';
+/** The page's locale from the query string, for the "back" link of an error page. */
+const localeOf = (url: string) => pageLocale(new URL(url, 'http://emulator').searchParams.get('locale'));
 
 export interface EmulatorServerDeps {
   tenant: EmulatedTenant;
@@ -33,7 +42,16 @@ export async function buildEmulatorServer(deps: EmulatorServerDeps) {
   app.setErrorHandler(async (error: { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ code: error.code }, 'emulator error');
-    return reply.code(status).send({ error: { code: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', message: status === 413 ? 'The body is too large.' : 'The request was refused.' } });
+    const message = status === 413 ? 'The body is too large.' : status === 500 ? 'Something went wrong in the emulator.' : 'The request was refused.';
+    if (!JSON_PATH.test(request.url)) return reply.code(status).type(HTML).send(refusedPage(message, localeOf(request.url)));
+    return reply.code(status).send({ error: { code: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', message } });
+  });
+  // An unknown address: an HTML page under the pages; the JSON API and Graph keep answering JSON.
+  app.setNotFoundHandler(async (request, reply) => {
+    const what = `${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`;
+    if (GRAPH_PATH.test(request.url)) return reply.code(404).send(graphError('NotFound', `The emulator does not serve ${what}: it is not a Graph call the emulator implements.`));
+    if (JSON_PATH.test(request.url)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `Nothing is served at ${what}.` } });
+    return reply.code(404).type(HTML).send(notFoundPage(localeOf(request.url)));
   });
   await app.register(openIdRoutes, { tenant: deps.tenant, baseUrl: deps.baseUrl });
   await app.register(signInRoutes, { service: deps.signIn, directory: deps.directory, tenantDomain: deps.tenant.domain });

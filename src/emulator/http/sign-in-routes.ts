@@ -2,15 +2,20 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Directory } from '../directory.js';
 import type { SignInService } from '../sign-in.js';
-import { changePasswordResultPage, signInPage, signInResultPage } from './pages.js';
+import { pageOfUsers } from '../user-pages.js';
+import { changePasswordResultPage, pageLocale, signInPage, signInResultPage } from './pages.js';
+
+const locale = z.string().refine((value) => pageLocale(value) !== undefined).optional();
 
 const signInSchema = z.object({
   username: z.string().min(1).max(256),
   password: z.string().min(1).max(1024),
-  locale: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/).optional(),
+  locale,
   clientId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i).optional(),
 });
-const changePasswordSchema = z.object({ state: z.string().min(1).max(128), newPassword: z.string().min(1).max(1024) });
+const changePasswordSchema = z.object({ state: z.string().min(1).max(128), newPassword: z.string().min(1).max(1024), locale });
+/** The page's locale from `?locale=`, when it is one. */
+const localeOf = (query: unknown) => pageLocale((query as { locale?: unknown } | undefined)?.locale);
 
 export interface SignInRoutesOptions {
   service: SignInService;
@@ -22,13 +27,15 @@ const badRequest = (message: string) => ({ error: { code: 'BAD_REQUEST', message
 
 /**
  * The sign-in page and its JSON twin. `POST /api/sign-in` runs exactly what the form runs and answers the outcome
- * as JSON, for tests and scripts; `GET /api/users` lists the directory (never a password) with extension attributes.
+ * as JSON, for tests and scripts; `GET /api/users` lists the directory (never a password) with extension attributes,
+ * paged as Graph pages (`$top`, `@odata.nextLink`). Every page keeps the locale chosen (`?locale=`) in its links.
  */
 export const signInRoutes: FastifyPluginAsync<SignInRoutesOptions> = async (app, { service, directory, tenantDomain }) => {
   const html = (body: string) => ({ 'content-type': 'text/html; charset=utf-8', body });
 
-  app.get('/', async (_request, reply) => {
-    const { body, ...headers } = html(signInPage({ tenantDomain }));
+  app.get('/', async (request, reply) => {
+    const locale = localeOf(request.query);
+    const { body, ...headers } = html(signInPage({ tenantDomain, ...(locale && { locale }) }));
     return reply.headers(headers).send(body);
   });
 
@@ -36,14 +43,14 @@ export const signInRoutes: FastifyPluginAsync<SignInRoutesOptions> = async (app,
     const form = signInSchema.safeParse(request.body);
     if (!form.success) return reply.code(400).headers({ 'content-type': 'text/html; charset=utf-8' }).send(signInPage({ tenantDomain, message: 'Enter your email address and password.' }));
     const outcome = await service.signIn({ ...form.data, ip: request.ip });
-    return reply.headers({ 'content-type': 'text/html; charset=utf-8' }).send(signInResultPage(outcome, form.data.username, tenantDomain));
+    return reply.headers({ 'content-type': 'text/html; charset=utf-8' }).send(signInResultPage(outcome, { username: form.data.username, tenantDomain, ...(form.data.locale && { locale: form.data.locale }) }));
   });
 
   app.post('/change-password', async (request, reply) => {
     const form = changePasswordSchema.safeParse(request.body);
     if (!form.success) return reply.code(400).headers({ 'content-type': 'text/html; charset=utf-8' }).send(signInPage({ tenantDomain, message: 'The form was incomplete.' }));
     const outcome = await service.changePassword(form.data.state, form.data.newPassword);
-    return reply.code(outcome.outcome === 'signed-in' ? 200 : 400).headers({ 'content-type': 'text/html; charset=utf-8' }).send(changePasswordResultPage(outcome));
+    return reply.code(outcome.outcome === 'signed-in' ? 200 : 400).headers({ 'content-type': 'text/html; charset=utf-8' }).send(changePasswordResultPage(outcome, form.data.locale));
   });
 
   app.post('/api/sign-in', async (request, reply) => {
@@ -59,7 +66,12 @@ export const signInRoutes: FastifyPluginAsync<SignInRoutesOptions> = async (app,
     return reply.code(outcome.outcome === 'signed-in' ? 200 : 400).send(outcome);
   });
 
-  app.get('/api/users', async () => ({
-    value: directory.listUsers({ limit: 1000 }).map((user) => ({ ...user, extensionAttributes: directory.getExtensionAttributes(user.id) })),
-  }));
+  app.get('/api/users', async (request, reply) => {
+    const page = pageOfUsers(directory, request.query as Record<string, unknown>, `${request.protocol}://${request.host}/api/users`);
+    if (!page.ok) return reply.code(400).send(badRequest(page.message));
+    return {
+      value: page.users.map((user) => ({ ...user, extensionAttributes: directory.getExtensionAttributes(user.id) })),
+      ...(page.nextLink && { '@odata.nextLink': page.nextLink }),
+    };
+  });
 };
