@@ -1,5 +1,6 @@
 export { errorBody, type ErrorBody } from './error-body.js';
 export {
+  answerByOf,
   handlePasswordSubmit,
   type PasswordSubmitDeps,
   type PasswordSubmitOutcome,

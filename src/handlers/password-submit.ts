@@ -16,10 +16,11 @@ import { SecurityError, SecurityErrorCode, decryptPasswordContext, type KeyRing,
 import { errorBody, type ErrorBody } from './error-body.js';
 
 /**
- * Time kept back from the deadline for serialising and sending the answer, in ms. Serialising a response takes
- * well under 1 ms; 10 ms also covers a busy event loop's timer lag.
+ * Time kept back from the deadline for serialising and sending the answer, in ms, when `sendMarginInMs` is not
+ * given: serialising takes well under 1 ms; 10 ms covers a quiet event loop's timer lag. `serve` measures the lag
+ * instead (server/send-margin.ts).
  */
-const SEND_MARGIN_IN_MS = 10;
+const DEFAULT_SEND_MARGIN_IN_MS = 10;
 
 export interface PasswordSubmitDeps {
   readonly tenantId: string;
@@ -33,6 +34,8 @@ export interface PasswordSubmitDeps {
   readonly clock: Clock;
   /** From arrival to answer, in ms (RESPONSE_DEADLINE_MS). */
   readonly responseDeadlineInMs: number;
+  /** Time kept back from the deadline to send the answer, in ms, asked per request: it follows the event loop's delay. */
+  readonly sendMarginInMs?: () => number;
   /** The scheme and params for rows that name none (LEGACY_HASH_SCHEME, LEGACY_HASH_PARAMS). */
   readonly hashDefaults?: { scheme: string | undefined; params: Readonly<Record<string, unknown>> };
 }
@@ -61,7 +64,8 @@ export type PasswordSubmitResult =
  * Plain function: the Fastify server, the Azure Functions adapter and the tests all call it.
  *
  * `requestHost` is the request's `Host` header: without a configured resource id, the context's `aud` may be the
- * identifier URI `api://{that host}/{appId}`.
+ * identifier URI `api://{that host}/{appId}`. `answerBy` is when the answer must be built (default
+ * {@link answerByOf}); a server that fixes it at arrival passes it in.
  *
  * @example
  *   const result = await handlePasswordSubmit(JSON.parse(body), deps, { receivedAt: Date.now(), requestHost: request.host });
@@ -70,7 +74,7 @@ export type PasswordSubmitResult =
 export async function handlePasswordSubmit(
   body: unknown,
   deps: PasswordSubmitDeps,
-  options: { receivedAt: number; requestHost?: string | undefined },
+  options: { receivedAt: number; requestHost?: string | undefined; answerBy?: number },
 ): Promise<PasswordSubmitResult> {
   let request: PasswordSubmitRequest;
   let context: PasswordContext;
@@ -95,7 +99,7 @@ export async function handlePasswordSubmit(
   }
 
   const { authenticationContext } = request.data;
-  const deadlineAt = options.receivedAt + deps.responseDeadlineInMs - SEND_MARGIN_IN_MS;
+  const deadlineAt = options.answerBy ?? answerByOf(options.receivedAt, deps);
   const { verdict, errorCode } = await assessBeforeDeadline(request, context, deps, deadlineAt);
   const decision = decide(verdict, messagesFor(deps.messages, authenticationContext.client?.locale));
 
@@ -112,6 +116,17 @@ export async function handlePasswordSubmit(
       latencyInMs: deps.clock() - options.receivedAt,
     },
   };
+}
+
+/**
+ * The instant an answer to a callout received at `receivedAt` must be built by, in ms since the epoch: the deadline
+ * less the send margin (the time sending takes on the event loop as it is now).
+ *
+ * @example
+ *   answerByOf(request.receivedAt, deps) // receivedAt + 1500 - 7
+ */
+export function answerByOf(receivedAt: number, deps: Pick<PasswordSubmitDeps, 'responseDeadlineInMs' | 'sendMarginInMs'>): number {
+  return receivedAt + deps.responseDeadlineInMs - (deps.sendMarginInMs?.() ?? DEFAULT_SEND_MARGIN_IN_MS);
 }
 
 interface Assessment {

@@ -19,6 +19,7 @@ export function requireCallerToken(verifier: CallerTokenVerifier) {
     try {
       await verifier.verify(header, { requestHost: request.host });
     } catch (error) {
+      if (reply.sent) return; // the deadline guard answered while the token was being checked
       const code = error instanceof EntraMigrateError ? error.code : 'TOKEN_INVALID';
       const message = error instanceof EntraMigrateError ? error.publicMessage : 'The bearer token is not valid.';
       request.log.info({ code, detail: error instanceof Error ? error.message : undefined }, 'caller token refused');

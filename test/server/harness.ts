@@ -31,7 +31,14 @@ export interface ServerUnderTest {
 
 /** The extension server over real keys, tokens and hashes, with an in-memory legacy store that can be made slow or failing. */
 export async function startServer(
-  options: { responseDeadlineInMs?: number; ready?: boolean; hashDefaults?: { scheme: string; params: Record<string, unknown> }; maxConnections?: number } = {},
+  options: {
+    responseDeadlineInMs?: number;
+    ready?: boolean;
+    hashDefaults?: { scheme: string; params: Record<string, unknown> };
+    maxConnections?: number;
+    /** The caller-token check waits this long first, like one queued behind an overloaded machine. */
+    callerTokenDelayInMs?: number;
+  } = {},
 ): Promise<ServerUnderTest> {
   const tenant = await createTenant();
   const key = await generateDecryptionKey();
@@ -69,10 +76,16 @@ export async function startServer(
   }) as typeof globalThis.fetch;
   const keySource = createSigningKeySource({ openIdConfigurationUrls: [metadataUrl], fetch });
   const outcomes: PasswordSubmitOutcome[] = [];
+  const callerTokenVerifier = createCallerTokenVerifier({ tenantId: tenant.tenantId, extensionAppId: APP_ID, keySource });
   const app = await buildServer({
     logger,
     clock: Date.now,
-    callerTokenVerifier: createCallerTokenVerifier({ tenantId: tenant.tenantId, extensionAppId: APP_ID, keySource }),
+    callerTokenVerifier: {
+      verify: async (...args: Parameters<typeof callerTokenVerifier.verify>) => {
+        if (options.callerTokenDelayInMs) await new Promise((resolve) => setTimeout(resolve, options.callerTokenDelayInMs));
+        return callerTokenVerifier.verify(...args);
+      },
+    },
     passwordSubmit: {
       tenantId: tenant.tenantId,
       extensionAppId: APP_ID,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { passwordSubmitResponseSchema } from '../../events/index.js';
 import { handlePasswordSubmit, type PasswordSubmitDeps, type PasswordSubmitOutcome } from '../../handlers/index.js';
 import { requireCallerToken, type CallerTokenVerifier } from '../caller-auth.js';
+import { answerByDeadline } from '../deadline-guard.js';
 import { errorSchema } from '../error-schema.js';
 
 export interface PasswordSubmitRoutesOptions {
@@ -22,17 +23,21 @@ const responseSchema = z.toJSONSchema(passwordSubmitResponseSchema, { target: 'd
  */
 export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOptions> = async (app, options) => {
   const verifyCaller = requireCallerToken(options.callerTokenVerifier);
+  const guardDeadline = answerByDeadline(options.deps);
+  app.decorateRequest('answerBy', 0);
 
   app.get('/events/password-submit', async () => ({ status: 'ok', event: 'OnPasswordSubmit' }));
 
   app.post(
     '/events/password-submit',
     {
-      onRequest: verifyCaller,
+      onRequest: [guardDeadline, verifyCaller],
       schema: { response: { 200: responseSchema, 400: errorSchema, 503: errorSchema } },
     },
     async (request, reply) => {
-      const result = await handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt, requestHost: request.host });
+      if (reply.sent) return; // the deadline guard answered while the body was on its way
+      const result = await handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt, requestHost: request.host, answerBy: request.answerBy });
+      if (reply.sent) return; // ... or while the context was being decrypted
       if (result.status !== 200) {
         request.log[result.status === 503 ? 'warn' : 'info']({ code: result.rejection.code, detail: result.rejection.detail }, result.status === 503 ? 'request not answerable now' : 'request refused');
         return reply.code(result.status).send(result.body);
