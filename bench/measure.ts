@@ -32,3 +32,16 @@ export async function throughput(count: number, concurrency: number, work: () =>
 }
 
 export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+/** Reads `read()` every `intervalInMs` until `stop()`, which returns the samples with their times (ms). */
+export function sampleEvery<T>(intervalInMs: number, read: () => T): { stop(): Array<{ at: number; value: T }> } {
+  const samples: Array<{ at: number; value: T }> = [{ at: performance.now(), value: read() }];
+  const timer = setInterval(() => samples.push({ at: performance.now(), value: read() }), intervalInMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push({ at: performance.now(), value: read() });
+      return samples;
+    },
+  };
+}

@@ -1,15 +1,27 @@
 /**
  * `npm run bench:premigrate`: phase 1 through the real command line against the emulator throttled at a fixed
- * write budget.
+ * write budget, without faults and with them.
  *
- * The emulator (in this process) admits BUDGET writes/s in all, spread over APPS app registrations (BUDGET/APPS
- * each), over Graph's sliding 150 s window, and answers the rest 429 with Retry-After. `entra-migrate premigrate`
- * (`bin/`, a child process, so its peak RSS is its own) runs with `--credentials` naming the APPS registrations and
- * `--rate` BUDGET/APPS — as a user sets `--rate` to what Graph grants each registration — and must keep the budget
- * busy: achieved writes/s ÷ budget, target ≥ 0.95. Peak RSS (the kernel's VmHWM) for 10k and 100k accounts: target
- * flat and ≤ 150 MB.
+ * The emulator (in this process) admits a budget of writes per app registration, counted over a sliding window,
+ * and answers the rest 429 with Retry-After. `entra-migrate premigrate` (`bin/`, a child process, so its peak RSS is
+ * its own) runs with `--credentials` naming APPS registrations. The figure is accounts in Entra per second
+ * (created, plus those found after a conflict) ÷ the budget of all the registrations together.
  *
- * BENCH_PREMIGRATE_SIZES=10000,100000, BENCH_PREMIGRATE_BUDGET=200 (writes/s) and BENCH_PREMIGRATE_APPS=4 change it.
+ * - Unfaulted, 10k and 100k accounts: BUDGET writes/s over the APPS registrations, Graph's own 150 s window,
+ *   `--rate` BUDGET/APPS — as a user sets `--rate` to what Graph grants each registration: target ≥ 0.95, and peak
+ *   RSS (the kernel's VmHWM) flat and ≤ 150 MB.
+ * - Faulted, issue 9 §1's shape: 40 writes/s per registration and `--rate` 50 (25 % above it), 2 % of writes
+ *   answered 503 before they run and 1 % after (the user exists though the answer says it failed), neither with
+ *   Retry-After: target ≥ 0.85, nothing duplicated or lost; the same run without faults beside it. The window is
+ *   FAULTED_WINDOW_SECONDS (15 s), not 150, because a budget binds only runs longer than its window: at 150 s a
+ *   30k-account run (190 s) would be throttled for its last 40 s only, and `--rate` 25 % above the budget would
+ *   mostly measure 1.25 × the budget. The first window is a head start besides (it fills before anything leaves
+ *   it), worth about 0.2 × window ÷ run: at 15 s and 30k accounts the run spans twelve windows and the head start
+ *   is under 2 %, and the "after the first window" column (the directory's count every 250 ms from the first
+ *   window's end to the last account) leaves it out altogether.
+ *
+ * BENCH_PREMIGRATE_SIZES=10000,100000, BENCH_PREMIGRATE_FAULTED_SIZE=30000 (0 skips the faulted runs),
+ * BENCH_PREMIGRATE_BUDGET=200 (writes/s, unfaulted runs) and BENCH_PREMIGRATE_APPS=4 change it.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -17,15 +29,32 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../src/emulator/index.js';
-import { cpuTimeInMs, fixed } from './measure.js';
+import { startEmulator, type GraphFaults } from '../src/emulator/index.js';
+import { defineExtensionProperty } from '../test/support/flag-property.js';
+import { cpuTimeInMs, fixed, sampleEvery } from './measure.js';
 
 const BIN = fileURLToPath(new URL('../bin/entra-migrate.js', import.meta.url));
-const SIZES = (process.env.BENCH_PREMIGRATE_SIZES ?? '10000,100000').split(',').map(Number);
+const SIZES = (process.env.BENCH_PREMIGRATE_SIZES ?? '10000,100000').split(',').filter(Boolean).map(Number);
+const FAULTED_SIZE = Number(process.env.BENCH_PREMIGRATE_FAULTED_SIZE ?? 30_000);
 const BUDGET = Number(process.env.BENCH_PREMIGRATE_BUDGET ?? 200);
 const APPS = Number(process.env.BENCH_PREMIGRATE_APPS ?? 4);
 const WINDOW_IN_SECONDS = 150; // Graph's own window for identity writes
-const FLAG = 'extension_3c5e2a1b8f4d4b6a9e7c1d2f3a4b5c6d_toBeMigrated';
+const FAULTED_WINDOW_SECONDS = 15;
+/** Issue 9's stand-in: a write limit of 40/s per registration, and `--rate 50`. */
+const FAULTED_BUDGET_PER_APP = 40;
+const FAULTED_RATE = 50;
+const ISSUE_9_FAULTS: GraphFaults = { serviceUnavailableRate: 0.02, serviceUnavailableAfterWriteRate: 0.01, serviceUnavailableRetryAfterInSeconds: null };
+
+interface BenchCase {
+  label: string;
+  size: number;
+  /** Writes per second all registrations together may make. */
+  budget: number;
+  windowInSeconds: number;
+  /** `--rate`, per app registration. */
+  rate: number;
+  faults?: GraphFaults;
+}
 
 async function writeUsers(path: string, count: number): Promise<void> {
   const out = createWriteStream(path);
@@ -57,41 +86,74 @@ function runPremigrate(args: string[], env: Record<string, string>): Promise<{ s
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('exit', (code) => {
       clearInterval(poll);
-      if (code !== 0) reject(new Error(`premigrate exited with ${code}`));
+      // Exit 1 is a run that finished with failures: its summary says which, and the table shows them.
+      if (code !== 0 && code !== 1) reject(new Error(`premigrate exited with ${code}`));
       else resolve({ summary: JSON.parse(out) as Record<string, number>, peakRssInMb: peakInKb / 1024, cpuInMs });
     });
   });
 }
 
+async function runCase(dir: string, bench: BenchCase): Promise<void> {
+  const emulator = await startEmulator({
+    port: 0,
+    graph: { writeBudget: { perApp: (bench.budget / APPS) * bench.windowInSeconds, perTenant: bench.budget * bench.windowInSeconds, windowInMs: bench.windowInSeconds * 1000 }, ...(bench.faults && { faults: bench.faults }) },
+  });
+  try {
+    const flag = defineExtensionProperty(emulator);
+    const apps = Array.from({ length: APPS }, (_, i) => ({ clientId: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, clientSecret: `bench-secret-${i}` }));
+    for (const app of apps) emulator.registerClientApp(app.clientId, app.clientSecret);
+    const credentials = join(dir, 'credentials.json');
+    await writeFile(credentials, JSON.stringify(apps), { mode: 0o600 });
+    const file = join(dir, `users-${bench.size}.jsonl`);
+    await writeUsers(file, bench.size);
+    // The directory's count over time, for the rate after the first window.
+    const counts = sampleEvery(250, () => emulator.directory.countUsers());
+    const { summary, peakRssInMb, cpuInMs } = await runPremigrate(['--from', file, '--credentials', credentials, '--rate', String(bench.rate), '--json'], {
+      ENTRA_TENANT_ID: emulator.tenant.tenantId,
+      ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
+      MIGRATION_FLAG_ATTRIBUTE: flag,
+      GRAPH_BASE_URL: emulator.url,
+      AZURE_AUTHORITY_HOST: emulator.url,
+      LEDGER_DATABASE_URL: `sqlite://${join(dir, `ledger-${bench.label.replace(/\W+/g, '-')}-${bench.size}.db`)}`,
+      ...(process.env.NODE_OPTIONS && { NODE_OPTIONS: process.env.NODE_OPTIONS }),
+    });
+    const samples = counts.stop();
+    const inEntra = summary.created! + summary.existing!;
+    const ratio = (inEntra * 1000) / summary.elapsedInMs! / bench.budget;
+    const cells = [bench.label, bench.size, inEntra, summary.existing, fixed(summary.elapsedInMs! / 1000), fixed(ratio * bench.budget), fixed(ratio, 3), fixed(afterFirstWindow(samples, bench.windowInSeconds * 1000) / bench.budget, 3), summary.throttled, fixed(peakRssInMb), fixed(cpuInMs / bench.size, 2)];
+    console.log(`| ${cells.join(' | ')} |`);
+    const users = emulator.directory.countUsers();
+    if (inEntra !== bench.size || users !== bench.size || summary.failed !== 0) {
+      console.log(`  (!) ${bench.size - inEntra} accounts not in Entra (failed ${summary.failed}); the directory holds ${users} of ${bench.size}`);
+    }
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** Accounts per second from the end of the first window (after the first account) to the last; NaN if the run is shorter. */
+function afterFirstWindow(samples: ReadonlyArray<{ at: number; value: number }>, windowInMs: number): number {
+  const first = samples.find((sample) => sample.value > 0);
+  const last = samples.find((sample) => sample.value === samples.at(-1)!.value);
+  const from = first && samples.find((sample) => sample.at >= first.at + windowInMs);
+  if (!from || !last || last.at <= from.at) return Number.NaN;
+  return ((last.value - from.value) * 1000) / (last.at - from.at);
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'bench-premigrate-'));
 try {
-  console.log(`entra-migrate premigrate (command line) against the emulator: budget ${BUDGET} writes/s over ${APPS} app registrations (${BUDGET / APPS}/s each, sliding ${WINDOW_IN_SECONDS} s window), --rate ${BUDGET / APPS}`);
-  console.log('| accounts | created | elapsed s | writes/s | ÷ budget | throttled | peak RSS MB | CPU ms/account |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`entra-migrate premigrate (command line) against the emulator, ${APPS} app registrations`);
+  console.log('| run | accounts | in Entra | of which found after a 503 | elapsed s | accounts/s | ÷ budget | ÷ budget after the first window | throttled | peak RSS MB | CPU ms/account |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const perApp = BUDGET / APPS;
   for (const size of SIZES) {
-    const emulator = await startEmulator({ port: 0, graph: { writeBudget: { perApp: (BUDGET / APPS) * WINDOW_IN_SECONDS, perTenant: BUDGET * WINDOW_IN_SECONDS, windowInMs: WINDOW_IN_SECONDS * 1000 } } });
-    try {
-      const apps = Array.from({ length: APPS }, (_, i) => ({ clientId: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, clientSecret: `bench-secret-${i}` }));
-      for (const app of apps) emulator.registerClientApp(app.clientId, app.clientSecret);
-      const credentials = join(dir, 'credentials.json');
-      await writeFile(credentials, JSON.stringify(apps), { mode: 0o600 });
-      const file = join(dir, `users-${size}.jsonl`);
-      await writeUsers(file, size);
-      const { summary, peakRssInMb, cpuInMs } = await runPremigrate(['--from', file, '--credentials', credentials, '--rate', String(BUDGET / APPS), '--json'], {
-        ENTRA_TENANT_ID: emulator.tenant.tenantId,
-        ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
-        MIGRATION_FLAG_ATTRIBUTE: FLAG,
-        GRAPH_BASE_URL: emulator.url,
-        AZURE_AUTHORITY_HOST: emulator.url,
-        LEDGER_DATABASE_URL: `sqlite://${join(dir, `ledger-${size}.db`)}`,
-        ...(process.env.NODE_OPTIONS && { NODE_OPTIONS: process.env.NODE_OPTIONS }),
-      });
-      const perSecond = (summary.created! * 1000) / summary.elapsedInMs!;
-      console.log(`| ${size} | ${summary.created} | ${fixed(summary.elapsedInMs! / 1000)} | ${fixed(perSecond)} | ${fixed(perSecond / BUDGET, 3)} | ${summary.throttled} | ${fixed(peakRssInMb)} | ${fixed(cpuInMs / size, 2)} |`);
-      if (summary.created !== size || emulator.directory.countUsers() !== size) console.log(`  (!) ${size - summary.created!} accounts not created (failed ${summary.failed}); the directory holds ${emulator.directory.countUsers()}`);
-    } finally {
-      await emulator.close();
-    }
+    await runCase(dir, { label: `no faults, ${perApp}/s per app, ${WINDOW_IN_SECONDS} s window, --rate ${perApp}`, size, budget: BUDGET, windowInSeconds: WINDOW_IN_SECONDS, rate: perApp });
+  }
+  if (FAULTED_SIZE > 0) {
+    const faulted = { size: FAULTED_SIZE, budget: FAULTED_BUDGET_PER_APP * APPS, windowInSeconds: FAULTED_WINDOW_SECONDS, rate: FAULTED_RATE };
+    const shape = `${FAULTED_BUDGET_PER_APP}/s per app, ${FAULTED_WINDOW_SECONDS} s window, --rate ${FAULTED_RATE}`;
+    await runCase(dir, { ...faulted, label: `no faults, ${shape}` });
+    await runCase(dir, { ...faulted, label: `2 % 503 before, 1 % after the write, ${shape}`, faults: ISSUE_9_FAULTS });
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

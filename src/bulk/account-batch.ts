@@ -1,4 +1,5 @@
-import type { BatchRequest, GraphBatchClient } from '../graph/index.js';
+import type { Clock } from '../common/clock.js';
+import { answerKind, backoffInMs, type BatchRequest, type BatchResponse, type GraphBatchClient, type Sleep } from '../graph/index.js';
 import type { AccountStateName } from '../ledger/index.js';
 import { addMethods } from './authentication-methods.js';
 import { ALREADY_EXISTS, codeOf, isTransient, messageOf } from './graph-answers.js';
@@ -14,6 +15,8 @@ export interface PendingAccount {
   line: number;
   /** Sends so far. */
   attempts: number;
+  /** Not to be sent before this time (a back-off after a transient failure); 0 for at once. */
+  notBefore: number;
   /** It may exist already (left `pending` by an earlier run, or a conflict Graph did not look up): looked up first. */
   uncertain: boolean;
 }
@@ -27,6 +30,10 @@ export interface AccountBatchOptions {
   /** Sends of one account before it is recorded as failed. */
   maxAttempts: number;
   abortSignal?: AbortSignal;
+  now: Clock;
+  sleep?: Sleep;
+  /** For the back-offs' jitter. */
+  random?: () => number;
   /** Writes an account's state to the ledger (a no-op in a dry run). */
   record(account: PendingAccount, state: AccountStateName, entraObjectId: string | null, reason: string | null): Promise<void>;
 }
@@ -66,6 +73,8 @@ export function accountBatches(options: AccountBatchOptions): (batch: PendingAcc
             methods: options.methods,
             maxAttempts: options.maxAttempts,
             abortSignal,
+            sleep: options.sleep,
+            random: options.random,
             onAnswer: (response, added) => {
               if (added) summary.methodsAdded++;
               if (response.status === 429) summary.throttled++;
@@ -101,7 +110,17 @@ export function accountBatches(options: AccountBatchOptions): (batch: PendingAcc
       return [];
     }
     const again: PendingAccount[] = [];
-    const retry = async (item: PendingAccount, reason: string) => (item.attempts >= options.maxAttempts ? fail(item, reason) : void again.push(item));
+    /**
+     * Sends the account again in a later batch: after a jittered back-off when Graph failed transiently (503 without
+     * Retry-After, 5xx, a lookup left unanswered), at once when it was throttled (the pacer waits) or a dependency
+     * failed. The batch in hand is not held up.
+     */
+    const retry = async (item: PendingAccount, reason: string, backOff: boolean) => {
+      if (item.attempts >= options.maxAttempts) return fail(item, reason);
+      item.notBefore = backOff ? options.now() + backoffInMs(item.attempts - 1, { random: options.random }) : 0;
+      again.push(item);
+    };
+    const transient = (response: BatchResponse) => answerKind(response.status, response.headers?.['retry-after']) === 'transient';
 
     // Accounts that may exist already: ask Graph, never create blindly.
     const uncertain = batch.filter((item) => item.uncertain);
@@ -114,7 +133,7 @@ export function accountBatches(options: AccountBatchOptions): (batch: PendingAcc
         else if (objectId === null) item.uncertain = false;
         else {
           item.attempts++;
-          await retry(item, `Graph did not answer the lookup of this identity after ${item.attempts} attempts`);
+          await retry(item, `Graph did not answer the lookup of this identity after ${item.attempts} attempts`, true);
         }
       }
       await settle(existing);
@@ -134,7 +153,7 @@ export function accountBatches(options: AccountBatchOptions): (batch: PendingAcc
       else if (response.status === 400 && ALREADY_EXISTS.test(messageOf(response))) conflicts.push(item);
       else if (isTransient(response.status)) {
         if (response.status === 429) summary.throttled++;
-        await retry(item, `HTTP ${response.status} after ${item.attempts} attempts`);
+        await retry(item, `HTTP ${response.status} after ${item.attempts} attempts`, transient(response));
       } else await fail(item, `HTTP ${response.status} ${codeOf(response)}: ${messageOf(response)}`.trim());
     }
     await settle(created);
@@ -147,7 +166,7 @@ export function accountBatches(options: AccountBatchOptions): (batch: PendingAcc
         else if (objectId === null) await fail(item, 'Graph reported a conflict but no user holds this identity');
         else {
           item.uncertain = true;
-          await retry(item, `Graph reported a conflict and did not answer the lookup after ${item.attempts} attempts`);
+          await retry(item, `Graph reported a conflict and did not answer the lookup after ${item.attempts} attempts`, true);
         }
       }
       await settle(existing);

@@ -1,4 +1,4 @@
-import { MAX_BATCH_SIZE, type BatchRequest, type BatchResponse, type GraphBatchClient } from '../graph/index.js';
+import { backoffInMs, MAX_BATCH_SIZE, sleepUnlessAborted, type BatchRequest, type BatchResponse, type GraphBatchClient, type Sleep } from '../graph/index.js';
 import { ALREADY_EXISTS, codeOf, isTransient, messageOf } from './graph-answers.js';
 import type { LegacyRecord } from './legacy-record.js';
 
@@ -9,6 +9,9 @@ export interface MethodsOptions {
   /** Sends of one method before it is given up. */
   maxAttempts: number;
   abortSignal?: AbortSignal;
+  sleep?: Sleep;
+  /** For the back-offs' jitter. */
+  random?: () => number;
   /** Each answer Graph gave, for the summary's counts. */
   onAnswer(response: BatchResponse, added: boolean): void;
 }
@@ -21,8 +24,8 @@ export interface MethodsOutcome {
 }
 
 /**
- * Registers the wanted authentication methods of accounts now in Entra, 20 to a `$batch`, sending again those Graph
- * answered with throttling, a failed dependency or a server error. A method that already exists counts as added,
+ * Registers the wanted authentication methods of accounts now in Entra, 20 to a `$batch`, sending again, after a
+ * jittered back-off, those Graph answered with throttling, a failed dependency or a server error. A method that already exists counts as added,
  * so a resumed run may ask again safely. After an abort no method batch is started.
  *
  * @example
@@ -38,7 +41,9 @@ export async function addMethods(accounts: ReadonlyArray<{ record: LegacyRecord;
       requests.push({ legacyId: record.id, attempts: 0, request: { id: '', method: 'POST', url: `${base}/phoneMethods`, body: { phoneNumber: record.phone, phoneType: 'mobile' } } });
     }
   }
-  while (requests.length > 0) {
+  for (let round = 0; requests.length > 0; round++) {
+    // Methods sent again wait a jittered back-off first: they failed transiently, were throttled, or a dependency failed.
+    if (round > 0) await sleepUnlessAborted(options.sleep, backoffInMs(round - 1, { random: options.random }), options.abortSignal);
     const again: typeof requests = [];
     for (let i = 0; i < requests.length; i += MAX_BATCH_SIZE) {
       if (options.abortSignal?.aborted) {

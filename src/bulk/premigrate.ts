@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import { MAX_BATCH_SIZE, type DirectoryQuota, type GraphBatchClient } from '../graph/index.js';
+import { MAX_BATCH_SIZE, sleepUnlessAborted, type DirectoryQuota, type GraphBatchClient, type Sleep } from '../graph/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { accountBatches, type PendingAccount } from './account-batch.js';
 import { FingerprintSet } from './fingerprint-set.js';
@@ -37,6 +37,10 @@ export interface PremigrateOptions {
   abortSignal?: AbortSignal;
   onProgress?: (progress: PremigrateSummary) => void;
   now?: Clock;
+  /** Waits out the back-off of accounts to send again; default a timer. */
+  sleep?: Sleep;
+  /** For the back-offs' jitter; default Math.random. */
+  random?: () => number;
   /** Sends of one account before it is recorded as failed (throttling, 424, server errors). Default 8. */
   maxAttempts?: number;
   /**
@@ -74,6 +78,9 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
     dryRun: options.dryRun === true,
     maxAttempts: options.maxAttempts ?? 8,
     abortSignal,
+    now,
+    sleep: options.sleep,
+    random: options.random,
     record: async ({ record }, state, entraObjectId, reason) => {
       if (!options.dryRun) await options.ledger.recordAccount({ legacyId: record.id, email: record.email, state, entraObjectId, reason, updatedAt: new Date(now()) });
     },
@@ -103,7 +110,29 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
       });
     running.add(task);
   };
-  /** Starts full batches (every remaining one when `all`) while slots are free; waits for a slot otherwise. */
+  /** Takes up to a batch of the accounts due now (their back-off over), in queue order. */
+  const takeDue = (): PendingAccount[] => {
+    const at = now();
+    const batch: PendingAccount[] = [];
+    queue = queue.filter((item) => (item.notBefore <= at && batch.length < MAX_BATCH_SIZE ? (batch.push(item), false) : true));
+    return batch;
+  };
+  const dueCount = () => {
+    const at = now();
+    return queue.reduce((count, item) => count + (item.notBefore <= at ? 1 : 0), 0);
+  };
+  /** Until the first back-off in the queue ends, a batch in flight settles, or the abort: whichever comes first. */
+  const waitForWork = async () => {
+    const waiting = new AbortController();
+    const signal = abortSignal ? AbortSignal.any([abortSignal, waiting.signal]) : waiting.signal;
+    const wake = Math.max(0, Math.min(...queue.map((item) => item.notBefore)) - now());
+    try {
+      await Promise.race([sleepUnlessAborted(options.sleep, wake, signal).catch(() => undefined), ...running]);
+    } finally {
+      waiting.abort(); // the timer goes with it: nothing keeps a finished run alive
+    }
+  };
+  /** Starts full batches (every remaining one when `all`) while slots are free; waits for a slot or a back-off otherwise. */
   const pump = async (all: boolean) => {
     for (;;) {
       if (failure) throw failure.error;
@@ -111,10 +140,12 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
         summary.interrupted = true;
         queue = [];
       }
-      if (queue.length >= MAX_BATCH_SIZE || (all && queue.length > 0)) {
-        if (running.size < concurrency) start(queue.splice(0, MAX_BATCH_SIZE));
+      const due = dueCount();
+      if (due >= MAX_BATCH_SIZE || (all && due > 0)) {
+        if (running.size < concurrency) start(takeDue());
         else await Promise.race(running);
-      } else if (all && running.size > 0) await Promise.race(running);
+      } else if (all && queue.length > 0) await waitForWork();
+      else if (all && running.size > 0) await Promise.race(running);
       else return;
     }
   };
@@ -160,7 +191,7 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
         summary.skipped++;
         continue;
       }
-      queue.push({ record: mapped, line, attempts: 0, uncertain: known?.state === 'pending' });
+      queue.push({ record: mapped, line, attempts: 0, notBefore: 0, uncertain: known?.state === 'pending' });
       await pump(false);
     }
     await pump(true);

@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import { answerKind, feedbackOf, headerOf } from './answer-kind.js';
+import { answerKind, feedbackOf } from './answer-kind.js';
 import type { TokenCredential } from './client-credentials.js';
 import { GraphError, GraphErrorCode } from './errors.js';
 import type { Pacer } from './pacer.js';
@@ -27,20 +27,17 @@ export interface BatchResponse {
 export interface GraphBatchClient {
   /**
    * Sends up to 20 requests as one `$batch` after the pacer grants the writes, and answers each request, in request
-   * order. Two kinds of failure are handled here: a batch that fails as a whole (429, 5xx, network) is sent again
-   * after Retry-After or a jittered back-off; a request answered with a transient failure (503 without
-   * Retry-After, 500, 502, 504) is sent again on its own, after a jittered back-off, up to `transientAttempts`.
-   * Throttled requests (429, 503 with Retry-After) are returned for the caller to send again: they have already
-   * paused and slowed the pacer.
+   * order. A batch that fails as a whole (429, 5xx, network) is sent again here, after Retry-After or a jittered
+   * back-off. The answers to single requests are the caller's to act on (`answerKind` says how): throttled ones
+   * (429, 503 with Retry-After) have already paused and slowed the pacer; transient failures (503 without
+   * Retry-After, 500, 502, 504) have not, and are sent again after a back-off, in a later batch, so that the batch
+   * in hand is not held up.
    */
   send(requests: readonly BatchRequest[], options?: BatchSendOptions): Promise<BatchResponse[]>;
 }
 
 export interface BatchSendOptions {
-  /**
-   * Nothing more is sent once it aborts: a batch still waiting for the pacer or a back-off rejects with its reason
-   * (nothing was sent); a batch already answered returns those answers without sending its transient failures again.
-   */
+  /** Nothing is sent once it aborts: a batch still waiting for the pacer or a back-off rejects with its reason. */
   abortSignal?: AbortSignal;
 }
 
@@ -56,8 +53,6 @@ export interface GraphBatchClientOptions {
   random?: () => number;
   /** Attempts for a batch that fails as a whole. Default 6. */
   maxAttempts?: number;
-  /** Attempts for a request answered with a transient failure inside a batch. Default 4 (back-offs < 0.5, 1, 2 s). */
-  transientAttempts?: number;
 }
 
 /** Graph's limit on requests per `$batch`. */
@@ -78,7 +73,6 @@ export function createGraphBatchClient(options: GraphBatchClientOptions): GraphB
   const now = options.now ?? systemClock;
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 6;
-  const transientAttempts = Math.max(1, options.transientAttempts ?? 4);
 
   /** One `$batch` that Graph answered as a whole, after retrying a batch that failed as a whole. */
   const roundTrip = async (requests: readonly BatchRequest[], abortSignal: AbortSignal | undefined): Promise<BatchResponse[]> => {
@@ -117,39 +111,12 @@ export function createGraphBatchClient(options: GraphBatchClientOptions): GraphB
     }
   };
 
-  /**
-   * Sends again, on their own, the requests answered with a transient failure, after jittered back-offs, until
-   * they are answered otherwise or the attempts are spent. At an abort it stops: the answers so far stand.
-   */
-  const resendTransient = async (requests: readonly BatchRequest[], answers: BatchResponse[], abortSignal: AbortSignal | undefined) => {
-    const transient = (i: number) => answerKind(answers[i]!.status, headerOf(answers[i]!, 'retry-after')) === 'transient';
-    let again = answers.flatMap((_, i) => (transient(i) ? [i] : []));
-    for (let attempt = 1; again.length > 0 && attempt < transientAttempts; attempt++) {
-      const ids = new Set(again.map((i) => requests[i]!.id));
-      // A dependency answered in an earlier round is met; one sent again stays a dependency.
-      const resent = again.map((i) => ({ ...requests[i]!, ...(requests[i]!.dependsOn && { dependsOn: requests[i]!.dependsOn!.filter((id) => ids.has(id)) }) }));
-      const retried = await unlessAborted(
-        sleepUnlessAborted(options.sleep, backoffInMs(attempt - 1, { random }), abortSignal).then(() => roundTrip(resent, abortSignal)),
-        abortSignal,
-      );
-      if (!retried) return;
-      again.forEach((i, j) => (answers[i] = retried[j]!));
-      again = again.filter(transient);
-    }
-  };
-
   return {
     async send(requests, { abortSignal } = {}) {
       if (requests.length === 0) return [];
       if (requests.length > MAX_BATCH_SIZE) throw new RangeError(`A $batch holds at most ${MAX_BATCH_SIZE} requests; got ${requests.length}.`);
-      const answers = await roundTrip(requests, abortSignal);
-      await resendTransient(requests, answers, abortSignal);
-      return answers;
+      return roundTrip(requests, abortSignal);
     },
   };
 }
 
-/** The work's result, or undefined when it failed because `abortSignal` aborted. */
-function unlessAborted<T>(work: Promise<T>, abortSignal: AbortSignal | undefined): Promise<T | undefined> {
-  return work.catch((error: unknown) => (abortSignal?.aborted ? undefined : Promise.reject(error)));
-}

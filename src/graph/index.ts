@@ -9,3 +9,5 @@ export { readDirectoryQuota, type DirectoryQuota } from './directory-quota.js';
 export { createGraphClient, type GraphClient, type GraphClientOptions, type GraphResponse } from './graph-client.js';
 export { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, USER_READ_WRITE_ALL_ROLE_ID } from './well-known-ids.js';
 export type { GraphApplication, GraphCustomExtension, GraphEventListener } from './resources.js';
+export { answerKind, type AnswerKind } from './answer-kind.js';
+export { sleepUnlessAborted, type Sleep } from './sleep.js';

@@ -3,12 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { premigrate, readSource, type PremigrateSummary } from '../../src/bulk/index.js';
+import { premigrate, readSource, type PremigrateSummary, type SourceRow } from '../../src/bulk/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createClientSecretCredential, createGraphBatchClient, createPacer, readDirectoryQuota, type GraphBatchClient } from '../../src/graph/index.js';
 import { openLedger, type Ledger } from '../../src/ledger/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { defineExtensionProperty } from '../support/flag-property.js';
+import { virtualTime } from '../graph/virtual-time.js';
 
 const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
 const SECRET = 'premigrate-secret';
@@ -540,6 +541,40 @@ describe('premigrate against the emulated Graph', () => {
       assert.equal(stack.emulator.directory.countUsers(), 20);
     } finally {
       await stack.close();
+    }
+  });
+
+  test('a 503 without Retry-After is sent again after a jittered back-off, in a later batch; a 429 at once (the pacer waits); the batch in hand is not held up', async () => {
+    const time = virtualTime();
+    const sends: Array<{ at: number; emails: string[] }> = [];
+    let first = true;
+    const graph: GraphBatchClient = {
+      async send(requests) {
+        sends.push({ at: time.elapsed(), emails: requests.map((request) => (request.body as { mail: string }).mail) });
+        await time.sleep(100);
+        const answers = requests.map((request) => ({ id: request.id, status: 201, headers: {} as Record<string, string>, body: { id: `object-${request.id}` } as unknown }));
+        if (first) {
+          answers[0] = { ...answers[0]!, status: 503, body: { error: { code: 'serviceNotAvailable', message: 'x' } } };
+          answers[1] = { ...answers[1]!, status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'TooManyRequests', message: 'x' } } };
+          first = false;
+        }
+        return answers;
+      },
+    };
+    async function* rows(): AsyncGenerator<SourceRow> {
+      for (const name of ['a', 'b', 'c']) yield { line: 1, row: { id: name, email: `${name}@legacy.example` } };
+    }
+    const ledger = await openLedger('memory:');
+    try {
+      const summary = await time.run(premigrate({ source: rows(), ledger, graph, userBody: { tenantDomain: 'contoso.onmicrosoft.com', flagAttribute: 'extension_0_toBeMigrated' }, now: time.now, sleep: time.sleep, random: () => 0.5 }));
+      assert.deepEqual(sends, [
+        { at: 0, emails: ['a@legacy.example', 'b@legacy.example', 'c@legacy.example'] },
+        { at: 100, emails: ['b@legacy.example'] },
+        { at: 350, emails: ['a@legacy.example'] }, // answered at 100, then a back-off drawn in [0, 500): 250
+      ]);
+      assert.deepEqual([summary.created, summary.throttled, summary.failed], [3, 1, 0]);
+    } finally {
+      await ledger.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createClientSecretCredential, createGraphBatchClient, createGraphClient, createPacer, GraphErrorCode, type BatchRequest } from '../../src/graph/index.js';
+import { answerKind, createClientSecretCredential, createGraphBatchClient, createGraphClient, createPacer, GraphErrorCode, type BatchRequest } from '../../src/graph/index.js';
 
 const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
 const SECRET = 'batch-client-secret';
@@ -128,22 +128,14 @@ describe('Graph batch client, failures', () => {
     assert.equal(pacer.rate(), 20);
   });
 
-  test('an inner 503 without Retry-After is a transient failure: that request alone is sent again after a jittered back-off, the rate unchanged', async () => {
-    const graph = innerAnswers({ a: [201], b: [503, 503, 201], c: [201] });
+  test('an inner 503 without Retry-After is a transient failure: returned for the caller to send again later, the rate unchanged', async () => {
+    const graph = innerAnswers({ a: [201], b: [503], c: [201] });
     const pacer = createPacer({ ratePerSecond: 20 });
-    const slept: number[] = [];
-    const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer, fetch: graph.fetch, sleep: async (ms) => void slept.push(ms), random: () => 0.5 }).send(three);
-    assert.deepEqual(responses.map((entry) => [entry.id, entry.status]), [['a', 201], ['b', 201], ['c', 201]]);
-    assert.deepEqual(graph.sent, [['a', 'b', 'c'], ['b'], ['b']]);
-    assert.deepEqual(slept, [250, 500], 'full jitter over 500 ms, then 1 s');
+    const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer, fetch: graph.fetch, sleep: async () => {} }).send(three);
+    assert.deepEqual(responses.map((entry) => [entry.id, entry.status]), [['a', 201], ['b', 503], ['c', 201]]);
+    assert.equal(graph.sent.length, 1, 'the batch in hand is not held up by a retry');
     assert.equal(pacer.rate(), 20);
-  });
-
-  test('transient failures are sent again up to transientAttempts, then returned to the caller', async () => {
-    const graph = innerAnswers({ a: [201], b: [500], c: [[504, {}]] });
-    const responses = await createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer: createPacer({ ratePerSecond: 20 }), fetch: graph.fetch, sleep: async () => {}, transientAttempts: 3 }).send(three);
-    assert.deepEqual(responses.map((entry) => entry.status), [201, 500, 504]);
-    assert.deepEqual(graph.sent, [['a', 'b', 'c'], ['b', 'c'], ['b', 'c']]);
+    assert.deepEqual(responses.map((entry) => answerKind(entry.status, entry.headers['retry-after'])), ['final', 'transient', 'final']);
   });
 
   test('an inner 503 with Retry-After is throttling: returned to the caller, the pacer paused and cut', async () => {
@@ -159,15 +151,22 @@ describe('Graph batch client, failures', () => {
     assert.ok(time - before >= 3000, 'nothing is sent before Retry-After');
   });
 
-  test('after an abort nothing more is sent: transient failures stand, a batch waiting for the pacer is not sent', async () => {
-    const graph = innerAnswers({ a: [201], b: [503, 201], c: [201] });
+  test('after an abort nothing is sent: a batch waiting for the pacer or for a back-off rejects with the reason', async () => {
+    const graph = innerAnswers({ a: [201], b: [201], c: [201] });
     const stop = new AbortController();
-    const batch = createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer: createPacer({ ratePerSecond: 3 }), fetch: graph.fetch, sleep: async () => void stop.abort() });
-    const responses = await batch.send(three, { abortSignal: stop.signal });
-    assert.deepEqual(responses.map((entry) => entry.status), [201, 503, 201], 'the back-off was cut short by the abort');
-    assert.equal(graph.sent.length, 1);
-    await assert.rejects(batch.send(three, { abortSignal: stop.signal }), (error) => error === stop.signal.reason);
-    assert.equal(graph.sent.length, 1);
+    const batch = createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer: createPacer({ ratePerSecond: 3 }), fetch: graph.fetch });
+    await batch.send(three, { abortSignal: stop.signal });
+    const waiting = batch.send(three, { abortSignal: stop.signal }); // the bucket is empty: it waits a second
+    stop.abort();
+    await assert.rejects(waiting, (error) => error === stop.signal.reason);
+    const failing = answers([503, 200]);
+    const backingOff = createGraphBatchClient({ baseUrl: 'http://127.0.0.1:9', credential, pacer: createPacer({ ratePerSecond: 100 }), fetch: failing.fetch, sleep: () => new Promise(() => undefined) });
+    const again = new AbortController();
+    const sent = backingOff.send(three, { abortSignal: again.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    again.abort();
+    await assert.rejects(sent, (error) => error === again.signal.reason);
+    assert.deepEqual([graph.sent.length, failing.calls()], [1, 1]);
   });
 
   test('a refused batch fails at once; a batch that keeps failing gives up after the attempts', async () => {

@@ -32,7 +32,7 @@ async function run(options: { faults: boolean; accounts: number }) {
     for (let i = 0; i < options.accounts; i++) yield { line: i + 1, row: { id: `legacy-${i}`, email: `user${i}@legacy.example` } };
   }
   try {
-    const summary = await time.run(premigrate({ source: rows(), ledger, graph: client, userBody: { tenantDomain: 'contoso.onmicrosoft.com', flagAttribute: 'extension_0_toBeMigrated' }, now: time.now }));
+    const summary = await time.run(premigrate({ source: rows(), ledger, graph: client, userBody: { tenantDomain: 'contoso.onmicrosoft.com', flagAttribute: 'extension_0_toBeMigrated' }, now: time.now, sleep: time.sleep, random: seededRandom(5) }));
     const ratio = (summary.created + summary.existing) / (summary.elapsedInMs / 1000) / budgetPerSecond;
     return { summary, ratio, graph, counts: await ledger.countAccounts() };
   } finally {
