@@ -29,10 +29,6 @@ export interface PremigrateCommandOptions {
 const TENANT_WRITES_PER_SECOND = 60;
 /** `$batch` requests in flight per app registration: enough for Graph's latency, the pacer sets the rate. */
 const BATCHES_IN_FLIGHT_PER_APP = 4;
-// TODO(H-C, when H-A's premigrate change lands: drop this and use PremigrateSummary) the summary with
-// `batchesInFlight` and each failure's source `line`, typed ahead of the pipeline change that adds them.
-type Summary = Omit<PremigrateSummary, 'failures'> & { batchesInFlight?: number; failures: Array<{ legacyId: string; reason: string; line?: number }> };
-
 /** Failures listed under the summary; `--failures` writes them all. */
 const FAILURES_SHOWN = 20;
 
@@ -92,7 +88,7 @@ async function runWith(
   // The SQL export pages on the column that holds the id.
   const sqlSource = config.legacyExport && { ...config.legacyExport, keyColumn: fieldMap.id };
   const total = options.from ? await estimateRowCount(options.from) : await countSqlSource(sqlSource!);
-  let latest: Summary | undefined;
+  let latest: PremigrateSummary | undefined;
   const inFlight = () => batches(latest?.batchesInFlight ?? 0);
   // Ctrl-C: answered at once; the batches in flight finish and are recorded. A second one exits at once.
   const interrupt = interruptOnSignal({
@@ -101,7 +97,7 @@ async function runWith(
   });
   const showProgress = progressPrinter(total);
   try {
-    const summary: Summary = await premigrate({
+    const summary = await premigrate({
       source: options.from ? readSource(options.from) : readSqlSource(sqlSource!),
       fieldMap,
       ledger,
@@ -136,14 +132,14 @@ async function runWith(
  * 0 when every account is done; 1 when anything failed, a row was skipped as invalid or duplicate, an account lacks
  * an authentication method, the run was interrupted, or (dry run) the accounts do not fit the directory quota.
  */
-function exitCodeOf(summary: Summary): number {
+function exitCodeOf(summary: PremigrateSummary): number {
   const skippedRows = summary.rejected + summary.duplicates;
   const overQuota = summary.quota !== null && !summary.quota.fits;
   return summary.failed > 0 || skippedRows > 0 || summary.methodsFailed > 0 || summary.interrupted || overQuota ? ExitCode.FAILURE : ExitCode.OK;
 }
 
 /** Progress on stderr: one line rewritten in place on a terminal, a line every 5 s otherwise (logs, CI). */
-function progressPrinter(total: number): (summary: Summary) => void {
+function progressPrinter(total: number): (summary: PremigrateSummary) => void {
   let lastLine = 0;
   return (summary) => {
     // `failed` counts the invalid and duplicate rows too.
@@ -163,7 +159,7 @@ function say(text: string): void {
   process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[K' : ''}entra-migrate premigrate: ${text}\n`);
 }
 
-function describe(summary: Summary, options: PremigrateCommandOptions): string {
+function describe(summary: PremigrateSummary, options: PremigrateCommandOptions): string {
   const seconds = summary.elapsedInMs / 1000;
   const graphFailed = summary.failed - summary.rejected - summary.duplicates;
   const failed = `${count(summary.failed)} ${options.dryRun ? 'would fail' : 'failed'} (${count(summary.rejected)} invalid, ${count(summary.duplicates)} duplicate${options.dryRun ? '' : `, ${count(graphFailed)} in Graph`})`;
@@ -187,7 +183,7 @@ function describe(summary: Summary, options: PremigrateCommandOptions): string {
 }
 
 /** The dry run's directory quota: objects in use, and whether the new accounts would fit. */
-function quotaLine(summary: Summary): string {
+function quotaLine(summary: PremigrateSummary): string {
   const created = `${count(summary.wouldCreate)} new account${summary.wouldCreate === 1 ? '' : 's'} would be created`;
   const { quota } = summary;
   if (quota === null) return `directory quota: unknown (Graph did not report it; External ID tenants allow 300,000 objects unless raised); ${created}`;
@@ -198,7 +194,7 @@ function quotaLine(summary: Summary): string {
 }
 
 /** `--failures`: legacy_id and reason first (as before), then the source line of rows that were never sent. */
-function failuresCsv(failures: Summary['failures']): string {
+function failuresCsv(failures: PremigrateSummary['failures']): string {
   const rows = failures.map((failure) => `${csv(failure.legacyId)},${csv(failure.reason)},${failure.line ?? ''}`);
   return ['legacy_id,reason,line', ...rows].join('\n') + '\n';
 }
