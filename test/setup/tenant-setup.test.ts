@@ -211,7 +211,7 @@ describe('setup while the directory replicates', () => {
 });
 
 describe('setup for a target URL with a port', () => {
-  test('the identifier URI and the resource id use the host name only (api://{hostname}/{appId}), and sign-ins work', async () => {
+  test('the identifier URI and the resource id use the host name only (api://{hostname}/{appId}); with the port, sign-ins fail as in Entra', async () => {
     const emulator = await startEmulator({ port: 0 });
     try {
       emulator.registerClientApp(ADMIN, 'admin-secret');

@@ -14,7 +14,13 @@ const PATCHABLE = new Set(['@odata.type', 'authenticationEventsFlowId', 'conditi
 /** Where a listener's applications are changed instead: `includeApplications` is a containment navigation property. */
 const INCLUDE_APPLICATIONS_HOW = 'conditions.applications.includeApplications is a navigation property: add an application with POST …/authenticationEventListeners/{id}/conditions/applications/includeApplications and remove one with DELETE …/includeApplications/{appId}.';
 
-/** Validates a new custom authentication extension as Graph does; returns it, or Graph's complaint. */
+/**
+ * Validates a new custom authentication extension as Graph does; returns it, or Graph's complaint.
+ *
+ * @example
+ *   const result = customExtensionFrom(body, randomUUID());
+ *   if (typeof result === 'string') return badRequest(reply, result);
+ */
 export function customExtensionFrom(body: Body, id: string): CustomAuthenticationExtension | string {
   const type = body['@odata.type'];
   if (type !== EXTENSION_TYPE) return `@odata.type must be ${EXTENSION_TYPE} (the emulator holds OnPasswordSubmit extensions only).`;
@@ -44,7 +50,13 @@ export function customExtensionFrom(body: Body, id: string): CustomAuthenticatio
   };
 }
 
-/** Validates a new onPasswordSubmitListener as Graph does (its handler and flag must exist); returns it, or Graph's complaint. */
+/**
+ * Validates a new onPasswordSubmitListener as Graph does (its custom extension and its Boolean flag property must
+ * exist); returns it, or Graph's complaint.
+ *
+ * @example
+ *   const result = listenerFrom(objects, body, randomUUID());
+ */
 export function listenerFrom(objects: TenantObjects, body: Body, id: string): AuthenticationEventListener | string {
   if (body['@odata.type'] !== LISTENER_TYPE) return `@odata.type must be ${LISTENER_TYPE}.`;
   const handler = bodyOf(body.handler);
@@ -73,6 +85,10 @@ export function listenerFrom(objects: TenantObjects, body: Body, id: string): Au
  * authenticationEventsFlowId and `conditions.applications.includeAllApplications` may change; the handler may not
  * (delete and create the listener instead), nor includeApplications (its own POST and DELETE). Returns the updated
  * listener, or Graph's complaint — Graph's exact wording for these refusals is not documented; the gist is.
+ *
+ * @example
+ *   patchedListener(listener, { '@odata.type': '#microsoft.graph.onPasswordSubmitListener', priority: 100 }); // the updated listener
+ *   patchedListener(listener, { '@odata.type': '#microsoft.graph.onPasswordSubmitListener', handler });       // a complaint
  */
 export function patchedListener(existing: AuthenticationEventListener, body: Body): AuthenticationEventListener | string {
   if (body['@odata.type'] !== existing['@odata.type']) return `You must specify the @odata.type of the listener to update: ${existing['@odata.type']}.`;
