@@ -14,7 +14,7 @@ import {
   type KeyRing,
   type SigningKeySource,
 } from '../security/index.js';
-import { buildServer, createSendMargin, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
+import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { readKeySources } from './read-key-sources.js';
 import { readMessages } from './read-messages.js';
@@ -113,8 +113,6 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
     };
 
-    const sendMargin = createSendMargin();
-    opened.push({ close: async () => sendMargin.close() });
     const server = await buildServer({
       logger: options.logger,
       clock,
@@ -135,7 +133,6 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         messages,
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
-        sendMarginInMs: sendMargin.inMs,
         hashDefaults: config.hashDefaults,
       },
       readiness,

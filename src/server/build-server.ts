@@ -6,6 +6,7 @@ import type { CallerTokenVerifier } from './caller-auth.js';
 import type { ReadinessCheck } from './readiness.js';
 import { healthRoutes } from './routes/health.js';
 import { passwordSubmitRoutes } from './routes/password-submit.js';
+import { createSendMargin, type SendMargin } from './send-margin.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,6 +58,8 @@ export interface ServerDeps {
   onOutcome: (outcome: PasswordSubmitOutcome) => void;
   /** Connections held at once (MAX_CONNECTIONS); further ones are closed as they arrive. Default 512. */
   maxConnections?: number;
+  /** The event loop's measured delay and the send margin from it; default one measuring this process, closed with the server. */
+  sendMargin?: SendMargin;
 }
 
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
@@ -140,8 +143,12 @@ export async function buildServer(deps: ServerDeps) {
   });
 
   await app.register(healthRoutes, { readiness: deps.readiness });
+  // The deadline's send margin follows this process's event-loop delay (server/send-margin.ts).
+  const sendMargin = deps.sendMargin ?? createSendMargin();
+  if (!deps.sendMargin) app.addHook('onClose', async () => sendMargin.close());
   await app.register(passwordSubmitRoutes, {
-    deps: deps.passwordSubmit,
+    deps: { ...deps.passwordSubmit, sendMarginInMs: deps.passwordSubmit.sendMarginInMs ?? sendMargin.inMs },
+    overloaded: sendMargin.overloaded,
     callerTokenVerifier: deps.callerTokenVerifier,
     onOutcome: deps.onOutcome,
   });

@@ -16,7 +16,8 @@ declare module 'fastify' {
 const GUARD_AFTER_IN_MS = 2;
 
 /**
- * An `onRequest` hook, first on the callout route: fixes when the answer is due (`request.answerBy`) and promises
+ * An `onRequest` hook, first on the callout route. While the event loop is too far behind (see SendMargin.overloaded)
+ * it refuses the callout at once with 503 `OVERLOADED`. Otherwise it fixes when the answer is due (`request.answerBy`) and promises
  * that something leaves by then, whatever holds the request before the handler's own deadline takes over — a
  * caller-token check or a decryption queued behind an overloaded machine. Until the context is decrypted there is
  * no nonce, so no answer Entra would accept: it answers 503 `DEADLINE_EXCEEDED`, which Entra treats as the failure a
@@ -25,8 +26,16 @@ const GUARD_AFTER_IN_MS = 2;
  * @example
  *   app.post('/events/password-submit', { onRequest: [answerByDeadline(deps), verifyCaller] }, handler);
  */
-export function answerByDeadline(deps: Pick<PasswordSubmitDeps, 'responseDeadlineInMs' | 'sendMarginInMs'> & { clock: Clock }) {
+export function answerByDeadline(deps: Pick<PasswordSubmitDeps, 'responseDeadlineInMs' | 'sendMarginInMs'> & { clock: Clock; overloaded: () => boolean }) {
   return async function guardDeadline(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (deps.overloaded()) {
+      // The event loop runs timers a quarter of a second late or worse: an answer could not be promised in time, and
+      // each callout accepted now (token check, decryption, a hash) would only push the others later. Refused at once,
+      // before any of that work, the load falls back to what the server can answer.
+      request.log.warn({ code: 'OVERLOADED' }, 'request refused: the event loop is too far behind to answer in time');
+      await reply.code(503).header('retry-after', '1').send(errorBody('OVERLOADED', 'The extension is overloaded; try again shortly.'));
+      return;
+    }
     request.answerBy = answerByOf(request.receivedAt, deps);
     const timer = setTimeout(() => {
       if (reply.sent) return;

@@ -9,21 +9,32 @@
  *
  * capped at MAX_SEND_MARGIN_IN_MS. The largest delay, not a percentile: a late answer is a failed sign-in, and
  * the margin only costs time the legacy check would otherwise have had. On an idle server the delay is about
- * 1 ms and the margin about 7 ms; at four times capacity it follows the load up.
+ * 1 ms and the margin about 12 ms; at four times capacity it follows the load up.
  */
 export interface SendMargin {
   /** The margin now, in ms. */
   inMs(): number;
   /** The largest event-loop delay in the recent windows, in ms (for logs and the bench). */
   lagInMs(): number;
+  /**
+   * True while the loop is so far behind that the margin is at its cap, and has been for a while: a delay of
+   * SHED_LAG_IN_MS or more in each of the last two whole windows. New callouts are then refused at once (503) rather
+   * than accepted to be answered late; one pause (a long garbage collection) never sheds, and one quiet second ends it.
+   */
+  overloaded(): boolean;
   /** Stops measuring. */
   close(): void;
 }
 
-/** Building, serialising and writing one answer: well under 1 ms measured; 5 ms leaves room for a slow core. */
-export const BASE_SEND_MARGIN_IN_MS = 5;
+/**
+ * The margin on a quiet loop, in ms: building, serialising and writing one answer take well under 1 ms, and a delay
+ * that starts after the sampler's last tick goes unseen for up to one sampling period (10 ms).
+ */
+export const BASE_SEND_MARGIN_IN_MS = 10;
 /** Never more than this, in ms: past it the server is so far behind that no margin saves the answer. */
 export const MAX_SEND_MARGIN_IN_MS = 500;
+/** The delay at which the margin reaches its cap, in ms; sustained over a window, the server sheds new callouts. */
+export const SHED_LAG_IN_MS = (MAX_SEND_MARGIN_IN_MS - BASE_SEND_MARGIN_IN_MS) / 2;
 /** How often the delay is sampled, in ms: each sample is how late a 10 ms timer fired, as the deadline's timer would. */
 const SAMPLE_EVERY_IN_MS = 10;
 /** Samples in one window (1 s), and windows remembered: a spike counts for 3 to 4 s. */
@@ -59,6 +70,7 @@ export function createSendMargin(options: { now?: () => number } = {}): SendMarg
   return {
     lagInMs,
     inMs: () => Math.min(MAX_SEND_MARGIN_IN_MS, BASE_SEND_MARGIN_IN_MS + 2 * lagInMs()),
+    overloaded: () => windows.length >= 3 && Math.min(windows.at(-2)!, windows.at(-3)!) >= SHED_LAG_IN_MS,
     close: () => clearInterval(sampler),
   };
 }

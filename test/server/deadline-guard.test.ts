@@ -44,3 +44,27 @@ test("once the context is decrypted, the handler's own deadline answer (a Block 
     await server.close();
   }
 });
+
+test('while the event loop is too far behind, a callout is refused at once with 503 OVERLOADED, before any work', async () => {
+  let overloaded = true;
+  const server = await startServer({ sendMargin: { inMs: () => 500, lagInMs: () => 300, overloaded: () => overloaded, close: () => undefined } });
+  try {
+    const lookups = server.lookups();
+    const call = async () =>
+      server.app.inject({
+        method: 'POST',
+        url: '/events/password-submit',
+        headers: { authorization: `Bearer ${await server.token()}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(await server.body('ada@contoso.example', CANARY_PASSWORDS.correct)),
+      });
+    const refused = await call();
+    assert.equal(refused.statusCode, 503);
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.equal(refused.json().error.code, 'OVERLOADED');
+    assert.equal(server.lookups(), lookups, 'the legacy store was never asked');
+    overloaded = false;
+    assert.equal((await call()).statusCode, 200, 'back to normal: answered');
+  } finally {
+    await server.close();
+  }
+});

@@ -7,7 +7,7 @@ import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
 import { createMemoryLegacyStore, type MemoryLegacyStoreOptions } from '../../src/legacy/index.js';
 import { createCallerTokenVerifier, createSigningKeySource, generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
-import { buildServer, type ExtensionServer } from '../../src/server/index.js';
+import { buildServer, type ExtensionServer, type SendMargin } from '../../src/server/index.js';
 import type { PasswordSubmitOutcome } from '../../src/handlers/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
 
@@ -38,6 +38,8 @@ export async function startServer(
     maxConnections?: number;
     /** The caller-token check waits this long first, like one queued behind an overloaded machine. */
     callerTokenDelayInMs?: number;
+    /** Instead of measuring this process's event loop. */
+    sendMargin?: SendMargin;
   } = {},
 ): Promise<ServerUnderTest> {
   const tenant = await createTenant();
@@ -100,6 +102,7 @@ export async function startServer(
     readiness: [{ name: 'legacyStore', check: async () => { if (options.ready === false) throw Object.assign(new Error('down'), { code: 'LEGACY_STORE_UNAVAILABLE' }); } }],
     onOutcome: (outcome) => outcomes.push(outcome),
     ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
+    ...(options.sendMargin && { sendMargin: options.sendMargin }),
   });
 
   return {

@@ -21,8 +21,14 @@ test('the send margin is the base plus twice the largest timer delay of the last
     assert.equal(margin.inMs(), BASE_SEND_MARGIN_IN_MS + 80, 'remembered for three more windows');
     for (let i = 0; i < 150; i++) tick();
     assert.equal(margin.inMs(), BASE_SEND_MARGIN_IN_MS, 'forgotten after four');
+    assert.equal(margin.overloaded(), false);
     tick(2000);
     assert.equal(margin.inMs(), MAX_SEND_MARGIN_IN_MS, 'never more than the cap');
+    assert.equal(margin.overloaded(), false, 'one long pause does not shed');
+    for (let i = 0; i < 200; i++) tick(i % 20 === 0 ? 300 : 0);
+    assert.equal(margin.overloaded(), true, 'long delays in the last two whole windows: shed');
+    for (let i = 0; i < 200; i++) tick();
+    assert.equal(margin.overloaded(), false, 'quiet again: accept');
   } finally {
     margin.close();
     mock.timers.reset();

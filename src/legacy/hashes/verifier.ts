@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createAdmission } from './admission.js';
 import { candidateOf } from './candidate.js';
 import { createCostProfile, kindOf } from './cost-profile.js';
@@ -17,7 +18,9 @@ export interface PasswordVerifierOptions {
   maxQueue?: number;
   /**
    * Checks running at once. Default: libuv's thread pool size (UV_THREADPOOL_SIZE, 4 unless set) minus one, so RSA
-   * decryption and token verification always find a free thread.
+   * decryption and token verification always find a free thread — and no more than the machine's cores: hashing is
+   * CPU-bound, so a check beyond one per core adds no throughput, only takes a pool thread and CPU time from the
+   * decryptions that must finish before the deadline (on 2 cores: 2 checks, 2 threads left for RSA).
    */
   concurrency?: number;
   /** The formats to know; default every built-in one. */
@@ -72,7 +75,7 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
   };
   const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
   const admission = createAdmission({
-    concurrency: options.concurrency ?? Math.max(1, threadPoolSize - 1),
+    concurrency: options.concurrency ?? Math.max(1, Math.min(threadPoolSize - 1, availableParallelism())),
     maxQueue: options.maxQueue ?? 256,
   });
   let closed = false;

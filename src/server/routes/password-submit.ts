@@ -11,6 +11,8 @@ export interface PasswordSubmitRoutesOptions {
   callerTokenVerifier: CallerTokenVerifier;
   /** Told about every answer, after it is sent: the ledger and metrics subscribe here. Must not throw. */
   onOutcome: (outcome: PasswordSubmitOutcome) => void;
+  /** True while the event loop is too far behind to answer in time: new callouts are refused at once (503). */
+  overloaded?: () => boolean;
 }
 
 /** Fastify response schema derived from the protocol schema: the allow-list of fields we may send Entra. */
@@ -23,7 +25,7 @@ const responseSchema = z.toJSONSchema(passwordSubmitResponseSchema, { target: 'd
  */
 export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOptions> = async (app, options) => {
   const verifyCaller = requireCallerToken(options.callerTokenVerifier);
-  const guardDeadline = answerByDeadline(options.deps);
+  const guardDeadline = answerByDeadline({ ...options.deps, overloaded: options.overloaded ?? (() => false) });
   app.decorateRequest('answerBy', 0);
 
   app.get('/events/password-submit', async () => ({ status: 'ok', event: 'OnPasswordSubmit' }));
