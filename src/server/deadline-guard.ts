@@ -16,10 +16,10 @@ declare module 'fastify' {
 const GUARD_AFTER_IN_MS = 2;
 
 /**
- * An `onRequest` hook, first on the callout route. While the event loop is too far behind (see SendMargin.overloaded)
- * it refuses the callout at once with 503 `OVERLOADED`. Otherwise it fixes when the answer is due (`request.answerBy`) and promises
- * that something leaves by then, whatever holds the request before the handler's own deadline takes over — a
- * caller-token check or a decryption queued behind an overloaded machine. Until the context is decrypted there is
+ * An `onRequest` hook, first on the callout route. While the event loop is too far behind (SendMargin.overloaded)
+ * it refuses the callout at once with 503 `OVERLOADED`. Otherwise it fixes when the answer is due
+ * (`request.answerBy`) and promises that something leaves by then, whatever holds the request before the handler's
+ * own deadline takes over — a caller-token check or a decryption queued behind an overloaded machine. Until the context is decrypted there is
  * no nonce, so no answer Entra would accept: it answers 503 `DEADLINE_EXCEEDED`, which Entra treats as the failure a
  * late answer would be (and may retry), but leaves in time and stops the work. Later steps see `reply.sent`.
  *

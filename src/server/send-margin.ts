@@ -33,7 +33,7 @@ export interface SendMargin {
 export const BASE_SEND_MARGIN_IN_MS = 10;
 /** Never more than this, in ms: past it the server is so far behind that no margin saves the answer. */
 export const MAX_SEND_MARGIN_IN_MS = 500;
-/** The delay at which the margin reaches its cap, in ms; sustained over a window, the server sheds new callouts. */
+/** The delay at which the margin reaches its cap, in ms; seen in two whole windows in a row, the server sheds new callouts. */
 export const SHED_LAG_IN_MS = (MAX_SEND_MARGIN_IN_MS - BASE_SEND_MARGIN_IN_MS) / 2;
 /** How often the delay is sampled, in ms: each sample is how late a 10 ms timer fired, as the deadline's timer would. */
 const SAMPLE_EVERY_IN_MS = 10;
