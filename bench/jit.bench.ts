@@ -94,7 +94,7 @@ legacy.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('bcrypt@bench.exampl
 legacy.close();
 
 /** The server's log lines, parsed: the overload run reads its own latencies from them. */
-const serverLog: Array<{ msg?: string; path?: string; latencyInMs?: number }> = [];
+const serverLog: Array<{ msg?: string; path?: string; status?: number; reason?: string; code?: string; latencyInMs?: number }> = [];
 
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
@@ -233,12 +233,13 @@ for (const plan of plans) {
   const logged = serverLog.length;
   const results = await openLoop(server.url, bodies, rate, rate * seconds);
   await sleep(500); // the last request lines
-  const served = serverLog.slice(logged).filter((line) => line.msg === 'request' && line.path === '/events/password-submit').map((line) => line.latencyInMs!);
-  const late = served.filter((ms) => ms > deadlineInMs);
+  const lines = serverLog.slice(logged).filter((line) => line.msg === 'request' && line.path === '/events/password-submit');
+  const served = lines.map((line) => line.latencyInMs!);
+  const late = lines.filter((line) => line.latencyInMs! > deadlineInMs).map((line) => `${line.status} ${line.reason ?? line.code ?? ''}`.trim());
   const client = percentiles(results.map((result) => result.ms));
   report(
     `serve, bcrypt cost 10, overload 4× saturation (${rate} req/s × ${seconds} s)`,
-    `${late.length} of ${served.length} answers left after the ${deadlineInMs} ms deadline (server clock), max ${fixed(Math.max(...served), 0)} ms`,
+    `${late.length} of ${served.length} answers left after the ${deadlineInMs} ms deadline (server clock)${late.length > 0 ? ` (${tally(late)})` : ''}, max ${fixed(Math.max(...served), 0)} ms`,
     `client p50 ${fixed(client.p50)} ms, p99 ${fixed(client.p99)} ms, max ${fixed(client.max)} ms; ${tally(results.map((result) => result.action))}`,
   );
 }
