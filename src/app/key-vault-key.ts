@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, type ServeConfig } from '../config/index.js';
 import { remoteDecryptionKey, type DecryptionKey, type KeyUnwrapper } from '../security/index.js';
+import { fileProblem } from '../common/file-problem.js';
 
 /** Builds the client that unwraps with a Key Vault key; tests pass an in-process one of the same shape. */
 export type KeyUnwrapperFactory = (keyId: string) => KeyUnwrapper | Promise<KeyUnwrapper>;
@@ -20,7 +21,7 @@ export async function openKeyVaultKey(settings: ServeConfig['decryptionKeyVault'
     try {
       certificatePem = await readFile(settings.certificateFile, 'utf8');
     } catch (error) {
-      throw new ConfigError([{ setting: 'JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE', problem: `cannot read ${settings.certificateFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+      throw new ConfigError([{ setting: 'JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE', problem: `${settings.certificateFile}: ${fileProblem(error)}` }]);
     }
   }
   return [remoteDecryptionKey({ keyId: settings.keyId, unwrapper: await factory(settings.keyId), ...(certificatePem !== undefined && { certificatePem }) })];

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, type DecryptionKeySource } from '../config/index.js';
+import { fileProblem } from '../common/file-problem.js';
 
 /** Largest PEM file we read: a 4096-bit key with a certificate chain is under 10 KiB. */
 const MAX_PEM_FILE_BYTES = 64 * 1024;
@@ -18,8 +19,7 @@ export async function readKeySources(source: DecryptionKeySource): Promise<Array
       if (buffer.length > MAX_PEM_FILE_BYTES) problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: `${path} is larger than ${MAX_PEM_FILE_BYTES} bytes; expected a PEM key` });
       else texts.push({ pem: buffer.toString('utf8'), source: path });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: `cannot read ${path} (${code})` });
+      problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: `${path}: ${fileProblem(error)}` });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import type { SqlExportOptions } from '../legacy/index.js';
+import { fileProblem } from '../common/file-problem.js';
 
 /** A row of a source with its 1-based line: the line of the file it starts on (a CSV header is line 1). */
 export interface SourceRow {
@@ -30,9 +31,7 @@ export async function sourceFileProblem(path: string): Promise<string | null> {
     if ((await stat(path)).isDirectory()) return 'is a directory; give a .jsonl or .csv file';
     await access(path, constants.R_OK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such file';
-    return `cannot be read (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? 'unknown error')})`;
+    return fileProblem(error);
   }
   return kindOf(path) ? null : 'is not a .jsonl, .ndjson or .csv file; its extension says how to read it';
 }

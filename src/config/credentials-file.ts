@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { fileProblem } from '../common/file-problem.js';
 
 /** One app registration that premigrate may write through; a secret, a certificate or neither (managed identity). */
 export interface AppRegistrationSettings {
@@ -44,7 +45,7 @@ export function readCredentialsFile(path: string): AppRegistrationSettings[] {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    problem(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    problem(`${path}: ${fileProblem(error)}`);
   }
   let parsed: unknown;
   try {

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import type { RawSettings } from './settings.js';
+import { fileProblem } from '../common/file-problem.js';
 
 /** Largest settings file read (--config, --env-file); a real one is a few hundred bytes, a PEM or two a few KiB. */
 export const MAX_SETTINGS_FILE_BYTES = 64 * 1024;
@@ -31,7 +32,7 @@ export function readSettingsFile(path: string, option: string): string {
       closeSync(fd);
     }
   } catch (error) {
-    refuse(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    refuse(`${path}: ${fileProblem(error)}`);
   }
   if (length > MAX_SETTINGS_FILE_BYTES) refuse(`${path} is larger than ${MAX_SETTINGS_FILE_BYTES / 1024} KiB; is it the right file?`);
   let text = '';

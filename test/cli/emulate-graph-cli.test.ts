@@ -182,7 +182,7 @@ describe('entra-migrate emulate: as strict as Graph, and remembering', () => {
     }
     const missing = await runCli(['emulate', '--port', '0', '--log-level', 'info', '--extension-url', 'http://127.0.0.1:7071/events/password-submit', '--extension-app-id', '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d', '--extension-certificate', join(dir, 'no-such.pem')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /--extension-certificate cannot read .*no-such\.pem \(ENOENT\)/);
+    assert.match(missing.stderr, /--extension-certificate .*no-such\.pem: no such file; `entra-migrate keys generate` writes one/);
     assert.doesNotMatch(missing.stdout, /running|listening/i);
   });
 });

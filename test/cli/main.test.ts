@@ -97,7 +97,7 @@ describe('entra-migrate (command line)', () => {
       },
     });
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /^entra-migrate serve: JIT_DECRYPTION_KEY_FILE cannot read \/nonexistent\/key\.pem \(ENOENT\)/m);
+    assert.match(result.stderr, /^entra-migrate serve: JIT_DECRYPTION_KEY_FILE \/nonexistent\/key\.pem: no such file$/m);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 

@@ -125,7 +125,7 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
       assert.doesNotMatch(run.stderr, /hidden-value/, name);
     }
     const missing = await runCli(['premigrate', '--credentials', join(dir, 'absent.json')], { env });
-    assert.match(missing.stderr, /cannot read .*ENOENT/);
+    assert.match(missing.stderr, /--credentials .*absent\.json: no such file/);
   });
 
   test('without --from and without LEGACY_EXPORT_QUERY, the command says what to give', async () => {

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildProgram } from '../../src/cli/main.js';
+import { fileURLToPath } from 'node:url';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { runCli } from '../support/cli.js';
+
+const LAUNCHER = fileURLToPath(new URL('../../bin/entra-migrate.js', import.meta.url));
 
 const SERVE_SETTINGS = {
   ENTRA_TENANT_ID: '6d1f4f3a-9b1e-4c55-8a9e-2f0a3c1b7d21',
@@ -17,22 +20,6 @@ const SERVE_SETTINGS = {
 };
 const dotenv = (settings: Record<string, string>) => `${Object.entries(settings).map(([key, value]) => `${key}="${value}"`).join('\n')}\n`;
 
-/** Runs the command line in this process (Node itself would intercept a missing `--env-file` in a child's argv). */
-async function runInProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  let code = 0;
-  let stderr = '';
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await buildProgram((exitCode) => (code = exitCode)).parseAsync(['node', 'entra-migrate', ...args]);
-  } finally {
-    process.stderr.write = write;
-  }
-  return { code, stderr };
-}
 
 describe('serve --env-file and --config', () => {
   let dir: string;
@@ -76,9 +63,25 @@ describe('serve --env-file and --config', () => {
 
   test('an --env-file that does not exist names the option and the file', async () => {
     const path = join(dir, 'missing.env');
-    const result = await runInProcess(['serve', '--env-file', path]);
+    const result = await runCli(['serve', '--env-file', path]);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr.split('\n')[0], `entra-migrate serve: --env-file cannot read ${path} (ENOENT)`);
+    assert.equal(result.stderr.split('\n')[0], `entra-migrate serve: --env-file ${path}: no such file`);
+  });
+
+  // Node 20 takes `--env-file` for itself wherever it stands on its command line (nodejs/node#54232): the launcher's
+  // `#!/usr/bin/env -S node --` keeps the option ours. Runs the installed launcher (dist/, built by `npm install`).
+  test('the launcher keeps --env-file for entra-migrate, not for node', async () => {
+    const path = join(dir, 'missing-too.env');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(LAUNCHER, ['serve', '--env-file', path], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.doesNotMatch(result.stderr, /^node:/m);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /--env-file .*missing-too\.env: no such file/);
   });
 });
 

@@ -135,8 +135,8 @@ describe('settingsFromEnvFile (--env-file)', () => {
     assert.deepEqual(refusal(latin1), [`--env-file ${latin1} is not UTF-8 text; is it the right file?`]);
     const folder = join(dir, 'folder.env');
     mkdirSync(folder);
-    assert.deepEqual(refusal(folder), [`--env-file cannot read ${folder} (EISDIR)`]);
-    assert.deepEqual(refusal(join(dir, 'missing.env')), [`--env-file cannot read ${join(dir, 'missing.env')} (ENOENT)`]);
+    assert.deepEqual(refusal(folder), [`--env-file ${folder}: is a directory, not a file`]);
+    assert.deepEqual(refusal(join(dir, 'missing.env')), [`--env-file ${join(dir, 'missing.env')}: no such file`]);
   });
 
   test('an empty file, or one of comments only, sets nothing', () => {

@@ -15,7 +15,7 @@ export interface CliResult {
  */
 export function runCli(args: readonly string[], options: { env?: Record<string, string>; stdin?: string; timeoutInMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUN_CLI, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--', RUN_CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

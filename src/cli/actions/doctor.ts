@@ -8,6 +8,7 @@ import { loadKeyRing } from '../../security/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { wholeNumberIn } from '../parse-options.js';
 import { reportError } from '../report-error.js';
+import { fileProblem } from '../../common/file-problem.js';
 
 export interface DoctorCommandOptions {
   targetUrl?: string;
@@ -79,6 +80,6 @@ async function readKeyFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ setting: '--key-file', problem: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new ConfigError([{ setting: '--key-file', problem: `${path}: ${fileProblem(error)}` }]);
   }
 }

@@ -6,6 +6,7 @@ import { EMULATOR_SIGN_IN_APP, EmulatorError, EmulatorErrorCode, startEmulator, 
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
+import { fileProblem } from '../../common/file-problem.js';
 
 export interface EmulateCommandOptions {
   port: number;
@@ -79,7 +80,7 @@ async function extensionSettings(options: EmulateCommandOptions): Promise<Extens
   try {
     encryptionCertificatePem = await readFile(options.extensionCertificate!, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ setting: '--extension-certificate', problem: `cannot read ${options.extensionCertificate} (${(error as NodeJS.ErrnoException).code ?? 'error'}); keys generate writes one` }]);
+    throw new ConfigError([{ setting: '--extension-certificate', problem: `${options.extensionCertificate}: ${fileProblem(error)}; \`entra-migrate keys generate\` writes one` }]);
   }
   return { targetUrl: options.extensionUrl!, appId: options.extensionAppId!, encryptionCertificatePem, timeoutInMs: options.extensionTimeoutMs, maximumRetries: 1 };
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { countSqlSource, DEFAULT_FIELD_MAP, estimateRowCount, premigrate, readSource, readSqlSource, type FieldMap, type PremigrateSummary } from '../../bulk/index.js';
 import { sourceFileProblem } from '../../bulk/sources.js';
-import { ConfigError, loadPremigrateConfig, readCredentialsFile, type AppRegistrationSettings, type ConfigProblem, type PremigrateConfig } from '../../config/index.js';
+import { ConfigError, loadPremigrateConfig, loadSettings, readCredentialsFile, type AppRegistrationSettings, type ConfigProblem, type PremigrateConfig } from '../../config/index.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
 import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, readDirectoryQuota } from '../../graph/index.js';
 import { openLedger } from '../../ledger/index.js';
@@ -12,6 +12,8 @@ import { reportError } from '../report-error.js';
 
 export interface PremigrateCommandOptions {
   from?: string;
+  /** `--env-file`: a dotenv file of settings, under the environment. */
+  envFile?: string;
   dryRun?: boolean;
   rate: number;
   credentials?: string;
@@ -57,7 +59,7 @@ async function settingsOf(options: PremigrateCommandOptions): Promise<{ config: 
   if (fileProblem) problems.push({ setting: '--from', problem: `${options.from}: ${fileProblem}` });
   let config: PremigrateConfig | undefined;
   try {
-    config = loadPremigrateConfig(process.env, { appFromEnvironment: !options.credentials });
+    config = loadPremigrateConfig(loadSettings({ env: process.env, envFile: options.envFile }), { appFromEnvironment: !options.credentials });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);

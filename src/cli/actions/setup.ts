@@ -9,6 +9,7 @@ import { serveSettingEntries } from '../../setup/serve-settings.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { readServeSettingsFile, writeServeSettingsFile } from '../serve-settings-file.js';
+import { fileProblem } from '../../common/file-problem.js';
 
 export interface SetupCommandOptions {
   targetUrl: string;
@@ -104,7 +105,7 @@ async function readCertificate(path: string): Promise<Uint8Array> {
   try {
     content = await readFile(path);
   } catch (error) {
-    throw new ConfigError([{ setting: '--certificate', problem: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new ConfigError([{ setting: '--certificate', problem: `${path}: ${fileProblem(error)}` }]);
   }
   const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(content.toString('latin1'))?.[0];
   try {
@@ -126,7 +127,7 @@ async function checkKeysMatch(keyFiles: readonly string[], certificateDer: Uint8
       try {
         return { pem: await readFile(path, 'utf8'), source: path };
       } catch (error) {
-        throw new ConfigError([{ setting: '--key-file', problem: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+        throw new ConfigError([{ setting: '--key-file', problem: `${path}: ${fileProblem(error)}` }]);
       }
     }),
   );

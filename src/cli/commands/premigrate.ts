@@ -38,6 +38,7 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
     .command('premigrate')
     .description('phase 1: create every legacy account in Entra through Graph, flagged toBeMigrated; resumable and idempotent')
     .option('--from <file>', 'a .jsonl or .csv file of legacy accounts (fields: id, email, display_name, given_name, surname, password, phone); without it, LEGACY_EXPORT_QUERY is read from LEGACY_DATABASE_URL')
+    .option('--env-file <file>', "a dotenv file of settings (KEY=value lines, e.g. setup --write-env's); the environment wins")
     .option('--dry-run', "validate every record, look up conflicts in Entra and check the tenant's directory quota; write nothing")
     .option('--rate <writes/s>', 'Graph write budget per app registration', parseRate, 18)
     .option('--credentials <file.json>', 'several app registrations, each with its own write budget: [{"clientId", "clientSecret" | "certificatePath"}, …] (mode 600)')
@@ -51,7 +52,7 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
     .addHelpText(
       'after',
       `
-Settings (environment): the tenant in ENTRA_TENANT_ID or AZURE_TENANT_ID (both set must agree), ENTRA_TENANT_DOMAIN
+Settings (environment, over --env-file): the tenant in ENTRA_TENANT_ID or AZURE_TENANT_ID (both set must agree), ENTRA_TENANT_DOMAIN
 (e.g. contoso.onmicrosoft.com), MIGRATION_FLAG_ATTRIBUTE (extension_<appId>_toBeMigrated), LEDGER_DATABASE_URL
 (default sqlite://./data/ledger.db).
 Graph: GRAPH_BASE_URL (default https://graph.microsoft.com), AZURE_AUTHORITY_HOST (default
