@@ -98,8 +98,29 @@ describe('entra-migrate emulate: the Graph side, from the command line', () => {
     assert.ok(Number(throttled.headers.get('retry-after')) > 500);
   });
 
+  test('--graph-503-after-write-rate writes, then answers 503; --graph-503-retry-after none sends no Retry-After', async () => {
+    const faulty = await startEmulateProcess(['--graph-503-after-write-rate', '1', '--graph-503-retry-after', 'none']);
+    try {
+      const { GRAPH_BASE_URL: url, ENTRA_TENANT_DOMAIN: domain } = faulty.settings;
+      const headers = { authorization: `Bearer ${await tokenOf(faulty.settings)}`, 'content-type': 'application/json' };
+      const email = 'after-write@legacy.example';
+      const create = await fetch(`${url}/v1.0/users`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ displayName: email, identities: [{ signInType: 'emailAddress', issuer: domain, issuerAssignedId: email }], passwordProfile: { password: 'Random-Initial-Password-1!' } }),
+      });
+      assert.equal(create.status, 503);
+      assert.equal(create.headers.get('retry-after'), null);
+      const filter = encodeURIComponent(`identities/any(c:c/issuerAssignedId eq '${email}' and c/issuer eq '${domain}')`);
+      const found = (await (await fetch(`${url}/v1.0/users?$filter=${filter}`, { headers })).json()) as { value: unknown[] };
+      assert.equal(found.value.length, 1, 'the user was written though the answer said 503');
+    } finally {
+      await stop(faulty.child);
+    }
+  });
+
   test('bad Graph options exit 2', async () => {
-    for (const args of [['--graph-writes-per-app', '0'], ['--graph-503-rate', '1.5'], ['--graph-latency-ms', '-1'], ['--graph-client-id', 'x']]) {
+    for (const args of [['--graph-writes-per-app', '0'], ['--graph-503-rate', '1.5'], ['--graph-503-after-write-rate', '2'], ['--graph-503-retry-after', 'soon'], ['--graph-latency-ms', '-1'], ['--graph-client-id', 'x']]) {
       assert.equal((await runCli(['emulate', ...args])).code, 2, args.join(' '));
     }
   });

@@ -25,6 +25,9 @@ export interface EmulateCommandOptions {
   graphWindowSeconds: number;
   graphQuota: number;
   graph503Rate: number;
+  graph503AfterWriteRate: number;
+  /** Seconds, or `none` for 503s without Retry-After. */
+  graph503RetryAfter: number | 'none';
   graphLatencyMs: number;
   logLevel: LogLevel;
 }
@@ -56,7 +59,12 @@ export async function emulate(options: EmulateCommandOptions): Promise<number> {
       ...(extension !== undefined && { extension }),
       graph: {
         writeBudget: { perApp: options.graphWritesPerApp, perTenant: options.graphWritesPerTenant, windowInMs: options.graphWindowSeconds * 1000 },
-        faults: { serviceUnavailableRate: options.graph503Rate, latencyInMs: options.graphLatencyMs },
+        faults: {
+          serviceUnavailableRate: options.graph503Rate,
+          serviceUnavailableAfterWriteRate: options.graph503AfterWriteRate,
+          serviceUnavailableRetryAfterInSeconds: options.graph503RetryAfter === 'none' ? null : options.graph503RetryAfter,
+          latencyInMs: options.graphLatencyMs,
+        },
         directoryQuota: options.graphQuota,
       },
     });

@@ -6,6 +6,9 @@ import { parseGuid, parseLogLevel, parsePort, parseShare, parseTimeoutMs, wholeN
 /** The client id `emulate` registers for Graph unless told otherwise; its secret is kept with the directory file. */
 const DEFAULT_GRAPH_CLIENT_ID = '00000000-0000-4000-8000-00000000c11e';
 
+/** `--graph-503-retry-after`: whole seconds, or `none` for 503s without the header (commander keeps no null). */
+const parseRetryAfter = (value: string): number | 'none' => (value === 'none' ? 'none' : wholeNumberIn(0, 3600)(value));
+
 export function registerEmulate(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('emulate')
@@ -25,7 +28,9 @@ export function registerEmulate(program: Command, setExitCode: (code: number) =>
     .option('--graph-writes-per-tenant <n>', 'Graph writes all apps together may make per window', wholeNumberIn(1, 100_000_000), 18000)
     .option('--graph-window-seconds <s>', 'the throttling window', wholeNumberIn(1, 3600), 150)
     .option('--graph-quota <objects>', 'the directory object quota: users beyond it are refused (Directory_QuotaExceeded), GET /beta/organization reports it', wholeNumberIn(1, 100_000_000), 300_000)
-    .option('--graph-503-rate <share>', 'share of Graph writes answered 503 with Retry-After (fault injection)', parseShare, 0)
+    .option('--graph-503-rate <share>', 'share of Graph writes answered 503 before they run: nothing is written (fault injection)', parseShare, 0)
+    .option('--graph-503-after-write-rate <share>', 'share of Graph writes that run and are then answered 503: the object exists though the answer says it failed', parseShare, 0)
+    .option('--graph-503-retry-after <seconds>', "Retry-After of the injected 503s, in seconds, or 'none' (a transient failure rather than throttling)", parseRetryAfter, 1)
     .option('--graph-latency-ms <ms>', 'latency added to every Graph request', wholeNumberIn(0, 60_000), 0)
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info' as LogLevel)
     .addHelpText(
