@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dotenvError, readSettingsFile, updateDotenv } from '../config/index.js';
-import { SERVE_SETTINGS_HEADER } from '../setup/serve-settings.js';
+import { SERVE_SETTINGS_HEADER } from '../setup/index.js';
 import { writeFileAtomically } from './write-file-atomically.js';
 
 const OPTION = '--write-env';

@@ -85,7 +85,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   }
 
   if (!options.graph) {
-    add('tenant', 'warning', 'no Graph access (ENTRA_TENANT_ID, AZURE_CLIENT_*): the tenant configuration was not checked');
+    add('tenant', 'warning', 'no Graph access (AZURE_TENANT_ID or ENTRA_TENANT_ID, with AZURE_CLIENT_*): the tenant configuration was not checked');
     return findings;
   }
   const graph = options.graph;

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { countSqlSource, DEFAULT_FIELD_MAP, estimateRowCount, premigrate, readSource, readSqlSource, type FieldMap, type PremigrateSummary } from '../../bulk/index.js';
-import { sourceFileProblem } from '../../bulk/sources.js';
+import { countSqlSource, DEFAULT_FIELD_MAP, estimateRowCount, premigrate, readSource, readSqlSource, sourceFileProblem, type FieldMap, type PremigrateSummary } from '../../bulk/index.js';
 import { ConfigError, loadPremigrateConfig, loadSettings, readCredentialsFile, type AppRegistrationSettings, type ConfigProblem, type PremigrateConfig } from '../../config/index.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
 import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, readDirectoryQuota } from '../../graph/index.js';

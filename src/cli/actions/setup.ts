@@ -5,7 +5,7 @@ import { ConfigError, loadGraphAccessConfig, loadSettings } from '../../config/i
 import { appCredential, createGraphClient } from '../../graph/index.js';
 import { loadKeyRing } from '../../security/index.js';
 import { removeSetup, runSetup, serveSettings, type SetupStep } from '../../setup/index.js';
-import { serveSettingEntries } from '../../setup/serve-settings.js';
+import { serveSettingEntries } from '../../setup/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { readServeSettingsFile, writeServeSettingsFile } from '../serve-settings-file.js';
