@@ -38,7 +38,7 @@ export interface Pacer {
   acquire(count?: number, abortSignal?: AbortSignal): Promise<RoundTrip>;
   /**
    * Tells the pacer what Graph answered to a round trip it let through. Throttling pauses everything for the
-   * Retry-After and cuts the rate, once per round trip; a limit share near 1 eases the rate before Graph throttles;
+   * Retry-After and cuts the rate, once per congestion event; a limit share near 1 eases it before Graph throttles;
    * quiet periods bring it back (see rate-control.ts). Answers without a signal need not be reported.
    */
   settle(trip: RoundTrip, feedback: RoundTripFeedback): void;
