@@ -1,5 +1,5 @@
 export { graphUserBody, type UserBodyOptions } from './graph-user-body.js';
 export { DEFAULT_FIELD_MAP, recordOf, type FieldMap, type LegacyRecord, type RejectedRow } from './legacy-record.js';
-export { premigrate, type PremigrateOptions, type PremigrateSummary } from './premigrate.js';
+export { premigrate, type PremigrateFailure, type PremigrateOptions, type PremigrateSummary } from './premigrate.js';
 export { randomPassword, RANDOM_PASSWORD_LENGTH } from './random-password.js';
 export { countSqlSource, estimateRowCount, readSource, readSqlSource, sourceFileProblem, type SourceRow } from './sources.js';

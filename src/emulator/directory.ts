@@ -132,6 +132,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       issuer_assigned_id TEXT NOT NULL, issuer_assigned_id_lower TEXT NOT NULL,
       UNIQUE (sign_in_type, issuer, issuer_assigned_id_lower));
     CREATE INDEX IF NOT EXISTS identities_by_name ON identities (issuer_assigned_id_lower);
+    CREATE INDEX IF NOT EXISTS identities_by_user ON identities (user_id);
     CREATE INDEX IF NOT EXISTS users_by_creation ON users (created_at, id);
     CREATE TABLE IF NOT EXISTS extension_values (
       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, name TEXT NOT NULL, value TEXT NOT NULL,
