@@ -1,5 +1,5 @@
 import type { GraphClient, GraphEventListener as Listener } from '../graph/index.js';
-import type { SetupStep } from './tenant-setup.js';
+import type { SetupStep } from './setup-step.js';
 
 export const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
 const HANDLER_TYPE = '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';

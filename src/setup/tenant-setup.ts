@@ -10,6 +10,8 @@ import {
 import { encryptionKeyCredential } from '../security/index.js';
 import { SetupError, SetupErrorCode } from './errors.js';
 import { LISTENER_TYPE, listenerStep, type SetupWrite } from './listener-step.js';
+import type { SetupStep } from './setup-step.js';
+export type { SetupStep, StepStatus } from './setup-step.js';
 
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
 
@@ -35,16 +37,6 @@ export interface SetupOptions {
   retireOldKeys?: boolean;
   /** Waits between attempts while a new object replicates. Default a timer. */
   sleep?: (ms: number) => Promise<void>;
-}
-
-export type StepStatus = 'in place' | 'created' | 'updated' | 'would create' | 'would update' | 'removed' | 'would remove' | 'absent';
-
-export interface SetupStep {
-  name: string;
-  status: StepStatus;
-  detail: string;
-  /** The write requests sent (or, in a dry run, that would be sent). Bodies hold no secrets: certificates are public. */
-  requests: Array<{ method: string; path: string; body?: unknown }>;
 }
 
 export interface SetupResult {
