@@ -4,6 +4,7 @@ import { MAX_BATCH_SIZE, sleepUnlessAborted, type DirectoryQuota, type GraphBatc
 import type { Ledger } from '../ledger/index.js';
 import { accountBatches, type PendingAccount } from './account-batch.js';
 import { FingerprintSet } from './fingerprint-set.js';
+import { nextUnlessAborted } from './next-unless-aborted.js';
 import type { UserBodyOptions } from './graph-user-body.js';
 import { DEFAULT_FIELD_MAP, recordOf, type FieldMap } from './legacy-record.js';
 import { emptySummary, skipRow, type PremigrateSummary } from './premigrate-summary.js';
@@ -150,20 +151,14 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
     }
   };
 
-  let abortSeen: (value: 'aborted') => void = () => undefined;
-  const aborted = new Promise<'aborted'>((resolve) => (abortSeen = resolve));
   // Heard at once, with the batches still in flight: the command line says what it is waiting for.
-  const onAbort = () => {
-    abortSeen('aborted');
-    report();
-  };
+  const onAbort = () => report();
   abortSignal?.addEventListener('abort', onAbort, { once: true });
   const rows = options.source[Symbol.asyncIterator]();
   let readToTheEnd = false;
   try {
     for (;;) {
-      // The next row or the abort, whichever comes first: a slow source does not hold up a stop.
-      const next = stopped() ? 'aborted' : await Promise.race([rows.next(), aborted]);
+      const next = await nextUnlessAborted(rows, abortSignal);
       if (next === 'aborted') {
         summary.interrupted = true;
         break;
