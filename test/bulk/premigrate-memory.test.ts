@@ -33,7 +33,7 @@ describe('premigrate keeps no row once it is handled', () => {
         }
         const row = { id: `m-${i}`, email: `m${i}@legacy.example`, display_name: `Memory ${i}` };
         rows.push(new WeakRef(row));
-        yield { line: i + 1, row, error: null };
+        yield { line: i + 1, row };
       }
     }
     const ledger = await openLedger('memory:');
