@@ -3,8 +3,7 @@ import { EntraMigrateError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { ServeConfig } from '../config/index.js';
 import type { PasswordSubmitOutcome } from '../handlers/index.js';
-import { createPasswordVerifier, type PasswordVerifier } from '../legacy/hashes/index.js';
-import { openSqlLegacyStore, type LegacyStore } from '../legacy/index.js';
+import type { GuardedAuthority } from '../legacy/index.js';
 import { openLedger, type Ledger } from '../ledger/index.js';
 import {
   createCallerTokenVerifier,
@@ -16,6 +15,7 @@ import {
 } from '../security/index.js';
 import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
+import { openLegacyAuthority } from './open-legacy-authority.js';
 import { readKeySources } from './read-key-sources.js';
 import { readMessages } from './read-messages.js';
 
@@ -38,8 +38,8 @@ export interface ExtensionOptions {
 export interface Extension {
   server: ExtensionServer;
   keyRing: KeyRing;
-  legacyStore: LegacyStore;
-  verifier: PasswordVerifier;
+  /** The legacy system that checks passwords, behind its circuit breaker. */
+  legacy: GuardedAuthority;
   ledger: Ledger;
   signingKeys: SigningKeySource;
   /** The readiness checks run once at start; settles when all have answered (each failure is already logged). */
@@ -49,7 +49,7 @@ export interface Extension {
 }
 
 /**
- * Opens everything `serve` needs — keys, legacy store, hash verifier, ledger, Entra's signing keys — and builds
+ * Opens everything `serve` needs — keys, legacy store (with its hash verifier when it holds hashes), ledger, Entra's signing keys — and builds
  * the HTTP server over them. The composition root: the CLI, the demo and the end-to-end tests call this.
  *
  * @example
@@ -67,14 +67,8 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     for (const part of opened.reverse()) await part.close().catch(() => undefined);
   };
   try {
-    const legacyStore = await openSqlLegacyStore({
-      url: config.legacyDatabaseUrl,
-      query: config.legacyUserQuery,
-      queryTimeoutInMs: config.responseDeadlineInMs,
-    });
-    opened.push(legacyStore);
-    const verifier = createPasswordVerifier({ limits: config.hashLimits, hashDefaults: config.hashDefaults });
-    opened.push(verifier);
+    const legacy = await openLegacyAuthority(config, options.logger.child({ name: 'legacy' }));
+    opened.push(legacy);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);
 
@@ -86,7 +80,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     const readiness: ReadinessCheck[] = [
       { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
       { name: 'entraSigningKeys', check: async () => { if (!signingKeys.isReady()) await signingKeys.refresh(); } },
-      { name: 'legacyStore', check: ({ abortSignal }) => legacyStore.ping({ abortSignal }) },
+      { name: 'legacyStore', check: ({ abortSignal }) => legacy.ping({ abortSignal }) },
       { name: 'ledger', check: () => ledger.ping() },
     ];
 
@@ -128,12 +122,10 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         extensionAppId: config.extensionAppId,
         extensionResourceId: config.extensionResourceId,
         keyRing,
-        legacyStore,
-        verifier,
+        legacy,
         messages,
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
-        hashDefaults: config.hashDefaults,
       },
       readiness,
       onOutcome,
@@ -143,8 +135,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     return {
       server,
       keyRing,
-      legacyStore,
-      verifier,
+      legacy,
       ledger,
       signingKeys,
       startupReadiness,

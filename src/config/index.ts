@@ -9,6 +9,7 @@ export {
   DEFAULT_LEDGER_DATABASE_URL,
   loadServeConfig,
   type DecryptionKeySource,
+  type LegacyStoreSettings,
   type ServeConfig,
 } from './serve-config.js';
 export { SettingsReader, type RawSettings } from './settings.js';

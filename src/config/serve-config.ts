@@ -1,5 +1,6 @@
 import { ConfigError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
+import { readLegacyStore, readSqlStoreSettings, type LegacyStoreReaders, type SqlStoreSettings } from './legacy-store-settings.js';
 import { SettingsReader, type RawSettings } from './settings.js';
 
 /** Where the private key(s) that decrypt `encryptedPasswordContext` come from. */
@@ -24,8 +25,8 @@ export interface ServeConfig {
   readonly decryptionKeys: DecryptionKeySource;
   /** A key that never leaves Key Vault (`JIT_DECRYPTION_KEY_VAULT_KEY_ID`), with its certificate for the `x5t`. */
   readonly decryptionKeyVault: { readonly keyId: string; readonly certificateFile: string | undefined } | null;
-  readonly legacyDatabaseUrl: string;
-  readonly legacyUserQuery: string;
+  /** The legacy system that checks passwords: exactly one of the four kinds (see legacy-store-settings.ts). */
+  readonly legacy: LegacyStoreSettings;
   readonly ledgerDatabaseUrl: string;
   readonly responseDeadlineInMs: number;
   /** Connections held open at once (MAX_CONNECTIONS); more are refused by the server until some close. */
@@ -61,7 +62,20 @@ const DEFAULT_MAX_CONNECTIONS = 512;
 /** The embedded ledger: a SQLite file in ./data, created on first start. */
 export const DEFAULT_LEDGER_DATABASE_URL = 'sqlite://./data/ledger.db';
 
-const LEGACY_URL_SCHEMES = ['sqlite:', 'postgres:', 'postgresql:', 'mysql:', 'mariadb:'];
+/** Every kind of legacy store `serve` can ask. */
+export type LegacyStoreSettings = SqlStoreSettings;
+
+const LEGACY_STORE_READERS: LegacyStoreReaders<LegacyStoreSettings> = {
+  LEGACY_DATABASE_URL: readSqlStoreSettings,
+  LEGACY_VERIFY_URL: (read) => notYet(read, 'LEGACY_VERIFY_URL'),
+  LEGACY_LDAP_URL: (read) => notYet(read, 'LEGACY_LDAP_URL'),
+  LEGACY_ROPC_TOKEN_URL: (read) => notYet(read, 'LEGACY_ROPC_TOKEN_URL'),
+};
+
+function notYet(read: SettingsReader, setting: string): LegacyStoreSettings {
+  read.report(setting, 'is not supported yet');
+  return readSqlStoreSettings(read);
+}
 
 /**
  * Reads the `serve` configuration from environment variables (names are the public contract). Every problem is
@@ -86,8 +100,7 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     openIdConfigurationUrl: read.url('ENTRA_OPENID_CONFIGURATION_URL'),
     decryptionKeys: readDecryptionKeys(read),
     decryptionKeyVault: readKeyVaultKey(read),
-    legacyDatabaseUrl: readLegacyUrl(read),
-    legacyUserQuery: readLegacyQuery(read),
+    legacy: readLegacyStore<LegacyStoreSettings>(read, LEGACY_STORE_READERS) as LegacyStoreSettings,
     ledgerDatabaseUrl: read.optional('LEDGER_DATABASE_URL') ?? DEFAULT_LEDGER_DATABASE_URL,
     responseDeadlineInMs: read.integer('RESPONSE_DEADLINE_MS', {
       default: DEFAULT_RESPONSE_DEADLINE_IN_MS,
@@ -155,22 +168,6 @@ function readDecryptionKeys(read: SettingsReader): DecryptionKeySource {
     'is required (or JIT_DECRYPTION_KEY, or JIT_DECRYPTION_KEY_VAULT_KEY_ID): the private key whose certificate is on the extension app registration; `entra-migrate keys generate` makes one',
   );
   return { kind: 'files', paths: [] };
-}
-
-function readLegacyUrl(read: SettingsReader): string {
-  const url = read.required('LEGACY_DATABASE_URL', 'where legacy credentials live, e.g. postgres://user@host/db or sqlite://./legacy.db');
-  if (url && !LEGACY_URL_SCHEMES.some((scheme) => url.startsWith(scheme))) {
-    read.report('LEGACY_DATABASE_URL', `must start with one of ${LEGACY_URL_SCHEMES.join(' ')}`);
-  }
-  return url;
-}
-
-function readLegacyQuery(read: SettingsReader): string {
-  const query = read.required('LEGACY_USER_QUERY', 'SQL returning password_hash for :username, :email or :objectId');
-  if (query && !/:(username|email|objectId)\b/.test(query)) {
-    read.report('LEGACY_USER_QUERY', 'must use at least one of the parameters :username, :email, :objectId');
-  }
-  return query;
 }
 
 function readHashLimits(read: SettingsReader): Record<string, number> {

@@ -10,8 +10,8 @@ import {
   type PasswordSubmitResponse,
 } from '../events/index.js';
 import { decide, messagesFor, type DecisionReason, type JitMessageCatalogue, type LegacyVerdict } from '../jit/index.js';
-import { HashErrorCode, type PasswordVerifier } from '../legacy/hashes/index.js';
-import type { LegacyAccount, LegacyStore } from '../legacy/index.js';
+import { HashError, HashErrorCode } from '../legacy/hashes/index.js';
+import type { LegacyAuthority, LegacyCheck } from '../legacy/index.js';
 import { SecurityError, SecurityErrorCode, decryptPasswordContext, type KeyRing, type PasswordContext } from '../security/index.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 
@@ -28,16 +28,14 @@ export interface PasswordSubmitDeps {
   /** The extension's identifier URI `api://{host}/{appId}` (ENTRA_EXTENSION_RESOURCE_ID), for the context's `aud`. */
   readonly extensionResourceId?: string | undefined;
   readonly keyRing: KeyRing;
-  readonly legacyStore: LegacyStore;
-  readonly verifier: PasswordVerifier;
+  /** The legacy system that says whether a password is right (behind its circuit breaker, in `serve`). */
+  readonly legacy: LegacyAuthority;
   readonly messages: JitMessageCatalogue;
   readonly clock: Clock;
   /** From arrival to answer, in ms (RESPONSE_DEADLINE_MS). */
   readonly responseDeadlineInMs: number;
   /** Time kept back from the deadline to send the answer, in ms, asked per request: it follows the event loop's delay. */
   readonly sendMarginInMs?: () => number;
-  /** The scheme and params for rows that name none (LEGACY_HASH_SCHEME, LEGACY_HASH_PARAMS). */
-  readonly hashDefaults?: { scheme: string | undefined; params: Readonly<Record<string, unknown>> };
 }
 
 /** What happened, for the ledger, the request log line and metrics. Never a password or token. */
@@ -49,6 +47,8 @@ export interface PasswordSubmitOutcome {
   reason: DecisionReason;
   /** The code of the error behind an "unavailable" answer (`LEGACY_STORE_TIMEOUT`, `HASH_FORMAT_UNSUPPORTED` …). */
   errorCode: string | null;
+  /** What that error says, for the request's log line (no password, token or user name is ever in it). */
+  errorDetail: string | null;
   latencyInMs: number;
 }
 
@@ -100,7 +100,7 @@ export async function handlePasswordSubmit(
 
   const { authenticationContext } = request.data;
   const deadlineAt = options.answerBy ?? answerByOf(options.receivedAt, deps);
-  const { verdict, errorCode } = await assessBeforeDeadline(request, context, deps, deadlineAt);
+  const { verdict, errorCode, errorDetail } = await assessBeforeDeadline(request, context, deps, deadlineAt);
   const decision = decide(verdict, messagesFor(deps.messages, authenticationContext.client?.locale));
 
   return {
@@ -113,6 +113,7 @@ export async function handlePasswordSubmit(
       action: decision.answer.action,
       reason: decision.reason,
       errorCode,
+      errorDetail,
       latencyInMs: deps.clock() - options.receivedAt,
     },
   };
@@ -132,6 +133,7 @@ export function answerByOf(receivedAt: number, deps: Pick<PasswordSubmitDeps, 'r
 interface Assessment {
   verdict: LegacyVerdict;
   errorCode: string | null;
+  errorDetail: string | null;
 }
 
 /** Runs the legacy check against the clock; when the deadline comes first the work is abandoned (and aborted). */
@@ -146,11 +148,11 @@ async function assessBeforeDeadline(
   const deadline = new Promise<Assessment>((resolve) => {
     timer = setTimeout(() => {
       abort.abort();
-      resolve({ verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, errorCode: 'DEADLINE_EXCEEDED' });
+      resolve({ verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, errorCode: 'DEADLINE_EXCEEDED', errorDetail: null });
     }, Math.max(0, deadlineAt - deps.clock()));
   });
   try {
-    return await Promise.race([assess(request, context, deps, abort.signal), deadline]);
+    return await Promise.race([assess(request, context, deps, abort.signal, deadlineAt), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -161,58 +163,44 @@ async function assess(
   context: PasswordContext,
   deps: PasswordSubmitDeps,
   abortSignal: AbortSignal,
+  deadlineAt: number,
 ): Promise<Assessment> {
   const { user } = request.data.authenticationContext;
-  let account: LegacyAccount | null;
+  let check: LegacyCheck;
   try {
-    account = await deps.legacyStore.findAccount(
-      { username: context.username, email: user.mail ?? null, objectId: user.id },
-      { abortSignal },
+    check = await deps.legacy.checkPassword(
+      { username: context.username, email: user.mail ?? null, objectId: user.id, password: context.password },
+      { abortSignal, deadlineAt },
     );
   } catch (error) {
-    return { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'store-error' }, errorCode: codeOf(error) };
+    return { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: causeOf(error) }, errorCode: codeOf(error), errorDetail: detailOf(error) };
   }
-
-  if (account === null) {
-    // Spend what a real check of this store costs (the verifier learns it from the rows it checks), so response
-    // time does not tell which accounts exist.
-    await deps.verifier.dummyVerify(context.password, { abortSignal }).catch(() => undefined);
-    return { verdict: { kind: 'account-not-found' }, errorCode: null };
-  }
-
-  const legacyId = account.id;
-  let matches: boolean;
-  try {
-    matches = await deps.verifier.verify(
-      context.password,
-      storedHashOf(account, deps.hashDefaults),
-      { abortSignal },
-    );
-  } catch (error) {
-    const code = codeOf(error);
-    const cause = code === HashErrorCode.HASH_VERIFIER_BUSY ? 'overloaded' : 'hash-error';
-    return { verdict: { kind: 'legacy-unavailable', legacyId, cause }, errorCode: code };
-  }
-
-  // The password is checked before the status, so a blocked account is only revealed to someone who knows its
-  // password; to anyone else it looks like every other wrong guess.
-  if (!matches) return { verdict: { kind: 'password-wrong', legacyId }, errorCode: null };
-  if (account.status === 'blocked') return { verdict: { kind: 'account-blocked', legacyId }, errorCode: null };
-  return { verdict: { kind: 'password-correct', legacyId, password: context.password }, errorCode: null };
+  return { verdict: verdictOf(check, context.password), errorCode: null, errorDetail: null };
 }
 
-/**
- * The row's hash with its scheme and salt. The store-wide scheme applies only to rows that name none and whose hash
- * has no known shape, so a table part-upgraded to bcrypt keeps verifying both kinds.
- */
-function storedHashOf(account: LegacyAccount, defaults: PasswordSubmitDeps['hashDefaults']) {
-  const params = { ...defaults?.params, ...(account.salt !== null && { salt: account.salt }) };
-  return {
-    hash: account.passwordHash,
-    ...(account.scheme && { scheme: account.scheme }),
-    ...(defaults?.scheme && { defaultScheme: defaults.scheme }),
-    ...(Object.keys(params).length > 0 && { params }),
-  };
+/** The legacy system's answer as the policy's input. */
+function verdictOf(check: LegacyCheck, password: string): LegacyVerdict {
+  switch (check.outcome) {
+    case 'correct':
+      return { kind: 'password-correct', legacyId: check.legacyId, password, mustChangePassword: check.mustChangePassword };
+    case 'wrong':
+      return { kind: 'password-wrong', legacyId: check.legacyId };
+    case 'unknown':
+      return { kind: 'account-not-found' };
+    case 'blocked':
+      return { kind: 'account-blocked', legacyId: check.legacyId };
+  }
+}
+
+/** Why no answer came: the store, the stored hash, or our own verifier being full. */
+function causeOf(error: unknown): 'store-error' | 'hash-error' | 'overloaded' {
+  if (error instanceof HashError) return error.code === HashErrorCode.HASH_VERIFIER_BUSY ? 'overloaded' : 'hash-error';
+  return 'store-error';
+}
+
+/** The error's internal detail for the request's log line; every error of ours keeps secrets out of it. */
+function detailOf(error: unknown): string | null {
+  return error instanceof EntraMigrateError ? error.message.slice(0, 300) : null;
 }
 
 function codeOf(error: unknown): string {

@@ -10,6 +10,7 @@ export type DecisionReason =
   | 'password-correct-policy-too-long'
   | 'password-correct-policy-character-not-allowed'
   | 'password-correct-policy-too-few-character-classes'
+  | 'password-correct-must-change'
   | 'password-wrong'
   | 'legacy-account-not-found'
   | 'legacy-account-blocked'
@@ -34,7 +35,8 @@ const UNAVAILABLE_REASONS = {
  * The migration policy: a legacy verdict in, Entra's action out. Pure; the table in the tests is its spec.
  *
  * - correct password that Entra's policy accepts → `MigratePassword` (Entra stores it and clears the flag);
- * - correct password that the policy refuses → `UpdatePassword` (the user picks a new one at Entra);
+ * - correct password that the policy refuses, or that the legacy system says must be changed → `UpdatePassword`
+ *   (the user picks a new one at Entra);
  * - wrong password, and no legacy account at all → `Retry` with the same message, so nothing reveals which;
  * - account blocked in the legacy system → `Block`;
  * - legacy system failed or too slow → `Block` with "temporarily unavailable": the user can try again and
@@ -46,6 +48,7 @@ const UNAVAILABLE_REASONS = {
 export function decide(verdict: LegacyVerdict, messages: JitMessages): Decision {
   switch (verdict.kind) {
     case 'password-correct': {
+      if (verdict.mustChangePassword) return { answer: { action: 'UpdatePassword' }, reason: 'password-correct-must-change' };
       const violation = policyViolationOf(verdict.password);
       if (violation === null) return { answer: { action: 'MigratePassword' }, reason: 'password-correct' };
       return { answer: { action: 'UpdatePassword' }, reason: `password-correct-policy-${violation}` };

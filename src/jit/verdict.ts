@@ -4,7 +4,8 @@
  * correct-password one, which needs it only to check Entra's policy and never stores it.
  */
 export type LegacyVerdict =
-  | { kind: 'password-correct'; legacyId: string | null; password: string }
+  /** `mustChangePassword`: the legacy system says this password must be changed (expired, set by an administrator). */
+  | { kind: 'password-correct'; legacyId: string | null; password: string; mustChangePassword?: boolean }
   | { kind: 'password-wrong'; legacyId: string | null }
   | { kind: 'account-not-found' }
   | { kind: 'account-blocked'; legacyId: string | null }

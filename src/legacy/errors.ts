@@ -14,6 +14,18 @@ export const LegacyStoreErrorCode = {
   TIMEOUT: 'LEGACY_STORE_TIMEOUT',
   /** The answer cannot be trusted: an empty or undecodable `password_hash`, or several accounts matched. */
   ROW_INVALID: 'LEGACY_ROW_INVALID',
+  /**
+   * A network store's answer is not one it may give: not JSON, over the size limit, a status with no meaning
+   * (a web service's 500, a token endpoint's unknown error).
+   */
+  ANSWER_INVALID: 'LEGACY_ANSWER_INVALID',
+  /**
+   * The legacy system refused *us*, not the user: our credentials, client id, bind DN or URL are wrong. The
+   * message names the setting to fix.
+   */
+  MISCONFIGURED: 'LEGACY_STORE_MISCONFIGURED',
+  /** The store failed several times in a row; sign-ins are answered "temporarily unavailable" at once for a while. */
+  CIRCUIT_OPEN: 'LEGACY_STORE_CIRCUIT_OPEN',
 } as const;
 
 export type LegacyStoreErrorCode = (typeof LegacyStoreErrorCode)[keyof typeof LegacyStoreErrorCode];

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LegacyStoreError, LegacyStoreErrorCode } from './errors.js';
-import { accountFromRow } from './sql/row.js';
+import { accountFromRow } from './stores/sql/row.js';
 import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from './store.js';
 
 /** One account of the in-memory store, shaped like a row of a legacy users table. */

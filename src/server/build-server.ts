@@ -122,6 +122,7 @@ export async function buildServer(deps: ServerDeps) {
           action: outcome.action,
           reason: outcome.reason,
           errorCode: outcome.errorCode,
+          ...(outcome.errorDetail && { errorDetail: outcome.errorDetail }),
         }),
       },
       'request',

@@ -13,7 +13,7 @@ import { hash as argon2Hash } from '@node-rs/argon2';
 import { handlePasswordSubmit, type PasswordSubmitDeps } from '../../src/handlers/index.js';
 import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { createPasswordVerifier, type PasswordVerifier } from '../../src/legacy/hashes/index.js';
-import { createMemoryLegacyStore, type MemoryLegacyAccount } from '../../src/legacy/index.js';
+import { createMemoryLegacyStore, hashStoreAuthority, type MemoryLegacyAccount } from '../../src/legacy/index.js';
 import { generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { APP_ID, calloutBody } from '../server/harness.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
@@ -37,8 +37,7 @@ function handlerOver(accounts: MemoryLegacyAccount[]) {
     tenantId: TENANT_ID,
     extensionAppId: APP_ID,
     keyRing: loadKeyRing([{ pem: key.privateKeyPem + key.certificatePem, source: 'test' }]),
-    legacyStore: createMemoryLegacyStore(accounts),
-    verifier,
+    legacy: hashStoreAuthority(createMemoryLegacyStore(accounts), verifier),
     messages: DEFAULT_MESSAGES,
     clock: Date.now,
     responseDeadlineInMs: 2000,

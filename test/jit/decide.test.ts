@@ -8,6 +8,7 @@ const table: Array<{ verdict: LegacyVerdict; action: string; reason: string; tit
   { verdict: { kind: 'password-correct', legacyId: '1', password: 'Tr0ub4dor&3' }, action: 'MigratePassword', reason: 'password-correct' },
   { verdict: { kind: 'password-correct', legacyId: '1', password: 'letmein' }, action: 'UpdatePassword', reason: 'password-correct-policy-too-short' },
   { verdict: { kind: 'password-correct', legacyId: '1', password: 'password123' }, action: 'UpdatePassword', reason: 'password-correct-policy-too-few-character-classes' },
+  { verdict: { kind: 'password-correct', legacyId: '1', password: 'Tr0ub4dor&3', mustChangePassword: true }, action: 'UpdatePassword', reason: 'password-correct-must-change' },
   { verdict: { kind: 'password-correct', legacyId: null, password: 'Grüße-2024!' }, action: 'UpdatePassword', reason: 'password-correct-policy-character-not-allowed' },
   { verdict: { kind: 'password-wrong', legacyId: '1' }, action: 'Retry', reason: 'password-wrong', message: en.retry.message },
   { verdict: { kind: 'account-not-found' }, action: 'Retry', reason: 'legacy-account-not-found', message: en.retry.message },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { withLeasedConnection, type ConnectionLease } from '../../src/legacy/sql/leased-connection.js';
+import { withLeasedConnection, type ConnectionLease } from '../../src/legacy/stores/sql/leased-connection.js';
 
 /** A pool of numbered fake connections that records what happened to each. */
 function fakePool(acquire: () => Promise<number> = async () => 1) {

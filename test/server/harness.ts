@@ -5,7 +5,7 @@ import { createLogger } from '../../src/common/logger.js';
 import { encryptPasswordContext, mintCalloutToken, createTenant, type EmulatedTenant } from '../../src/emulator/index.js';
 import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
-import { createMemoryLegacyStore, type MemoryLegacyStoreOptions } from '../../src/legacy/index.js';
+import { createMemoryLegacyStore, hashStoreAuthority, type MemoryLegacyStoreOptions } from '../../src/legacy/index.js';
 import { createCallerTokenVerifier, createSigningKeySource, generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { buildServer, type ExtensionServer, type SendMargin } from '../../src/server/index.js';
 import type { PasswordSubmitOutcome } from '../../src/handlers/index.js';
@@ -92,12 +92,10 @@ export async function startServer(
       tenantId: tenant.tenantId,
       extensionAppId: APP_ID,
       keyRing: loadKeyRing([{ pem: key.privateKeyPem + key.certificatePem, source: 'test' }]),
-      legacyStore,
-      verifier,
+      legacy: hashStoreAuthority(legacyStore, verifier, options.hashDefaults),
       messages: DEFAULT_MESSAGES,
       clock: Date.now,
       responseDeadlineInMs: options.responseDeadlineInMs ?? 1500,
-      ...(options.hashDefaults && { hashDefaults: options.hashDefaults }),
     },
     readiness: [{ name: 'legacyStore', check: async () => { if (options.ready === false) throw Object.assign(new Error('down'), { code: 'LEGACY_STORE_UNAVAILABLE' }); } }],
     onOutcome: (outcome) => outcomes.push(outcome),

@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from '../../common/clock.js';
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
+import { systemClock, type Clock } from '../../../common/clock.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 import type { CompiledQuery } from './named-parameters.js';
 
 /** What a SQL store is opened with. */

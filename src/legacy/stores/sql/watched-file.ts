@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import type { Clock } from '../../common/clock.js';
+import type { Clock } from '../../../common/clock.js';
 
 /** Why a watched file cannot be used. */
 export type FileProblem = 'missing' | 'unreadable';

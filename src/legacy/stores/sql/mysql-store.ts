@@ -1,5 +1,5 @@
 import { createPool, type FieldPacket, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
-import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../store.js';
+import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../../store.js';
 import { factsOf, NETWORK_ERROR_CODES, storeClosed, storeTimedOut, toLegacyStoreError, type DriverFailure } from './driver-error.js';
 import { withLeasedConnection, type ConnectionLease } from './leased-connection.js';
 import { mysqlConnectionFieldsOf } from './mysql-url.js';

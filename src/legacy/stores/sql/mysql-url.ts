@@ -1,4 +1,4 @@
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 import { redactUrl } from './url.js';
 
 /** The connection fields of a `mysql://` or `mariadb://` URL. */

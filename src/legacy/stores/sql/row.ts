@@ -1,6 +1,6 @@
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
-import { legacyStatusOf } from '../status.js';
-import type { LegacyAccount } from '../store.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
+import { legacyStatusOf } from '../../status.js';
+import type { LegacyAccount } from '../../store.js';
 
 /**
  * The result-column contract of a lookup query. Names match case-insensitively; other columns are ignored.

@@ -1,4 +1,4 @@
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 
 /** Query parameters whose values are secrets (`password`, `sslpassword`, `client_secret`, `token`…). */
 const SECRET_PARAMETER = /pass|secret|token|key|cred/i;

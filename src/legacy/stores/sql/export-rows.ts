@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 import type { SqlDialect } from './dialect-syntax.js';
 import { withDeadline } from './deadline.js';
 import { factsOf } from './driver-error.js';

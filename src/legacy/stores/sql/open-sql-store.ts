@@ -1,5 +1,5 @@
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
-import type { LegacyStore } from '../store.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
+import type { LegacyStore } from '../../store.js';
 import type { SqlDialect } from './dialect-syntax.js';
 import { createMysqlLegacyStore } from './mysql-store.js';
 import { compileNamedQuery } from './named-parameters.js';

@@ -1,4 +1,4 @@
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 import { redactUrl, withoutUrlPassword } from './url.js';
 
 /** How a driver error is understood; each driver module classifies its own errors into one of these. */

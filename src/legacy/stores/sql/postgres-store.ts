@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
-import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../store.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
+import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../../store.js';
 import { factsOf, NETWORK_ERROR_CODES, storeClosed, storeTimedOut, toLegacyStoreError, type DriverFailure } from './driver-error.js';
 import { withLeasedConnection, type ConnectionLease } from './leased-connection.js';
 import { IDLE_TIMEOUT_IN_MS, KEEP_ALIVE_INITIAL_DELAY_IN_MS, type SqlDriverSettings } from './options.js';

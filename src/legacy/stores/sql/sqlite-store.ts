@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
-import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../store.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
+import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../../store.js';
 import { factsOf, storeClosed, toLegacyStoreError, type DriverFailure } from './driver-error.js';
 import type { SqlDriverSettings } from './options.js';
 import { accountFromRows, checkResultColumns } from './row.js';

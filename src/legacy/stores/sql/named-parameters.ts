@@ -1,4 +1,4 @@
-import { LegacyStoreError, LegacyStoreErrorCode } from '../errors.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 import { DIALECT_SYNTAX, type DialectSyntax, type QuoteRule, type SqlDialect } from './dialect-syntax.js';
 
 /** The lookup fields a query may name, written `:username`, `:email`, `:objectId` (case-sensitive). */
