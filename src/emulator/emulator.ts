@@ -13,6 +13,7 @@ import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
 import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
 import { TenantObjects } from './tenant-objects.js';
 import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
+import { createLegacyB2cTenant, runningLegacyB2c, type LegacyB2cOptions, type RunningLegacyB2c } from './legacy-b2c/index.js';
 
 export interface EmulatorOptions {
   tenantId?: string;
@@ -40,6 +41,11 @@ export interface EmulatorOptions {
   fetch?: typeof globalThis.fetch;
   /** Graph's identity-write throttling (defaults: Graph's documented budgets) and injected faults. */
   graph?: { writeBudget?: WriteBudgetOptions; faults?: GraphFaults; directoryQuota?: number };
+  /**
+   * Also serve a legacy Azure AD B2C tenant — an ROPC token endpoint over its own users — as the system a migration
+   * starts from. Its users live in memory only: seed them with each start.
+   */
+  legacyB2c?: LegacyB2cOptions;
 }
 
 /** A running emulator: its address, its tenant and directory, and the extension it calls. */
@@ -65,6 +71,8 @@ export interface RunningEmulator {
   setGraphFaults(faults: GraphFaults): void;
   extension(): PasswordSubmitExtension | undefined;
   calloutCount(): number;
+  /** The legacy B2C tenant, when started with `legacyB2c`. */
+  readonly legacyB2c: RunningLegacyB2c | undefined;
   close(): Promise<void>;
 }
 
@@ -103,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     let url = '';
     const apps = createClientApps(tenant, store);
     let faults: GraphFaults = options.graph?.faults ?? {};
+    const legacyB2c = options.legacyB2c ? await createLegacyB2cTenant(options.legacyB2c, now) : undefined;
     const server = await buildEmulatorServer({
       tenant,
       directory: opened,
@@ -117,6 +126,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         now,
         ...(options.graph?.directoryQuota !== undefined && { directoryQuota: options.graph.directoryQuota }),
       },
+      ...(legacyB2c && { legacyB2c }),
     });
     const address = await server.listen({ port: options.port ?? 7080, host: options.host ?? '127.0.0.1' });
     url = address.replace('://[::1]', '://localhost');
@@ -144,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         faults = next;
       },
       calloutCount: () => signIn.calloutCount(),
+      legacyB2c: legacyB2c && runningLegacyB2c(legacyB2c, url),
       async close() {
         await server.close();
         opened.close();

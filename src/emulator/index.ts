@@ -9,3 +9,13 @@ export { createSignInService, type ChangePasswordOutcome, type SignInOutcome, ty
 export { createTenant, type EmulatedTenant } from './tenant.js';
 export { type GraphFaults } from './graph/write-admission.js';
 export { type WriteBudgetOptions } from './graph/write-budget.js';
+export {
+  B2C_ERRORS,
+  createLegacyB2cTenant,
+  type LegacyB2cLockout,
+  type LegacyB2cOptions,
+  type LegacyB2cTenant,
+  type LegacyB2cUser,
+  type LegacyB2cUserSeed,
+  type RunningLegacyB2c,
+} from './legacy-b2c/index.js';

@@ -6,6 +6,7 @@ import type { SignInService } from '../sign-in.js';
 import type { EmulatedTenant } from '../tenant.js';
 import { graphRoutes, type GraphRoutesOptions } from '../graph/graph-routes.js';
 import { graphError } from '../graph/graph-error.js';
+import { legacyB2cRoutes, type LegacyB2cTenant } from '../legacy-b2c/index.js';
 import { openIdRoutes } from './openid-routes.js';
 import { notFoundPage, pageLocale, refusedPage } from './pages.js';
 import { signInRoutes } from './sign-in-routes.js';
@@ -27,6 +28,8 @@ export interface EmulatorServerDeps {
   logger: Logger;
   baseUrl: () => string;
   graph: Omit<GraphRoutesOptions, 'tenant' | 'directory'>;
+  /** The legacy Azure AD B2C tenant to serve beside Entra (an ROPC token endpoint), when the emulator has one. */
+  legacyB2c?: LegacyB2cTenant;
 }
 
 /** The emulator's HTTP face. Route modules are independent plugins over the same directory (Graph joins later). */
@@ -56,6 +59,7 @@ export async function buildEmulatorServer(deps: EmulatorServerDeps) {
   await app.register(openIdRoutes, { tenant: deps.tenant, baseUrl: deps.baseUrl });
   await app.register(signInRoutes, { service: deps.signIn, directory: deps.directory, tenantDomain: deps.tenant.domain });
   await app.register(graphRoutes, { tenant: deps.tenant, directory: deps.directory, ...deps.graph });
+  if (deps.legacyB2c) await app.register(legacyB2cRoutes, { tenant: deps.legacyB2c, baseUrl: deps.baseUrl });
   return app;
 }
 
