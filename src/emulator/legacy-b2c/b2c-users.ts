@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { hash as bcryptHash, verify as bcryptVerify } from '@node-rs/bcrypt';
+import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 
 /** One local account of the legacy B2C tenant, as a test or the demo seeds it. */
 export interface LegacyB2cUserSeed {
@@ -78,9 +79,9 @@ export class LegacyB2cUsers {
   /** Adds a user; rejects a sign-in name already taken, a missing or unusable password hash. */
   async add(seed: LegacyB2cUserSeed): Promise<LegacyB2cUser> {
     const names = seed.signInNames.map((name) => name.trim().toLowerCase()).filter(Boolean);
-    if (names.length === 0) throw new Error('A legacy B2C user needs at least one sign-in name.');
+    if (names.length === 0) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, 'A legacy B2C user needs at least one sign-in name.');
     const taken = names.find((name) => this.byName.has(name));
-    if (taken !== undefined) throw new Error(`The sign-in name ${taken} is already taken in the legacy B2C tenant.`);
+    if (taken !== undefined) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_CONFLICT, `The sign-in name ${taken} is already taken in the legacy B2C tenant.`);
     const passwordHash = await storedHash(seed);
     const user: LegacyB2cUser = Object.freeze({
       objectId: seed.objectId ?? randomUUID(),
@@ -121,9 +122,11 @@ export class LegacyB2cUsers {
 async function storedHash(seed: LegacyB2cUserSeed): Promise<string> {
   if (seed.passwordHash !== undefined) {
     if (BCRYPT_HASH.test(seed.passwordHash) || SHA256_HASH.test(seed.passwordHash)) return seed.passwordHash;
-    throw new Error('A legacy B2C user passwordHash must be bcrypt ($2a$, $2b$, $2y$) or sha256:<64 hex digits>.');
+    throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, 'A legacy B2C user passwordHash must be bcrypt ($2a$, $2b$, $2y$) or sha256:<64 hex digits>.');
   }
-  if (seed.password === undefined || seed.password.length === 0) throw new Error('A legacy B2C user needs a password or a passwordHash.');
+  if (seed.password === undefined || seed.password.length === 0) {
+    throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, 'A legacy B2C user needs a password or a passwordHash.');
+  }
   return bcryptHash(seed.password, SEED_BCRYPT_COST);
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import { createB2cTokenIssuer, type B2cTokenIssuer } from './b2c-tokens.js';
 import { LegacyB2cUsers, type LegacyB2cLockout, type LegacyB2cUserSeed } from './b2c-users.js';
 
@@ -41,6 +42,7 @@ export interface LegacyB2cTenant {
 /** True for `B2C_1_…` and `B2C_1A_…` names, the only ones B2C gives policies. */
 const POLICY_NAME = /^B2C_1A?_[A-Za-z0-9_-]{1,100}$/i;
 const TENANT_NAME = /^[a-z0-9]{1,26}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Creates the legacy B2C tenant: its user list, its signing key and its addresses.
@@ -50,11 +52,12 @@ const TENANT_NAME = /^[a-z0-9]{1,26}$/;
  */
 export async function createLegacyB2cTenant(options: LegacyB2cOptions, now: () => number): Promise<LegacyB2cTenant> {
   const tenantName = (options.tenantName ?? 'fabrikamb2c').toLowerCase();
-  if (!TENANT_NAME.test(tenantName)) throw new Error('The legacy B2C tenant name must be 1 to 26 lowercase letters and digits.');
+  if (!TENANT_NAME.test(tenantName)) throw new EmulatorError(EmulatorErrorCode.CONFIG_INVALID, 'The legacy B2C tenant name must be 1 to 26 lowercase letters and digits.');
   const policy = options.policy ?? 'B2C_1_ROPC_Auth';
-  if (!POLICY_NAME.test(policy)) throw new Error('The legacy B2C policy must be named B2C_1_… (a user flow) or B2C_1A_… (a custom policy).');
+  if (!POLICY_NAME.test(policy)) throw new EmulatorError(EmulatorErrorCode.CONFIG_INVALID, 'The legacy B2C policy must be named B2C_1_… (a user flow) or B2C_1A_… (a custom policy).');
   const tenantId = (options.tenantId ?? randomUUID()).toLowerCase();
   const clientId = (options.clientId ?? randomUUID()).toLowerCase();
+  if (!GUID.test(tenantId) || !GUID.test(clientId)) throw new EmulatorError(EmulatorErrorCode.CONFIG_INVALID, 'The legacy B2C tenant id and client id must be GUIDs.');
   const users = new LegacyB2cUsers({ now, ...(options.lockout && { lockout: options.lockout }) });
   for (const seed of options.users ?? []) await users.add(seed);
   const tokens = await createB2cTokenIssuer();

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
+import { createLegacyB2cTenant, startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { openRopcAuthority } from '../../../src/legacy/stores/ropc/index.js';
 import { CANARY_PASSWORDS } from '../../support/canaries.js';
 import { attempt, rejectionOf, settingsFor, shownText } from './fixtures.js';
@@ -205,5 +205,29 @@ describe("the emulator's legacy B2C tenant, through the OIDC password-grant stor
         await authority.close();
       }
     });
+  });
+});
+
+describe('the legacy B2C tenant refuses seeds it cannot serve', () => {
+  const refused = async (options: Parameters<typeof createLegacyB2cTenant>[0], code: string, pattern: RegExp) => {
+    const error = await rejectionOf(createLegacyB2cTenant(options, Date.now));
+    assert.equal(error.code, code);
+    assert.match(error.message, pattern);
+    assert.ok(!shownText(error).includes(CANARY_PASSWORDS.correct));
+  };
+  test('a policy not named B2C_1_… or B2C_1A_…, a tenant name with a dot, a client id that is no GUID', async () => {
+    await refused({ policy: 'ROPC_Auth' }, 'EMULATOR_CONFIG_INVALID', /B2C_1_/);
+    await refused({ tenantName: 'fabrikam.onmicrosoft.com' }, 'EMULATOR_CONFIG_INVALID', /tenant name/);
+    await refused({ clientId: 'my-app' }, 'EMULATOR_CONFIG_INVALID', /GUIDs/);
+  });
+  test('a user without a sign-in name or a password, an unknown hash format, a sign-in name taken twice (case-blind)', async () => {
+    await refused({ users: [{ signInNames: [' '], password: CANARY_PASSWORDS.correct }] }, 'EMULATOR_DIRECTORY_INVALID', /sign-in name/);
+    await refused({ users: [{ signInNames: ['ada@example.com'] }] }, 'EMULATOR_DIRECTORY_INVALID', /password or a passwordHash/);
+    await refused({ users: [{ signInNames: ['ada@example.com'], passwordHash: `md5:${CANARY_PASSWORDS.correct}` }] }, 'EMULATOR_DIRECTORY_INVALID', /bcrypt/);
+    await refused(
+      { users: [{ signInNames: ['ada@example.com'], password: CANARY_PASSWORDS.correct }, { signInNames: ['ADA@example.com'], password: CANARY_PASSWORDS.wrong }] },
+      'EMULATOR_DIRECTORY_CONFLICT',
+      /already taken/,
+    );
   });
 });
