@@ -1,6 +1,8 @@
 import type { Logger } from '../common/logger.js';
 import type { LegacyStoreSettings, ServeConfig } from '../config/index.js';
 import { createPasswordVerifier } from '../legacy/hashes/index.js';
+import { openRopcAuthority } from '../legacy/stores/ropc/index.js';
+import { openWebServiceAuthority } from '../legacy/stores/web-service/index.js';
 import { hashStoreAuthority, openSqlLegacyStore, withCircuitBreaker, type GuardedAuthority, type LegacyAuthority } from '../legacy/index.js';
 
 /**
@@ -33,5 +35,9 @@ async function openUnguarded(settings: LegacyStoreSettings, config: ServeConfig)
       const authority = hashStoreAuthority(store, verifier, config.hashDefaults);
       return { ...authority, close: async () => { await store.close(); await verifier.close(); } };
     }
+    case 'web-service':
+      return openWebServiceAuthority(settings.webService);
+    case 'ropc':
+      return openRopcAuthority(settings.ropc);
   }
 }

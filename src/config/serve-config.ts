@@ -1,6 +1,8 @@
 import { ConfigError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { readLegacyStore, readSqlStoreSettings, type LegacyStoreReaders, type SqlStoreSettings } from './legacy-store-settings.js';
+import { readRopcSettings, type RopcSettings } from './legacy-ropc-settings.js';
+import { readWebServiceSettings, type WebServiceSettings } from './legacy-web-service-settings.js';
 import { SettingsReader, type RawSettings } from './settings.js';
 
 /** Where the private key(s) that decrypt `encryptedPasswordContext` come from. */
@@ -62,14 +64,18 @@ const DEFAULT_MAX_CONNECTIONS = 512;
 /** The embedded ledger: a SQLite file in ./data, created on first start. */
 export const DEFAULT_LEDGER_DATABASE_URL = 'sqlite://./data/ledger.db';
 
-/** Every kind of legacy store `serve` can ask. */
-export type LegacyStoreSettings = SqlStoreSettings;
+/** Every kind of legacy store `serve` can ask, tagged by kind. */
+export type LegacyStoreSettings =
+  | SqlStoreSettings
+  | { readonly kind: 'web-service'; readonly webService: WebServiceSettings }
+  | { readonly kind: 'ropc'; readonly ropc: RopcSettings };
 
 const LEGACY_STORE_READERS: LegacyStoreReaders<LegacyStoreSettings> = {
   LEGACY_DATABASE_URL: readSqlStoreSettings,
-  LEGACY_VERIFY_URL: (read) => notYet(read, 'LEGACY_VERIFY_URL'),
+  // A kind's reader returns undefined only after reporting its problems, and then loadServeConfig throws.
+  LEGACY_VERIFY_URL: (read, allowInsecure) => ({ kind: 'web-service', webService: readWebServiceSettings(read, allowInsecure)! }),
   LEGACY_LDAP_URL: (read) => notYet(read, 'LEGACY_LDAP_URL'),
-  LEGACY_ROPC_TOKEN_URL: (read) => notYet(read, 'LEGACY_ROPC_TOKEN_URL'),
+  LEGACY_ROPC_TOKEN_URL: (read, allowInsecure) => ({ kind: 'ropc', ropc: readRopcSettings(read, allowInsecure)! }),
 };
 
 function notYet(read: SettingsReader, setting: string): LegacyStoreSettings {

@@ -15,9 +15,14 @@ which wins over --config.
   JIT_DECRYPTION_KEY_VAULT_KEY_ID a Key Vault key (https://<vault>.vault.azure.net/keys/<name>[/<version>]) that
                                   unwraps the content key in the vault; the private key never leaves it
   JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE  that key's certificate (PEM), for its x5t
-  LEGACY_DATABASE_URL             sqlite://path | postgres://… | mysql://… | mariadb://…     (required)
-  LEGACY_USER_QUERY               SQL with :username, :email, :objectId returning password_hash
-                                  and optionally id, status, scheme, salt                    (required)
+  The legacy store: exactly one of these four (docs/legacy-stores.md has each kind's own settings)
+  LEGACY_DATABASE_URL             a SQL table of hashes: sqlite://path | postgres://… | mysql://… | mariadb://…
+  LEGACY_USER_QUERY               with it: SQL with :username, :email, :objectId returning password_hash
+                                  and optionally id, status, scheme, salt
+  LEGACY_VERIFY_URL               a web service that checks passwords (POST JSON, answers {"valid": …})
+  LEGACY_LDAP_URL                 a directory: ldaps://… or ldap://… with LEGACY_LDAP_STARTTLS=true
+  LEGACY_ROPC_TOKEN_URL           an OpenID provider's token endpoint (password grant): B2C, Entra, Keycloak, …
+  LEGACY_ALLOW_INSECURE_TRANSPORT true to allow http:// or ldap:// without StartTLS beyond this machine
   LEDGER_DATABASE_URL             where decisions are recorded (default sqlite://./data/ledger.db)
   ENTRA_OPENID_CONFIGURATION_URL  override Entra's OpenID metadata URL (http: only for loopback)
   RESPONSE_DEADLINE_MS            answer within this many ms of arrival (default 1500, 100–2000)
