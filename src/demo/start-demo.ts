@@ -20,11 +20,24 @@ export interface DemoOptions {
   /** The emulator's port (default 7080); 0 picks a free one. */
   emulatorPort?: number;
   host?: string;
+  /**
+   * The legacy system: `sqlite` (default), a seeded SQLite table of hashes in many formats; or `b2c`, the emulator's
+   * Azure AD B2C tenant holding the same users, asked through its password grant (ROPC) as a real B2C would be.
+   */
+  legacy?: DemoLegacy;
   logger: Logger;
 }
 
+export type DemoLegacy = 'sqlite' | 'b2c';
+
+/** The demo B2C tenant's ROPC application, fixed like the other demo ids. */
+export const DEMO_B2C_CLIENT_ID = '5b7c2e94-1d3f-4a8b-9c6e-0f2a4d6b8e13';
+
 export interface RunningDemo {
   dataDir: string;
+  legacy: DemoLegacy;
+  /** What the extension asks, in words: `SQLite <path>`, or the B2C tenant's token endpoint. */
+  legacyStore: string;
   /** The emulator's sign-in page. */
   signInUrl: string;
   extensionUrl: string;
@@ -47,7 +60,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const dataDir = resolve(options.dataDir ?? join('data', 'demo'));
   const host = options.host ?? '127.0.0.1';
   const legacyPath = join(dataDir, 'legacy.db');
-  seedDemoLegacyStore(legacyPath, DEMO_USERS);
+  const b2c = options.legacy === 'b2c';
+  if (!b2c) seedDemoLegacyStore(legacyPath, DEMO_USERS);
   const key = await ensureDemoKey(join(dataDir, 'extension-key.pem'));
 
   const emulator = await startEmulator({
@@ -55,6 +69,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     port: options.emulatorPort ?? 7080,
     host,
     logger: options.logger,
+    ...(b2c && { legacyB2c: { tenantName: 'contosolegacy', clientId: DEMO_B2C_CLIENT_ID, users: DEMO_USERS.map(asB2cUser) } }),
   });
   let extension: Extension | undefined;
   try {
@@ -69,8 +84,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       ENTRA_EXTENSION_APP_ID: DEMO_EXTENSION_APP_ID,
       ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
       JIT_DECRYPTION_KEY_FILE: key.path,
-      LEGACY_DATABASE_URL: `sqlite://${legacyPath}`,
-      LEGACY_USER_QUERY: DEMO_LEGACY_USER_QUERY,
+      ...(b2c ? emulator.legacyB2c!.ropcSettings : { LEGACY_DATABASE_URL: `sqlite://${legacyPath}`, LEGACY_USER_QUERY: DEMO_LEGACY_USER_QUERY }),
       LEDGER_DATABASE_URL: `sqlite://${join(dataDir, 'ledger.db')}`,
       LOG_LEVEL: options.logger.level,
     });
@@ -89,6 +103,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const opened = extension;
     return {
       dataDir,
+      legacy: b2c ? 'b2c' : 'sqlite',
+      legacyStore: b2c ? `the emulator's B2C tenant, password grant at ${emulator.legacyB2c!.tokenUrl}` : `SQLite ${legacyPath}`,
       signInUrl: emulator.url,
       extensionUrl,
       users: DEMO_USERS,
@@ -104,6 +120,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     await emulator.close();
     throw error;
   }
+}
+
+/** A demo user as a B2C local account: the same sign-in name and password, locked where the legacy row is. */
+function asB2cUser(user: DemoUser) {
+  return { signInNames: [user.email], password: user.password, displayName: user.displayName, ...(user.status === 'locked' && { locked: true }) };
 }
 
 /** Phase 1 for one demo user: created in the directory with a random password and the migration flag set. */

@@ -1,6 +1,6 @@
 import { createLogger } from '../../common/logger.js';
 import type { LogLevel } from '../../config/index.js';
-import { demoWelcome, startDemo } from '../../demo/index.js';
+import { demoWelcome, startDemo, type DemoLegacy } from '../../demo/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
@@ -10,6 +10,7 @@ export interface DemoCommandOptions {
   port: number;
   emulatorPort: number;
   host: string;
+  legacy: DemoLegacy;
   logLevel: LogLevel;
 }
 
@@ -23,6 +24,7 @@ export async function demo(options: DemoCommandOptions): Promise<number> {
       extensionPort: options.port,
       emulatorPort: options.emulatorPort,
       host: options.host,
+      legacy: options.legacy,
       logger,
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { LOG_LEVELS, type LogLevel } from '../../config/log-levels.js';
 import type { DemoCommandOptions } from '../actions/demo.js';
 import { parseLogLevel, parsePort } from '../parse-options.js';
@@ -11,10 +11,16 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
     .option('--port <port>', "the extension's port (0 = any free port)", parsePort, 7071)
     .option('--emulator-port <port>', "the emulator's port: its sign-in page and OpenID metadata", parsePort, 7080)
     .option('--host <host>', 'the interface both listen on', '127.0.0.1')
+    .addOption(
+      new Option('--legacy <kind>', 'the legacy system: sqlite, a seeded table of hashes in 13 formats; b2c, an Azure AD B2C tenant asked through its password grant (ROPC)')
+        .choices(['sqlite', 'b2c'])
+        .default('sqlite'),
+    )
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info' as LogLevel)
     .addHelpText(
       'after',
       `
+Try it: npm start (the SQLite store), or npm start -- --legacy b2c (a B2C → External ID migration).
 The legacy store is re-seeded and the emulated tenant starts empty on every run; the key in the data directory is
 kept, so its thumbprint stays the same. Decisions accumulate in <data-dir>/ledger.db. The demo reads no settings:
 these options are all there is. Exit codes: 0 stopped with Ctrl-C, 1 it could not start (e.g. "port 7071 is in
