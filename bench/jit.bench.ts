@@ -9,25 +9,23 @@
  * 3. Overload: bcrypt cost 10 at four times the saturation throughput, open loop. Every answer must still leave
  *    within the deadline by the server's own clock (its request log's `latencyInMs`): the count over, and the max.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import Database from 'better-sqlite3';
 import { encryptPasswordContext, mintCalloutToken, startEmulator } from '../src/emulator/index.js';
 import { createPasswordVerifier } from '../src/legacy/hashes/index.js';
 import { createCallerTokenVerifier, createSigningKeySource, decryptPasswordContext, generateDecryptionKey, loadKeyRing } from '../src/security/index.js';
+import { call, calloutBody, openLoop, startServe, tally } from './callouts.js';
 import { cpuTimeInMs, fixed, percentiles, throughput } from './measure.js';
 
 const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
 const PASSWORD = 'Bench-Mark-Password-1!';
-const BIN = fileURLToPath(new URL('../bin/entra-migrate.js', import.meta.url));
 const rows: string[][] = [];
 const report = (...cells: string[]) => {
   rows.push(cells);
@@ -93,105 +91,20 @@ legacy.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('cheap@bench.example
 legacy.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('bcrypt@bench.example', await bcryptHash(PASSWORD, 10), null, null);
 legacy.close();
 
-/** The server's log lines, parsed: the overload run reads its own latencies from them. */
-const serverLog: Array<{ msg?: string; path?: string; status?: number; reason?: string; code?: string; latencyInMs?: number }> = [];
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ENTRA_TENANT_ID: emulator.tenant.tenantId,
-      ENTRA_EXTENSION_APP_ID: APP_ID,
-      ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
-      JIT_DECRYPTION_KEY_FILE: keyPath,
-      LEGACY_DATABASE_URL: `sqlite://${join(dir, 'legacy.db')}`,
-      LEGACY_USER_QUERY: 'SELECT password_hash, scheme, salt FROM users WHERE email = :username',
-      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let pending = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        const entry = JSON.parse(line) as { msg?: string; address?: string };
-        serverLog.push(entry);
-        if (entry.address) resolve(entry.address);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  return { child, url };
-}
-
-const server = await startServer();
+const server = await startServe({
+  ENTRA_TENANT_ID: emulator.tenant.tenantId,
+  ENTRA_EXTENSION_APP_ID: APP_ID,
+  ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
+  JIT_DECRYPTION_KEY_FILE: keyPath,
+  LEGACY_DATABASE_URL: `sqlite://${join(dir, 'legacy.db')}`,
+  LEGACY_USER_QUERY: 'SELECT password_hash, scheme, salt FROM users WHERE email = :username',
+  LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+});
+const serverLog = server.log;
 const token = await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() });
-const bodyFor = async (username: string, i: number) =>
-  JSON.stringify({
-    type: 'microsoft.graph.authenticationEvent.passwordSubmit',
-    source: `/tenants/${emulator.tenant.tenantId}/applications/${APP_ID}`,
-    data: {
-      '@odata.type': 'microsoft.graph.onPasswordSubmitCalloutData',
-      tenantId: emulator.tenant.tenantId,
-      authenticationEventListenerId: '11112222-bbbb-3333-cccc-4444dddd5555',
-      customAuthenticationExtensionId: '22223333-cccc-4444-dddd-5555eeee6666',
-      encryptedPasswordContext: await encryptPasswordContext({ certificatePem: key.certificatePem, appId: APP_ID, resourceHost: 'bench.example', password: PASSWORD, username, nonce: `n${i}`, now: Date.now() }),
-      authenticationContext: {
-        correlationId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        client: { ip: '127.0.0.1', locale: 'en-us', market: 'en-us' },
-        protocol: 'OAUTH2.0',
-        clientServicePrincipal: { id: 'aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb', appId: '00001111-aaaa-2222-bbbb-3333cccc4444', appDisplayName: 'Bench', displayName: 'Bench' },
-        resourceServicePrincipal: null,
-        user: { id: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee', mail: username, displayName: 'Bench', userPrincipalName: username },
-      },
-    },
-  });
-
-/**
- * One callout; resolves with its latency and the action answered (Block means the deadline or overload shed it;
- * `503 DEADLINE_EXCEEDED` that the request could not even be decrypted in time, `503 OVERLOADED` that it was refused
- * on arrival while the event loop was too far behind).
- */
-async function call(url: string, body: string): Promise<{ ms: number; action: string }> {
-  const t0 = performance.now();
-  let response: Response;
-  try {
-    response = await fetch(`${url}/events/password-submit`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
-  } catch {
-    return { ms: performance.now() - t0, action: 'connection closed (over MAX_CONNECTIONS)' };
-  }
-  const answer = (await response.json()) as { data?: { actions?: Array<Record<string, string>> }; error?: { code: string } };
-  if (response.status === 503) return { ms: performance.now() - t0, action: `503 ${answer.error?.code}` };
-  if (response.status !== 200) throw new Error(`unexpected status ${response.status}`);
-  return { ms: performance.now() - t0, action: String(answer.data?.actions?.[0]?.['@odata.type']).split('.').pop()! };
-}
-
-const tally = (actions: readonly string[]) => {
-  const counts = new Map<string, number>();
-  for (const action of actions) counts.set(action, (counts.get(action) ?? 0) + 1);
-  return [...counts].map(([action, n]) => `${action} ${n}`).join(', ');
-};
-
-process.on('exit', () => server.child.kill('SIGKILL'));
-
-/** Sends `count` callouts at `rate` per second whatever the answers take (Entra does not wait for us). */
-async function openLoop(url: string, bodies: readonly string[], rate: number, count: number): Promise<Array<{ ms: number; action: string }>> {
-  const results: Array<{ ms: number; action: string }> = [];
-  const started = performance.now();
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = started + (i * 1000) / rate - performance.now();
-    if (wait > 0) await sleep(wait);
-    inFlight.push(call(url, bodies[i % bodies.length]!).then((result) => void results.push(result)));
-  }
-  await Promise.all(inFlight);
-  return results;
-}
+const identity = { tenantId: emulator.tenant.tenantId, appId: APP_ID, certificatePem: key.certificatePem };
+const bodyFor = (username: string, i: number) => calloutBody(identity, username, PASSWORD, i);
+const send = (bodies: readonly string[]) => (i: number) => call(server.url, token, bodies[i % bodies.length]!);
 
 let bcryptSaturation = 0;
 const plans = [
@@ -200,12 +113,12 @@ const plans = [
 ];
 for (const plan of plans) {
   const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => bodyFor(plan.username, i)));
-  for (let i = 0; i < 10; i++) await call(server.url, bodies[i]!); // warm-up
+  for (let i = 0; i < 10; i++) await call(server.url, token, bodies[i]!); // warm-up
 
   for (const rate of plan.rates) {
     const count = rate * 10;
     const cpuBefore = cpuTimeInMs(server.child.pid!);
-    const results = await openLoop(server.url, bodies, rate, count);
+    const results = await openLoop(rate, count, send(bodies));
     const cpuPerRequest = (cpuTimeInMs(server.child.pid!) - cpuBefore) / count;
     const latency = percentiles(results.map((result) => result.ms));
     report(
@@ -217,7 +130,7 @@ for (const plan of plans) {
 
   const actions: string[] = [];
   let j = 0;
-  const saturated = await throughput(plan.saturation, 16, async () => actions.push((await call(server.url, bodies[j++ % bodies.length]!)).action));
+  const saturated = await throughput(plan.saturation, 16, async () => actions.push((await call(server.url, token, bodies[j++ % bodies.length]!)).action));
   const latency = percentiles(saturated.latencies);
   report(`serve, ${plan.label}, saturation (16 in flight)`, `${fixed(saturated.perSecond, 0)} req/s`, `p50 ${fixed(latency.p50)} ms, p99 ${fixed(latency.p99)} ms; ${tally(actions)}`);
   if (plan.username === 'bcrypt@bench.example') bcryptSaturation = saturated.perSecond;
@@ -231,7 +144,7 @@ for (const plan of plans) {
   const seconds = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 20);
   const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => bodyFor('bcrypt@bench.example', i)));
   const logged = serverLog.length;
-  const results = await openLoop(server.url, bodies, rate, rate * seconds);
+  const results = await openLoop(rate, rate * seconds, send(bodies));
   await sleep(500); // the last request lines
   const lines = serverLog.slice(logged).filter((line) => line.msg === 'request' && line.path === '/events/password-submit');
   const served = lines.map((line) => line.latencyInMs!);
@@ -244,8 +157,7 @@ for (const plan of plans) {
   );
 }
 
-server.child.kill('SIGTERM');
-await new Promise((resolve) => server.child.once('exit', resolve));
+await server.stop();
 await emulator.close();
 await rm(dir, { recursive: true, force: true });
 console.log('\n| measurement | result | detail |\n|---|---|---|');
