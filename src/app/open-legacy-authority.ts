@@ -1,6 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import type { LegacyStoreSettings, ServeConfig } from '../config/index.js';
 import { createPasswordVerifier } from '../legacy/hashes/index.js';
+import { openLdapAuthority } from '../legacy/stores/ldap/index.js';
 import { openRopcAuthority } from '../legacy/stores/ropc/index.js';
 import { openWebServiceAuthority } from '../legacy/stores/web-service/index.js';
 import { hashStoreAuthority, openSqlLegacyStore, withCircuitBreaker, type GuardedAuthority, type LegacyAuthority } from '../legacy/index.js';
@@ -37,6 +38,8 @@ async function openUnguarded(settings: LegacyStoreSettings, config: ServeConfig)
     }
     case 'web-service':
       return openWebServiceAuthority(settings.webService);
+    case 'ldap':
+      return openLdapAuthority(settings.ldap);
     case 'ropc':
       return openRopcAuthority(settings.ropc);
   }

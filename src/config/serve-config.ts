@@ -1,6 +1,7 @@
 import { ConfigError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { readLegacyStore, readSqlStoreSettings, type LegacyStoreReaders, type SqlStoreSettings } from './legacy-store-settings.js';
+import { readLdapSettings, type LdapSettings } from './legacy-ldap-settings.js';
 import { readRopcSettings, type RopcSettings } from './legacy-ropc-settings.js';
 import { readWebServiceSettings, type WebServiceSettings } from './legacy-web-service-settings.js';
 import { SettingsReader, type RawSettings } from './settings.js';
@@ -68,20 +69,17 @@ export const DEFAULT_LEDGER_DATABASE_URL = 'sqlite://./data/ledger.db';
 export type LegacyStoreSettings =
   | SqlStoreSettings
   | { readonly kind: 'web-service'; readonly webService: WebServiceSettings }
+  | { readonly kind: 'ldap'; readonly ldap: LdapSettings }
   | { readonly kind: 'ropc'; readonly ropc: RopcSettings };
 
 const LEGACY_STORE_READERS: LegacyStoreReaders<LegacyStoreSettings> = {
   LEGACY_DATABASE_URL: readSqlStoreSettings,
   // A kind's reader returns undefined only after reporting its problems, and then loadServeConfig throws.
   LEGACY_VERIFY_URL: (read, allowInsecure) => ({ kind: 'web-service', webService: readWebServiceSettings(read, allowInsecure)! }),
-  LEGACY_LDAP_URL: (read) => notYet(read, 'LEGACY_LDAP_URL'),
+  LEGACY_LDAP_URL: (read, allowInsecure) => ({ kind: 'ldap', ldap: readLdapSettings(read, allowInsecure)! }),
   LEGACY_ROPC_TOKEN_URL: (read, allowInsecure) => ({ kind: 'ropc', ropc: readRopcSettings(read, allowInsecure)! }),
 };
 
-function notYet(read: SettingsReader, setting: string): LegacyStoreSettings {
-  read.report(setting, 'is not supported yet');
-  return readSqlStoreSettings(read);
-}
 
 /**
  * Reads the `serve` configuration from environment variables (names are the public contract). Every problem is
