@@ -26,8 +26,8 @@ export interface Stack {
  * connects them, and pre-creates `entraUsers` flagged for migration.
  */
 export async function startStack(options: {
-  legacyDatabaseUrl: string;
-  legacyUserQuery: string;
+  /** The legacy store's settings: LEGACY_DATABASE_URL and LEGACY_USER_QUERY, or another kind's. */
+  legacy: Readonly<Record<string, string>>;
   entraUsers: readonly string[];
   responseDeadlineMs?: number;
 }): Promise<Stack> {
@@ -64,8 +64,7 @@ export async function startStack(options: {
     ENTRA_EXTENSION_APP_ID: EXTENSION_APP_ID,
     ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
     JIT_DECRYPTION_KEY_FILE: keyPath,
-    LEGACY_DATABASE_URL: options.legacyDatabaseUrl,
-    LEGACY_USER_QUERY: options.legacyUserQuery,
+    ...options.legacy,
     LEDGER_DATABASE_URL: ledgerUrl,
     ...(options.responseDeadlineMs !== undefined && { RESPONSE_DEADLINE_MS: String(options.responseDeadlineMs) }),
   });

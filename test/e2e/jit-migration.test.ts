@@ -45,8 +45,7 @@ for (const kind of KINDS) {
       const rows = await legacyRows();
       legacy = await createLegacyDatabase(kind, rows);
       stack = await startStack({
-        legacyDatabaseUrl: legacy.url,
-        legacyUserQuery: legacy.query,
+        legacy: { LEGACY_DATABASE_URL: legacy.url, LEGACY_USER_QUERY: legacy.query },
         entraUsers: [...rows.map((row) => row.email), 'entra-only@e2e.example'],
       });
     });
@@ -151,8 +150,7 @@ describe('JIT migration end to end, legacy store unreachable', () => {
   let stack: Stack;
   before(async () => {
     stack = await startStack({
-      legacyDatabaseUrl: 'postgres://nobody@127.0.0.1:1/none',
-      legacyUserQuery: 'SELECT password_hash FROM users WHERE email = :username',
+      legacy: { LEGACY_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LEGACY_USER_QUERY: 'SELECT password_hash FROM users WHERE email = :username' },
       entraUsers: ['someone@e2e.example'],
     });
   });
