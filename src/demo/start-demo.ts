@@ -4,7 +4,10 @@ import { openExtension, type Extension } from '../app/index.js';
 import { loadServeConfig } from '../config/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { randomPassword } from '../bulk/random-password.js';
+import { createPasswordVerifier } from '../legacy/hashes/index.js';
+import { hashStoreAuthority, openSqlLegacyStore } from '../legacy/index.js';
 import { ensureDemoKey } from './demo-key.js';
+import { startDemoLegacyService } from './demo-legacy-service.js';
 import { DEMO_USERS, type DemoUser } from './demo-users.js';
 import { DEMO_LEGACY_USER_QUERY, seedDemoLegacyStore } from './seed-legacy-store.js';
 
@@ -21,14 +24,15 @@ export interface DemoOptions {
   emulatorPort?: number;
   host?: string;
   /**
-   * The legacy system: `sqlite` (default), a seeded SQLite table of hashes in many formats; or `b2c`, the emulator's
+   * The legacy system: `sqlite` (default), a seeded SQLite table of hashes in many formats; `web-service`, a legacy
+   * login API over that table, asked over HTTP as docs/legacy-web-service.md describes; or `b2c`, the emulator's
    * Azure AD B2C tenant holding the same users, asked through its password grant (ROPC) as a real B2C would be.
    */
   legacy?: DemoLegacy;
   logger: Logger;
 }
 
-export type DemoLegacy = 'sqlite' | 'b2c';
+export type DemoLegacy = 'sqlite' | 'web-service' | 'b2c';
 
 /** The demo B2C tenant's ROPC application, fixed like the other demo ids. */
 export const DEMO_B2C_CLIENT_ID = '5b7c2e94-1d3f-4a8b-9c6e-0f2a4d6b8e13';
@@ -60,7 +64,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const dataDir = resolve(options.dataDir ?? join('data', 'demo'));
   const host = options.host ?? '127.0.0.1';
   const legacyPath = join(dataDir, 'legacy.db');
-  const b2c = options.legacy === 'b2c';
+  const legacy = options.legacy ?? 'sqlite';
+  const b2c = legacy === 'b2c';
   if (!b2c) seedDemoLegacyStore(legacyPath, DEMO_USERS);
   const key = await ensureDemoKey(join(dataDir, 'extension-key.pem'));
 
@@ -72,7 +77,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     ...(b2c && { legacyB2c: { tenantName: 'contosolegacy', clientId: DEMO_B2C_CLIENT_ID, users: DEMO_USERS.map(asB2cUser) } }),
   });
   let extension: Extension | undefined;
+  let service: { settings: Record<string, string>; close(): Promise<void> } | undefined;
   try {
+    if (legacy === 'web-service') service = await startServiceOver(legacyPath);
     // The flag as `setup` defines it: a Boolean extension property on the tenant's b2c-extensions-app.
     const flag = emulator.objects.defineUserExtensionProperty('toBeMigrated', 'Boolean');
     for (const user of DEMO_USERS) await preMigrate(emulator, user, flag);
@@ -84,7 +91,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       ENTRA_EXTENSION_APP_ID: DEMO_EXTENSION_APP_ID,
       ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
       JIT_DECRYPTION_KEY_FILE: key.path,
-      ...(b2c ? emulator.legacyB2c!.ropcSettings : { LEGACY_DATABASE_URL: `sqlite://${legacyPath}`, LEGACY_USER_QUERY: DEMO_LEGACY_USER_QUERY }),
+      ...(b2c ? emulator.legacyB2c!.ropcSettings : service ? service.settings : { LEGACY_DATABASE_URL: `sqlite://${legacyPath}`, LEGACY_USER_QUERY: DEMO_LEGACY_USER_QUERY }),
       LEDGER_DATABASE_URL: `sqlite://${join(dataDir, 'ledger.db')}`,
       LOG_LEVEL: options.logger.level,
     });
@@ -101,10 +108,15 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     });
 
     const opened = extension;
+    const openedService = service;
     return {
       dataDir,
-      legacy: b2c ? 'b2c' : 'sqlite',
-      legacyStore: b2c ? `the emulator's B2C tenant, password grant at ${emulator.legacyB2c!.tokenUrl}` : `SQLite ${legacyPath}`,
+      legacy,
+      legacyStore: b2c
+        ? `the emulator's B2C tenant, password grant at ${emulator.legacyB2c!.tokenUrl}`
+        : service
+          ? `a legacy login service at ${service.settings.LEGACY_VERIFY_URL}, over SQLite ${legacyPath}`
+          : `SQLite ${legacyPath}`,
       signInUrl: emulator.url,
       extensionUrl,
       users: DEMO_USERS,
@@ -112,14 +124,31 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       extension: opened,
       async close() {
         await opened.close();
+        await openedService?.close();
         await emulator.close();
       },
     };
   } catch (error) {
     await extension?.close();
+    await service?.close();
     await emulator.close();
     throw error;
   }
+}
+
+/** The demo's legacy login service over the seeded table, and the settings that point `serve` at it. */
+async function startServiceOver(legacyPath: string) {
+  const store = await openSqlLegacyStore({ url: `sqlite://${legacyPath}`, query: DEMO_LEGACY_USER_QUERY });
+  const verifier = createPasswordVerifier();
+  const service = await startDemoLegacyService(hashStoreAuthority(store, verifier));
+  return {
+    settings: { LEGACY_VERIFY_URL: service.url, LEGACY_VERIFY_AUTH: service.auth },
+    async close() {
+      await service.close();
+      await store.close();
+      await verifier.close();
+    },
+  };
 }
 
 /** A demo user as a B2C local account: the same sign-in name and password, locked where the legacy row is. */

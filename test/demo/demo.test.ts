@@ -9,12 +9,12 @@ import { openLedger } from '../../src/ledger/index.js';
 
 const EXPECTED_OUTCOME = { MigratePassword: 'signed-in', UpdatePassword: 'password-change-required', Block: 'blocked' } as const;
 
-describe('the demo', () => {
+for (const legacy of ['sqlite', 'web-service'] as const) describe(`the demo, --legacy ${legacy}`, () => {
   let demo: RunningDemo;
   let dataDir: string;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'demo-'));
-    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, logger: silentLogger() });
+    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, legacy, logger: silentLogger() });
   });
   after(async () => {
     await demo?.close();
@@ -42,10 +42,11 @@ describe('the demo', () => {
     }
   });
 
-  test('the key is written with mode 0600 and the welcome names the sign-in page and every user', async () => {
+  test('the key is written with mode 0600 and the welcome names the sign-in page, the legacy store and every user', async () => {
     assert.equal((await stat(join(dataDir, 'extension-key.pem'))).mode & 0o777, 0o600);
     const text = demoWelcome(demo);
     assert.ok(text.includes(demo.signInUrl));
+    assert.match(text, legacy === 'sqlite' ? /Legacy store: +SQLite / : /Legacy store: +a legacy login service at http:\/\/127\.0\.0\.1:\d+\/api\/verify, over SQLite /);
     for (const user of DEMO_USERS) assert.ok(text.includes(user.email));
   });
 });
