@@ -4,6 +4,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerHash } from './commands/hash.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLegacy } from './commands/legacy.js';
 import { registerPremigrate } from './commands/premigrate.js';
 import { registerServe } from './commands/serve.js';
 import { registerSetup } from './commands/setup.js';
@@ -20,6 +21,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerEmulate(program, setExitCode);
   registerHash(program, setExitCode);
   registerPremigrate(program, setExitCode);
+  registerLegacy(program, setExitCode);
   registerKeys(program, setExitCode);
   registerSetup(program, setExitCode);
   registerDoctor(program, setExitCode);
