@@ -62,9 +62,12 @@ describe('entra-migrate (command line)', () => {
   test('serve without settings exits 2 and names each missing setting on its own line, without a stack', async () => {
     const result = await runCli(['serve']);
     assert.equal(result.code, 2);
-    for (const name of ['ENTRA_TENANT_ID', 'ENTRA_EXTENSION_APP_ID', 'JIT_DECRYPTION_KEY_FILE', 'LEGACY_DATABASE_URL', 'LEGACY_USER_QUERY']) {
+    for (const name of ['ENTRA_TENANT_ID', 'ENTRA_EXTENSION_APP_ID', 'JIT_DECRYPTION_KEY_FILE', 'LEGACY_DATABASE_URL']) {
       assert.match(result.stderr, new RegExp(`^entra-migrate serve: ${name} `, 'm'), name);
     }
+    // No legacy store: one line naming the four settings that each select one.
+    assert.match(result.stderr, /^entra-migrate serve: LEGACY_DATABASE_URL or one of LEGACY_VERIFY_URL, LEGACY_LDAP_URL, LEGACY_ROPC_TOKEN_URL is required/m);
+    assert.equal(result.stderr.trim().split('\n').length, 5, 'four problems and the closing line');
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 

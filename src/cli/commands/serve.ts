@@ -15,14 +15,39 @@ which wins over --config.
   JIT_DECRYPTION_KEY_VAULT_KEY_ID a Key Vault key (https://<vault>.vault.azure.net/keys/<name>[/<version>]) that
                                   unwraps the content key in the vault; the private key never leaves it
   JIT_DECRYPTION_KEY_VAULT_CERTIFICATE_FILE  that key's certificate (PEM), for its x5t
-  The legacy store: exactly one of these four (docs/legacy-stores.md has each kind's own settings)
-  LEGACY_DATABASE_URL             a SQL table of hashes: sqlite://path | postgres://… | mysql://… | mariadb://…
-  LEGACY_USER_QUERY               with it: SQL with :username, :email, :objectId returning password_hash
+  The legacy store: exactly one of LEGACY_DATABASE_URL, LEGACY_VERIFY_URL, LEGACY_LDAP_URL, LEGACY_ROPC_TOKEN_URL
+  A SQL table of hashes (docs/legacy-stores.md)
+  LEGACY_DATABASE_URL             sqlite://path | postgres://… | mysql://… | mariadb://…
+  LEGACY_USER_QUERY               SQL with :username, :email, :objectId returning password_hash
                                   and optionally id, status, scheme, salt
-  LEGACY_VERIFY_URL               a web service that checks passwords (POST JSON, answers {"valid": …})
-  LEGACY_LDAP_URL                 a directory: ldaps://… or ldap://… with LEGACY_LDAP_STARTTLS=true
-  LEGACY_ROPC_TOKEN_URL           an OpenID provider's token endpoint (password grant): B2C, Entra, Keycloak, …
+  LEGACY_HASH_SCHEME              hash scheme for rows whose scheme column is empty (e.g. digest, hmac)
+  LEGACY_HASH_PARAMS              JSON params for that scheme, e.g. {"algorithm":"sha256","saltPosition":"prefix"}
+  LEGACY_HASH_LIMITS              JSON ceilings over the defaults, e.g. {"bcryptCost":15,"pbkdf2Iterations":3000000}
+  A web service that checks passwords (docs/legacy-web-service.md)
+  LEGACY_VERIFY_URL               where each check is POSTed as JSON; it answers {"valid": true|false, …}
+  LEGACY_VERIFY_AUTH              bearer:<token> | basic:<user>:<password> | header:<Name>:<value>
+  LEGACY_VERIFY_CLIENT_CERT_FILE  PEM client certificate for mutual TLS, with LEGACY_VERIFY_CLIENT_KEY_FILE
+  LEGACY_VERIFY_CLIENT_KEY_FILE   its private key (PEM, unencrypted)
+  LEGACY_VERIFY_CA_FILE           PEM CA certificate(s) of the service (a private CA)
+  LEGACY_VERIFY_MODE              json (default) | status (2xx right, 401/403 wrong, 423 locked)
+  LEGACY_VERIFY_HEALTH_URL        what /readyz GETs (default: an OPTIONS request to LEGACY_VERIFY_URL)
+  A directory: OpenLDAP, Active Directory (docs/legacy-ldap.md)
+  LEGACY_LDAP_URL                 ldaps://host[:port], or ldap://host[:port] with LEGACY_LDAP_STARTTLS=true
+  LEGACY_LDAP_STARTTLS            true to upgrade ldap:// with StartTLS
+  LEGACY_LDAP_CA_FILE             PEM CA certificate(s) of the directory
+  LEGACY_LDAP_BIND_DN             search then bind: the service account (a DN, or a UPN for AD)
+  LEGACY_LDAP_BIND_PASSWORD       its password
+  LEGACY_LDAP_SEARCH_BASE         search then bind: the subtree searched
+  LEGACY_LDAP_SEARCH_FILTER       search then bind: e.g. (|(mail={username})(uid={username}))
+  LEGACY_LDAP_USER_DN_TEMPLATE    or direct bind: e.g. uid={username},ou=people,dc=example,dc=org
+  LEGACY_LDAP_ID_ATTRIBUTE        the legacy id (default entryUUID; objectGUID for AD)
+  An OpenID provider's password grant: B2C, Entra ID, Keycloak, Auth0, Okta (docs/legacy-b2c-and-oidc.md)
+  LEGACY_ROPC_TOKEN_URL           the token endpoint
+  LEGACY_ROPC_CLIENT_ID           the client id registered for the password grant
+  LEGACY_ROPC_CLIENT_SECRET       its secret, for a confidential client
+  LEGACY_ROPC_SCOPE               default openid (B2C: openid {client id})
   LEGACY_ALLOW_INSECURE_TRANSPORT true to allow http:// or ldap:// without StartTLS beyond this machine
+
   LEDGER_DATABASE_URL             where decisions are recorded (default sqlite://./data/ledger.db)
   ENTRA_OPENID_CONFIGURATION_URL  override Entra's OpenID metadata URL (http: only for loopback)
   RESPONSE_DEADLINE_MS            answer within this many ms of arrival (default 1500, 100–2000)
@@ -31,9 +56,6 @@ which wins over --config.
   HOST                            the interface to listen on (default 0.0.0.0)
   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (default info)
   JIT_MESSAGES_FILE               JSON catalogue of titles/messages by locale
-  LEGACY_HASH_SCHEME              hash scheme for rows whose scheme column is empty (e.g. digest, hmac)
-  LEGACY_HASH_PARAMS              JSON params for that scheme, e.g. {"algorithm":"sha256","saltPosition":"prefix"}
-  LEGACY_HASH_LIMITS              JSON ceilings over the defaults, e.g. {"bcryptCost":15,"pbkdf2Iterations":3000000}
 
 Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
         GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger).
