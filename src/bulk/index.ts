@@ -1,4 +1,5 @@
 export { graphUserBody, type UserBodyOptions } from './graph-user-body.js';
+export { countLdapSource, readLdapSource, type LdapSourceOptions } from './ldap-source.js';
 export { DEFAULT_FIELD_MAP, recordOf, type FieldMap, type LegacyRecord, type RejectedRow } from './legacy-record.js';
 export { premigrate, type PremigrateFailure, type PremigrateOptions, type PremigrateSummary } from './premigrate.js';
 export { randomPassword, RANDOM_PASSWORD_LENGTH } from './random-password.js';

@@ -134,7 +134,7 @@ describe('entra-migrate premigrate: SQL source, several app registrations, quota
     assert.equal(run.code, 2);
     assert.equal(
       run.stderr,
-      'entra-migrate premigrate: --from is required unless LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY are set: a .jsonl or .csv file of legacy accounts\n' +
+      'entra-migrate premigrate: --from is required unless LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY, or LEGACY_LDAP_URL and LEGACY_LDAP_EXPORT_FILTER, are set: a .jsonl or .csv file of legacy accounts\n' +
         'entra-migrate premigrate: nothing was started; see `entra-migrate premigrate --help`.\n',
     );
     const queryWithoutStore = await runCli(['premigrate'], { env: { ...withoutQuery, LEGACY_DATABASE_URL: '', LEGACY_EXPORT_QUERY: 'SELECT id FROM users' } });

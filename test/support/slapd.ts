@@ -37,6 +37,11 @@ export interface SlapdOptions {
   useLockout?: boolean;
   /** Also listen with TLS: StartTLS on the ldap:// port and an ldaps:// port, with a certificate from a test CA. */
   tls?: boolean;
+  /**
+   * Lets the service account page through any number of entries (`olcLimits … size.prtotal=unlimited`), as a
+   * directory set up for `premigrate` must. Without it slapd's default size limit (500) ends a paged search at 500.
+   */
+  serviceListsAll?: boolean;
 }
 
 export interface Slapd {
@@ -257,7 +262,7 @@ olcRootDN: cn=admin,${SUFFIX}
 olcDbMaxSize: 16777216
 olcDbIndex: objectClass eq
 olcDbIndex: uid,mail eq
-olcAccess: {0}to attrs=userPassword by anonymous auth by * none
+${options.serviceListsAll ? `olcLimits: {0}dn.exact="${SERVICE_DN}" size.prtotal=unlimited\n` : ''}olcAccess: {0}to attrs=userPassword by anonymous auth by * none
 olcAccess: {1}to * by dn.exact="${SERVICE_DN}" read by self read by * none
 
 dn: olcOverlay={0}ppolicy,olcDatabase={1}mdb,cn=config

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { countSqlSource, DEFAULT_FIELD_MAP, estimateRowCount, premigrate, readSource, readSqlSource, sourceFileProblem, type FieldMap, type PremigrateSummary } from '../../bulk/index.js';
+import { DEFAULT_FIELD_MAP, premigrate, sourceFileProblem, type FieldMap, type PremigrateSummary } from '../../bulk/index.js';
 import { ConfigError, loadPremigrateConfig, loadSettings, readCredentialsFile, type AppRegistrationSettings, type ConfigProblem, type PremigrateConfig } from '../../config/index.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
 import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, readDirectoryQuota } from '../../graph/index.js';
 import { openLedger } from '../../ledger/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptOnSignal } from '../interrupt-on-signal.js';
+import { directoryColumnProblems, sourceOf, type PremigrateSource } from './premigrate-source.js';
 import { progressLine } from '../progress-line.js';
 import { reportError } from '../report-error.js';
 
@@ -63,9 +64,13 @@ async function settingsOf(options: PremigrateCommandOptions): Promise<{ config: 
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
-  if (config && options.from === undefined && !config.legacyExport) {
-    problems.push({ setting: '--from', problem: 'is required unless LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY are set: a .jsonl or .csv file of legacy accounts' });
+  if (config && options.from === undefined && !config.legacyExport && !config.legacyDirectory) {
+    problems.push({
+      setting: '--from',
+      problem: 'is required unless LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY, or LEGACY_LDAP_URL and LEGACY_LDAP_EXPORT_FILTER, are set: a .jsonl or .csv file of legacy accounts',
+    });
   }
+  if (config && options.from === undefined && config.legacyDirectory) problems.push(...directoryColumnProblems(options));
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return { config, apps: options.credentials ? readCredentialsFile(options.credentials) : [config.app] };
 }
@@ -86,9 +91,9 @@ async function runWith(
   // Every app registration signs in before anything is read or recorded: a wrong tenant, client or secret stops here.
   await Promise.all(credentials.map((credential) => credential.getToken(GRAPH_DEFAULT_SCOPE)));
   const fieldMap: FieldMap = { ...DEFAULT_FIELD_MAP, ...options.field };
-  // The SQL export pages on the column that holds the id.
-  const sqlSource = config.legacyExport && { ...config.legacyExport, keyColumn: fieldMap.id };
-  const total = options.from ? await estimateRowCount(options.from) : await countSqlSource(sqlSource!);
+  const source = sourceOf(options, config, fieldMap);
+  // Counting reaches the legacy store: a wrong store setting stops here, before anything is created.
+  const total = await source.total();
   let latest: PremigrateSummary | undefined;
   const inFlight = () => batches(latest?.batchesInFlight ?? 0);
   // Ctrl-C: answered at once; the batches in flight finish and are recorded. A second one exits at once.
@@ -99,7 +104,7 @@ async function runWith(
   const showProgress = progressPrinter(total);
   try {
     const summary = await premigrate({
-      source: options.from ? readSource(options.from) : readSqlSource(sqlSource!),
+      source: source.rows(interrupt.abortSignal),
       fieldMap,
       ledger,
       graph,
@@ -121,7 +126,7 @@ async function runWith(
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (options.failures) await writeFile(options.failures, failuresCsv(summary.failures));
-    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary, options));
+    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary, options, source.position));
     if (summary.interrupted) say('interrupted; run the same command again to resume.');
     return exitCodeOf(summary);
   } finally {
@@ -160,7 +165,7 @@ function say(text: string): void {
   process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[K' : ''}entra-migrate premigrate: ${text}\n`);
 }
 
-function describe(summary: PremigrateSummary, options: PremigrateCommandOptions): string {
+function describe(summary: PremigrateSummary, options: PremigrateCommandOptions, position: PremigrateSource['position']): string {
   const seconds = summary.elapsedInMs / 1000;
   const graphFailed = summary.failed - summary.rejected - summary.duplicates;
   const failed = `${count(summary.failed)} ${options.dryRun ? 'would fail' : 'failed'} (${count(summary.rejected)} invalid, ${count(summary.duplicates)} duplicate${options.dryRun ? '' : `, ${count(graphFailed)} in Graph`})`;
@@ -171,8 +176,6 @@ function describe(summary: PremigrateSummary, options: PremigrateCommandOptions)
         `${seconds.toFixed(1)} s, ${(seconds > 0 ? summary.created / seconds : 0).toFixed(1)} creates/s, ${count(summary.throttled)} throttled responses`,
         ...(options.emailMethod || options.phoneMethod ? [`${count(summary.methodsAdded)} authentication methods added, ${count(summary.methodsFailed)} accounts missing one (see --failures)`] : []),
       ];
-  // A file's rows are found by line; the SQL export's are numbered in id order.
-  const position = options.from === undefined ? 'row' : 'line';
   for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) {
     const where = [failure.line === undefined ? '' : `${position} ${failure.line}`, failure.legacyId ? `id ${failure.legacyId}` : ''].filter(Boolean).join(', ');
     lines.push(`  ${where || 'unknown row'}: ${failure.reason}`);

@@ -37,17 +37,17 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
   program
     .command('premigrate')
     .description('phase 1: create every legacy account in Entra through Graph, flagged toBeMigrated; resumable and idempotent')
-    .option('--from <file>', 'a .jsonl or .csv file of legacy accounts (fields: id, email, display_name, given_name, surname, password, phone); without it, LEGACY_EXPORT_QUERY is read from LEGACY_DATABASE_URL')
+    .option('--from <file>', 'a .jsonl or .csv file of legacy accounts (fields: id, email, display_name, given_name, surname, password, phone); without it, LEGACY_EXPORT_QUERY is read from LEGACY_DATABASE_URL, or the directory at LEGACY_LDAP_URL is listed with LEGACY_LDAP_EXPORT_FILTER')
     .option('--env-file <file>', "a dotenv file of settings (KEY=value lines, e.g. setup --write-env's); the environment wins")
     .option('--dry-run', "validate every record, look up conflicts in Entra and check the tenant's directory quota; write nothing")
     .option('--rate <writes/s>', 'Graph write budget per app registration', parseRate, 18)
     .option('--credentials <file.json>', 'several app registrations, each with its own write budget: [{"clientId", "clientSecret" | "certificatePath"}, …] (mode 600)')
     .option('--email-method', "register each account's e-mail as its e-mail authentication method (UserAuthenticationMethod.ReadWrite.All)")
     .option('--phone-method', "register each account's phone (field phone, e.g. +1 2065550100) as its mobile phone method")
-    .option('--field <field=column>', 'read a record field from a differently named source column, e.g. email=EmailAddress (repeatable)', collectField, {})
+    .option('--field <field=column>', 'read a record field from a differently named source column (a directory attribute for the directory), e.g. email=EmailAddress (repeatable)', collectField, {})
     .option('--legacy-id-attribute <name>', 'directory extension attribute that receives the legacy id')
     .option('--attribute <field=extension_…>', 'write a source field to a directory extension attribute (repeatable)', collectAttribute, {})
-    .option('--failures <file.csv>', 'write every failed account and every row skipped as invalid or duplicate as CSV: legacy_id, reason, line (in the --from file; the row number in id order for the SQL export)')
+    .option('--failures <file.csv>', 'write every failed account and every row skipped as invalid or duplicate as CSV: legacy_id, reason, line (in the --from file; the row number in id order for the SQL export; the entry number in the listing for a directory)')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -61,12 +61,19 @@ neither, a managed identity. --credentials replaces the AZURE_CLIENT_* settings.
 User.ReadWrite.All.
 SQL source: LEGACY_DATABASE_URL and LEGACY_EXPORT_QUERY, a SELECT without ORDER BY or LIMIT that returns an id column,
 e.g. "SELECT id, email, display_name FROM users WHERE deleted = 0"; it is read in pages ordered by id.
+Directory source: LEGACY_LDAP_URL and LEGACY_LDAP_EXPORT_FILTER, an LDAP filter without {username}, e.g.
+"(objectClass=inetOrgPerson)"; the entries under LEGACY_LDAP_SEARCH_BASE are listed in pages of 500 as
+LEGACY_LDAP_BIND_DN (with LEGACY_LDAP_BIND_PASSWORD, LEGACY_LDAP_STARTTLS, LEGACY_LDAP_CA_FILE as for serve). id from
+LEGACY_LDAP_ID_ATTRIBUTE (default entryUUID), email from mail (else userPrincipalName), display_name from displayName
+(else cn), given_name from givenName, surname from sn, phone (with --phone-method) from mobile (else telephoneNumber).
+Disabled Active Directory accounts are listed too: exclude them in the filter with
+(!(userAccountControl:1.2.840.113556.1.4.803:=2)). Set one source: the SQL export or the directory.
 
 Each account is recorded in the ledger as pending before it is sent and created/existing/failed after; run the same
 command again to resume: accounts already created are skipped, and any left pending are looked up, never re-created.
 Rows that are invalid (no id, a bad e-mail, a broken CSV record) or duplicate (an id or e-mail seen earlier in the
-source) are never sent: they count as failed and are listed with their line in the file, under the summary and in
---failures.
+source) are never sent: they count as failed and are listed with their line in the file (their row or entry
+number for the SQL export or the directory), under the summary and in --failures.
 
 Ctrl-C (or SIGTERM) answers at once with "stopping: N batches in flight, nothing new is sent", even when the source
 has been read to the end; those batches finish and are recorded, then the command exits with 1. A second Ctrl-C
