@@ -1,10 +1,11 @@
 import { constants, createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import type { SqlExportOptions } from '../legacy/index.js';
+import { readBoundedLines } from '../common/bounded-lines.js';
 import { fileProblem } from '../common/file-problem.js';
+import { LineBreakCounter } from '../common/line-breaks.js';
 
 /** A row of a source with its 1-based line: the line of the file it starts on (a CSV header is line 1). */
 export interface SourceRow {
@@ -36,7 +37,7 @@ export async function sourceFileProblem(path: string): Promise<string | null> {
   return kindOf(path) ? null : 'is not a .jsonl, .ndjson or .csv file; its extension says how to read it';
 }
 
-/** Longest JSON line or CSV record read, in characters. */
+/** Longest JSON line (in bytes) or CSV record (in characters) read. */
 const MAX_LINE_LENGTH = 64 * 1024;
 
 /**
@@ -53,18 +54,16 @@ export async function* readSource(path: string): AsyncGenerator<SourceRow> {
     return;
   }
   if (kind !== 'jsonl') throw new Error(`${path}: unknown source type ${extname(path) || '(none)'}; use .csv or .jsonl`);
-  let line = 0;
-  for await (const read of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-    line++;
-    // A byte order mark (Windows editors write one) is not part of the first record.
-    const text = line === 1 ? read.replace(/^\uFEFF/, '') : read;
-    if (text.trim() === '') continue;
-    if (text.length > MAX_LINE_LENGTH) {
-      yield { line, row: null, error: `longer than ${MAX_LINE_LENGTH} characters` };
+  // A line is read at most MAX_LINE_LENGTH bytes deep: a damaged file's 100 MB line costs 64 KiB, not 100 MB.
+  for await (const read of readBoundedLines(path, MAX_LINE_LENGTH)) {
+    const { line } = read;
+    if ('problem' in read) {
+      yield { line, row: null, error: read.problem };
       continue;
     }
+    if (read.text.trim() === '') continue;
     try {
-      const value: unknown = JSON.parse(text);
+      const value: unknown = JSON.parse(read.text);
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) yield { line, row: value as Record<string, unknown> };
       else yield { line, row: null, error: 'not a JSON object' };
     } catch {
@@ -129,34 +128,6 @@ function brokenRecord(error: CsvError): { records: number; emptyLines: number; w
   const { records, empty_lines: emptyLines } = error as unknown as { records?: unknown; empty_lines?: unknown };
   // The parser's message quotes the field, which may be a password: keep its title only ("Invalid Opening Quote").
   return { records: Number(records ?? 0), emptyLines: Number(emptyLines ?? 0), what: error.message.split(':')[0]! };
-}
-
-/** Counts the line breaks (CRLF, LF or CR) of a byte stream up to an offset, as its chunks go by. */
-class LineBreakCounter {
-  readonly #chunks: Buffer[] = [];
-  /** Bytes counted so far, line breaks among them, and the last byte counted (a CR may pair with the next LF). */
-  #offset = 0;
-  #count = 0;
-  #previous = 0;
-
-  push(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-  }
-
-  /** The line breaks in the first `bytes` bytes; `bytes` never decreases from call to call. */
-  before(bytes: number): number {
-    while (this.#offset < bytes && this.#chunks.length > 0) {
-      const chunk = this.#chunks[0]!;
-      const part = chunk.subarray(0, bytes - this.#offset);
-      for (let i = part.indexOf(13); i !== -1; i = part.indexOf(13, i + 1)) this.#count++;
-      for (let i = part.indexOf(10); i !== -1; i = part.indexOf(10, i + 1)) if ((i === 0 ? this.#previous : part[i - 1]) !== 13) this.#count++;
-      this.#offset += part.length;
-      this.#previous = part[part.length - 1] ?? this.#previous;
-      if (part.length === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(part.length);
-    }
-    return this.#count;
-  }
 }
 
 /**

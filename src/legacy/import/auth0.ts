@@ -1,4 +1,4 @@
-import { readBoundedLines } from './bounded-lines.js';
+import { readBoundedLines } from '../../common/bounded-lines.js';
 import type { ImportFormat } from './format.js';
 import type { SourceItem } from './imported-user.js';
 import { checkReadable, refuseOption } from './source-file.js';

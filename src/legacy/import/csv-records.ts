@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import { malformedSource } from './errors.js';
-import { LineBreakCounter } from './line-breaks.js';
+import { LineBreakCounter } from '../../common/line-breaks.js';
 
 /** A CSV record's fields and the line it starts on (1-based, as an editor numbers the file). */
 export interface CsvRecord {
