@@ -49,10 +49,7 @@ const MAX_VALUE_LENGTH = 1024;
  */
 export async function* readLdapSource(options: LdapSourceOptions): AsyncGenerator<SourceRow> {
   // Loaded here, not at the top: a run from a file or SQL never loads the directory client.
-  const [{ exportEntries }, { entryAttributes, readUserEntry }] = await Promise.all([
-    import('../legacy/stores/ldap/export-entries.js'),
-    import('../legacy/stores/ldap/user-entry.js'),
-  ]);
+  const { exportEntries, entryAttributes, readUserEntry } = await import('../legacy/stores/ldap/index.js');
   const { idAttribute } = options.settings;
   const fields = options.phone ? [...ROW_ATTRIBUTES, PHONE_ATTRIBUTES] : ROW_ATTRIBUTES;
   const extras = [...new Set(options.extraAttributes ?? [])];
@@ -88,7 +85,7 @@ export async function* readLdapSource(options: LdapSourceOptions): AsyncGenerato
  *   const total = await countLdapSource(config.legacyDirectory);
  */
 export async function countLdapSource(settings: LdapExportSettings): Promise<number> {
-  const { countEntries } = await import('../legacy/stores/ldap/export-entries.js');
+  const { countEntries } = await import('../legacy/stores/ldap/index.js');
   return countEntries(settings);
 }
 

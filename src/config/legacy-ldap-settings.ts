@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { FilterParser } from 'ldapts';
+import { boundedText, checkLdapUrlShape, existingFile, parsesAsFilter, readIdAttribute } from './ldap-setting-checks.js';
 import type { SettingsReader } from './settings.js';
 import { legacyUrl } from './transport.js';
 
@@ -55,18 +54,6 @@ export const LDAP_ID_ATTRIBUTE = 'LEGACY_LDAP_ID_ATTRIBUTE';
 /** The placeholder the sign-in name replaces, in the filter and the DN template. */
 export const USERNAME_PLACEHOLDER = '{username}';
 
-/**
- * Default legacy id: entryUUID (RFC 4530), which OpenLDAP and most directories keep for every entry and which
- * never changes when an entry is renamed or moved. Active Directory has none; set `objectGUID` there.
- */
-const DEFAULT_ID_ATTRIBUTE = 'entryUUID';
-
-/** DNs, filters and templates are short; a pasted file or a runaway value is a problem, not a 1 MB request. */
-const MAX_LENGTH = 1024;
-/** Control characters (C0, DEL, C1) have no place in a DN or a filter written by hand. */
-const CONTROL = /\p{Cc}/u;
-/** An attribute description: a name (RFC 4512 §1.4 `descr`) or a numeric OID, without options. */
-const ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]{0,126}|\d+(?:\.\d+)+)$/;
 /** `{username}` as one whole attribute value of the template: after `=`, before `,`, `+` or the end. */
 const TEMPLATE_VALUE = /=\{username\}(?=$|[,+])/g;
 
@@ -90,27 +77,17 @@ export function readLdapSettings(read: SettingsReader, allowInsecure: boolean): 
   const before = read.problems.length;
   const startTls = read.oneOf(LDAP_STARTTLS, ['true', 'false'] as const, 'false') === 'true';
   const url = legacyUrl(read, LDAP_URL, { ...LDAP_SCHEMES, clearMadeSecure: startTls }, allowInsecure);
-  if (url !== undefined) checkUrlShape(read, url, startTls);
+  if (url !== undefined) checkLdapUrlShape(read, url, startTls, { url: LDAP_URL, startTls: LDAP_STARTTLS, baseSetting: LDAP_SEARCH_BASE, filterSetting: LDAP_SEARCH_FILTER });
   const settings = {
     startTls,
     caFile: existingFile(read, LDAP_CA_FILE),
     lookup: readLookup(read),
-    idAttribute: readIdAttribute(read),
+    idAttribute: readIdAttribute(read, LDAP_ID_ATTRIBUTE),
   };
   if (url === undefined || settings.lookup === undefined || read.problems.length > before) return undefined;
   return Object.freeze({ ...settings, url, lookup: Object.freeze(settings.lookup) });
 }
 
-/** Only scheme, host and port: an LDAP URL's DN, attributes, scope and filter parts have their own settings here. */
-function checkUrlShape(read: SettingsReader, url: URL, startTls: boolean): void {
-  if (!url.hostname) read.report(LDAP_URL, 'must name a host, e.g. ldaps://ldap.example.org');
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
-    read.report(LDAP_URL, `must be only ${url.protocol}//host[:port]; the search base and filter have their own settings (${LDAP_SEARCH_BASE}, ${LDAP_SEARCH_FILTER})`);
-  }
-  if (startTls && url.protocol === 'ldaps:') {
-    read.report(LDAP_STARTTLS, 'is for ldap:// URLs; ldaps:// is encrypted from the first byte, so leave it unset');
-  }
-}
 
 function readLookup(read: SettingsReader): LdapLookup | undefined {
   const filter = read.optional(LDAP_SEARCH_FILTER);
@@ -139,7 +116,7 @@ function readLookup(read: SettingsReader): LdapLookup | undefined {
   const bindDn = dnSetting(read, LDAP_BIND_DN, 'the service account that searches, e.g. cn=migration,ou=services,dc=example,dc=org');
   const bindPassword = read.optional(LDAP_BIND_PASSWORD);
   if (bindPassword === undefined) read.report(LDAP_BIND_PASSWORD, `is required with ${LDAP_BIND_DN}: the service account's password`);
-  else if (bindPassword.length > MAX_LENGTH || CONTROL.test(bindPassword)) read.report(LDAP_BIND_PASSWORD, `must be at most ${MAX_LENGTH} characters, without control characters`);
+  else if (!boundedText(read, LDAP_BIND_PASSWORD, bindPassword)) return undefined;
   if (!filterOk || searchBase === undefined || bindDn === undefined || bindPassword === undefined) return undefined;
   return { kind: 'search', bindDn, bindPassword, searchBase, searchFilter: filter };
 }
@@ -155,10 +132,7 @@ function checkFilter(read: SettingsReader, filter: string): boolean {
     read.report(LDAP_SEARCH_FILTER, 'must be a filter in parentheses, e.g. (uid={username})');
     return false;
   }
-  try {
-    FilterParser.parseString(filter.replaceAll(USERNAME_PLACEHOLDER, 'probe'));
-  } catch {
-    // The parser's message quotes the filter; the filter is ours, but one line naming the setting says enough.
+  if (!parsesAsFilter(filter.replaceAll(USERNAME_PLACEHOLDER, 'probe'))) {
     read.report(LDAP_SEARCH_FILTER, 'is not a valid LDAP filter (RFC 4515), e.g. (&(objectClass=person)(uid={username}))');
     return false;
   }
@@ -189,36 +163,5 @@ function dnSetting(read: SettingsReader, setting: string, hint: string): string 
   return boundedText(read, setting, value) ? value : undefined;
 }
 
-function boundedText(read: SettingsReader, setting: string, value: string): boolean {
-  if (value.length > MAX_LENGTH) {
-    read.report(setting, `is longer than ${MAX_LENGTH} characters`);
-    return false;
-  }
-  if (CONTROL.test(value)) {
-    read.report(setting, 'must not contain control characters');
-    return false;
-  }
-  return true;
-}
 
-function readIdAttribute(read: SettingsReader): string {
-  const value = read.optional(LDAP_ID_ATTRIBUTE);
-  if (value === undefined) return DEFAULT_ID_ATTRIBUTE;
-  // 1.1 is RFC 4511's "no attributes" (§4.5.1.8), not an attribute.
-  if (!ATTRIBUTE.test(value) || value === '1.1') {
-    read.report(LDAP_ID_ATTRIBUTE, 'must be an attribute name such as entryUUID, objectGUID or uid (letters, digits and -), or a numeric OID');
-    return DEFAULT_ID_ATTRIBUTE;
-  }
-  return value;
-}
 
-/** A setting naming a file that must exist; the path is shown (a path is not a secret), its content never. */
-function existingFile(read: SettingsReader, setting: string): string | undefined {
-  const path = read.optional(setting);
-  if (path === undefined) return undefined;
-  if (!existsSync(path)) {
-    read.report(setting, `names a file that does not exist: ${path.slice(0, 200)}`);
-    return undefined;
-  }
-  return path;
-}

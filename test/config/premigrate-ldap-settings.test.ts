@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadPremigrateConfig, type RawSettings } from '../../src/config/index.js';
-import { isAttributeName } from '../../src/config/legacy-ldap-export-settings.js';
+import { isAttributeName } from '../../src/config/ldap-setting-checks.js';
 
 const SERVICE_PASSWORD = 'service-password-never-shown';
 
@@ -111,7 +111,7 @@ describe('premigrate settings: the directory as the source (LEGACY_LDAP_EXPORT_F
       'LEGACY_LDAP_STARTTLS is for ldap:// URLs; ldaps:// is encrypted from the first byte, so leave it unset',
     ]);
     assert.deepEqual(problemsOf({ ...DIRECTORY, LEGACY_LDAP_URL: 'ldaps://ldap.example.org/ou=people?mail' }), [
-      'LEGACY_LDAP_URL must be only ldaps://host[:port]; the base and the filter have their own settings (LEGACY_LDAP_SEARCH_BASE, LEGACY_LDAP_EXPORT_FILTER)',
+      'LEGACY_LDAP_URL must be only ldaps://host[:port]; the search base and filter have their own settings (LEGACY_LDAP_SEARCH_BASE, LEGACY_LDAP_EXPORT_FILTER)',
     ]);
     assert.deepEqual(problemsOf({ ...DIRECTORY, LEGACY_LDAP_URL: 'ldaps://svc:pw@ldap.example.org' }), [
       'LEGACY_LDAP_URL must not hold a user name or password; the store has its own settings for credentials',

@@ -23,6 +23,9 @@ interface ConnectionState {
 /** TCP keep-alive on every socket, so a pooled connection to a vanished server is noticed. In ms. */
 const KEEP_ALIVE_IN_MS = 30_000;
 
+/** What a connection needs of the directory's settings: where, and how it is secured. */
+export type ConnectorSettings = Pick<LdapSettings, 'url' | 'startTls' | 'caFile'>;
+
 /**
  * Opens connections to LEGACY_LDAP_URL as the settings say: TLS from the first byte for `ldaps://`, StartTLS for
  * `ldap://` with LEGACY_LDAP_STARTTLS=true, the CA of LEGACY_LDAP_CA_FILE, TLS 1.2 or later. Keeps every connection
@@ -37,12 +40,12 @@ export class LdapConnector {
   private readonly open = new Map<LdapConnection, ConnectionState>();
 
   private constructor(
-    private readonly settings: LdapSettings,
+    private readonly settings: ConnectorSettings,
     private readonly tls: ConnectionOptions,
   ) {}
 
   /** Reads LEGACY_LDAP_CA_FILE (rejects with `LEGACY_STORE_OPTIONS_INVALID` naming it when it holds no certificate). */
-  static async create(settings: LdapSettings): Promise<LdapConnector> {
+  static async create(settings: ConnectorSettings): Promise<LdapConnector> {
     const tls: ConnectionOptions = { minVersion: 'TLSv1.2' };
     if (settings.caFile !== undefined) tls.ca = await readCa(settings.caFile);
     return new LdapConnector(settings, tls);

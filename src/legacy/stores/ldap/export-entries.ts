@@ -51,14 +51,8 @@ export async function* exportEntries(settings: LdapExportSettings, options: Expo
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
   const timeoutInMs = options.pageTimeoutInMs ?? EXPORT_PAGE_TIMEOUT_IN_MS;
   const { abortSignal } = options;
-  // The connector reads only the URL, StartTLS and the CA from the directory settings: it is serve's, as is.
-  const connector = await LdapConnector.create({
-    url: settings.url,
-    startTls: settings.startTls,
-    caFile: settings.caFile,
-    idAttribute: settings.idAttribute,
-    lookup: { kind: 'search', bindDn: settings.bindDn, bindPassword: settings.bindPassword, searchBase: settings.searchBase, searchFilter: settings.exportFilter },
-  });
+  // serve's connector, as is: the same StartTLS, CA and transport handling.
+  const connector = await LdapConnector.create(settings);
   const connection = connector.openConnection();
   const closeOnAbort = () => connector.destroy(connection);
   abortSignal?.addEventListener('abort', closeOnAbort, { once: true });

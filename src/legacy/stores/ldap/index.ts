@@ -3,3 +3,5 @@ export { escapeDnValue, escapeFilterValue, fillDn, fillFilter } from './escape.j
 export { adBindVerdict, type AdBindVerdict } from './ad-data-code.js';
 export { formatObjectGuid } from './object-guid.js';
 export { MAX_SIGN_IN_NAME_LENGTH } from './sign-in-name.js';
+export { countEntries, exportEntries, EXPORT_PAGE_SIZE } from './export-entries.js';
+export { entryAttributes, readUserEntry } from './user-entry.js';
