@@ -1,7 +1,7 @@
 import { countLdapSource, countSqlSource, DEFAULT_FIELD_MAP, estimateRowCount, readLdapSource, readSource, readSqlSource, type FieldMap, type SourceRow } from '../../bulk/index.js';
 import type { ConfigProblem, PremigrateConfig } from '../../config/index.js';
 import { isAttributeName } from '../../config/ldap-setting-checks.js';
-import type { PremigrateCommandOptions } from './premigrate.js';
+import type { PremigrateCommandOptions } from './premigrate-options.js';
 
 /** Directory attributes that hold password hashes (OpenLDAP, RFC 3112, Active Directory): never read into a row. */
 const PASSWORD_ATTRIBUTES = new Set(['userpassword', 'authpassword', 'unicodepwd']);

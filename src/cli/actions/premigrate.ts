@@ -8,24 +8,10 @@ import { ExitCode } from '../exit-codes.js';
 import { interruptOnSignal } from '../interrupt-on-signal.js';
 import { directoryColumnProblems, sourceOf, type PremigrateSource } from './premigrate-source.js';
 import { progressLine } from '../progress-line.js';
+import type { PremigrateCommandOptions } from './premigrate-options.js';
 import { reportError } from '../report-error.js';
 
-export interface PremigrateCommandOptions {
-  from?: string;
-  /** `--env-file`: a dotenv file of settings, under the environment. */
-  envFile?: string;
-  dryRun?: boolean;
-  rate: number;
-  credentials?: string;
-  emailMethod?: boolean;
-  phoneMethod?: boolean;
-  json?: boolean;
-  failures?: string;
-  legacyIdAttribute?: string;
-  attribute: Record<string, string>;
-  /** Record field (camelCase) → source column, from `--field`. */
-  field: Partial<FieldMap>;
-}
+export type { PremigrateCommandOptions } from './premigrate-options.js';
 
 /** Graph's identity-write limit per tenant across app registrations: 18,000 per 5 minutes. */
 const TENANT_WRITES_PER_SECOND = 60;
