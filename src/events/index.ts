@@ -22,4 +22,54 @@ export {
   type PasswordSubmitAnswer,
   type PasswordSubmitResponse,
 } from './password-submit/response.js';
+export {
+  ATTRIBUTE_NAME_PATTERN,
+  DIRECTORY_ATTRIBUTE_VALUE_TYPES,
+  MAX_ATTRIBUTE_VALUE_LENGTH,
+  MAX_SIGN_UP_ATTRIBUTES,
+  MAX_SIGN_UP_IDENTITIES,
+  expectedValueType,
+  type AttributeValue,
+  type SignUpAttribute,
+  type UserSignUpInfo,
+} from './attribute-collection-start/sign-up-info.js';
+export { collectedAttributeNames, onlyCollectedAttributes, signUpEmailOf } from './attribute-collection-start/sign-up-attributes.js';
+export {
+  ATTRIBUTE_COLLECTION_START_DATA_TYPE,
+  ATTRIBUTE_COLLECTION_START_EVENT_TYPE,
+  attributeCollectionStartRequestSchema,
+  parseAttributeCollectionStartRequest,
+  type AttributeCollectionStartRequest,
+} from './attribute-collection-start/request.js';
+export {
+  ATTRIBUTE_COLLECTION_START_ACTIONS,
+  ATTRIBUTE_COLLECTION_START_RESPONSE_TYPE,
+  attributeCollectionStartActionODataType,
+  attributeCollectionStartActionOf,
+  attributeCollectionStartResponseSchema,
+  buildAttributeCollectionStartResponse,
+  parseAttributeCollectionStartResponse,
+  type AttributeCollectionStartAction,
+  type AttributeCollectionStartAnswer,
+  type AttributeCollectionStartResponse,
+} from './attribute-collection-start/response.js';
+export {
+  ATTRIBUTE_COLLECTION_SUBMIT_DATA_TYPE,
+  ATTRIBUTE_COLLECTION_SUBMIT_EVENT_TYPE,
+  attributeCollectionSubmitRequestSchema,
+  parseAttributeCollectionSubmitRequest,
+  type AttributeCollectionSubmitRequest,
+} from './attribute-collection-submit/request.js';
+export {
+  ATTRIBUTE_COLLECTION_SUBMIT_ACTIONS,
+  ATTRIBUTE_COLLECTION_SUBMIT_RESPONSE_TYPE,
+  attributeCollectionSubmitActionODataType,
+  attributeCollectionSubmitActionOf,
+  attributeCollectionSubmitResponseSchema,
+  buildAttributeCollectionSubmitResponse,
+  parseAttributeCollectionSubmitResponse,
+  type AttributeCollectionSubmitAction,
+  type AttributeCollectionSubmitAnswer,
+  type AttributeCollectionSubmitResponse,
+} from './attribute-collection-submit/response.js';
 export { EXTENSION_ERROR_CODES, explainExtensionErrorCode, type ExtensionErrorCode } from './extension-error-codes.js';
