@@ -21,6 +21,8 @@ export interface DirectoryUser {
   userPrincipalName: string;
   accountEnabled: boolean;
   createdDateTime: string;
+  /** When the password was last set (creation, a reset, a migration), as Graph's `lastPasswordChangeDateTime`. */
+  lastPasswordChangeDateTime: string;
   identities: Identity[];
 }
 
@@ -100,6 +102,8 @@ function keyFor(password: string, stored: Buffer): Promise<Buffer> {
   return scryptAsync(password, stored, KEY_LENGTH, LEGACY_SCRYPT);
 }
 const KEY_LENGTH = 32;
+/** Graph's date-times: UTC to the second. */
+const isoSeconds = (time: number) => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const EXTENSION_NAME = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
 
 interface UserRow {
@@ -111,6 +115,7 @@ interface UserRow {
   user_principal_name: string;
   account_enabled: number;
   created_at: string;
+  password_changed_at: string | null;
 }
 
 /**
@@ -140,11 +145,17 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     CREATE TABLE IF NOT EXISTS authentication_methods (
       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, id TEXT NOT NULL, kind TEXT NOT NULL,
       value TEXT NOT NULL, phone_type TEXT, PRIMARY KEY (user_id, id));`);
+  // Directories written before passwords carried a change time: the column is added, and null reads as creation.
+  if (!(db.prepare('SELECT name FROM pragma_table_info(?)').all('users') as Array<{ name: string }>).some((column) => column.name === 'password_changed_at')) {
+    db.exec('ALTER TABLE users ADD COLUMN password_changed_at TEXT');
+  }
   const now = options.now ?? Date.now;
   let userCount = (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
 
   const statements = {
-    insertUser: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertUser: db.prepare(
+      'INSERT INTO users (id, display_name, given_name, surname, mail, user_principal_name, account_enabled, created_at, password_salt, password_key, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     insertIdentity: db.prepare('INSERT INTO identities VALUES (?, ?, ?, ?, ?)'),
     userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
     userBySignInName: db.prepare<[string], { user_id: string }>('SELECT user_id FROM identities WHERE issuer_assigned_id_lower = ? LIMIT 1'),
@@ -155,7 +166,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     list: db.prepare<[number], UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT ?'),
     listAfter: db.prepare<[string, string, number], UserRow>('SELECT * FROM users WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?'),
     password: db.prepare<[string], { password_salt: Buffer; password_key: Buffer }>('SELECT password_salt, password_key FROM users WHERE id = ?'),
-    setPassword: db.prepare('UPDATE users SET password_salt = ?, password_key = ? WHERE id = ?'),
+    setPassword: db.prepare('UPDATE users SET password_salt = ?, password_key = ?, password_changed_at = ? WHERE id = ?'),
     setExtension: db.prepare('INSERT INTO extension_values VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value'),
     extensionsOf: db.prepare<[string], { name: string; value: string }>('SELECT name, value FROM extension_values WHERE user_id = ?'),
     insertMethod: db.prepare('INSERT INTO authentication_methods VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -171,6 +182,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     userPrincipalName: row.user_principal_name,
     accountEnabled: row.account_enabled === 1,
     createdDateTime: row.created_at,
+    lastPasswordChangeDateTime: row.password_changed_at ?? row.created_at,
     identities: statements.identitiesOf.all(row.id).map((identity) => ({
       signInType: identity.sign_in_type,
       issuer: identity.issuer,
@@ -192,7 +204,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       const salt = newSalt();
       const key = await keyFor(user.password, salt);
       const id = randomUUID();
-      const created = new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const created = isoSeconds(now());
       db.transaction(() => {
         for (const identity of user.identities) {
           if (statements.identityTaken.get(identity.signInType, identity.issuer, identity.issuerAssignedId.toLowerCase())) {
@@ -202,7 +214,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
             );
           }
         }
-        statements.insertUser.run(id, user.displayName, user.givenName ?? null, user.surname ?? null, user.mail ?? null, `${id}@${options.domain}`, user.accountEnabled === false ? 0 : 1, created, salt, key);
+        statements.insertUser.run(id, user.displayName, user.givenName ?? null, user.surname ?? null, user.mail ?? null, `${id}@${options.domain}`, user.accountEnabled === false ? 0 : 1, created, salt, key, created);
         for (const identity of user.identities) {
           statements.insertIdentity.run(id, identity.signInType, identity.issuer, identity.issuerAssignedId, identity.issuerAssignedId.toLowerCase());
         }
@@ -237,7 +249,7 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
     async setPassword(id, password) {
       requireUser(id);
       const salt = newSalt();
-      statements.setPassword.run(salt, await keyFor(password, salt), id);
+      statements.setPassword.run(salt, await keyFor(password, salt), isoSeconds(now()), id);
     },
     async checkPassword(id, password) {
       const stored = statements.password.get(id);

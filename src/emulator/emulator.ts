@@ -13,6 +13,8 @@ import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
 import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
 import { TenantObjects } from './tenant-objects.js';
 import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
+import { checkSignUpSettings, createSignUpService, signUpFlowOf, type SignUpFlow, type SignUpService, type SignUpSettings } from './sign-up/index.js';
+import { createPasswordResetService, type PasswordResetService } from './password-reset/index.js';
 import { createLegacyB2cTenant, runningLegacyB2c, type LegacyB2cOptions, type RunningLegacyB2c } from './legacy-b2c/index.js';
 
 export interface EmulatorOptions {
@@ -30,7 +32,7 @@ export interface EmulatorOptions {
    * The OnPasswordSubmit extension to call, validated before anything starts and kept in the directory file;
    * null forgets the one an earlier start kept. Default: the kept one, if any.
    */
-  extension?: ExtensionSettings | null;
+  extension?: EmulatorExtensionSettings | null;
   /** Default 7080; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -48,6 +50,9 @@ export interface EmulatorOptions {
   legacyB2c?: LegacyB2cOptions;
 }
 
+/** The extension's settings, and the sign-up user flow's attribute collection endpoints that share its app id, timeout and retries. */
+export type EmulatorExtensionSettings = ExtensionSettings & { signUp?: SignUpSettings };
+
 /** A running emulator: its address, its tenant and directory, and the extension it calls. */
 export interface RunningEmulator {
   /** Base URL, e.g. `http://127.0.0.1:7080`: the sign-in page. */
@@ -59,8 +64,17 @@ export interface RunningEmulator {
   /** True when the directory file already held this tenant (a restart), false for a new one. */
   readonly restored: boolean;
   readonly signIn: SignInService;
-  /** Registers (or replaces) the OnPasswordSubmit extension and its listener. */
-  configureExtension(settings: ExtensionSettings): PasswordSubmitExtension;
+  /** The sign-up for an e-mail + password user flow, with its attribute collection events. */
+  readonly signUp: SignUpService;
+  /** "Forgot password?": a one-time code, then a new password; no extension is called. */
+  readonly passwordReset: PasswordResetService;
+  /** The sign-up user flow in force: its attributes and the attribute collection endpoints. */
+  signUpFlow(): SignUpFlow;
+  /**
+   * Registers (or replaces) the OnPasswordSubmit extension and its listener, and with `signUp` the sign-up user
+   * flow's custom attributes and its OnAttributeCollectionStart/Submit endpoints.
+   */
+  configureExtension(settings: EmulatorExtensionSettings): PasswordSubmitExtension;
   /** Lets an app call the emulated Graph with client credentials (token at `{url}/{tenantId}/oauth2/v2.0/token`). */
   registerClientApp(clientId: string, clientSecret: string): void;
   /** The secret a client app was registered with (kept across restarts with the directory file). */
@@ -88,6 +102,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? Date.now;
   // Checked before anything opens or listens: a bad setting starts nothing.
   let extension = options.extension ? registerPasswordSubmitExtension(options.extension) : undefined;
+  if (options.extension?.signUp) checkSignUpSettings(options.extension.signUp);
+  let signUpFlow: SignUpFlow = signUpFlowOf(options.extension?.signUp, extension);
   const directoryPath = options.directoryPath ?? ':memory:';
   const store = openTenantStore(directoryPath);
   let directory: Directory | undefined;
@@ -97,16 +113,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const opened = openDirectory(directoryPath, { domain: tenant.domain, now });
     directory = opened;
     const objects = new TenantObjects(store);
-    const keepExtension = (settings: ExtensionSettings | null) => (settings ? store.put('configured-extension', 'current', settings) : store.clear('configured-extension'));
+    const keepExtension = (settings: EmulatorExtensionSettings | null) => (settings ? store.put('configured-extension', 'current', settings) : store.clear('configured-extension'));
     if (options.extension !== undefined) keepExtension(options.extension);
     else {
-      const kept = store.entries<ExtensionSettings>('configured-extension')[0]?.[1];
-      if (kept) extension = registerPasswordSubmitExtension(kept);
+      const kept = store.entries<EmulatorExtensionSettings>('configured-extension')[0]?.[1];
+      if (kept) {
+        extension = registerPasswordSubmitExtension(kept);
+        signUpFlow = signUpFlowOf(kept.signUp, extension);
+      }
     }
     // An extension set directly (the demo, --extension-url) wins; otherwise the one `setup` configured through Graph.
     const resolveExtension = (clientAppId: string = EMULATOR_SIGN_IN_APP.appId): ExtensionResolution =>
       extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects, clientAppId);
     const signIn = createSignInService({ tenant, directory: opened, extension: resolveExtension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
+
+    const signUp = createSignUpService({ tenant, directory: opened, flow: () => signUpFlow, now, logger, ...(options.fetch && { fetch: options.fetch }) });
+    const passwordReset = createPasswordResetService({ directory: opened, now, logger });
 
     let url = '';
     const apps = createClientApps(tenant, store);
@@ -116,6 +138,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       tenant,
       directory: opened,
       signIn,
+      signUp,
+      passwordReset,
       logger,
       baseUrl: () => url,
       graph: {
@@ -138,8 +162,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       directory: opened,
       restored,
       signIn,
+      signUp,
+      passwordReset,
+      signUpFlow: () => signUpFlow,
       configureExtension(settings) {
+        if (settings.signUp) checkSignUpSettings(settings.signUp);
         extension = registerPasswordSubmitExtension(settings);
+        signUpFlow = signUpFlowOf(settings.signUp, extension);
         keepExtension(settings);
         return extension;
       },

@@ -1,7 +1,10 @@
 export { CalloutErrorCode, callPasswordSubmitExtension, EMULATOR_SIGN_IN_APP, type CalloutRequest, type CalloutResult } from './callout-client.js';
 export { CUSTOM_EXTENSION_SERVICE_APP_ID, mintCalloutToken } from './callout-token.js';
 export { openDirectory, type Directory, type DirectoryUser, type Identity, type NewUser } from './directory.js';
-export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator.js';
+export { startEmulator, type EmulatorExtensionSettings, type EmulatorOptions, type RunningEmulator } from './emulator.js';
+export { createOneTimeCodes, ONE_TIME_CODE_LIFETIME_IN_MS, ONE_TIME_CODE_MAX_TRIES, type OneTimeCodes } from './one-time-codes.js';
+export * from './sign-up/index.js';
+export * from './password-reset/index.js';
 export { EmulatorError, EmulatorErrorCode } from './errors.js';
 export { registerPasswordSubmitExtension, type ExtensionSettings, type PasswordSubmitExtension } from './extension-registration.js';
 export { encryptPasswordContext, PASSWORD_CONTEXT_LIFETIME_IN_SECONDS, type PasswordContextInput } from './password-context.js';

@@ -10,6 +10,8 @@ import { legacyB2cRoutes, type LegacyB2cTenant } from '../legacy-b2c/index.js';
 import { openIdRoutes } from './openid-routes.js';
 import { notFoundPage, pageLocale, refusedPage } from './pages.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { signUpRoutes, type SignUpService } from '../sign-up/index.js';
+import { passwordResetRoutes, type PasswordResetService } from '../password-reset/index.js';
 
 /** Bodies of the sign-in forms and JSON API are small; anything larger is refused (413). */
 const BODY_LIMIT_IN_BYTES = 16 * 1024;
@@ -25,6 +27,8 @@ export interface EmulatorServerDeps {
   tenant: EmulatedTenant;
   directory: Directory;
   signIn: SignInService;
+  signUp: SignUpService;
+  passwordReset: PasswordResetService;
   logger: Logger;
   baseUrl: () => string;
   graph: Omit<GraphRoutesOptions, 'tenant' | 'directory'>;
@@ -58,6 +62,8 @@ export async function buildEmulatorServer(deps: EmulatorServerDeps) {
   });
   await app.register(openIdRoutes, { tenant: deps.tenant, baseUrl: deps.baseUrl });
   await app.register(signInRoutes, { service: deps.signIn, directory: deps.directory, tenantDomain: deps.tenant.domain });
+  await app.register(signUpRoutes, { service: deps.signUp });
+  await app.register(passwordResetRoutes, { service: deps.passwordReset });
   await app.register(graphRoutes, { tenant: deps.tenant, directory: deps.directory, ...deps.graph });
   if (deps.legacyB2c) await app.register(legacyB2cRoutes, { tenant: deps.legacyB2c, baseUrl: deps.baseUrl });
   return app;

@@ -5,7 +5,7 @@ import { escapeHtml, page } from './html.js';
 const LOCALES = ['en-us', 'fr-fr', 'de-de', 'es-es'];
 
 /** What a person reads when a new password is refused: the policy in a sentence, never its internal code. */
-const POLICY_SENTENCES: Record<PasswordPolicyViolation, string> = {
+export const POLICY_SENTENCES: Record<PasswordPolicyViolation, string> = {
   'too-short': 'It is too short: use at least 8 characters.',
   'too-long': 'It is too long: use at most 256 characters.',
   'character-not-allowed': 'It holds a character that is not allowed: use letters A–Z and a–z, digits, spaces and common symbols.',
@@ -37,7 +37,8 @@ ${options.message ? `<p class="error" role="alert">${escapeHtml(options.message)
   <label for="locale">Language (sent to the extension as client.locale)</label>
   <select id="locale" name="locale">${locales}</select>
   <button type="submit">Sign in</button>
-</form>`,
+</form>
+<p><a href="/reset-password" id="forgot-password">Forgot password?</a> · <a href="/signup" id="sign-up">No account? Create one</a></p>`,
   );
 }
 

@@ -70,7 +70,8 @@ export const signInRoutes: FastifyPluginAsync<SignInRoutesOptions> = async (app,
     const page = pageOfUsers(directory, request.query as Record<string, unknown>, `${request.protocol}://${request.host}/api/users`);
     if (!page.ok) return reply.code(400).send(badRequest(page.message));
     return {
-      value: page.users.map((user) => ({ ...user, extensionAttributes: directory.getExtensionAttributes(user.id) })),
+      // lastPasswordChangeDateTime is left out, as Graph leaves it out of a listing without $select.
+      value: page.users.map(({ lastPasswordChangeDateTime: _omitted, ...user }) => ({ ...user, extensionAttributes: directory.getExtensionAttributes(user.id) })),
       ...(page.nextLink && { '@odata.nextLink': page.nextLink }),
     };
   });
