@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createLogger } from '../../common/logger.js';
 import { ConfigError, type LogLevel } from '../../config/index.js';
-import { EMULATOR_SIGN_IN_APP, EmulatorError, EmulatorErrorCode, startEmulator, type ExtensionSettings, type RunningEmulator } from '../../emulator/index.js';
+import { EMULATOR_SIGN_IN_APP, EmulatorError, EmulatorErrorCode, startEmulator, type EmulatorExtensionSettings, type RunningEmulator } from '../../emulator/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
@@ -17,6 +17,9 @@ export interface EmulateCommandOptions {
   extensionAppId?: string;
   extensionCertificate?: string;
   extensionTimeoutMs: number;
+  attributeCollectionStartUrl?: string;
+  attributeCollectionSubmitUrl?: string;
+  signupAttribute?: SignUpAttributeOption[];
   forgetExtension?: boolean;
   graphClientId: string;
   newGraphSecret?: boolean;
@@ -32,6 +35,13 @@ export interface EmulateCommandOptions {
   logLevel: LogLevel;
 }
 
+/** One `--signup-attribute`. */
+export interface SignUpAttributeOption {
+  name: string;
+  dataType: 'string' | 'boolean' | 'int64';
+  hidden: boolean;
+}
+
 /**
  * `entra-migrate emulate`: the local Entra and Graph until SIGINT/SIGTERM. Everything is read and checked before it
  * listens (the certificate included), so "running" and the settings print only once it really runs. A directory
@@ -41,6 +51,11 @@ export async function emulate(options: EmulateCommandOptions): Promise<number> {
   const extensionOptions = [options.extensionUrl, options.extensionAppId, options.extensionCertificate];
   if (extensionOptions.some((value) => value !== undefined) && !extensionOptions.every((value) => value !== undefined)) {
     process.stderr.write('entra-migrate emulate: --extension-url, --extension-app-id and --extension-certificate go together.\n');
+    return ExitCode.USAGE;
+  }
+  const signUpOptions = [options.attributeCollectionStartUrl, options.attributeCollectionSubmitUrl, options.signupAttribute];
+  if (signUpOptions.some((value) => value !== undefined) && !options.extensionCertificate) {
+    process.stderr.write('entra-migrate emulate: --attribute-collection-start-url, --attribute-collection-submit-url and --signup-attribute need the --extension-* options (the app id the callouts are for).\n');
     return ExitCode.USAGE;
   }
   if (options.forgetExtension && options.extensionUrl) {
@@ -83,14 +98,26 @@ export async function emulate(options: EmulateCommandOptions): Promise<number> {
 }
 
 /** The extension's settings, its certificate read now: a missing file stops the start before anything listens. */
-async function extensionSettings(options: EmulateCommandOptions): Promise<ExtensionSettings> {
+async function extensionSettings(options: EmulateCommandOptions): Promise<EmulatorExtensionSettings> {
   let encryptionCertificatePem: string;
   try {
     encryptionCertificatePem = await readFile(options.extensionCertificate!, 'utf8');
   } catch (error) {
     throw new ConfigError([{ setting: '--extension-certificate', problem: `${options.extensionCertificate}: ${fileProblem(error)}; \`entra-migrate keys generate\` writes one` }]);
   }
-  return { targetUrl: options.extensionUrl!, appId: options.extensionAppId!, encryptionCertificatePem, timeoutInMs: options.extensionTimeoutMs, maximumRetries: 1 };
+  const signUp = {
+    ...(options.attributeCollectionStartUrl && { attributeCollectionStartUrl: options.attributeCollectionStartUrl }),
+    ...(options.attributeCollectionSubmitUrl && { attributeCollectionSubmitUrl: options.attributeCollectionSubmitUrl }),
+    ...(options.signupAttribute && { customAttributes: options.signupAttribute }),
+  };
+  return {
+    targetUrl: options.extensionUrl!,
+    appId: options.extensionAppId!,
+    encryptionCertificatePem,
+    timeoutInMs: options.extensionTimeoutMs,
+    maximumRetries: 1,
+    ...(Object.keys(signUp).length > 0 && { signUp }),
+  };
 }
 
 /** Why the emulator did not start, in words that say which option to change; 2 for a setting, 1 for the rest. */
@@ -119,6 +146,7 @@ function startupLines(emulator: RunningEmulator, options: EmulateCommandOptions,
         ? `${options.directory} (restored: ${directory.countUsers()} users, ${objects.applications.size - 1} app registrations, ${objects.customExtensions.size} custom extensions, ${objects.listeners.size} listeners)`
         : `${options.directory} (a new tenant, kept in this file)`;
   const extension = emulator.extension();
+  const signUp = emulator.signUpFlow();
   return [
     '',
     'entra-migrate emulator is running.',
@@ -127,6 +155,9 @@ function startupLines(emulator: RunningEmulator, options: EmulateCommandOptions,
     `  ENTRA_TENANT_ID=${emulator.tenant.tenantId}`,
     `  ENTRA_OPENID_CONFIGURATION_URL=${emulator.openIdConfigurationUrl}`,
     extension ? `  OnPasswordSubmit →    ${extension.targetUrl}${options.extensionUrl ? '' : ' (kept from an earlier start; --forget-extension drops it)'}` : '  No extension registered (see --help).',
+    `  Sign-up page:          ${emulator.url}/signup${signUp.start || signUp.submit ? '' : ' (no attribute collection extension)'}`,
+    ...(signUp.start ? [`  OnAttributeCollectionStart →   ${signUp.start.targetUrl}`] : []),
+    ...(signUp.submit ? [`  OnAttributeCollectionSubmit →  ${signUp.submit.targetUrl}`] : []),
     `  Sign-in client app:    ${EMULATOR_SIGN_IN_APP.appId} (the listener must include it: setup --client-app-id)`,
     '  Graph (premigrate, setup, doctor):',
     `  GRAPH_BASE_URL=${emulator.url}`,

@@ -1,10 +1,26 @@
 import type { Command } from 'commander';
 import { LOG_LEVELS, type LogLevel } from '../../config/log-levels.js';
-import type { EmulateCommandOptions } from '../actions/emulate.js';
+import { InvalidArgumentError } from 'commander';
+import type { EmulateCommandOptions, SignUpAttributeOption } from '../actions/emulate.js';
 import { parseGuid, parseLogLevel, parsePort, parseShare, parseTimeoutMs, wholeNumberIn } from '../parse-options.js';
 
 /** The client id `emulate` registers for Graph unless told otherwise; its secret is kept with the directory file. */
 const DEFAULT_GRAPH_CLIENT_ID = '00000000-0000-4000-8000-00000000c11e';
+
+/**
+ * `--signup-attribute NAME[:TYPE][:hidden]`, repeatable: a custom attribute the sign-up flow collects, e.g.
+ * `extension_<appId without hyphens>_legacyId:string:hidden`. TYPE is string (default), boolean or int64.
+ */
+function collectSignUpAttribute(value: string, previous: SignUpAttributeOption[] = []): SignUpAttributeOption[] {
+  const [name = '', ...rest] = value.split(':');
+  const hidden = rest.at(-1) === 'hidden';
+  const types = hidden ? rest.slice(0, -1) : rest;
+  const dataType = types[0] ?? 'string';
+  if (types.length > 1 || !['string', 'boolean', 'int64'].includes(dataType)) {
+    throw new InvalidArgumentError('write NAME[:TYPE][:hidden], TYPE one of string, boolean, int64');
+  }
+  return [...previous, { name, dataType: dataType as SignUpAttributeOption['dataType'], hidden }];
+}
 
 /** `--graph-503-retry-after`: whole seconds, or `none` for 503s without the header (commander keeps no null). */
 const parseRetryAfter = (value: string): number | 'none' => (value === 'none' ? 'none' : wholeNumberIn(0, 3600)(value));
@@ -21,6 +37,9 @@ export function registerEmulate(program: Command, setExitCode: (code: number) =>
     .option('--extension-app-id <guid>', "the extension's app id: the callout token's aud and the flag attribute's app", parseGuid)
     .option('--extension-certificate <file>', 'PEM certificate whose public key encrypts the password context')
     .option('--extension-timeout-ms <ms>', "the extension's timeoutInMilliseconds (200–2000)", parseTimeoutMs, 2000)
+    .option('--attribute-collection-start-url <url>', 'the OnAttributeCollectionStart extension the sign-up flow calls, e.g. http://127.0.0.1:7071/events/attribute-collection-start (with the --extension-* options)')
+    .option('--attribute-collection-submit-url <url>', 'the OnAttributeCollectionSubmit extension the sign-up flow calls (with the --extension-* options)')
+    .option('--signup-attribute <name[:type][:hidden]>', 'a custom attribute the sign-up page collects, e.g. extension_<appId>_legacyId:string:hidden (repeatable)', collectSignUpAttribute)
     .option('--forget-extension', 'drop the extension an earlier start on this --directory kept (setup\'s listener applies instead)')
     .option('--graph-client-id <guid>', 'the app registration allowed to call the emulated Graph (its secret is printed at start)', parseGuid, DEFAULT_GRAPH_CLIENT_ID)
     .option('--new-graph-secret', 'print a new AZURE_CLIENT_SECRET instead of the one kept in the --directory file')
@@ -39,6 +58,8 @@ export function registerEmulate(program: Command, setExitCode: (code: number) =>
 The emulator prints its OpenID configuration URL: give it to the extension as ENTRA_OPENID_CONFIGURATION_URL and
 ENTRA_TENANT_ID. The three --extension-* options together register the extension for OnPasswordSubmit; without
 them the emulator calls the extension setup configured through its Graph (listener, custom extension), if any.
+With them, --attribute-collection-start-url, --attribute-collection-submit-url and --signup-attribute give the
+sign-up page (/signup) its attribute collection extensions and custom attributes.
 
 Graph (for premigrate, setup, doctor): the emulator prints GRAPH_BASE_URL, AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID and
 AZURE_CLIENT_SECRET to use. Writes beyond --graph-writes-per-app or --graph-writes-per-tenant per window are answered
