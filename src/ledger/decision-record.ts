@@ -17,8 +17,21 @@ export interface DecisionRecord {
   latencyInMs: number;
 }
 
-export const DECISION_ACTIONS = ['MigratePassword', 'UpdatePassword', 'Retry', 'Block'] as const;
+/**
+ * The answers a decision records: OnPasswordSubmit's four, and OnAttributeCollectionSubmit's `modifyAttributeValues`
+ * when sign-up links a legacy account (SIGNUP_COLLISION=link; reason {@link MIGRATED_BY_SIGN_UP}).
+ */
+export const DECISION_ACTIONS = ['MigratePassword', 'UpdatePassword', 'Retry', 'Block', 'modifyAttributeValues'] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/** The reason of a sign-up that carried a legacy account's id and profile into the new Entra account. */
+export const MIGRATED_BY_SIGN_UP = 'migrated-by-sign-up';
+
+/**
+ * The `objectId` of a sign-up decision: Entra creates the account only after attribute collection is submitted, so
+ * no object id exists yet; the correlation id ties the record to Entra's sign-in logs.
+ */
+export const SIGN_UP_OBJECT_ID = 'sign-up';
 
 /** Longest text kept per field; Entra's ids are 36 characters, our reasons under 60. */
 export const MAX_FIELD_LENGTH = 200;

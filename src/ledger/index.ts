@@ -5,3 +5,13 @@ export type { Ledger } from './ledger.js';
 export { parseLedgerUrl, redactLedgerUrl, type LedgerLocation } from './ledger-url.js';
 export { LEDGER_SCHEMA_VERSION } from './migrations/index.js';
 export { openLedger } from './open-ledger.js';
+export {
+  CONFIRMATIONS,
+  MIGRATED_CONFIRMATIONS,
+  type AccountToReconcile,
+  type Confirmation,
+  type MarkState,
+  type MigratePasswordAnswers,
+  type ReconcileFilter,
+  type Reconciliation,
+} from './reconciliation.js';

@@ -1,5 +1,6 @@
 import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
 import type { DecisionFilter, DecisionRecord } from './decision-record.js';
+import type { AccountToReconcile, Confirmation, MarkState, MigratePasswordAnswers, ReconcileFilter, Reconciliation } from './reconciliation.js';
 
 /** The migration ledger: every decision the extension made, and where each legacy account stands in phase 1. */
 export interface Ledger {
@@ -16,6 +17,16 @@ export interface Ledger {
   /** Accounts in legacy-id order (keyset pagination with `after`), optionally in one state. */
   listAccounts(filter?: AccountFilter): Promise<AccountState[]>;
   countAccounts(): Promise<Partial<Record<AccountStateName, number>>>;
+  /** Pre-created accounts not yet confirmed (and, with `unmarked`, confirmed but not yet marked), in legacy-id order. */
+  listToReconcile(filter?: ReconcileFilter): Promise<AccountToReconcile[]>;
+  /** Our MigratePassword answers to each of these users (by object id); users never answered so are absent. */
+  migratePasswordAnswers(objectIds: readonly string[]): Promise<Map<string, MigratePasswordAnswers>>;
+  /** Writes (inserts or replaces) what reconcile learnt of one account; its mark is kept as it was. */
+  recordReconciliation(record: Reconciliation): Promise<void>;
+  /** Records the mark of an account already reconciled: done at a time, or failed with an error (kept for the report). */
+  recordMark(legacyId: string, mark: { doneAt: Date } | { error: string }): Promise<void>;
+  reconciliation(legacyId: string): Promise<(Reconciliation & { mark: MarkState }) | undefined>;
+  countReconciliations(): Promise<Partial<Record<Confirmation, number>>>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

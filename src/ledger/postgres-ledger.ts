@@ -3,6 +3,16 @@ import { accountOfRow, checkAccountState, type AccountRow } from './account-stat
 import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
+import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
+import {
+  accountToReconcileOfRow,
+  checkReconciliation,
+  reconcileLimitOf,
+  reconcileListingSql,
+  reconciliationOfRow,
+  type Confirmation,
+  type ReconcileRow,
+} from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
 
 export interface PostgresLedgerLocation {
@@ -135,6 +145,41 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     async countAccounts() {
       const result = await query<{ state: AccountRow['state']; n: string }>('SELECT state, count(*) AS n FROM premigration_accounts GROUP BY state', [], 'counting accounts');
       return Object.fromEntries(result.rows.map((row) => [row.state, Number(row.n)]));
+    },
+    async listToReconcile(filter = {}) {
+      const sql = reconcileListingSql(filter.unmarked === true, (n) => `$${n}`, ' COLLATE "C"');
+      return (await query<ReconcileRow>(sql, [filter.after ?? '', reconcileLimitOf(filter)], 'listing accounts to reconcile')).rows.map(accountToReconcileOfRow);
+    },
+    async migratePasswordAnswers(objectIds) {
+      const rows: AnswerRow[] = [];
+      for (let i = 0; i < objectIds.length; i += OBJECT_IDS_PER_QUERY) {
+        const chunk = objectIds.slice(i, i + OBJECT_IDS_PER_QUERY);
+        const sql = `SELECT object_id, at, correlation_id FROM jit_decisions WHERE action = 'MigratePassword' AND object_id = ANY($1::text[]) ORDER BY id DESC`;
+        rows.push(...(await query<AnswerRow>(sql, [chunk], 'reading MigratePassword answers')).rows);
+      }
+      return answersOfRows(rows);
+    },
+    async recordReconciliation(record) {
+      checkReconciliation(record);
+      await query(
+        `INSERT INTO reconciliations (legacy_id, object_id, confirmation, confirmed_at, last_password_change_at, checked_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (legacy_id) DO UPDATE SET object_id = excluded.object_id, confirmation = excluded.confirmation, confirmed_at = excluded.confirmed_at,
+           last_password_change_at = excluded.last_password_change_at, checked_at = excluded.checked_at`,
+        [record.legacyId, record.objectId, record.confirmation, record.confirmedAt, record.lastPasswordChangeAt, record.checkedAt],
+        'recording a reconciliation',
+      );
+    },
+    async recordMark(legacyId, mark) {
+      const { doneAt, error } = checkMark(legacyId, mark);
+      await query('UPDATE reconciliations SET mark_done_at = $1, mark_error = $2 WHERE legacy_id = $3', [doneAt, error, legacyId], 'recording a mark');
+    },
+    async reconciliation(legacyId) {
+      const result = await query<ReconcileRow & { confirmation: Confirmation }>('SELECT * FROM reconciliations WHERE legacy_id = $1', [legacyId], 'reading a reconciliation');
+      return result.rows[0] && reconciliationOfRow(result.rows[0]);
+    },
+    async countReconciliations() {
+      const result = await query<{ confirmation: Confirmation; n: string }>('SELECT confirmation, count(*) AS n FROM reconciliations GROUP BY confirmation', [], 'counting reconciliations');
+      return Object.fromEntries(result.rows.map((row) => [row.confirmation, Number(row.n)]));
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);

@@ -4,6 +4,16 @@ import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type De
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { preparePrivateDatabaseFile } from './private-file.js';
+import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
+import {
+  accountToReconcileOfRow,
+  checkReconciliation,
+  reconcileLimitOf,
+  reconcileListingSql,
+  reconciliationOfRow,
+  type Confirmation,
+  type ReconcileRow,
+} from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
 
 /** How long a write waits for another process's lock, in ms. */
@@ -106,6 +116,44 @@ export function openSqliteLedger(path: string): Ledger {
     async countAccounts() {
       const rows = guarded(() => db.prepare<[], { state: AccountRow['state']; n: number }>('SELECT state, count(*) AS n FROM premigration_accounts GROUP BY state').all());
       return Object.fromEntries(rows.map((row) => [row.state, row.n]));
+    },
+    async listToReconcile(filter = {}) {
+      const sql = reconcileListingSql(filter.unmarked === true, () => '?', '');
+      return guarded(() => db.prepare<unknown[], ReconcileRow>(sql).all(filter.after ?? '', reconcileLimitOf(filter))).map(accountToReconcileOfRow);
+    },
+    async migratePasswordAnswers(objectIds) {
+      const rows: AnswerRow[] = [];
+      for (let i = 0; i < objectIds.length; i += OBJECT_IDS_PER_QUERY) {
+        const chunk = objectIds.slice(i, i + OBJECT_IDS_PER_QUERY);
+        const sql = `SELECT object_id, at, correlation_id FROM jit_decisions WHERE action = 'MigratePassword' AND object_id IN (${chunk.map(() => '?').join(', ')}) ORDER BY id DESC`;
+        rows.push(...guarded(() => db.prepare<unknown[], AnswerRow>(sql).all(...chunk)));
+      }
+      return answersOfRows(rows);
+    },
+    async recordReconciliation(record) {
+      checkReconciliation(record);
+      const iso = (date: Date | null) => date?.toISOString() ?? null;
+      guarded(() =>
+        db
+          .prepare(
+            `INSERT INTO reconciliations (legacy_id, object_id, confirmation, confirmed_at, last_password_change_at, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (legacy_id) DO UPDATE SET object_id = excluded.object_id, confirmation = excluded.confirmation, confirmed_at = excluded.confirmed_at,
+               last_password_change_at = excluded.last_password_change_at, checked_at = excluded.checked_at`,
+          )
+          .run(record.legacyId, record.objectId, record.confirmation, iso(record.confirmedAt), iso(record.lastPasswordChangeAt), record.checkedAt.toISOString()),
+      );
+    },
+    async recordMark(legacyId, mark) {
+      const { doneAt, error } = checkMark(legacyId, mark);
+      guarded(() => db.prepare('UPDATE reconciliations SET mark_done_at = ?, mark_error = ? WHERE legacy_id = ?').run(doneAt?.toISOString() ?? null, error, legacyId));
+    },
+    async reconciliation(legacyId) {
+      const row = guarded(() => db.prepare<[string], ReconcileRow & { confirmation: Confirmation }>('SELECT * FROM reconciliations WHERE legacy_id = ?').get(legacyId));
+      return row && reconciliationOfRow(row);
+    },
+    async countReconciliations() {
+      const rows = guarded(() => db.prepare<[], { confirmation: Confirmation; n: number }>('SELECT confirmation, count(*) AS n FROM reconciliations GROUP BY confirmation').all());
+      return Object.fromEntries(rows.map((row) => [row.confirmation, row.n]));
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());
