@@ -13,6 +13,7 @@ import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
 import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
 import { TenantObjects } from './tenant-objects.js';
 import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
+import { signUpFlowFromGraph } from './graph/graph-sign-up-flow.js';
 import { checkSignUpSettings, createSignUpService, signUpFlowOf, type SignUpFlow, type SignUpService, type SignUpSettings } from './sign-up/index.js';
 import { createPasswordResetService, type PasswordResetService } from './password-reset/index.js';
 import { createLegacyB2cTenant, runningLegacyB2c, type LegacyB2cOptions, type RunningLegacyB2c } from './legacy-b2c/index.js';
@@ -68,7 +69,11 @@ export interface RunningEmulator {
   readonly signUp: SignUpService;
   /** "Forgot password?": a one-time code, then a new password; no extension is called. */
   readonly passwordReset: PasswordResetService;
-  /** The sign-up user flow in force: its attributes and the attribute collection endpoints. */
+  /**
+   * The sign-up user flow in force: its attributes and the attribute collection endpoints — from the Graph user flow
+   * (`identity/authenticationEventsFlows`) linked to the sign-in app when one has attribute collection, otherwise
+   * the one `configureExtension({ signUp })` set.
+   */
   signUpFlow(): SignUpFlow;
   /**
    * Registers (or replaces) the OnPasswordSubmit extension and its listener, and with `signUp` the sign-up user
@@ -127,7 +132,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects, clientAppId);
     const signIn = createSignInService({ tenant, directory: opened, extension: resolveExtension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
 
-    const signUp = createSignUpService({ tenant, directory: opened, flow: () => signUpFlow, now, logger, ...(options.fetch && { fetch: options.fetch }) });
+    // A sign-up user flow `setup` wrote through Graph (linked to the sign-in app, with attribute collection) wins;
+    // otherwise the one configureExtension set.
+    const resolveSignUpFlow = (): SignUpFlow => signUpFlowFromGraph(objects, EMULATOR_SIGN_IN_APP.appId) ?? signUpFlow;
+    const signUp = createSignUpService({ tenant, directory: opened, flow: resolveSignUpFlow, now, logger, ...(options.fetch && { fetch: options.fetch }) });
     const passwordReset = createPasswordResetService({ directory: opened, now, logger });
 
     let url = '';
@@ -164,7 +172,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       signIn,
       signUp,
       passwordReset,
-      signUpFlow: () => signUpFlow,
+      signUpFlow: resolveSignUpFlow,
       configureExtension(settings) {
         if (settings.signUp) checkSignUpSettings(settings.signUp);
         extension = registerPasswordSubmitExtension(settings);

@@ -70,9 +70,56 @@ export interface AuthenticationEventListener {
   handler: { '@odata.type': string; migrationPropertyId: string; customExtension: { id: string } };
 }
 
+/** One input of a user flow's attribute collection page (Graph's `authenticationAttributeCollectionInputConfiguration`). */
+export interface AttributeCollectionInput {
+  attribute: string;
+  label: string;
+  inputType: string;
+  hidden: boolean;
+  editable: boolean;
+  writeToDirectory: boolean;
+  required: boolean;
+  validationRegEx: string | null;
+  options: Array<{ label: string; value: string }>;
+}
+
+/** A custom extension handler of an attribute collection event: `{ "@odata.type", customExtension: { id } }`. */
+export interface AttributeCollectionHandler {
+  '@odata.type': string;
+  customExtension: { id: string };
+}
+
+/** A user flow attribute as a user flow lists it (Graph's `identityUserFlowAttribute`). */
+export interface UserFlowAttribute {
+  id: string;
+  displayName: string;
+  description: string | null;
+  userFlowAttributeType: 'builtIn' | 'custom';
+  dataType: string;
+}
+
+/** A self-service sign-up user flow (Graph's `externalUsersSelfServiceSignUpEventsFlow`), as validated on create or update. */
+export interface AuthenticationEventsFlow {
+  id: string;
+  '@odata.type': '#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow';
+  displayName: string;
+  description: string | null;
+  priority: number;
+  conditions: { applications: { includeApplications: Array<{ appId: string }> } };
+  onInteractiveAuthFlowStart: { '@odata.type': string; isSignUpAllowed: boolean };
+  onAuthenticationMethodLoadStart: { '@odata.type': string; identityProviders: Array<{ id: string }> };
+  onAttributeCollection: null | {
+    '@odata.type': string;
+    attributes: UserFlowAttribute[];
+    attributeCollectionPage: { views: Array<{ title: string | null; description: string | null; inputs: AttributeCollectionInput[] }> };
+  };
+  onAttributeCollectionStart: AttributeCollectionHandler | null;
+  onAttributeCollectionSubmit: AttributeCollectionHandler | null;
+}
+
 /**
  * The tenant's configuration objects as Graph holds them — applications, service principals, extension properties,
- * app role grants, custom authentication extensions and event listeners — kept in the tenant store (so a restart on
+ * app role grants, custom authentication extensions, event listeners and user flows — kept in the tenant store (so a restart on
  * the same directory file finds them again). A new tenant starts as a real External ID tenant does: with the
  * `b2c-extensions-app` and Microsoft Graph's service principal. A value changed in place is saved by `set`-ting it.
  */
@@ -83,6 +130,8 @@ export class TenantObjects {
   readonly appRoleAssignments: Map<string, AppRoleAssignment>;
   readonly customExtensions: Map<string, CustomAuthenticationExtension>;
   readonly listeners: Map<string, AuthenticationEventListener>;
+  /** Sign-up user flows (`identity/authenticationEventsFlows`). */
+  readonly userFlows: Map<string, AuthenticationEventsFlow>;
 
   /** `store` defaults to one in memory. */
   constructor(store: TenantStore = openTenantStore(':memory:')) {
@@ -92,6 +141,7 @@ export class TenantObjects {
     this.appRoleAssignments = new PersistentMap(store, 'app-role-assignment');
     this.customExtensions = new PersistentMap(store, 'custom-extension');
     this.listeners = new PersistentMap(store, 'listener');
+    this.userFlows = new PersistentMap(store, 'user-flow');
     if (![...this.applications.values()].some((application) => application.displayName === B2C_EXTENSIONS_APP_NAME)) this.addApplication(B2C_EXTENSIONS_APP_NAME);
     if (!this.servicePrincipalByAppId(MICROSOFT_GRAPH_APP_ID)) {
       this.addServicePrincipal(MICROSOFT_GRAPH_APP_ID, 'Microsoft Graph', [

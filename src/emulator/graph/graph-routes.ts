@@ -1,13 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { policyViolationOf } from '../../jit/index.js';
-import type { Directory, Identity, PhoneType } from '../directory.js';
+import type { Directory, DirectoryUser, Identity, PhoneType } from '../directory.js';
 import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import type { EmulatedTenant } from '../tenant.js';
 import type { ClientApps } from './client-apps.js';
 import { graphError } from './graph-error.js';
 import { checkExtensionAttributes } from './extension-attributes.js';
 import { pageOfUsers } from '../user-pages.js';
-import { filterUsers, graphUser } from './graph-user.js';
+import { createdUser, filterUsers } from './graph-user.js';
+import { selectUser, userSelection, usersContextPath, type UserSelection } from './user-select.js';
 import type { TenantObjects } from '../tenant-objects.js';
 import { tenantObjectRoutes } from './tenant-object-routes.js';
 import { createWriteAdmission, type GraphFaults } from './write-admission.js';
@@ -46,7 +47,8 @@ declare module 'fastify' {
 
 /**
  * The Graph subset pre-migration needs, over the emulator's directory: the client-credentials token endpoint,
- * `POST/GET/PATCH /v1.0/users`, `$filter` on identities and mail, and `POST /v1.0/$batch` — with Graph's error
+ * `POST/GET/PATCH /v1.0/users` (a GET answers Graph's default properties, or exactly its `$select`: user-select.ts),
+ * `$filter` on identities and mail, and `POST /v1.0/$batch` — with Graph's error
  * shapes, write throttling (429 + Retry-After) and optional fault injection.
  */
 export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, options) => {
@@ -104,7 +106,7 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
           accountEnabled: body.accountEnabled !== false,
           extensionAttributes: extensions.attributes,
         });
-        return reply.code(201).send(graphUser(user, directory));
+        return reply.code(201).send(createdUser(user, directory, options.objects, extensions.attributes));
       } catch (error) {
         if (error instanceof EmulatorError && error.code === EmulatorErrorCode.DIRECTORY_CONFLICT) {
           return reply.code(400).send(graphError('Request_BadRequest', 'Another object with the same value for property identities already exists.'));
@@ -116,27 +118,37 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       }
     });
 
+    /** The users' answer for the request's `$select`: Graph's default set without one, exactly the selected properties with one. */
+    const shown = (selection: UserSelection) => (user: DirectoryUser) => selectUser(user, directory, options.objects, selection);
+    const listContext = (selection: UserSelection) => `https://graph.microsoft.com/v1.0/$metadata#${usersContextPath(selection)}`;
+
     graph.get('/v1.0/users', async (request, reply) => {
       const query = request.query as Record<string, unknown>;
+      const selection = userSelection(query.$select);
+      if ('problem' in selection) return reply.code(400).send(graphError('BadRequest', selection.problem));
       const filter = query.$filter;
       if (typeof filter !== 'string') {
         const page = pageOfUsers(directory, query, `${request.protocol}://${request.host}/v1.0/users`);
         if (!page.ok) return reply.code(400).send(graphError(page.problem === 'top' ? 'Request_UnsupportedQuery' : 'Directory_ExpiredPageToken', page.message));
+        // Graph's next link keeps the query's $select.
+        const nextLink = page.nextLink && selection.kind === 'selected' ? `${page.nextLink}&$select=${encodeURIComponent(selection.names.join(','))}` : page.nextLink;
         return {
-          '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users',
-          value: page.users.map((user) => graphUser(user, directory)),
-          ...(page.nextLink && { '@odata.nextLink': page.nextLink }),
+          '@odata.context': listContext(selection),
+          value: page.users.map(shown(selection)),
+          ...(nextLink && { '@odata.nextLink': nextLink }),
         };
       }
       const users = filterUsers(filter, directory);
       if (!users) return reply.code(400).send(graphError('Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.'));
-      return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: users.map((user) => graphUser(user, directory)) };
+      return { '@odata.context': listContext(selection), value: users.map(shown(selection)) };
     });
 
     graph.get('/v1.0/users/:id', async (request, reply) => {
+      const selection = userSelection((request.query as Record<string, unknown>).$select);
+      if ('problem' in selection) return reply.code(400).send(graphError('BadRequest', selection.problem));
       const user = directory.getUser((request.params as { id: string }).id);
       if (!user) return reply.code(404).send(graphError('Request_ResourceNotFound', `Resource '${(request.params as { id: string }).id.slice(0, 64)}' does not exist.`));
-      return graphUser(user, directory);
+      return { '@odata.context': `${listContext(selection)}/$entity`, ...shown(selection)(user) };
     });
 
     graph.patch('/v1.0/users/:id', async (request, reply) => {

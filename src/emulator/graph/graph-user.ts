@@ -1,19 +1,20 @@
 import type { Directory, DirectoryUser } from '../directory.js';
+import type { TenantObjects } from '../tenant-objects.js';
+import { selectUser } from './user-select.js';
 
-/** A directory user as Graph returns it, with its extension attributes. */
-export function graphUser(user: DirectoryUser, directory: Directory) {
+/**
+ * A user just created, as Graph's `201 Created` shows it: the default properties and what the request wrote
+ * (identities, accountEnabled, the directory extensions set) — Graph's create example answers with the identities
+ * it was sent (https://learn.microsoft.com/graph/api/user-post-users?view=graph-rest-1.0#example-2-create-a-user-with-social-and-local-account-identities).
+ * A GET shows extensions and identities only with `$select` (see user-select.ts).
+ */
+export function createdUser(user: DirectoryUser, directory: Directory, objects: TenantObjects, written: Record<string, unknown>) {
   return {
     '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
-    id: user.id,
-    displayName: user.displayName,
-    givenName: user.givenName,
-    surname: user.surname,
-    mail: user.mail,
-    userPrincipalName: user.userPrincipalName,
-    accountEnabled: user.accountEnabled,
-    createdDateTime: user.createdDateTime,
+    ...selectUser(user, directory, objects, { kind: 'default' }),
     identities: user.identities,
-    ...directory.getExtensionAttributes(user.id),
+    accountEnabled: user.accountEnabled,
+    ...selectUser(user, directory, objects, { kind: 'selected', names: Object.keys(written) }),
   };
 }
 

@@ -6,6 +6,14 @@ const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
 const HANDLER_TYPE = '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
 /**
+ * The custom extension types the emulator holds: OnPasswordSubmit, and the attribute collection ones a sign-up user
+ * flow's handlers reference (https://learn.microsoft.com/graph/api/resources/onattributecollectionstartcustomextension?view=graph-rest-1.0,
+ * …/onattributecollectionsubmitcustomextension).
+ */
+export const ATTRIBUTE_COLLECTION_START_EXTENSION_TYPE = '#microsoft.graph.onAttributeCollectionStartCustomExtension';
+export const ATTRIBUTE_COLLECTION_SUBMIT_EXTENSION_TYPE = '#microsoft.graph.onAttributeCollectionSubmitCustomExtension';
+const EXTENSION_TYPES = [EXTENSION_TYPE, ATTRIBUTE_COLLECTION_START_EXTENSION_TYPE, ATTRIBUTE_COLLECTION_SUBMIT_EXTENSION_TYPE];
+/**
  * What a PATCH of a listener may carry. Graph's "Update authenticationEventListener" (beta) lists
  * authenticationEventsFlowId, conditions and priority for every listener type, and handler only for other types
  * than onPasswordSubmitListener; `@odata.type` is required.
@@ -23,7 +31,7 @@ const INCLUDE_APPLICATIONS_HOW = 'conditions.applications.includeApplications is
  */
 export function customExtensionFrom(body: Body, id: string): CustomAuthenticationExtension | string {
   const type = body['@odata.type'];
-  if (type !== EXTENSION_TYPE) return `@odata.type must be ${EXTENSION_TYPE} (the emulator holds OnPasswordSubmit extensions only).`;
+  if (typeof type !== 'string' || !EXTENSION_TYPES.includes(type)) return `@odata.type must be one of ${EXTENSION_TYPES.join(', ')}.`;
   const endpoint = bodyOf(body.endpointConfiguration);
   const authentication = bodyOf(body.authenticationConfiguration);
   const client = bodyOf(body.clientConfiguration);
@@ -42,7 +50,7 @@ export function customExtensionFrom(body: Body, id: string): CustomAuthenticatio
   return {
     id,
     '@odata.type': type,
-    displayName: typeof body.displayName === 'string' ? body.displayName : 'OnPasswordSubmitCustomExtension',
+    displayName: typeof body.displayName === 'string' ? body.displayName : type.replace('#microsoft.graph.', ''),
     description: typeof body.description === 'string' ? body.description : null,
     endpointConfiguration: { '@odata.type': '#microsoft.graph.httpRequestEndpoint', targetUrl: targetUrl.href },
     authenticationConfiguration: { '@odata.type': '#microsoft.graph.azureAdTokenAuthentication', resourceId: authentication.resourceId },
@@ -63,6 +71,7 @@ export function listenerFrom(objects: TenantObjects, body: Body, id: string): Au
   if (handler['@odata.type'] !== HANDLER_TYPE) return `handler must be a ${HANDLER_TYPE}.`;
   const extensionId = bodyOf(handler.customExtension).id;
   if (typeof extensionId !== 'string' || !objects.customExtensions.has(extensionId)) return 'handler.customExtension.id must name an existing custom authentication extension.';
+  if (objects.customExtensions.get(extensionId)!['@odata.type'] !== EXTENSION_TYPE) return `handler.customExtension.id must name a custom extension of type ${EXTENSION_TYPE}.`;
   if (typeof handler.migrationPropertyId !== 'string' || !/^extension_[0-9a-f]{32}_[A-Za-z0-9_]+$/.test(handler.migrationPropertyId)) return 'handler.migrationPropertyId must be an extension attribute, extension_<appIdWithoutHyphens>_<name>.';
   const known = [...objects.extensionProperties.values()].some((property) => objects.extensionAttributeName(property) === handler.migrationPropertyId && property.dataType === 'Boolean');
   if (!known) return `handler.migrationPropertyId ${handler.migrationPropertyId} is not a Boolean extension property of this tenant.`;

@@ -12,6 +12,7 @@ export type TenantRecordKind =
   | 'app-role-assignment'
   | 'custom-extension'
   | 'listener'
+  | 'user-flow'
   | 'configured-extension';
 
 /**
