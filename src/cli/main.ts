@@ -6,6 +6,7 @@ import { registerHash } from './commands/hash.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLegacy } from './commands/legacy.js';
 import { registerPremigrate } from './commands/premigrate.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerServe } from './commands/serve.js';
 import { registerSetup } from './commands/setup.js';
 import { ExitCode } from './exit-codes.js';
@@ -21,6 +22,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerEmulate(program, setExitCode);
   registerHash(program, setExitCode);
   registerPremigrate(program, setExitCode);
+  registerReconcile(program, setExitCode);
   registerLegacy(program, setExitCode);
   registerKeys(program, setExitCode);
   registerSetup(program, setExitCode);

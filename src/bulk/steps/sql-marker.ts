@@ -77,8 +77,9 @@ async function runnerOf(url: string, text: string): Promise<Runner> {
     case 'sqlite': {
       const path = sqlitePathOf(url);
       const db = new Database(path, { fileMustExist: path !== ':memory:', timeout: STATEMENT_TIMEOUT_IN_MS });
-      const statement = db.prepare(text);
-      return Object.assign(async (values: unknown[]) => void statement.run(...values), { close: async () => void db.close() });
+      // Prepared at the first mark, as the servers' drivers do: a query naming a missing table is a failed mark, listed.
+      let statement: Database.Statement | undefined;
+      return Object.assign(async (values: unknown[]) => void (statement ??= db.prepare(text)).run(...values), { close: async () => void db.close() });
     }
     case 'postgres': {
       const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, statement_timeout: STATEMENT_TIMEOUT_IN_MS, query_timeout: STATEMENT_TIMEOUT_IN_MS, connectionTimeoutMillis: STATEMENT_TIMEOUT_IN_MS, application_name: 'entra-migrate (mark migrated)' });

@@ -1,0 +1,141 @@
+import { reconcile, type ReconcileSummary } from '../../bulk/reconcile.js';
+import type { LegacyMarker } from '../../bulk/steps/legacy-marker.js';
+import { openSqlMarker } from '../../bulk/steps/sql-marker.js';
+import { ConfigError, loadSettings, readCredentialsFile, type AppRegistrationSettings } from '../../config/index.js';
+import { loadReconcileConfig, type ReconcileConfig } from '../../config/reconcile-config.js';
+import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
+import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, sleepUnlessAborted } from '../../graph/index.js';
+import { CONFIRMATIONS, openLedger, type Ledger } from '../../ledger/index.js';
+import { ExitCode } from '../exit-codes.js';
+import { interruptOnSignal } from '../interrupt-on-signal.js';
+import { reportError } from '../report-error.js';
+
+/** The options of `entra-migrate reconcile`, as the command line gives them. */
+export interface ReconcileCommandOptions {
+  /** Minutes after our last MigratePassword before a still-flagged account is "not applied". */
+  grace: number;
+  json?: boolean;
+  /** Run again every this many ms until SIGINT/SIGTERM. */
+  watch?: number;
+  envFile?: string;
+  credentials?: string;
+}
+
+/**
+ * `$batch` GETs per second per app registration: 15 × 20 = 300 reads/s, 3,000 per 10 s, under the smallest
+ * tenant's Entra ID budget of 3,500 resource units per 10 s per app (a GET of a user costs 1; see
+ * https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits). Throttling still slows
+ * the pacer (Retry-After honoured).
+ */
+const READ_BATCHES_PER_SECOND = 15;
+/** `$batch` requests in flight per app registration: enough for Graph's latency; the pacer sets the rate. */
+const BATCHES_IN_FLIGHT_PER_APP = 4;
+/** Accounts listed per kind under the summary table; `--json` lists them all (up to 10,000). */
+const LISTED = 20;
+
+/** `entra-migrate reconcile`: reads Graph, records, marks; resolves with the exit code. */
+export async function reconcileCommand(options: ReconcileCommandOptions): Promise<number> {
+  let ledger: Ledger | undefined;
+  let marker: LegacyMarker | null = null;
+  try {
+    const { config, apps } = settingsOf(options);
+    const credentials = apps.map((app) => appCredential({ authorityHost: config.authorityHost, tenantId: config.tokenTenantId, ...app }).credential);
+    // Every app registration signs in before anything is read: a wrong tenant, client or secret stops here.
+    await Promise.all(credentials.map((credential) => credential.getToken(GRAPH_DEFAULT_SCOPE)));
+    ledger = await openLedger(config.ledgerDatabaseUrl);
+    marker = config.markMigrated && (await openSqlMarker(config.markMigrated.url, config.markMigrated.query));
+    const graph = createGraphClientPool(
+      credentials.map((credential) => createGraphBatchClient({ baseUrl: config.graphBaseUrl, credential, pacer: createPacer({ ratePerSecond: READ_BATCHES_PER_SECOND }) })),
+    );
+    const interrupt = interruptOnSignal({
+      onStop: () => say('stopping: the batches in flight finish and are recorded; Ctrl-C again to exit at once.'),
+      onExit: () => say('stopped at once; run reconcile again: nothing is lost, confirmed accounts not yet marked are marked next run.'),
+    });
+    try {
+      let code: number = ExitCode.OK;
+      do {
+        const run = reconcile({
+          ledger,
+          graph,
+          flagAttribute: config.flagAttribute,
+          marker,
+          graceInMs: options.grace * 60_000,
+          concurrency: BATCHES_IN_FLIGHT_PER_APP * credentials.length,
+          abortSignal: interrupt.abortSignal,
+        });
+        try {
+          const summary = await run;
+          process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary, config));
+          code = exitCodeOf(summary);
+        } catch (error) {
+          // Watching (a container next to serve): a run that failed (Graph or a database away) is reported, the next one tries again.
+          if (options.watch === undefined) throw error;
+          code = reportError('reconcile', error);
+        }
+        if (options.watch !== undefined && !interrupt.abortSignal.aborted) await sleepUnlessAborted(undefined, options.watch, interrupt.abortSignal).catch(() => undefined);
+      } while (options.watch !== undefined && !interrupt.abortSignal.aborted);
+      return code;
+    } finally {
+      interrupt.dispose();
+    }
+  } catch (error) {
+    return reportError('reconcile', error);
+  } finally {
+    await marker?.close();
+    await ledger?.close();
+  }
+}
+
+function settingsOf(options: ReconcileCommandOptions): { config: ReconcileConfig; apps: AppRegistrationSettings[] } {
+  const config = loadReconcileConfig(loadSettings({ env: process.env, envFile: options.envFile }), { appFromEnvironment: !options.credentials });
+  if (!options.credentials) return { config, apps: [config.app] };
+  try {
+    return { config, apps: readCredentialsFile(options.credentials) };
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([{ setting: '--credentials', problem: `${options.credentials}: ${(error as Error).message}` }]);
+  }
+}
+
+/**
+ * 0 when all is well; 1 when an account is not applied, a mark failed, Graph left an account unanswered, returned no
+ * flag (MIGRATION_FLAG_ATTRIBUTE names another attribute?) or the run was interrupted.
+ */
+function exitCodeOf(summary: ReconcileSummary): number {
+  const attention = summary.states['not-applied'] + summary.markFailures.length + summary.unanswered + summary.flagMissing.length;
+  return attention > 0 || summary.interrupted ? ExitCode.FAILURE : ExitCode.OK;
+}
+
+function describe(summary: ReconcileSummary, config: ReconcileConfig): string {
+  const width = Math.max(...CONFIRMATIONS.map((name) => name.length));
+  const seconds = summary.elapsedInMs / 1000;
+  const lines = [
+    `${count(summary.read)} accounts read from Graph in ${seconds.toFixed(1)} s (${(seconds > 0 ? summary.read / seconds : 0).toFixed(1)}/s, ${count(summary.throttled)} throttled answers)`,
+    `${'state'.padEnd(width)}  ${'this run'.padStart(9)}  ${'all runs'.padStart(9)}`,
+    ...CONFIRMATIONS.map((name) => `${name.padEnd(width)}  ${count(summary.states[name]).padStart(9)}  ${count(summary.totals[name] ?? 0).padStart(9)}`),
+    config.markMigrated ? `${count(summary.marked)} legacy accounts marked migrated, ${count(summary.markFailures.length)} marks failed (retried next run)` : 'no LEGACY_MARK_MIGRATED_QUERY: confirmed accounts are not marked on the legacy side (they will be once it is set)',
+  ];
+  const list = (title: string, accounts: ReadonlyArray<{ legacyId: string; objectId: string }>, detail: (account: never) => string = () => '') => {
+    if (accounts.length === 0) return;
+    lines.push(title);
+    for (const account of accounts.slice(0, LISTED)) lines.push(`  legacy id ${account.legacyId}, object id ${account.objectId}${detail(account as never)}`);
+    if (accounts.length > LISTED) lines.push(`  … ${count(accounts.length - LISTED)} more: --json lists them all`);
+  };
+  list('not applied (we answered MigratePassword, the flag is still true; give Microsoft support these correlation ids):', summary.notApplied, (account: { correlationIds: string[] }) => `, correlation ids ${account.correlationIds.join(' ')}`);
+  list('marks failed:', summary.markFailures, (account: { error: string }) => `: ${account.error}`);
+  list('deleted in Entra (Graph answers 404; not marked):', summary.deletedInEntra);
+  list(`no flag returned (is MIGRATION_FLAG_ATTRIBUTE ${config.flagAttribute} right?):`, summary.flagMissing);
+  list('flag cleared outside entra-migrate (no MigratePassword of ours, no password change; not marked):', summary.flagClearedElsewhere);
+  if (summary.unanswered > 0) lines.push(`${count(summary.unanswered)} accounts Graph did not answer for: read again next run`);
+  if (summary.interrupted) lines.push('interrupted: run reconcile again to finish');
+  return `${lines.join('\n')}\n`;
+}
+
+/** A line on stderr. */
+function say(text: string): void {
+  process.stderr.write(`entra-migrate reconcile: ${text}\n`);
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
