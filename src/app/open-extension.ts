@@ -2,8 +2,9 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { EntraMigrateError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { ServeConfig } from '../config/index.js';
-import type { PasswordSubmitOutcome } from '../handlers/index.js';
+import type { PasswordSubmitOutcome, SignUpOutcome } from '../handlers/index.js';
 import type { GuardedAuthority } from '../legacy/index.js';
+import { MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID } from '../ledger/decision-record.js';
 import { openLedger, type Ledger } from '../ledger/index.js';
 import {
   createCallerTokenVerifier,
@@ -16,6 +17,7 @@ import {
 import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { openLegacyAuthority } from './open-legacy-authority.js';
+import { openLegacyDirectory } from './open-legacy-directory.js';
 import { readKeySources } from './read-key-sources.js';
 import { readMessages } from './read-messages.js';
 
@@ -69,8 +71,16 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
   try {
     const legacy = await openLegacyAuthority(config, options.logger.child({ name: 'legacy' }));
     opened.push(legacy);
+    const directory = await openLegacyDirectory(config);
+    if (directory) opened.push(directory);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);
+    if (config.signUp.collision === 'block') {
+      log.info(
+        { signUpCollision: 'block' },
+        'sign-up collisions are blocked without creating the legacy account in Entra (serve has no Graph client): run premigrate for accounts added to the legacy system since',
+      );
+    }
 
     const signingKeys = createSigningKeySource({
       openIdConfigurationUrls: config.openIdConfigurationUrl ? [config.openIdConfigurationUrl] : openIdConfigurationUrlsFor(config.tenantId),
@@ -107,6 +117,22 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
     };
 
+    // A link is the one sign-up answer the ledger keeps: the account is "migrated by sign-up".
+    const onSignUpOutcome = (outcome: SignUpOutcome) => {
+      if (outcome.reason !== MIGRATED_BY_SIGN_UP) return;
+      ledger
+        .recordDecision({
+          at: new Date(clock()),
+          correlationId: outcome.correlationId,
+          objectId: SIGN_UP_OBJECT_ID,
+          legacyId: outcome.legacyId,
+          action: 'modifyAttributeValues',
+          reason: outcome.reason,
+          latencyInMs: outcome.latencyInMs,
+        })
+        .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
+    };
+
     const server = await buildServer({
       logger: options.logger,
       clock,
@@ -129,6 +155,19 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       },
       readiness,
       onOutcome,
+      signUp: {
+        deps: {
+          tenantId: config.tenantId,
+          directory,
+          collision: config.signUp.collision,
+          prefill: config.signUp.prefill,
+          legacyIdAttribute: config.signUp.legacyIdAttribute,
+          messages,
+          clock,
+          responseDeadlineInMs: config.responseDeadlineInMs,
+        },
+        onOutcome: onSignUpOutcome,
+      },
       maxConnections: config.maxConnections,
     });
 

@@ -41,7 +41,22 @@ export interface ServeConfig {
   readonly hashDefaults: { scheme: string | undefined; params: Readonly<Record<string, unknown>> };
   /** Ceilings on hash cost parameters, over the built-in ones (LEGACY_HASH_LIMITS, a JSON object of numbers). */
   readonly hashLimits: Readonly<Record<string, number>>;
+  /** The sign-up events' policies (docs/sign-up.md). */
+  readonly signUp: SignUpSettings;
 }
+
+/** What `serve` does when someone signs up with an e-mail a legacy account owns (issue 11, docs/sign-up.md). */
+export interface SignUpSettings {
+  /** SIGNUP_COLLISION: `block` (default where the store can look an address up), `link` or `off`. */
+  readonly collision: 'block' | 'link' | 'off';
+  /** SIGNUP_PREFILL: prefill the attribute page from the legacy profile. */
+  readonly prefill: boolean;
+  /** LEGACY_ID_ATTRIBUTE: the attribute that receives the legacy id under `link` (`extension_{appId}_legacyId`). */
+  readonly legacyIdAttribute: string | undefined;
+}
+
+/** An Entra attribute name: a built-in one or a directory extension `extension_{appId without dashes}_{name}`. */
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,255}$/;
 
 /** The ceilings LEGACY_HASH_LIMITS may set (see legacy/hashes/limits.ts for their meaning and defaults). */
 const HASH_LIMIT_NAMES = [
@@ -95,16 +110,22 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
   const host = read.optional('HOST') ?? '0.0.0.0';
   const tenantId = read.guid('ENTRA_TENANT_ID', 'the directory (tenant) id of your External ID tenant');
   const extensionAppId = read.guid('ENTRA_EXTENSION_APP_ID', "the application (client) id of the extension's app registration");
+  // Read in this order so problems are reported in it; the legacy store is needed again by the sign-up settings.
+  const extensionResourceId = readResourceId(read, extensionAppId);
+  const openIdConfigurationUrl = read.url('ENTRA_OPENID_CONFIGURATION_URL');
+  const decryptionKeys = readDecryptionKeys(read);
+  const decryptionKeyVault = readKeyVaultKey(read);
+  const legacy = readLegacyStore<LegacyStoreSettings>(read, LEGACY_STORE_READERS) as LegacyStoreSettings;
   const config: ServeConfig = {
     port,
     host,
     tenantId,
     extensionAppId,
-    extensionResourceId: readResourceId(read, extensionAppId),
-    openIdConfigurationUrl: read.url('ENTRA_OPENID_CONFIGURATION_URL'),
-    decryptionKeys: readDecryptionKeys(read),
-    decryptionKeyVault: readKeyVaultKey(read),
-    legacy: readLegacyStore<LegacyStoreSettings>(read, LEGACY_STORE_READERS) as LegacyStoreSettings,
+    extensionResourceId,
+    openIdConfigurationUrl,
+    decryptionKeys,
+    decryptionKeyVault,
+    legacy,
     ledgerDatabaseUrl: read.optional('LEDGER_DATABASE_URL') ?? DEFAULT_LEDGER_DATABASE_URL,
     responseDeadlineInMs: read.integer('RESPONSE_DEADLINE_MS', {
       default: DEFAULT_RESPONSE_DEADLINE_IN_MS,
@@ -117,6 +138,7 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     messagesFile: read.optional('JIT_MESSAGES_FILE'),
     hashDefaults: { scheme: read.optional('LEGACY_HASH_SCHEME'), params: read.jsonObject('LEGACY_HASH_PARAMS') ?? {} },
     hashLimits: readHashLimits(read),
+    signUp: readSignUp(read, legacy),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
@@ -172,6 +194,30 @@ function readDecryptionKeys(read: SettingsReader): DecryptionKeySource {
     'is required (or JIT_DECRYPTION_KEY, or JIT_DECRYPTION_KEY_VAULT_KEY_ID): the private key whose certificate is on the extension app registration; `entra-migrate keys generate` makes one',
   );
   return { kind: 'files', paths: [] };
+}
+
+/**
+ * SIGNUP_COLLISION, SIGNUP_PREFILL and LEGACY_ID_ATTRIBUTE. A web service, a password grant, or a directory bound
+ * by DN template cannot look an account up by e-mail: there SIGNUP_COLLISION defaults to `off`, and `block`,
+ * `link` or SIGNUP_PREFILL=true stop start-up naming the setting.
+ */
+function readSignUp(read: SettingsReader, legacy: LegacyStoreSettings | undefined): SignUpSettings {
+  const canLookUp = legacy === undefined || legacy.kind === 'sql' || (legacy.kind === 'ldap' && legacy.ldap?.lookup?.kind === 'search');
+  const collision = read.oneOf('SIGNUP_COLLISION', ['block', 'link', 'off'] as const, canLookUp ? 'block' : 'off');
+  const prefill = read.oneOf('SIGNUP_PREFILL', ['true', 'false'] as const, 'false') === 'true';
+  const legacyIdAttribute = read.optional('LEGACY_ID_ATTRIBUTE');
+  if (!canLookUp) {
+    const why = `the legacy store cannot look an account up by e-mail (only LEGACY_DATABASE_URL and LEGACY_LDAP_SEARCH_FILTER can)`;
+    if (collision !== 'off') read.report('SIGNUP_COLLISION', `must be off: ${why}`);
+    if (prefill) read.report('SIGNUP_PREFILL', `must be false: ${why}`);
+  }
+  if (legacyIdAttribute !== undefined && !ATTRIBUTE_NAME.test(legacyIdAttribute)) {
+    read.report('LEGACY_ID_ATTRIBUTE', 'must be an attribute name such as extension_<app id without dashes>_legacyId');
+  }
+  if (collision === 'link' && legacyIdAttribute === undefined) {
+    read.report('LEGACY_ID_ATTRIBUTE', 'is required with SIGNUP_COLLISION=link: the attribute that receives the legacy id, e.g. extension_<app id without dashes>_legacyId');
+  }
+  return Object.freeze({ collision, prefill, legacyIdAttribute });
 }
 
 function readHashLimits(read: SettingsReader): Record<string, number> {

@@ -6,3 +6,14 @@ export {
   type PasswordSubmitOutcome,
   type PasswordSubmitResult,
 } from './password-submit.js';
+export {
+  SIGN_UP_COLLISION_POLICIES,
+  type AttributeCollectionDeps,
+  type EntraAccounts,
+  type LegacyAccountToEnsure,
+  type SignUpCollisionPolicy,
+  type SignUpOutcome,
+  type SignUpReason,
+} from './attribute-collection-policy.js';
+export { handleAttributeCollectionStart, type AttributeCollectionStartResult } from './attribute-collection-start.js';
+export { handleAttributeCollectionSubmit, type AttributeCollectionSubmitResult } from './attribute-collection-submit.js';

@@ -5,6 +5,12 @@ export interface JitMessages {
   retry: { message: string };
   blocked: { title: string; message: string };
   unavailable: { title: string; message: string };
+  /**
+   * Sign-up's block pages (issue 11): `exists` when the e-mail belongs to a legacy account, `tryLater` when that
+   * account could not be made ready in time. Optional so a JIT_MESSAGES_FILE written for sign-in stays valid; a
+   * locale without them uses the built-in ones (see signUpMessagesFor).
+   */
+  signUpCollision?: { exists: { title: string; message: string }; tryLater: { title: string; message: string } };
 }
 
 /** Catalogues keyed by lower-case BCP 47 tag (`en`, `en-gb`, `fr`); `en` is the fallback and must exist. */
@@ -22,6 +28,10 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
       title: 'Temporarily unavailable',
       message: 'We cannot check your password right now. Please try again in a few minutes.',
     },
+    signUpCollision: {
+      exists: { title: 'Account already exists', message: 'There is already an account with this e-mail address. Sign in with your existing password.' },
+      tryLater: { title: 'Account already exists', message: 'There is already an account with this e-mail address. Please try again in a few minutes.' },
+    },
   },
   fr: {
     retry: { message: 'Votre mot de passe est incorrect.' },
@@ -29,6 +39,10 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
     unavailable: {
       title: 'Service momentanément indisponible',
       message: 'Nous ne pouvons pas vérifier votre mot de passe pour le moment. Veuillez réessayer dans quelques minutes.',
+    },
+    signUpCollision: {
+      exists: { title: 'Compte existant', message: 'Un compte existe déjà avec cette adresse e-mail. Connectez-vous avec votre mot de passe actuel.' },
+      tryLater: { title: 'Compte existant', message: 'Un compte existe déjà avec cette adresse e-mail. Veuillez réessayer dans quelques minutes.' },
     },
   },
   de: {
@@ -38,6 +52,10 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
       title: 'Vorübergehend nicht verfügbar',
       message: 'Ihr Kennwort kann gerade nicht geprüft werden. Bitte versuchen Sie es in einigen Minuten erneut.',
     },
+    signUpCollision: {
+      exists: { title: 'Konto bereits vorhanden', message: 'Mit dieser E-Mail-Adresse gibt es bereits ein Konto. Melden Sie sich mit Ihrem bisherigen Kennwort an.' },
+      tryLater: { title: 'Konto bereits vorhanden', message: 'Mit dieser E-Mail-Adresse gibt es bereits ein Konto. Bitte versuchen Sie es in einigen Minuten erneut.' },
+    },
   },
   es: {
     retry: { message: 'La contraseña es incorrecta.' },
@@ -45,6 +63,10 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
     unavailable: {
       title: 'No disponible temporalmente',
       message: 'No podemos comprobar su contraseña en este momento. Vuelva a intentarlo en unos minutos.',
+    },
+    signUpCollision: {
+      exists: { title: 'La cuenta ya existe', message: 'Ya existe una cuenta con esta dirección de correo electrónico. Inicie sesión con su contraseña actual.' },
+      tryLater: { title: 'La cuenta ya existe', message: 'Ya existe una cuenta con esta dirección de correo electrónico. Vuelva a intentarlo en unos minutos.' },
     },
   },
 };
@@ -63,4 +85,18 @@ export function messagesFor(catalogue: JitMessageCatalogue, locale: string | nul
   const tag = locale.trim().toLowerCase().replace('_', '-');
   const language = tag.split('-')[0] ?? '';
   return ownValue(catalogue, tag) ?? ownValue(catalogue, language) ?? fallback;
+}
+
+/** Sign-up's block-page texts, as {@link JitMessages.signUpCollision}. */
+export type SignUpCollisionMessages = NonNullable<JitMessages['signUpCollision']>;
+
+/**
+ * Picks sign-up's block-page texts for `client.locale` as {@link messagesFor} does; a catalogue entry without them
+ * (a JIT_MESSAGES_FILE written before sign-up) uses the built-in ones for the same locale, then English.
+ *
+ * @example
+ *   signUpMessagesFor(DEFAULT_MESSAGES, 'de-AT').exists.title // 'Konto bereits vorhanden'
+ */
+export function signUpMessagesFor(catalogue: JitMessageCatalogue, locale: string | null | undefined): SignUpCollisionMessages {
+  return messagesFor(catalogue, locale).signUpCollision ?? messagesFor(DEFAULT_MESSAGES, locale).signUpCollision ?? DEFAULT_MESSAGES.en!.signUpCollision!;
 }

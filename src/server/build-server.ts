@@ -1,9 +1,11 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { errorBody, type PasswordSubmitDeps, type PasswordSubmitOutcome } from '../handlers/index.js';
+import { errorBody, type AttributeCollectionDeps, type PasswordSubmitDeps, type PasswordSubmitOutcome, type SignUpOutcome } from '../handlers/index.js';
 import type { CallerTokenVerifier } from './caller-auth.js';
 import type { ReadinessCheck } from './readiness.js';
+import { attributeCollectionStartRoutes } from './routes/attribute-collection-start.js';
+import { attributeCollectionSubmitRoutes } from './routes/attribute-collection-submit.js';
 import { healthRoutes } from './routes/health.js';
 import { passwordSubmitRoutes } from './routes/password-submit.js';
 import { createSendMargin, type SendMargin } from './send-margin.js';
@@ -60,6 +62,11 @@ export interface ServerDeps {
   maxConnections?: number;
   /** The event loop's measured delay and the send margin from it; default one measuring this process, closed with the server. */
   sendMargin?: SendMargin;
+  /**
+   * The sign-up routes (`/events/attribute-collection-start` and `…-submit`), answered with these policies; told
+   * about every answer after it is sent (the ledger subscribes). Without it, those paths are 404.
+   */
+  signUp?: { deps: AttributeCollectionDeps; onOutcome: (outcome: SignUpOutcome) => void };
 }
 
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
@@ -104,13 +111,14 @@ export async function buildServer(deps: ServerDeps) {
 
   app.decorateRequest('receivedAt', 0);
   app.decorateRequest('outcome', undefined);
+  app.decorateRequest('signUpOutcome', undefined);
   app.addHook('onRequest', async (request) => {
     request.receivedAt = deps.clock();
   });
 
   // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
   app.addHook('onResponse', async (request, reply) => {
-    const outcome = request.outcome;
+    const outcome = request.outcome ?? request.signUpOutcome;
     request.log.info(
       {
         method: request.method,
@@ -153,6 +161,12 @@ export async function buildServer(deps: ServerDeps) {
     callerTokenVerifier: deps.callerTokenVerifier,
     onOutcome: deps.onOutcome,
   });
+  if (deps.signUp) {
+    const signUpDeps = { ...deps.signUp.deps, sendMarginInMs: deps.signUp.deps.sendMarginInMs ?? sendMargin.inMs };
+    for (const routes of [attributeCollectionStartRoutes, attributeCollectionSubmitRoutes]) {
+      await app.register(routes, { deps: signUpDeps, overloaded: sendMargin.overloaded, callerTokenVerifier: deps.callerTokenVerifier, onOutcome: deps.signUp.onOutcome });
+    }
+  }
   return app;
 }
 

@@ -57,7 +57,13 @@ which wins over --config.
   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (default info)
   JIT_MESSAGES_FILE               JSON catalogue of titles/messages by locale
 
+  Sign-up with an e-mail a legacy account owns (docs/sign-up.md)
+  SIGNUP_COLLISION                block (default; off for a web service, a password grant or a DN template) | link | off
+  SIGNUP_PREFILL                  true to prefill the attribute page from the legacy profile (default false)
+  LEGACY_ID_ATTRIBUTE             with link: the attribute given the legacy id, e.g. extension_<app id>_legacyId
+
 Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
+        POST|GET /events/attribute-collection-start, POST|GET /events/attribute-collection-submit (sign-up),
         GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger).
 
 Exit codes: 0 stopped cleanly, 1 failed at run time (e.g. "port 7071 is in use; choose another with PORT"),

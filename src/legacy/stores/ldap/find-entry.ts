@@ -1,4 +1,4 @@
-import { FilterParser, ResultCodeError, type Filter } from 'ldapts';
+import { FilterParser, ResultCodeError, type Entry, type Filter } from 'ldapts';
 import { LDAP_SEARCH_FILTER } from '../../../config/legacy-ldap-settings.js';
 import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 import { isAbortReason, within, type Bounds } from './bounds.js';
@@ -27,8 +27,22 @@ export interface EntrySearch {
  *   const entry = await findEntry(pool, search, 'ada@example.org', bounds);
  */
 export async function findEntry(pool: ServicePool, search: EntrySearch, username: string, bounds: Bounds): Promise<UserEntry | null> {
+  const entry = await searchOneEntry(pool, search, username, bounds);
+  return entry === null ? null : readUserEntry(entry, search.idAttribute, bounds.now());
+}
+
+/**
+ * {@link findEntry}'s search, returning the raw entry with `extraAttributes` asked for beside the id and the
+ * account-state attributes (the profile, for sign-up). Null when none or several match.
+ *
+ * @example
+ *   const entry = await searchOneEntry(pool, search, 'ada@example.org', bounds, ['givenName', 'sn']);
+ */
+export async function searchOneEntry(pool: ServicePool, search: EntrySearch, username: string, bounds: Bounds, extraAttributes: readonly string[] = []): Promise<Entry | null> {
   const filter = parseFilter(fillFilter(search.searchFilter, username));
-  const { attributes, explicitBufferAttributes } = entryAttributes(search.idAttribute);
+  const wanted = entryAttributes(search.idAttribute);
+  const attributes = [...wanted.attributes, ...extraAttributes];
+  const { explicitBufferAttributes } = wanted;
   for (let attempt = 1; ; attempt += 1) {
     const lease = await pool.lease(bounds);
     let entries;
@@ -54,8 +68,7 @@ export async function findEntry(pool: ServicePool, search: EntrySearch, username
       throw ldapStoreError(error, 'search', search.url);
     }
     pool.release(lease.connection);
-    if (entries.length !== 1) return null;
-    return readUserEntry(entries[0]!, search.idAttribute, bounds.now());
+    return entries.length === 1 ? entries[0]! : null;
   }
 }
 

@@ -5,3 +5,4 @@ export { formatObjectGuid } from './object-guid.js';
 export { MAX_SIGN_IN_NAME_LENGTH } from './sign-in-name.js';
 export { countEntries, exportEntries, EXPORT_PAGE_SIZE } from './export-entries.js';
 export { entryAttributes, readUserEntry } from './user-entry.js';
+export { openLdapDirectory } from './ldap-directory.js';

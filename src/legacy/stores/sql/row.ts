@@ -1,5 +1,6 @@
 import { LegacyStoreError, LegacyStoreErrorCode } from '../../errors.js';
 import { legacyStatusOf } from '../../status.js';
+import { profileOf, type LegacyProfile } from '../../legacy-directory.js';
 import type { LegacyAccount } from '../../store.js';
 
 /**
@@ -8,10 +9,18 @@ import type { LegacyAccount } from '../../store.js';
  */
 export const RESULT_COLUMNS = ['password_hash', 'id', 'status', 'scheme', 'salt'] as const;
 
-type ResultColumn = (typeof RESULT_COLUMNS)[number];
+/** Optional profile columns a lookup query may also return, read for sign-up (prefill and link): never required. */
+export const PROFILE_COLUMNS = ['display_name', 'given_name', 'surname'] as const;
+
+type ResultColumn = (typeof RESULT_COLUMNS)[number] | (typeof PROFILE_COLUMNS)[number];
 type Row = Readonly<Record<string, unknown>>;
 
-const CONTRACT: ReadonlySet<string> = new Set(RESULT_COLUMNS);
+const CONTRACT: ReadonlySet<string> = new Set([...RESULT_COLUMNS, ...PROFILE_COLUMNS]);
+
+/** An account as a SQL store returns it: the contract columns, and the profile when the query returns a profile column. */
+export interface SqlLegacyAccount extends LegacyAccount {
+  readonly profile?: LegacyProfile;
+}
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -43,7 +52,7 @@ export function checkResultColumns(names: readonly string[]): void {
  * @example
  *   accountFromRows([{ id: 7n, password_hash: '$2b$10$…', status: null }]) // { id: '7', status: 'active', … }
  */
-export function accountFromRows(rows: readonly Row[]): LegacyAccount | null {
+export function accountFromRows(rows: readonly Row[]): SqlLegacyAccount | null {
   if (rows.length === 0) return null;
   if (rows.length > 1) {
     throw new LegacyStoreError(
@@ -59,7 +68,7 @@ export function accountFromRows(rows: readonly Row[]): LegacyAccount | null {
  * binary values that are valid UTF-8; anything else, or binary that is not UTF-8 (encode it in the query:
  * `hex(salt) AS salt`), is `LEGACY_ROW_INVALID`. `password_hash` must be non-empty; it is never trimmed.
  */
-export function accountFromRow(row: Row): LegacyAccount {
+export function accountFromRow(row: Row): SqlLegacyAccount {
   const columns = contractColumnsOf(row);
   const passwordHash = textOf(columns, 'password_hash');
   if (passwordHash === null || passwordHash.trim() === '') {
@@ -73,7 +82,23 @@ export function accountFromRow(row: Row): LegacyAccount {
     rawStatus,
     scheme: textOf(columns, 'scheme'),
     salt: textOf(columns, 'salt'),
+    ...(PROFILE_COLUMNS.some((column) => columns.has(column)) && {
+      profile: profileOf({
+        displayName: optionalTextOf(columns, 'display_name'),
+        givenName: optionalTextOf(columns, 'given_name'),
+        surname: optionalTextOf(columns, 'surname'),
+      }),
+    }),
   };
+}
+
+/** A profile column's text, or undefined when it is missing or not text (a profile value is never an error). */
+function optionalTextOf(columns: ReadonlyMap<ResultColumn, unknown>, column: ResultColumn): string | undefined {
+  try {
+    return textOf(columns, column) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function contractColumnsOf(row: Row): Map<ResultColumn, unknown> {
