@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../src/cli/main.js';
 import { loadGraphAccessConfig, loadPremigrateConfig, loadServeConfig } from '../src/config/index.js';
+import { loadReconcileConfig } from '../src/config/reconcile-config.js';
 import { DEFAULT_FORMATS } from '../src/legacy/hashes/index.js';
 import { settingsReadBy } from './config/settings-read.js';
 
@@ -17,19 +18,29 @@ const page = (path: string) => PAGES.get(path) ?? assert.fail(`${path} is missin
 /** The top-level commands, which an inline code span may start with (`` `setup --dry-run` ``). */
 const COMMANDS = buildProgram(() => undefined).commands.map((command) => command.name());
 
+/** Every setting serve, premigrate, reconcile and the Graph commands read. */
+function settingsReadByCommands(): Set<string> {
+  return new Set([
+    ...settingsReadBy(loadServeConfig),
+    ...settingsReadBy((raw) => loadPremigrateConfig(raw)),
+    ...settingsReadBy((raw) => loadReconcileConfig(raw)),
+    ...settingsReadBy(loadGraphAccessConfig),
+  ]);
+}
+
 describe('the docs pages say what the code does', () => {
   test('docs/hashes.md lists every hash scheme the code knows', () => {
     for (const format of DEFAULT_FORMATS) assert.ok(page('docs/hashes.md').includes(`\`${format.id}\``), `docs/hashes.md does not mention \`${format.id}\``);
   });
 
-  test('docs/settings.md documents every setting serve, premigrate and the Graph commands read', () => {
-    const read = new Set([...settingsReadBy(loadServeConfig), ...settingsReadBy((raw) => loadPremigrateConfig(raw)), ...settingsReadBy(loadGraphAccessConfig)]);
+  test('docs/settings.md documents every setting serve, premigrate, reconcile and the Graph commands read', () => {
+    const read = settingsReadByCommands();
     assert.ok(read.size > 20, 'the probe finds the settings');
     for (const setting of read) assert.ok(page('docs/settings.md').includes(`\`${setting}\``), `docs/settings.md does not document \`${setting}\``);
   });
 
   test('every setting docs/settings.md lists in a table is one the code reads', () => {
-    const read = new Set([...settingsReadBy(loadServeConfig), ...settingsReadBy((raw) => loadPremigrateConfig(raw)), ...settingsReadBy(loadGraphAccessConfig)]);
+    const read = settingsReadByCommands();
     const listed = page('docs/settings.md')
       .split('\n')
       .filter((line) => line.startsWith('| `'))
