@@ -1,4 +1,3 @@
-import { compileMarkQuery, MARK_MIGRATED_QUERY } from '../bulk/steps/sql-marker.js';
 import { ConfigError } from './errors.js';
 import { readGraphAccess, type GraphAccessSettings } from './graph-access.js';
 import { DEFAULT_LEDGER_DATABASE_URL } from './serve-config.js';
@@ -14,11 +13,12 @@ export interface ReconcileConfig extends GraphAccessSettings {
 
 const FLAG = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
 const MARK_MIGRATED_URL = 'LEGACY_MARK_MIGRATED_URL';
+const MARK_MIGRATED_QUERY = 'LEGACY_MARK_MIGRATED_QUERY';
 
 /**
  * Reads `MIGRATION_FLAG_ATTRIBUTE`, `LEDGER_DATABASE_URL`, the Graph access settings (see `readGraphAccess`) and,
- * for the legacy mark, `LEGACY_MARK_MIGRATED_QUERY` with `LEGACY_DATABASE_URL`; the query is compiled here so a
- * mistake in it stops the command before Graph is read. Every problem is reported at once.
+ * for the legacy mark, `LEGACY_MARK_MIGRATED_QUERY` with `LEGACY_DATABASE_URL` (the query is compiled for its
+ * database when the mark opens, before Graph is read). Every problem is reported at once.
  *
  * @example
  *   const config = loadReconcileConfig({ ...process.env });
@@ -49,10 +49,8 @@ function markMigrated(read: SettingsReader): ReconcileConfig['markMigrated'] {
     read.report('LEGACY_DATABASE_URL', `is required with ${MARK_MIGRATED_QUERY}: the legacy database the mark runs against`);
     return null;
   }
-  try {
-    compileMarkQuery(query, url);
-  } catch (error) {
-    read.report(MARK_MIGRATED_QUERY, `is not usable: ${(error as Error).message}`);
+  if (!/:(legacyId|objectId)\b/.test(query)) {
+    read.report(MARK_MIGRATED_QUERY, 'must use :legacyId or :objectId (and may use :migratedAt); without either it would mark the same rows for every account');
     return null;
   }
   return Object.freeze({ url, query });

@@ -89,8 +89,10 @@ describe('entra-migrate reconcile (command line)', () => {
 
   test('invalid settings and options exit 2, naming the setting, before Graph is read', async () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: 'UPDATE users SET marks = 1' }, /LEGACY_MARK_MIGRATED_QUERY is not usable: The legacy mark-migrated query uses none of/],
-      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: 'UPDATE users SET migrated_at = :migratedAt' }, /neither :legacyId nor :objectId/],
+      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: 'UPDATE users SET marks = 1' }, /LEGACY_MARK_MIGRATED_QUERY must use :legacyId or :objectId/],
+      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: 'UPDATE users SET migrated_at = :migratedAt' }, /LEGACY_MARK_MIGRATED_QUERY must use :legacyId or :objectId/],
+      // Compiled for its database when the mark opens, still before Graph is read.
+      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: 'UPDATE users SET marks = :marks WHERE id = :legacyId' }, /LEGACY_MARK_MIGRATED_QUERY is not usable: .*:marks/],
       [['reconcile'], { LEGACY_DATABASE_URL: '' }, /LEGACY_DATABASE_URL is required with LEGACY_MARK_MIGRATED_QUERY/],
       [['reconcile'], { LEGACY_MARK_MIGRATED_URL: 'https://legacy.example/migrated' }, /LEGACY_MARK_MIGRATED_URL is not supported yet/],
       [['reconcile'], { MIGRATION_FLAG_ATTRIBUTE: 'toBeMigrated' }, /MIGRATION_FLAG_ATTRIBUTE must look like/],

@@ -1,6 +1,7 @@
 import { reconcile, type ReconcileSummary } from '../../bulk/reconcile.js';
 import type { LegacyMarker } from '../../bulk/steps/legacy-marker.js';
 import { openSqlMarker } from '../../bulk/steps/sql-marker.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../legacy/errors.js';
 import { ConfigError, loadSettings, readCredentialsFile, type AppRegistrationSettings } from '../../config/index.js';
 import { loadReconcileConfig, type ReconcileConfig } from '../../config/reconcile-config.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
@@ -33,17 +34,30 @@ const BATCHES_IN_FLIGHT_PER_APP = 4;
 /** Accounts listed per kind under the summary table; `--json` lists them all (up to 10,000). */
 const LISTED = 20;
 
+/** Opens the legacy mark; a query or URL it cannot use is a settings problem (exit 2), named by its setting. */
+async function openMarker(settings: NonNullable<ReconcileConfig['markMigrated']>): Promise<LegacyMarker> {
+  try {
+    return await openSqlMarker(settings.url, settings.query);
+  } catch (error) {
+    if (error instanceof LegacyStoreError && (error.code === LegacyStoreErrorCode.QUERY_INVALID || error.code === LegacyStoreErrorCode.URL_INVALID)) {
+      throw new ConfigError([{ setting: 'LEGACY_MARK_MIGRATED_QUERY', problem: `is not usable: ${error.message}` }]);
+    }
+    throw error;
+  }
+}
+
 /** `entra-migrate reconcile`: reads Graph, records, marks; resolves with the exit code. */
 export async function reconcileCommand(options: ReconcileCommandOptions): Promise<number> {
   let ledger: Ledger | undefined;
   let marker: LegacyMarker | null = null;
   try {
     const { config, apps } = settingsOf(options);
+    // The mark's query is compiled for its database first: a mistake in it stops the command before Graph is read.
+    marker = config.markMigrated && (await openMarker(config.markMigrated));
     const credentials = apps.map((app) => appCredential({ authorityHost: config.authorityHost, tenantId: config.tokenTenantId, ...app }).credential);
     // Every app registration signs in before anything is read: a wrong tenant, client or secret stops here.
     await Promise.all(credentials.map((credential) => credential.getToken(GRAPH_DEFAULT_SCOPE)));
     ledger = await openLedger(config.ledgerDatabaseUrl);
-    marker = config.markMigrated && (await openSqlMarker(config.markMigrated.url, config.markMigrated.query));
     const graph = createGraphClientPool(
       credentials.map((credential) => createGraphBatchClient({ baseUrl: config.graphBaseUrl, credential, pacer: createPacer({ ratePerSecond: READ_BATCHES_PER_SECOND }) })),
     );
