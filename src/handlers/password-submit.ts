@@ -198,9 +198,12 @@ function causeOf(error: unknown): 'store-error' | 'hash-error' | 'overloaded' {
   return 'store-error';
 }
 
-/** The error's internal detail for the request's log line; every error of ours keeps secrets out of it. */
+/**
+ * What the error says, for the request's log line: its public message, which names the setting to fix and never a
+ * value. Not the internal detail: a database driver's message may quote a parameter, that is the sign-in name.
+ */
 function detailOf(error: unknown): string | null {
-  return error instanceof EntraMigrateError ? error.message.slice(0, 300) : null;
+  return error instanceof EntraMigrateError ? error.publicMessage.slice(0, 300) : null;
 }
 
 function codeOf(error: unknown): string {

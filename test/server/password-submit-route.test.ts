@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { parsePasswordSubmitResponse } from '../../src/events/index.js';
+import { LegacyStoreError, LegacyStoreErrorCode } from '../../src/legacy/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { APP_ID, startServer, type ServerUnderTest } from './harness.js';
 
@@ -78,6 +79,21 @@ describe('POST /events/password-submit', () => {
       const answer = answerOf(await post(server, await server.body('ada@contoso.example', CANARY_PASSWORDS.correct)));
       assert.equal(answer['@odata.type'], 'microsoft.graph.passwordSubmit.Block');
       assert.equal(server.outcomes.at(-1)?.reason, 'legacy-store-unavailable');
+    } finally {
+      delete server.store.failWith;
+    }
+  });
+
+  test('the request log line names what to fix from the store error, never the driver detail that may quote the sign-in name', async () => {
+    server.store.failWith = new LegacyStoreError(LegacyStoreErrorCode.MISCONFIGURED, 'The legacy web service answered 401 without a verdict: check LEGACY_VERIFY_AUTH.', {
+      detail: 'Driver said: invalid input syntax for type uuid: "ada@contoso.example"',
+    });
+    try {
+      await post(server, await server.body('ada@contoso.example', CANARY_PASSWORDS.correct));
+      assert.equal(server.outcomes.at(-1)?.errorCode, 'LEGACY_STORE_MISCONFIGURED');
+      const line = server.logs().split('\n').filter((text) => text.includes('"errorDetail"')).at(-1)!;
+      assert.match(line, /check LEGACY_VERIFY_AUTH/);
+      assert.doesNotMatch(line, /ada@contoso\.example|Driver said/);
     } finally {
       delete server.store.failWith;
     }
