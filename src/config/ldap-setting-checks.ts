@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { FilterParser } from 'ldapts';
 import type { SettingsReader } from './settings.js';
 
@@ -50,16 +49,6 @@ export function readIdAttribute(read: SettingsReader, setting: string): string {
   return value;
 }
 
-/** A setting naming a file that must exist; the path is shown (a path is not a secret), its content never. */
-export function existingFile(read: SettingsReader, setting: string): string | undefined {
-  const path = read.optional(setting);
-  if (path === undefined) return undefined;
-  if (!existsSync(path)) {
-    read.report(setting, `names a file that does not exist: ${path.slice(0, 200)}`);
-    return undefined;
-  }
-  return path;
-}
 
 /**
  * Whether `filter` is an RFC 4515 filter: balanced parentheses (ldapts closes a filter missing its last ones itself,

@@ -1,4 +1,4 @@
-import { boundedText, checkLdapUrlShape, existingFile, parsesAsFilter, readIdAttribute } from './ldap-setting-checks.js';
+import { boundedText, checkLdapUrlShape, parsesAsFilter, readIdAttribute } from './ldap-setting-checks.js';
 import {
   LDAP_BIND_DN,
   LDAP_BIND_PASSWORD,
@@ -57,7 +57,7 @@ export function readLdapExportSettings(read: SettingsReader, allowInsecure: bool
   checkFilter(read, exportFilter);
   const settings = {
     startTls,
-    caFile: existingFile(read, LDAP_CA_FILE),
+    caFile: read.existingFile(LDAP_CA_FILE),
     bindDn: requiredText(read, LDAP_BIND_DN, 'the service account that lists the accounts, e.g. cn=migration,ou=services,dc=example,dc=org'),
     bindPassword: requiredText(read, LDAP_BIND_PASSWORD, "the service account's password"),
     searchBase: requiredText(read, LDAP_SEARCH_BASE, 'the subtree whose accounts are listed, e.g. ou=people,dc=example,dc=org'),

@@ -1,4 +1,4 @@
-import { boundedText, checkLdapUrlShape, existingFile, parsesAsFilter, readIdAttribute } from './ldap-setting-checks.js';
+import { boundedText, checkLdapUrlShape, parsesAsFilter, readIdAttribute } from './ldap-setting-checks.js';
 import type { SettingsReader } from './settings.js';
 import { legacyUrl } from './transport.js';
 
@@ -80,7 +80,7 @@ export function readLdapSettings(read: SettingsReader, allowInsecure: boolean): 
   if (url !== undefined) checkLdapUrlShape(read, url, startTls, { url: LDAP_URL, startTls: LDAP_STARTTLS, baseSetting: LDAP_SEARCH_BASE, filterSetting: LDAP_SEARCH_FILTER });
   const settings = {
     startTls,
-    caFile: existingFile(read, LDAP_CA_FILE),
+    caFile: read.existingFile(LDAP_CA_FILE),
     lookup: readLookup(read),
     idAttribute: readIdAttribute(read, LDAP_ID_ATTRIBUTE),
   };

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { SettingsReader } from './settings.js';
 import { legacyUrl } from './transport.js';
 
@@ -79,7 +78,7 @@ export function readWebServiceSettings(read: SettingsReader, allowInsecure: bool
     url,
     auth: readAuth(read),
     clientCertificate: readClientCertificate(read),
-    caFile: existingFile(read, VERIFY_CA_FILE),
+    caFile: read.existingFile(VERIFY_CA_FILE),
     mode: read.oneOf(VERIFY_MODE, ['json', 'status'] as const, 'json'),
     healthUrl: legacyUrl(read, VERIFY_HEALTH_URL, HTTP_SCHEMES, allowInsecure),
   };
@@ -136,8 +135,8 @@ function fail(read: SettingsReader, problem: string): null {
 }
 
 function readClientCertificate(read: SettingsReader): WebServiceSettings['clientCertificate'] {
-  const certFile = existingFile(read, VERIFY_CLIENT_CERT_FILE);
-  const keyFile = existingFile(read, VERIFY_CLIENT_KEY_FILE);
+  const certFile = read.existingFile(VERIFY_CLIENT_CERT_FILE);
+  const keyFile = read.existingFile(VERIFY_CLIENT_KEY_FILE);
   const certSet = read.optional(VERIFY_CLIENT_CERT_FILE) !== undefined;
   const keySet = read.optional(VERIFY_CLIENT_KEY_FILE) !== undefined;
   if (certSet !== keySet) {
@@ -148,13 +147,3 @@ function readClientCertificate(read: SettingsReader): WebServiceSettings['client
   return certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null;
 }
 
-/** A setting naming a file that must exist; the path is shown (a path is not a secret), its content never. */
-function existingFile(read: SettingsReader, setting: string): string | undefined {
-  const path = read.optional(setting);
-  if (path === undefined) return undefined;
-  if (!existsSync(path)) {
-    read.report(setting, `names a file that does not exist: ${path.slice(0, 200)}`);
-    return undefined;
-  }
-  return path;
-}

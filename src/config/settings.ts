@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isLoopbackHost } from '../common/loopback.js';
 import type { ConfigProblem } from './errors.js';
 
@@ -92,6 +93,17 @@ export class SettingsReader {
     if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url.href;
     this.report(setting, 'must be an https: URL (http: is accepted only for localhost, 127.0.0.1 or [::1])');
     return undefined;
+  }
+
+  /** A path to a file that must exist now; the path is shown in the problem (a path is not a secret), its content never. */
+  existingFile(setting: string): string | undefined {
+    const path = this.optional(setting);
+    if (path === undefined) return undefined;
+    if (!existsSync(path)) {
+      this.report(setting, `names a file that does not exist: ${path.slice(0, 200)}`);
+      return undefined;
+    }
+    return path;
   }
 
   report(setting: string, problem: string): void {
