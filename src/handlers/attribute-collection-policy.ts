@@ -115,7 +115,7 @@ export function lookUpCollision(email: string, directory: LegacyDirectory, deadl
         const entry = await directory.findByEmail(email, { abortSignal, deadlineAt });
         return entry === null ? { kind: 'none' } : { kind: 'found', entry };
       } catch (error) {
-        return { kind: 'failed', errorCode: codeOf(error), errorDetail: error instanceof EntraMigrateError ? error.message.slice(0, 300) : null };
+        return { kind: 'failed', errorCode: codeOf(error), errorDetail: error instanceof EntraMigrateError ? error.publicMessage.slice(0, 300) : null };
       }
     },
     () => ({ kind: 'failed', errorCode: 'DEADLINE_EXCEEDED', errorDetail: null }),
