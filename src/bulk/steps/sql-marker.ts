@@ -4,9 +4,10 @@ import pg from 'pg';
 import { LegacyStoreError, LegacyStoreErrorCode } from '../../legacy/errors.js';
 import type { SqlDialect } from '../../legacy/stores/sql/dialect-syntax.js';
 import { factsOf } from '../../legacy/stores/sql/driver-error.js';
-import { mysqlConnectionFieldsOf } from '../../legacy/stores/sql/mysql-url.js';
+import { mysqlConnectionOptionsOf } from '../../legacy/stores/sql/mysql-url.js';
 import { compileNamedQuery, type CompiledQuery, type NamedParameterSet } from '../../legacy/stores/sql/named-parameters.js';
-import { redactUrl, schemeOf, sqlitePathOf, withoutUrlPassword } from '../../legacy/stores/sql/url.js';
+import { sqlDialectOf } from '../../legacy/stores/sql/open-sql-store.js';
+import { redactUrl, sqlitePathOf, withoutUrlPassword } from '../../legacy/stores/sql/url.js';
 import type { LegacyMarker, MigratedAccount } from './legacy-marker.js';
 
 /** The setting, for messages. */
@@ -87,14 +88,8 @@ async function runnerOf(url: string, text: string): Promise<Runner> {
       return Object.assign(async (values: unknown[]) => void (await pool.query(text, values)), { close: () => pool.end().catch(() => undefined) });
     }
     case 'mysql': {
-      const fields = mysqlConnectionFieldsOf(url);
       const pool = mysql.createPool({
-        host: fields.host,
-        port: fields.port,
-        ...(fields.user !== undefined && { user: fields.user }),
-        ...(fields.password !== undefined && { password: fields.password }),
-        ...(fields.database !== undefined && { database: fields.database }),
-        ...(fields.ssl && { ssl: {} }),
+        ...mysqlConnectionOptionsOf(url),
         connectionLimit: POOL_SIZE,
         connectTimeout: STATEMENT_TIMEOUT_IN_MS,
       });
@@ -104,9 +99,7 @@ async function runnerOf(url: string, text: string): Promise<Runner> {
 }
 
 function dialectOf(url: string): SqlDialect {
-  const scheme = schemeOf(url);
-  if (scheme === 'sqlite') return 'sqlite';
-  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
-  if (scheme === 'mysql' || scheme === 'mariadb') return 'mysql';
+  const dialect = sqlDialectOf(url);
+  if (dialect !== undefined) return dialect;
   throw new LegacyStoreError(LegacyStoreErrorCode.URL_INVALID, `LEGACY_DATABASE_URL ${redactUrl(url)} has an unsupported scheme for ${MARK_MIGRATED_QUERY}; use sqlite:, postgres:, postgresql:, mysql: or mariadb:.`);
 }

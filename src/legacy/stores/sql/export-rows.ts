@@ -6,7 +6,7 @@ import type { SqlDialect } from './dialect-syntax.js';
 import { withDeadline } from './deadline.js';
 import { factsOf } from './driver-error.js';
 import { classifyMysqlError, destroyMysqlConnection } from './mysql-store.js';
-import { mysqlConnectionFieldsOf } from './mysql-url.js';
+import { mysqlConnectionOptionsOf } from './mysql-url.js';
 import { compileNamedQuery, type NamedParameterSet } from './named-parameters.js';
 import { KEEP_ALIVE_INITIAL_DELAY_IN_MS } from './options.js';
 import { classifyPostgresError } from './postgres-store.js';
@@ -200,14 +200,8 @@ async function openPostgresPages(url: string, queries: PagedQueries, timeoutInMs
 }
 
 async function openMysqlPages(url: string, queries: PagedQueries, timeoutInMs: number, fail: (error: unknown) => never): Promise<PageReader> {
-  const fields = mysqlConnectionFieldsOf(url);
   const connection = await mysql.createConnection({
-    host: fields.host,
-    port: fields.port,
-    ...(fields.user !== undefined && { user: fields.user }),
-    ...(fields.password !== undefined && { password: fields.password }),
-    ...(fields.database !== undefined && { database: fields.database }),
-    ...(fields.ssl && { ssl: {} }),
+    ...mysqlConnectionOptionsOf(url),
     connectTimeout: timeoutInMs,
     enableKeepAlive: true,
     keepAliveInitialDelay: KEEP_ALIVE_INITIAL_DELAY_IN_MS,

@@ -2,7 +2,7 @@ import { createPool, type FieldPacket, type PoolConnection, type RowDataPacket }
 import type { LegacyAccount, LegacyLookup, LegacyStore, LegacyStoreCallOptions } from '../../store.js';
 import { factsOf, NETWORK_ERROR_CODES, storeClosed, storeTimedOut, toLegacyStoreError, type DriverFailure } from './driver-error.js';
 import { withLeasedConnection, type ConnectionLease } from './leased-connection.js';
-import { mysqlConnectionFieldsOf } from './mysql-url.js';
+import { mysqlConnectionOptionsOf } from './mysql-url.js';
 import { IDLE_TIMEOUT_IN_MS, KEEP_ALIVE_INITIAL_DELAY_IN_MS, type SqlDriverSettings } from './options.js';
 import { accountFromRows, checkResultColumns } from './row.js';
 
@@ -21,14 +21,8 @@ import { accountFromRows, checkResultColumns } from './row.js';
  */
 export function createMysqlLegacyStore(settings: SqlDriverSettings): LegacyStore {
   const { url, queryTimeoutInMs } = settings;
-  const fields = mysqlConnectionFieldsOf(url);
   const pool = createPool({
-    host: fields.host,
-    port: fields.port,
-    user: fields.user,
-    password: fields.password,
-    database: fields.database,
-    ...(fields.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    ...mysqlConnectionOptionsOf(url),
     connectionLimit: settings.poolSize,
     maxIdle: settings.poolSize,
     idleTimeout: IDLE_TIMEOUT_IN_MS,

@@ -15,6 +15,25 @@ export interface MysqlConnectionFields {
 const DEFAULT_PORT = 3306;
 
 /**
+ * The mysql2 connection options a `mysql://` or `mariadb://` URL gives (host, port, credentials, database, TLS with
+ * certificate verification); each caller adds its own pool size and timeouts.
+ *
+ * @example
+ *   mysql.createPool({ ...mysqlConnectionOptionsOf(url), connectionLimit: 4 });
+ */
+export function mysqlConnectionOptionsOf(url: string) {
+  const fields = mysqlConnectionFieldsOf(url);
+  return {
+    host: fields.host,
+    port: fields.port,
+    ...(fields.user !== undefined && { user: fields.user }),
+    ...(fields.password !== undefined && { password: fields.password }),
+    ...(fields.database !== undefined && { database: fields.database }),
+    ...(fields.ssl && { ssl: { rejectUnauthorized: true } }),
+  };
+}
+
+/**
  * Reads `mysql://user:password@host:3306/database?ssl=true` (or `mariadb://…`). We parse the URL ourselves rather
  * than hand it to mysql2, which would take any query parameter as a driver option (`multipleStatements=true`);
  * the only parameter accepted is `ssl` (`true` or `false`).

@@ -26,6 +26,12 @@ const DRIVERS: ReadonlyMap<string, SqlDriver> = new Map([
   ['mariadb', MYSQL],
 ]);
 
+/** The SQL dialect of a legacy database URL (`sqlite:`, `postgres:`/`postgresql:`, `mysql:`/`mariadb:`), or undefined. */
+export function sqlDialectOf(url: string): SqlDialect | undefined {
+  const scheme = schemeOf(url);
+  return scheme === null ? undefined : DRIVERS.get(scheme)?.dialect;
+}
+
 /**
  * Opens the SQL legacy store a URL names, after checking everything that can be checked without a server:
  * the URL, the settings' ranges and the query (compiled for the URL's dialect). SQLite also prepares the query
