@@ -50,7 +50,9 @@ describe('premigrate keeps no row once it is handled', () => {
     } finally {
       await ledger.close();
     }
-    assert.equal(aliveOfTheFirstThousand, 0, 'rows handled long ago are still reachable');
+    // Before the fix all 1,000 stayed reachable. V8 may still hold the odd object through a register or an inline
+    // cache at the moment of collection (seen: 1 in a loaded run), which says nothing about retention.
+    assert.ok(aliveOfTheFirstThousand >= 0 && aliveOfTheFirstThousand < 10, `${aliveOfTheFirstThousand} of 1,000 rows handled long ago are still reachable`);
   });
 
   test('each row listens for the abort only until it arrives; an abort answers at once', async () => {
