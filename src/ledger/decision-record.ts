@@ -36,6 +36,13 @@ export const SIGN_UP_OBJECT_ID = 'sign-up';
 /** Longest text kept per field; Entra's ids are 36 characters, our reasons under 60. */
 export const MAX_FIELD_LENGTH = 200;
 
+/** What `countDecisions` counts: decisions of one action (every action when absent) at or after `since`, before `until`. */
+export interface DecisionCountFilter {
+  action?: DecisionAction;
+  since?: Date;
+  until?: Date;
+}
+
 export interface DecisionFilter {
   objectId?: string;
   correlationId?: string;
@@ -64,6 +71,28 @@ export function checkDecisionRecord(record: DecisionRecord): void {
 export function limitOf(filter: DecisionFilter | undefined): number {
   const limit = filter?.limit ?? 100;
   return Number.isInteger(limit) && limit > 0 ? Math.min(limit, 10_000) : 100;
+}
+
+/**
+ * The WHERE clause of `countDecisions`, for both drivers: `p()` writes the next placeholder, `time` the driver's form of
+ * a date (ISO text for SQLite, whose `at` is ISO text that sorts as time; a Date for PostgreSQL). An invalid filter
+ * is refused rather than counted as "everything".
+ */
+export function decisionCountWhere<T>(filter: DecisionCountFilter, p: () => string, time: (date: Date) => T): { where: string; values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  const checkedDate = (name: string, date: Date) => {
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new LedgerError(LedgerErrorCode.RECORD_INVALID, `A decision count was refused: ${name} is not a valid date.`);
+    return time(date);
+  };
+  if (filter.action !== undefined) {
+    if (!DECISION_ACTIONS.includes(filter.action)) throw new LedgerError(LedgerErrorCode.RECORD_INVALID, `A decision count was refused: action must be one of ${DECISION_ACTIONS.join(', ')}.`);
+    clauses.push(`action = ${p()}`);
+    values.push(filter.action);
+  }
+  if (filter.since !== undefined) (values.push(checkedDate('since', filter.since)), clauses.push(`at >= ${p()}`));
+  if (filter.until !== undefined) (values.push(checkedDate('until', filter.until)), clauses.push(`at < ${p()}`));
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
 }
 
 function isShortText(value: unknown): value is string {

@@ -1,5 +1,6 @@
 import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
-import type { DecisionFilter, DecisionRecord } from './decision-record.js';
+import type { AccountProfile } from './account-profile.js';
+import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
 import type { AccountToReconcile, Confirmation, MarkState, MigratePasswordAnswers, ReconcileFilter, Reconciliation } from './reconciliation.js';
 
 /** The migration ledger: every decision the extension made, and where each legacy account stands in phase 1. */
@@ -11,6 +12,8 @@ export interface Ledger {
   listDecisions(filter?: DecisionFilter): Promise<DecisionRecord[]>;
   /** How many decisions of each action were recorded. */
   countByAction(): Promise<Partial<Record<DecisionRecord['action'], number>>>;
+  /** How many decisions (of one action) were recorded in a time range; `cutover` asks how many migrated on the last day. */
+  countDecisions(filter?: DecisionCountFilter): Promise<number>;
   /** Writes (inserts or replaces) one account's phase-1 state. */
   recordAccount(account: AccountState): Promise<void>;
   accountState(legacyId: string): Promise<AccountState | undefined>;
@@ -27,6 +30,10 @@ export interface Ledger {
   recordMark(legacyId: string, mark: { doneAt: Date } | { error: string }): Promise<void>;
   reconciliation(legacyId: string): Promise<(Reconciliation & { mark: MarkState }) | undefined>;
   countReconciliations(): Promise<Partial<Record<Confirmation, number>>>;
+  /** Writes (inserts or replaces) the profile last written to Entra for one account (`premigrate`, `premigrate --sync`). */
+  recordProfile(profile: AccountProfile): Promise<void>;
+  /** The recorded profiles of these accounts; accounts without one are absent. */
+  profiles(legacyIds: readonly string[]): Promise<Map<string, AccountProfile>>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import pg from 'pg';
+import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountProfile, type AccountProfileRow } from './account-profile.js';
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
-import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
+import { checkDecisionRecord, decisionCountWhere, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
@@ -120,6 +121,12 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
       const result = await query<{ action: DecisionRecord['action']; n: string }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action', [], 'counting decisions');
       return Object.fromEntries(result.rows.map((row) => [row.action, Number(row.n)]));
     },
+    async countDecisions(filter = {}) {
+      let n = 0;
+      const { where, values } = decisionCountWhere(filter, () => `$${++n}`, (date) => date);
+      const result = await query<{ n: string }>(`SELECT count(*) AS n FROM jit_decisions ${where}`, values, 'counting decisions');
+      return Number(result.rows[0]?.n ?? 0);
+    },
     async recordAccount(account) {
       checkAccountState(account);
       await query(
@@ -180,6 +187,24 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     async countReconciliations() {
       const result = await query<{ confirmation: Confirmation; n: string }>('SELECT confirmation, count(*) AS n FROM reconciliations GROUP BY confirmation', [], 'counting reconciliations');
       return Object.fromEntries(result.rows.map((row) => [row.confirmation, Number(row.n)]));
+    },
+    async recordProfile(profile) {
+      checkAccountProfile(profile);
+      await query(
+        `INSERT INTO account_profiles (legacy_id, fingerprint, enabled, synced_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (legacy_id) DO UPDATE SET fingerprint = excluded.fingerprint, enabled = excluded.enabled, synced_at = excluded.synced_at`,
+        [profile.legacyId, profile.fingerprint, profile.enabled, profile.syncedAt],
+        'recording an account profile',
+      );
+    },
+    async profiles(legacyIds) {
+      const profiles = new Map<string, AccountProfile>();
+      for (let i = 0; i < legacyIds.length; i += LEGACY_IDS_PER_QUERY) {
+        const chunk = legacyIds.slice(i, i + LEGACY_IDS_PER_QUERY);
+        const result = await query<AccountProfileRow>('SELECT * FROM account_profiles WHERE legacy_id = ANY($1::text[])', [chunk], 'reading account profiles');
+        for (const row of result.rows) profiles.set(row.legacy_id, profileOfRow(row));
+      }
+      return profiles;
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
+import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountProfile, type AccountProfileRow } from './account-profile.js';
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
-import { checkDecisionRecord, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
+import { checkDecisionRecord, decisionCountWhere, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { preparePrivateDatabaseFile } from './private-file.js';
@@ -92,6 +93,10 @@ export function openSqliteLedger(path: string): Ledger {
       const rows = guarded(() => db.prepare<[], { action: DecisionRecord['action']; n: number }>('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action').all());
       return Object.fromEntries(rows.map((row) => [row.action, row.n]));
     },
+    async countDecisions(filter = {}) {
+      const { where, values } = decisionCountWhere(filter, () => '?', (date) => date.toISOString());
+      return guarded(() => db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM jit_decisions ${where}`).get(...values))?.n ?? 0;
+    },
     async recordAccount(account) {
       checkAccountState(account);
       guarded(() =>
@@ -154,6 +159,23 @@ export function openSqliteLedger(path: string): Ledger {
     async countReconciliations() {
       const rows = guarded(() => db.prepare<[], { confirmation: Confirmation; n: number }>('SELECT confirmation, count(*) AS n FROM reconciliations GROUP BY confirmation').all());
       return Object.fromEntries(rows.map((row) => [row.confirmation, row.n]));
+    },
+    async recordProfile(profile) {
+      checkAccountProfile(profile);
+      guarded(() =>
+        db
+          .prepare('INSERT OR REPLACE INTO account_profiles (legacy_id, fingerprint, enabled, synced_at) VALUES (?, ?, ?, ?)')
+          .run(profile.legacyId, profile.fingerprint, profile.enabled ? 1 : 0, profile.syncedAt.toISOString()),
+      );
+    },
+    async profiles(legacyIds) {
+      const profiles = new Map<string, AccountProfile>();
+      for (let i = 0; i < legacyIds.length; i += LEGACY_IDS_PER_QUERY) {
+        const chunk = legacyIds.slice(i, i + LEGACY_IDS_PER_QUERY);
+        const sql = `SELECT * FROM account_profiles WHERE legacy_id IN (${chunk.map(() => '?').join(', ')})`;
+        for (const row of guarded(() => db.prepare<unknown[], AccountProfileRow>(sql).all(...chunk))) profiles.set(row.legacy_id, profileOfRow(row));
+      }
+      return profiles;
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());
