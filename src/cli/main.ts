@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCutover } from './commands/cutover.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEmulate } from './commands/emulate.js';
@@ -9,6 +10,7 @@ import { registerPremigrate } from './commands/premigrate.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerServe } from './commands/serve.js';
 import { registerSetup } from './commands/setup.js';
+import { registerStatus } from './commands/status.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Builds the `entra-migrate` command line. Each command lives in its own module under commands/. */
@@ -23,6 +25,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerHash(program, setExitCode);
   registerPremigrate(program, setExitCode);
   registerReconcile(program, setExitCode);
+  registerStatus(program, setExitCode);
+  registerCutover(program, setExitCode);
   registerLegacy(program, setExitCode);
   registerKeys(program, setExitCode);
   registerSetup(program, setExitCode);
