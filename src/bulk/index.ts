@@ -1,3 +1,5 @@
+export { abortableBatchClient } from './ensure-account-graph.js';
+export { accountEnsurer, type AccountEnsurer, type AccountToEnsure, type EnsureAccountOptions, type EnsuredAccount } from './ensure-account.js';
 export { graphUserBody, type UserBodyOptions } from './graph-user-body.js';
 export { countLdapSource, readLdapSource, type LdapSourceOptions } from './ldap-source.js';
 export { DEFAULT_FIELD_MAP, recordOf, type FieldMap, type LegacyRecord, type RejectedRow } from './legacy-record.js';
