@@ -1,16 +1,8 @@
 import { isLoopbackHost } from '../common/loopback.js';
 import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type GraphApplication as Application, type GraphClient, type GraphCustomExtension, type GraphEventListener } from '../graph/index.js';
-
-export type FindingLevel = 'ok' | 'warning' | 'problem';
-
-/** One check's result, in words an administrator can act on. */
-export interface Finding {
-  check: string;
-  level: FindingLevel;
-  message: string;
-  /** The sign-in log code this problem causes, when it causes one (see `doctor --explain`). */
-  entraErrorCode?: number;
-}
+import type { Finding, FindingLevel } from './finding.js';
+import { signUpFindings } from './sign-up-check.js';
+export type { Finding, FindingLevel } from './finding.js';
 
 export interface DoctorOptions {
   /** Graph access; without it only the endpoint is checked. */
@@ -24,6 +16,10 @@ export interface DoctorOptions {
   responseDeadlineInMs: number;
   /** The flag the premigrated users carry (MIGRATION_FLAG_ATTRIBUTE), when known. */
   flagAttribute?: string;
+  /** SIGNUP_COLLISION, when set: with `link` the client applications' sign-up flows are checked for the legacy id. */
+  signUpCollision?: string;
+  /** LEGACY_ID_ATTRIBUTE, when set. */
+  legacyIdAttribute?: string;
   fetch?: typeof globalThis.fetch;
   now?: () => number;
   /** Round trips measured against the endpoint. Default 5. */
@@ -41,7 +37,8 @@ const NETWORK_MARGIN_IN_MS = 150;
  * would cause: the endpoint (https, answers, refuses calls without a token, round trip); then, with Graph access,
  * the custom extension for this URL, its resource id (1003015), the app registration's identifier URI (1003014),
  * the Receive.Payload grant (1003021), the encryption certificate against the server's keys and its expiry, the
- * listener and its flag, and the extension's timeout against the server's deadline plus the round trip (1003005).
+ * listener and its flag, and the extension's timeout against the server's deadline plus the round trip (1003005);
+ * with SIGNUP_COLLISION=link, the legacy id as a hidden input of the sign-up flows (sign-up-check.ts).
  *
  * @example
  *   const findings = await runDoctor({ graph, targetUrl, serverKeyThumbprints: ring.keys.map((key) => key.x5t!), responseDeadlineInMs: 1500 });
@@ -156,6 +153,12 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
     if (options.flagAttribute && listener.handler.migrationPropertyId !== options.flagAttribute) {
       add('migration flag', 'problem', `the listener reads ${listener.handler.migrationPropertyId ?? 'no attribute'} but the users were flagged with ${options.flagAttribute}: flagged users are never sent to the extension`);
     } else if (listener.handler.migrationPropertyId) add('migration flag', 'ok', `the listener reads ${listener.handler.migrationPropertyId}`);
+  }
+
+  // Sign-up under SIGNUP_COLLISION=link: the flows of the listener's applications must collect the legacy id.
+  if (options.signUpCollision === 'link') {
+    const clientAppIds = listener?.conditions?.applications?.includeApplications?.map((entry) => entry.appId) ?? [];
+    findings.push(...(await signUpFindings({ graph, clientAppIds, legacyIdAttribute: options.legacyIdAttribute })));
   }
   return findings;
 }

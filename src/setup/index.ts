@@ -1,3 +1,4 @@
 export { SetupError, SetupErrorCode } from './errors.js';
 export { SERVE_SETTINGS_HEADER, serveSettingEntries, serveSettings, type ServeSettingsInput } from './serve-settings.js';
 export { removeSetup, runSetup, type SetupOptions, type SetupResult, type SetupStep, type StepStatus } from './tenant-setup.js';
+export { attributePlacement, LINKED_PROFILE_ATTRIBUTES, signUpFlowsOf, SIGN_UP_FLOW_TYPE, type AttributePlacement, type GraphSignUpFlow } from './sign-up-flows.js';

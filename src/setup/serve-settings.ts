@@ -15,8 +15,8 @@ export const SERVE_SETTINGS_HEADER = '# Written by entra-migrate setup. A re-run
 
 /**
  * The settings `serve` (and `premigrate`) need after `setup`, in order: the tenant, the extension's app id and
- * identifier URI (`ENTRA_EXTENSION_RESOURCE_ID`, the `aud` serve accepts besides the app id), the flag, and when
- * known the key file(s) and the emulator's OpenID metadata. Holds no secret: the key is named by its file.
+ * identifier URI (`ENTRA_EXTENSION_RESOURCE_ID`, the `aud` serve accepts besides the app id), the flag, with
+ * `--signup-attributes` the legacy id's attribute (`LEGACY_ID_ATTRIBUTE`), and when known the key file(s) and the emulator's OpenID metadata. Holds no secret: the key is named by its file.
  *
  * @example
  *   serveSettingEntries({ tenantId, result, keyFiles: ['./keys/jit.key.pem'] })
@@ -29,6 +29,7 @@ export function serveSettingEntries(input: ServeSettingsInput): Array<readonly [
     ['ENTRA_EXTENSION_RESOURCE_ID', input.result.resourceId],
     ['MIGRATION_FLAG_ATTRIBUTE', input.result.flagAttribute],
   ];
+  if (input.result.legacyIdAttribute) entries.push(['LEGACY_ID_ATTRIBUTE', input.result.legacyIdAttribute]);
   if (input.keyFiles.length > 0) entries.push(['JIT_DECRYPTION_KEY_FILE', input.keyFiles.join(',')]);
   if (input.openIdConfigurationUrl) entries.push(['ENTRA_OPENID_CONFIGURATION_URL', input.openIdConfigurationUrl]);
   return entries;

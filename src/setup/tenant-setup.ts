@@ -11,6 +11,7 @@ import { encryptionKeyCredential } from '../security/index.js';
 import { SetupError, SetupErrorCode } from './errors.js';
 import { LISTENER_TYPE, listenerStep, type SetupWrite } from './listener-step.js';
 import type { SetupStep } from './setup-step.js';
+import { chooseSignUpFlow, signUpAttributeSteps } from './sign-up-attributes-step.js';
 export type { SetupStep, StepStatus } from './setup-step.js';
 
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
@@ -35,6 +36,12 @@ export interface SetupOptions {
   maximumRetries: 0 | 1;
   /** Remove the app registration's other encryption certificates: the last step of a key rotation. */
   retireOldKeys?: boolean;
+  /**
+   * `--signup-attributes`: also put the legacy id (and the linked profile attributes the flow lacks) on the client
+   * applications' sign-up flow as hidden inputs, for SIGNUP_COLLISION=link. `flowId` chooses among several flows;
+   * `legacyIdName` is the extension property's short name (default `legacyId`).
+   */
+  signUpAttributes?: { flowId?: string; legacyIdName?: string };
   /** Waits between attempts while a new object replicates. Default a timer. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -47,6 +54,8 @@ export interface SetupResult {
   resourceId: string;
   customExtensionId: string;
   listenerId: string;
+  /** With `signUpAttributes`: the legacy id's attribute, `extension_<b2cExtensionsAppIdNoHyphens>_legacyId` (LEGACY_ID_ATTRIBUTE). */
+  legacyIdAttribute?: string;
 }
 
 /** A placeholder for an id a dry run cannot know yet. */
@@ -66,6 +75,8 @@ const quote = (text: string) => text.replace(/'/g, "''");
  * principal and the `CustomAuthenticationExtension.Receive.Payload` grant (else 1003021); (3) the
  * `onPasswordSubmitCustomExtension` with the target URL and a resource id of the same host (else 1003015); (4) the
  * `onPasswordSubmitListener` for the client applications with the flag as `migrationPropertyId` (listener-step.ts).
+ * With `signUpAttributes`, (5) the legacy id's user flow attribute and (6) the client applications' sign-up flow
+ * collecting it as a hidden input (sign-up-attributes-step.ts); the flow is chosen before the first write.
  *
  * @example
  *   const result = await runSetup({ graph, dryRun: false, targetUrl, certificateDer, extensionAppName: 'JIT migration', clientAppIds: [appId], flagName: 'toBeMigrated', timeoutInMs: 2000, maximumRetries: 1 });
@@ -96,6 +107,8 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const b2c = (await graph.call<{ value: Application[] }>('GET', `/v1.0/applications?$filter=${encodeURIComponent("startswith(displayName,'b2c-extensions-app')")}`)).value[0];
   if (!b2c) throw new SetupError(SetupErrorCode.TENANT_UNSUITABLE, 'This tenant has no b2c-extensions-app: it is not an External ID tenant, or the app was deleted. Extension properties live on it.');
   const flagAttribute = `extension_${b2c.appId.replace(/-/g, '')}_${options.flagName}`;
+  // The sign-up flow is chosen before the first write: a tenant without a fitting flow is left as it was.
+  const signUpFlow = options.signUpAttributes ? await chooseSignUpFlow(graph, options.clientAppIds, options.signUpAttributes.flowId) : undefined;
   const properties = (await graph.call<{ value: Array<{ name: string; dataType: string }> }>('GET', `/v1.0/applications/${b2c.id}/extensionProperties`)).value;
   const existingFlag = properties.find((property) => property.name === flagAttribute);
   if (existingFlag && existingFlag.dataType !== 'Boolean') throw new SetupError(SetupErrorCode.OPTION_INVALID, `${flagAttribute} exists as ${existingFlag.dataType}; the migration flag must be Boolean. Choose another --flag-name.`);
@@ -198,7 +211,15 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const { step: listenerStepResult, listenerId } = await listenerStep({ graph, dryRun: options.dryRun, write, customExtensionId: extension.id, flagAttribute, clientAppIds: options.clientAppIds });
   steps.push(listenerStepResult);
 
-  return { steps, flagAttribute, extensionAppId: application.appId, resourceId, customExtensionId: extension.id, listenerId };
+  // 5 and 6, with --signup-attributes: the legacy id on the sign-up flow's page (sign-up-attributes-step.ts).
+  let legacyIdAttribute: string | undefined;
+  if (signUpFlow) {
+    const signUp = await signUpAttributeSteps({ graph, dryRun: options.dryRun, write, b2cExtensionsAppId: b2c.appId, extensionProperties: properties, legacyIdName: options.signUpAttributes?.legacyIdName ?? 'legacyId', flow: signUpFlow });
+    steps.push(...signUp.steps);
+    legacyIdAttribute = signUp.legacyIdAttribute;
+  }
+
+  return { steps, flagAttribute, extensionAppId: application.appId, resourceId, customExtensionId: extension.id, listenerId, ...(legacyIdAttribute && { legacyIdAttribute }) };
 }
 
 /**

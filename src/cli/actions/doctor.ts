@@ -46,6 +46,8 @@ export async function doctor(options: DoctorCommandOptions): Promise<number> {
       responseDeadlineInMs: deadline,
       ...(graph && { graph }),
       ...(flagAttribute && { flagAttribute }),
+      ...(settings.SIGNUP_COLLISION?.trim() && { signUpCollision: settings.SIGNUP_COLLISION.trim().toLowerCase() }),
+      ...(settings.LEGACY_ID_ATTRIBUTE?.trim() && { legacyIdAttribute: settings.LEGACY_ID_ATTRIBUTE.trim() }),
     });
     print(findings, options.json === true);
     return findings.some((finding) => finding.level === 'problem') ? ExitCode.FAILURE : ExitCode.OK;

@@ -28,6 +28,9 @@ export interface SetupCommandOptions {
   remove?: boolean;
   removeExtension?: boolean;
   retireOldKeys?: boolean;
+  signupAttributes?: boolean;
+  flow?: string;
+  legacyIdName: string;
 }
 
 /** `entra-migrate setup`: provisions (or, with --remove, takes away) JIT migration in the tenant. */
@@ -43,6 +46,7 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
     const problems = [];
     if (!options.certificate) problems.push({ setting: '--certificate', problem: 'is required: the certificate Entra encrypts passwords to (keys generate writes one)' });
     if (options.clientAppId.length === 0) problems.push({ setting: '--client-app-id', problem: 'is required at least once: the application whose sign-ins migrate users' });
+    if (options.flow && !options.signupAttributes) problems.push({ setting: '--flow', problem: 'chooses the sign-up flow for --signup-attributes; add --signup-attributes' });
     if (problems.length > 0) throw new ConfigError(problems);
     if (options.writeEnv) readServeSettingsFile(options.writeEnv); // a file setup could not update stops it before the tenant changes
     const certificateDer = await readCertificate(options.certificate!);
@@ -59,6 +63,7 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
       timeoutInMs: options.timeoutMs,
       maximumRetries: options.retries,
       retireOldKeys: options.retireOldKeys === true,
+      ...(options.signupAttributes && { signUpAttributes: { legacyIdName: options.legacyIdName, ...(options.flow && { flowId: options.flow }) } }),
     });
     const settingsInput = {
       tenantId: access.tenantId,

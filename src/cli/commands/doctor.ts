@@ -24,8 +24,9 @@ export function registerDoctor(program: Command, setExitCode: (code: number) => 
       `
 With a tenant (AZURE_TENANT_ID or ENTRA_TENANT_ID) and Graph access (AZURE_CLIENT_ID…, as for setup) it also
 checks the tenant: the custom extension for the URL, resource id and identifier URI, the permission grant, the
-encryption certificate against the server's keys and its expiry, the listener and its flag, and the timeout
-against the deadline and the round trip. Settings come from the environment, over --env-file.
+encryption certificate against the server's keys and its expiry, the listener and its flag, the timeout
+against the deadline and the round trip, and with SIGNUP_COLLISION=link the LEGACY_ID_ATTRIBUTE input (hidden) on
+the sign-up flows. Settings come from the environment, over --env-file.
 Exit codes: 0 no problem (warnings allowed), 1 a problem found, 2 invalid options or settings.`,
     )
     .action(async (options: DoctorCommandOptions) => setExitCode(await (await import('../actions/doctor.js')).doctor(options)));

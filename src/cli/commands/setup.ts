@@ -22,7 +22,7 @@ const parseFlagName = (value: string) => {
 export function registerSetup(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('setup')
-    .description('provision JIT migration in the tenant through Graph, idempotently: flag property, app registration, custom extension, listener')
+    .description('provision JIT migration in the tenant through Graph, idempotently: flag property, app registration, custom extension, listener (and with --signup-attributes the sign-up flow\'s legacy id)')
     .requiredOption('--target-url <url>', "the extension's public endpoint, e.g. https://auth.contoso.com/events/password-submit", parseTargetUrl)
     .option('--certificate <file>', 'the encryption certificate: .cer, .cert.pem, or the .key.pem from keys generate')
     .option('--client-app-id <guid>', 'a client application whose sign-ins call the extension (repeatable)', collect(parseGuid), [] as string[])
@@ -40,6 +40,9 @@ export function registerSetup(program: Command, setExitCode: (code: number) => v
     .option('--dry-run', 'read the tenant and print each request that would be sent; change nothing')
     .option('--json', 'print the steps and settings as JSON')
     .option('--retire-old-keys', "remove the app registration's other encryption certificates (the last step of keys rotate)")
+    .option('--signup-attributes', "for SIGNUP_COLLISION=link: put the legacy id (and the profile attributes the flow lacks) on the client applications' sign-up flow as hidden inputs")
+    .option('--flow <id>', 'with --signup-attributes, the sign-up user flow to change when several are linked to the client applications', parseGuid)
+    .option('--legacy-id-name <name>', 'with --signup-attributes, the legacy id\'s extension property on the b2c-extensions-app', parseFlagName, 'legacyId')
     .option('--remove', 'take the listener away (end of the migration); the users keep their flags')
     .option('--remove-extension', 'with --remove, delete the custom extension too')
     .addHelpText(
@@ -48,12 +51,12 @@ export function registerSetup(program: Command, setExitCode: (code: number) => v
 Graph access (environment, or --env-file): the tenant in AZURE_TENANT_ID or ENTRA_TENANT_ID (both set must agree),
 AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or a managed identity), GRAPH_BASE_URL
 and AZURE_AUTHORITY_HOST (the emulator's URL for tests). The app needs Application.ReadWrite.All,
-AppRoleAssignment.ReadWrite.All, CustomAuthenticationExtension.ReadWrite.All and EventListener.ReadWrite.All;
-doctor needs only the .Read.All ones.
+AppRoleAssignment.ReadWrite.All, CustomAuthenticationExtension.ReadWrite.All and EventListener.ReadWrite.All
+(with --signup-attributes also IdentityUserFlow.ReadWrite.All); doctor needs only the .Read.All ones.
 
 --write-env FILE sets ENTRA_TENANT_ID, ENTRA_EXTENSION_APP_ID, ENTRA_EXTENSION_RESOURCE_ID and
-MIGRATION_FLAG_ATTRIBUTE (with --key-file JIT_DECRYPTION_KEY_FILE; against the emulator
-ENTRA_OPENID_CONFIGURATION_URL). Other lines, comments and their order stay as they are, new keys go at the end,
+MIGRATION_FLAG_ATTRIBUTE (with --key-file JIT_DECRYPTION_KEY_FILE; with --signup-attributes
+LEGACY_ID_ATTRIBUTE; against the emulator ENTRA_OPENID_CONFIGURATION_URL). Other lines, comments and their order stay as they are, new keys go at the end,
 and the file is replaced atomically, so LEGACY_DATABASE_URL and the like survive a re-run after a key rotation.
 The same file may be given to --env-file here and to serve --env-file.
 

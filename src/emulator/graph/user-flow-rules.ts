@@ -169,13 +169,28 @@ export function userFlowFrom(objects: TenantObjects, body: Body, id: string): Au
 
 /**
  * An update of a user flow as Graph's update page describes it: `@odata.type` required; the properties sent replace
- * the stored ones, and the result is validated whole again. `id` cannot change.
+ * the stored ones, and the result is validated whole again. `id` cannot change. onAttributeCollection can be updated
+ * only on a flow created with one (else Graph points to "Add attribute"); its `attributes` are a relationship, so
+ * the page's inputs decide them, as in the page's examples 2 and 3: an input names an attribute the flow collects,
+ * and an attribute whose input is left out is removed from the flow.
  * https://learn.microsoft.com/graph/api/authenticationeventsflow-update?view=graph-rest-1.0
  */
 export function patchedUserFlow(objects: TenantObjects, existing: AuthenticationEventsFlow, body: Body): AuthenticationEventsFlow | string {
   if (body['@odata.type'] !== existing['@odata.type']) return `You must specify the @odata.type of the user flow to update: ${existing['@odata.type']}.`;
   if ('id' in body && body.id !== existing.id) return 'Property id is read-only.';
+  if (body.onAttributeCollection !== undefined && body.onAttributeCollection !== null) {
+    if (!existing.onAttributeCollection) return 'onAttributeCollection can only be updated on a user flow created with it; add attributes with POST …/onAttributeCollection/microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp/attributes/$ref.';
+    const collection = bodyOf(body.onAttributeCollection);
+    if (!('attributes' in collection)) body = { ...body, onAttributeCollection: { ...collection, attributes: attributesNamedBy(collection) } };
+  }
   return userFlowFrom(objects, { ...existing, ...body }, existing.id);
+}
+
+/** The attributes a page's inputs name, in their order, as `{ id }` references (each checked as a user flow attribute later). */
+function attributesNamedBy(collection: Body): Array<{ id: unknown }> {
+  const views = bodyOf(collection.attributeCollectionPage).views;
+  const inputs = (Array.isArray(views) ? views.map(bodyOf) : []).flatMap((view) => (Array.isArray(view.inputs) ? view.inputs.map(bodyOf) : []));
+  return [...new Set(inputs.map((input) => input.attribute))].map((id) => ({ id }));
 }
 
 /** Whether a custom extension is referenced by a user flow's attribute collection handler (Graph then refuses its deletion). */
