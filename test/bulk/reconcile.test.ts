@@ -10,9 +10,10 @@ import { reconcile, type ReconcileSummary } from '../../src/bulk/reconcile.js';
 import { openSqlMarker } from '../../src/bulk/steps/sql-marker.js';
 import type { LegacyMarker } from '../../src/bulk/steps/legacy-marker.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createClientSecretCredential, createGraphBatchClient, createPacer, type BatchRequest, type GraphBatchClient } from '../../src/graph/index.js';
+import type { BatchRequest, GraphBatchClient } from '../../src/graph/index.js';
 import { openLedger, type Ledger } from '../../src/ledger/index.js';
 import { defineExtensionProperty } from '../support/flag-property.js';
+import { emulatedGraph } from './emulated-graph.js';
 import { SERVICES, skipUnlessService } from '../support/services.js';
 
 const CLIENT_ID = '21111111-2222-4333-8444-555555555555';
@@ -61,14 +62,9 @@ for (const kind of LEDGERS) {
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'reconcile-'));
       emulator = await startEmulator({ port: 0, now: () => Date.now() + shiftInMs });
-      emulator.registerClientApp(CLIENT_ID, SECRET);
       flag = defineExtensionProperty(emulator);
-      const client = createGraphBatchClient({
-        baseUrl: emulator.url,
-        credential: createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET }),
-        pacer: createPacer({ ratePerSecond: 500 }),
-      });
-      graph = { send: (requests, options) => (sent.push(...requests), client.send(requests, options)) };
+      const { client, graph: recording } = emulatedGraph(emulator, { clientId: CLIENT_ID, secret: SECRET, sent });
+      graph = recording;
       ledger = await openLedger(kind.url(dir));
       const source = join(dir, 'users.jsonl');
       await writeFile(source, ACCOUNTS.map((id) => JSON.stringify({ id, email: `${id}@legacy.example`, display_name: id })).join('\n'));

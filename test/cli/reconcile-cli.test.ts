@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { openLedger } from '../../src/ledger/index.js';
+import { startService } from '../legacy/web-service/service.js';
 import { runCli } from '../support/cli.js';
 import { premigrateEnvironment } from './premigrate-setup.js';
 
@@ -94,7 +95,11 @@ describe('entra-migrate reconcile (command line)', () => {
       // Compiled for its database when the mark opens, still before Graph is read.
       [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: 'UPDATE users SET marks = :marks WHERE id = :legacyId' }, /LEGACY_MARK_MIGRATED_QUERY is not usable: .*:marks/],
       [['reconcile'], { LEGACY_DATABASE_URL: '' }, /LEGACY_DATABASE_URL is required with LEGACY_MARK_MIGRATED_QUERY/],
-      [['reconcile'], { LEGACY_MARK_MIGRATED_URL: 'https://legacy.example/migrated' }, /LEGACY_MARK_MIGRATED_URL is not supported yet/],
+      [['reconcile'], { LEGACY_MARK_MIGRATED_URL: 'https://legacy.example/migrated' }, /LEGACY_MARK_MIGRATED_URL cannot be set with LEGACY_MARK_MIGRATED_QUERY/],
+      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: '', LEGACY_MARK_MIGRATED_URL: 'http://legacy.example/migrated' }, /LEGACY_MARK_MIGRATED_URL is http:\/\/ to legacy\.example/],
+      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: '', LEGACY_MARK_MIGRATED_URL: 'legacy.example/migrated' }, /LEGACY_MARK_MIGRATED_URL is not a URL/],
+      // The web service's files are checked when the mark opens, still before Graph is read.
+      [['reconcile'], { LEGACY_MARK_MIGRATED_QUERY: '', LEGACY_MARK_MIGRATED_URL: 'https://legacy.example/migrated', LEGACY_VERIFY_CA_FILE: RUN_CLI }, /LEGACY_MARK_MIGRATED_URL cannot be used: LEGACY_VERIFY_CA_FILE holds no PEM certificate/],
       [['reconcile'], { MIGRATION_FLAG_ATTRIBUTE: 'toBeMigrated' }, /MIGRATION_FLAG_ATTRIBUTE must look like/],
       [['reconcile', '--grace', '-5'], {}, /--grace/],
       [['reconcile', '--watch', '1s'], {}, /an interval from 10s to 24h/],
@@ -109,7 +114,7 @@ describe('entra-migrate reconcile (command line)', () => {
   test('--help names the states, the settings and the exit codes', async () => {
     const help = await runCli(['reconcile', '--help'], { timeoutInMs: 30_000 });
     assert.equal(help.code, 0);
-    for (const text of ['migrated-by-extension', 'migrated-by-reset', 'not-applied', 'released-by-cutover', 'LEGACY_MARK_MIGRATED_QUERY', ':migratedAt', '--watch <interval>', 'Exit codes']) assert.ok(help.stdout.includes(text), text);
+    for (const text of ['migrated-by-extension', 'migrated-by-reset', 'not-applied', 'released-by-cutover', 'LEGACY_MARK_MIGRATED_QUERY', ':migratedAt', 'LEGACY_MARK_MIGRATED_URL', 'Idempotency-Key', '--watch <interval>', 'Exit codes']) assert.ok(help.stdout.includes(text), text);
   });
 
   test('--watch runs at once, then again, until SIGTERM; it exits with the last run\'s code', async () => {
@@ -132,5 +137,21 @@ describe('entra-migrate reconcile (command line)', () => {
     }
     assert.equal(await exited, 0, stderr);
     assert.match(stderr, /stopping/);
+  });
+
+  test('LEGACY_MARK_MIGRATED_URL: the confirmed account is POSTed to the legacy service and counted marked', async () => {
+    const service = await startService();
+    service.answer = (_request, response) => void response.writeHead(204).end();
+    try {
+      await answer('r3', 'corr-r3', 2);
+      emulator.directory.setExtensionAttribute(objectIdOf('r3'), env.MIGRATION_FLAG_ATTRIBUTE!, false);
+      const run = await runCli(['reconcile', '--json'], { env: { ...env, LEGACY_MARK_MIGRATED_QUERY: '', LEGACY_MARK_MIGRATED_URL: `${service.origin}/migrated`, LEGACY_VERIFY_AUTH: 'bearer:cli-mark-token' }, timeoutInMs: 60_000 });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as { marked: number }).marked, 1);
+      assert.deepEqual(service.requests.map((request) => [request.method, request.url, request.headers.authorization, (JSON.parse(request.body) as { legacyId: string }).legacyId]), [['POST', '/migrated', 'Bearer cli-mark-token', 'r3']]);
+      assert.deepEqual(marks(), [{ id: 'r1', marks: 1 }, { id: 'r2', marks: 1 }], 'the SQL store was not touched');
+    } finally {
+      await service.close();
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { reconcile, type ReconcileSummary } from '../../bulk/reconcile.js';
 import type { LegacyMarker } from '../../bulk/steps/legacy-marker.js';
 import { openSqlMarker } from '../../bulk/steps/sql-marker.js';
+import { openWebMarker } from '../../bulk/steps/web-marker.js';
 import { LegacyStoreError, LegacyStoreErrorCode } from '../../legacy/errors.js';
 import { ConfigError, loadSettings, readCredentialsFile, type AppRegistrationSettings } from '../../config/index.js';
-import { loadReconcileConfig, type ReconcileConfig } from '../../config/reconcile-config.js';
+import { loadReconcileConfig, type MarkMigratedSettings, type ReconcileConfig } from '../../config/reconcile-config.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
 import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, sleepUnlessAborted } from '../../graph/index.js';
 import { CONFIRMATIONS, openLedger, type Ledger } from '../../ledger/index.js';
@@ -34,13 +35,21 @@ const BATCHES_IN_FLIGHT_PER_APP = 4;
 /** Accounts listed per kind under the summary table; `--json` lists them all (up to 10,000). */
 const LISTED = 20;
 
-/** Opens the legacy mark; a query or URL it cannot use is a settings problem (exit 2), named by its setting. */
-async function openMarker(settings: NonNullable<ReconcileConfig['markMigrated']>): Promise<LegacyMarker> {
+/**
+ * Opens the legacy mark; what it cannot use is a settings problem (exit 2), named by its setting: a query or
+ * database URL that does not compile, a CA, client certificate or key file of the web service that does not hold
+ * what it should. Nothing is sent to the legacy side yet.
+ */
+async function openMarker(settings: MarkMigratedSettings): Promise<LegacyMarker> {
   try {
-    return await openSqlMarker(settings.url, settings.query);
+    return settings.kind === 'query' ? await openSqlMarker(settings.url, settings.query) : await openWebMarker(settings.service);
   } catch (error) {
     if (error instanceof LegacyStoreError && (error.code === LegacyStoreErrorCode.QUERY_INVALID || error.code === LegacyStoreErrorCode.URL_INVALID)) {
       throw new ConfigError([{ setting: 'LEGACY_MARK_MIGRATED_QUERY', problem: `is not usable: ${error.message}` }]);
+    }
+    if (error instanceof LegacyStoreError && error.code === LegacyStoreErrorCode.OPTIONS_INVALID) {
+      // The message begins with the LEGACY_VERIFY_* file setting at fault and never quotes the file.
+      throw new ConfigError([{ setting: 'LEGACY_MARK_MIGRATED_URL', problem: `cannot be used: ${error.publicMessage}` }]);
     }
     throw error;
   }
@@ -127,7 +136,9 @@ function describe(summary: ReconcileSummary, config: ReconcileConfig): string {
     `${count(summary.read)} accounts read from Graph in ${seconds.toFixed(1)} s (${(seconds > 0 ? summary.read / seconds : 0).toFixed(1)}/s, ${count(summary.throttled)} throttled answers)`,
     `${'state'.padEnd(width)}  ${'this run'.padStart(9)}  ${'all runs'.padStart(9)}`,
     ...CONFIRMATIONS.map((name) => `${name.padEnd(width)}  ${count(summary.states[name]).padStart(9)}  ${count(summary.totals[name] ?? 0).padStart(9)}`),
-    config.markMigrated ? `${count(summary.marked)} legacy accounts marked migrated, ${count(summary.markFailures.length)} marks failed (retried next run)` : 'no LEGACY_MARK_MIGRATED_QUERY: confirmed accounts are not marked on the legacy side (they will be once it is set)',
+    config.markMigrated
+      ? `${count(summary.marked)} legacy accounts marked migrated, ${count(summary.markFailures.length)} marks failed (retried next run)`
+      : 'no LEGACY_MARK_MIGRATED_QUERY or LEGACY_MARK_MIGRATED_URL: confirmed accounts are not marked on the legacy side (they will be once one is set)',
   ];
   const list = (title: string, accounts: ReadonlyArray<{ legacyId: string; objectId: string }>, detail: (account: never) => string = () => '') => {
     if (accounts.length === 0) return;

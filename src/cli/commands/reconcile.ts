@@ -21,7 +21,7 @@ const parseInterval = (value: string) => {
 export function registerReconcile(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('reconcile')
-    .description('learn through Graph which pre-created accounts migrated (by the extension, by a password reset) and mark them migrated in the legacy store; reads only')
+    .description('learn through Graph which pre-created accounts migrated (by the extension, by a password reset) and mark them migrated in the legacy store (a query or a POST); reads Graph only')
     .option('--grace <minutes>', 'minutes after our last MigratePassword answer before an account whose flag is still true is "not applied"', parseGrace, 30)
     .option('--json', 'print the summary as JSON (keys in docs/reconcile.md)')
     .option('--watch <interval>', 'run again every interval (30s, 5m, 1h) until SIGINT or SIGTERM: for a container next to serve', parseInterval)
@@ -44,11 +44,17 @@ Pending and not-applied accounts are read again on every run; migrated ones neve
 Settings (environment, over --env-file): the tenant in ENTRA_TENANT_ID or AZURE_TENANT_ID, MIGRATION_FLAG_ATTRIBUTE,
 LEDGER_DATABASE_URL (default sqlite://./data/ledger.db), GRAPH_BASE_URL, AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID with
 AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or --credentials). The app registrations need User.Read.All.
-Marking: LEGACY_MARK_MIGRATED_QUERY, an UPDATE or DELETE run against LEGACY_DATABASE_URL once per account Graph
-confirms migrated, with :legacyId, :objectId and :migratedAt (ISO 8601 UTC), e.g.
-  UPDATE users SET migrated_at = :migratedAt WHERE id = :legacyId AND migrated_at IS NULL
-Delivery is at least once: a crash between the mark and the ledger runs the mark again, so the query must be safe
-to run twice. A failed mark is listed and tried again on the next run.
+Marking, one of:
+  LEGACY_MARK_MIGRATED_QUERY, an UPDATE or DELETE run against LEGACY_DATABASE_URL once per account Graph confirms
+  migrated, with :legacyId, :objectId and :migratedAt (ISO 8601 UTC), e.g.
+    UPDATE users SET migrated_at = :migratedAt WHERE id = :legacyId AND migrated_at IS NULL
+  LEGACY_MARK_MIGRATED_URL, for a web-service legacy store: one POST per confirmed account of
+  {"legacyId", "objectId", "migratedAt"} with an Idempotency-Key header ("<legacyId>:<objectId>"), with the web
+  service's LEGACY_VERIFY_AUTH, LEGACY_VERIFY_CA_FILE and LEGACY_VERIFY_CLIENT_CERT_FILE/_KEY_FILE; https (http on
+  loopback only, unless LEGACY_ALLOW_INSECURE_TRANSPORT=true). 2xx or 410 Gone is done; anything else (404, a
+  redirect, 5xx, no answer within 15 s) is a failed mark. Contract: docs/legacy-web-service.md.
+Delivery is at least once: a crash between the mark and the ledger runs the mark again, so the query or the
+service must be safe to run twice. A failed mark is listed and tried again on the next run.
 
 Exit codes: 0 all is well; 1 an account is not applied, a mark failed, Graph left an account unanswered or returned
 no flag, or the run was interrupted; 2 invalid settings or options (nothing was contacted). With --watch, the last
