@@ -1,6 +1,6 @@
 export type { AccountProfile } from './account-profile.js';
 export { ACCOUNT_STATES, type AccountFilter, type AccountState, type AccountStateName } from './account-state.js';
-export { DECISION_ACTIONS, MAX_FIELD_LENGTH, type DecisionAction, type DecisionCountFilter, type DecisionFilter, type DecisionRecord } from './decision-record.js';
+export { DECISION_ACTIONS, MAX_FIELD_LENGTH, MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID, type DecisionAction, type DecisionCountFilter, type DecisionFilter, type DecisionRecord } from './decision-record.js';
 export { LedgerError, LedgerErrorCode } from './errors.js';
 export type { Ledger } from './ledger.js';
 export { parseLedgerUrl, redactLedgerUrl, type LedgerLocation } from './ledger-url.js';
@@ -16,3 +16,12 @@ export {
   type ReconcileFilter,
   type Reconciliation,
 } from './reconciliation.js';
+export {
+  ACCOUNT_STANDINGS,
+  type AccountStanding,
+  type DecisionDay,
+  type DecisionDaysFilter,
+  type StatusQueryOptions,
+  type Straggler,
+  type StragglerFilter,
+} from './status-queries.js';

@@ -2,6 +2,7 @@ import type { AccountFilter, AccountState, AccountStateName } from './account-st
 import type { AccountProfile } from './account-profile.js';
 import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
 import type { AccountToReconcile, Confirmation, MarkState, MigratePasswordAnswers, ReconcileFilter, Reconciliation } from './reconciliation.js';
+import type { AccountStanding, DecisionDay, DecisionDaysFilter, StatusQueryOptions, Straggler, StragglerFilter } from './status-queries.js';
 
 /** The migration ledger: every decision the extension made, and where each legacy account stands in phase 1. */
 export interface Ledger {
@@ -34,6 +35,16 @@ export interface Ledger {
   recordProfile(profile: AccountProfile): Promise<void>;
   /** The recorded profiles of these accounts; accounts without one are absent. */
   profiles(legacyIds: readonly string[]): Promise<Map<string, AccountProfile>>;
+  /** Pre-created accounts counted per standing (migrated, answered, never signed in …; see `AccountStanding`), every standing present. */
+  countStandings(options: StatusQueryOptions): Promise<Record<AccountStanding, number>>;
+  /** Legacy accounts linked at sign-up (SIGNUP_COLLISION=link), by distinct legacy id. */
+  countSignUps(): Promise<number>;
+  /** When reconcile last read Graph for an account, or null when it never ran. */
+  lastReconcileAt(): Promise<Date | null>;
+  /** The extension's answers per UTC day from `since` to before `until` (UTC midnights), oldest first; days without answers are absent. */
+  decisionDays(filter: DecisionDaysFilter): Promise<DecisionDay[]>;
+  /** Pre-created accounts that have not migrated (never signed in, or tried without migrating), a page in legacy-id order. */
+  listStragglers(filter?: StragglerFilter): Promise<Straggler[]>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

@@ -15,6 +15,20 @@ import {
   type ReconcileRow,
 } from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
+import {
+  checkDayRange,
+  decisionDayOfRow,
+  decisionDaysSql,
+  LAST_RECONCILE_SQL,
+  SIGN_UP_COUNT_SQL,
+  standingCountSql,
+  standingsOfRows,
+  stragglerLimitOf,
+  stragglerOfRow,
+  stragglerPageSql,
+  type DecisionDayRow,
+  type StragglerRow,
+} from './status-queries.js';
 
 export interface PostgresLedgerLocation {
   url: string;
@@ -205,6 +219,30 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
         for (const row of result.rows) profiles.set(row.legacy_id, profileOfRow(row));
       }
       return profiles;
+    },
+    async countStandings(options) {
+      return standingsOfRows((await query<{ standing: string; n: string }>(standingCountSql(options), [], 'counting accounts per standing')).rows);
+    },
+    async countSignUps() {
+      return Number((await query<{ n: string }>(SIGN_UP_COUNT_SQL, [], 'counting sign-ups')).rows[0]?.n ?? 0);
+    },
+    async lastReconcileAt() {
+      return (await query<{ at: Date | null }>(LAST_RECONCILE_SQL, [], 'reading the last reconcile')).rows[0]?.at ?? null;
+    },
+    async decisionDays(filter) {
+      checkDayRange(filter);
+      const sql = decisionDaysSql(filter, {
+        day: "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        count: (condition) => `count(*) FILTER (WHERE ${condition})`,
+        p: (n) => `$${n}`,
+        extra: ', percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99',
+      });
+      const result = await query<DecisionDayRow>(sql, [filter.since, filter.until], 'counting answers per day');
+      return result.rows.map((row) => decisionDayOfRow(row, Number(row.p50 ?? 0), Number(row.p99 ?? 0)));
+    },
+    async listStragglers(filter = {}) {
+      const sql = stragglerPageSql((n) => `$${n}`, ' COLLATE "C"');
+      return (await query<StragglerRow>(sql, [filter.after ?? '', stragglerLimitOf(filter)], 'listing stragglers')).rows.map(stragglerOfRow);
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);

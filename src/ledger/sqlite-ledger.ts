@@ -16,6 +16,21 @@ import {
   type ReconcileRow,
 } from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
+import {
+  checkDayRange,
+  decisionDayOfRow,
+  decisionDaysSql,
+  LAST_RECONCILE_SQL,
+  percentileOffset,
+  SIGN_UP_COUNT_SQL,
+  standingCountSql,
+  standingsOfRows,
+  stragglerLimitOf,
+  stragglerOfRow,
+  stragglerPageSql,
+  type DecisionDayRow,
+  type StragglerRow,
+} from './status-queries.js';
 
 /** How long a write waits for another process's lock, in ms. */
 const BUSY_TIMEOUT_IN_MS = 2000;
@@ -176,6 +191,34 @@ export function openSqliteLedger(path: string): Ledger {
         for (const row of guarded(() => db.prepare<unknown[], AccountProfileRow>(sql).all(...chunk))) profiles.set(row.legacy_id, profileOfRow(row));
       }
       return profiles;
+    },
+    async countStandings(options) {
+      return standingsOfRows(guarded(() => db.prepare<[], { standing: string; n: number }>(standingCountSql(options)).all()));
+    },
+    async countSignUps() {
+      return guarded(() => db.prepare<[], { n: number }>(SIGN_UP_COUNT_SQL).get())?.n ?? 0;
+    },
+    async lastReconcileAt() {
+      const at = guarded(() => db.prepare<[], { at: string | null }>(LAST_RECONCILE_SQL).get())?.at;
+      return at ? new Date(at) : null;
+    },
+    async decisionDays(filter) {
+      checkDayRange(filter);
+      const sql = decisionDaysSql(filter, { day: 'substr(at, 1, 10)', count: (condition) => `sum(${condition})`, p: () => '?' });
+      // SQLite has no percentile without an extension: the day's latencies are read in order from the index on
+      // (substr(at, 1, 10), latency_ms), skipping to the percentile's offset.
+      const latency = db.prepare<[string, number], { latency_ms: number }>('SELECT latency_ms FROM jit_decisions WHERE substr(at, 1, 10) = ? ORDER BY latency_ms LIMIT 1 OFFSET ?');
+      const percentile = (day: string, fraction: number, n: number) => latency.get(day, percentileOffset(fraction, n))?.latency_ms ?? 0;
+      return guarded(() =>
+        db
+          .prepare<[string, string], DecisionDayRow>(sql)
+          .all(filter.since.toISOString(), filter.until.toISOString())
+          .map((row) => decisionDayOfRow(row, percentile(row.day, 0.5, Number(row.answers)), percentile(row.day, 0.99, Number(row.answers)))),
+      );
+    },
+    async listStragglers(filter = {}) {
+      const sql = stragglerPageSql(() => '?', '');
+      return guarded(() => db.prepare<[string, number], StragglerRow>(sql).all(filter.after ?? '', stragglerLimitOf(filter))).map(stragglerOfRow);
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());

@@ -1,0 +1,204 @@
+import { DECISION_ACTIONS, MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID, type DecisionAction } from './decision-record.js';
+import { LedgerError, LedgerErrorCode } from './errors.js';
+
+/**
+ * Where one pre-created account stands, from the ledger alone; every pre-created account has exactly one, first
+ * match wins:
+ * - what reconcile confirmed through Graph: `migrated-by-extension`, `migrated-by-reset`, `released-by-cutover`,
+ *   `not-applied`;
+ * - otherwise what we answered: `answered-migrate-password` (MigratePassword answered, not confirmed by reconcile yet),
+ *   `needs-new-password` (UpdatePassword answered), `blocked` (Block answered for the legacy account itself, not for
+ *   an unavailable legacy system), `tried-not-migrated` (only Retry, or Block because the legacy system was unavailable);
+ * - `never-signed-in`: no answer at all for its object id (the stragglers).
+ */
+export type AccountStanding =
+  | 'migrated-by-extension'
+  | 'migrated-by-reset'
+  | 'released-by-cutover'
+  | 'not-applied'
+  | 'answered-migrate-password'
+  | 'needs-new-password'
+  | 'blocked'
+  | 'tried-not-migrated'
+  | 'never-signed-in';
+
+export const ACCOUNT_STANDINGS: readonly AccountStanding[] = [
+  'migrated-by-extension',
+  'migrated-by-reset',
+  'released-by-cutover',
+  'not-applied',
+  'answered-migrate-password',
+  'needs-new-password',
+  'blocked',
+  'tried-not-migrated',
+  'never-signed-in',
+];
+
+/** What the status queries need to know of the extension's reasons (the ledger does not interpret them itself). */
+export interface StatusQueryOptions {
+  /** The reason tokens of an answer given because the legacy system could not be asked (down, too slow, circuit open). */
+  unavailableReasons: readonly string[];
+}
+
+/** One UTC day of the extension's answers. */
+export interface DecisionDay {
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  answers: number;
+  byAction: Record<DecisionAction, number>;
+  /** Answers whose reason is one of the unavailable reasons. */
+  unavailable: number;
+  /** `percentile_disc` of the day's latencies: the smallest latency at or above that share of the day's answers. */
+  p50LatencyInMs: number;
+  p99LatencyInMs: number;
+}
+
+export interface DecisionDaysFilter extends StatusQueryOptions {
+  /** The first day (a UTC midnight), included. */
+  since: Date;
+  /** The day after the last one (a UTC midnight), excluded. */
+  until: Date;
+}
+
+/** A pre-created account that has not migrated: never signed in, or tried without migrating. */
+export interface Straggler {
+  legacyId: string;
+  email: string;
+  preCreatedAt: Date;
+  /** Our latest answer for its object id, or null when it never signed in. */
+  lastAttemptAt: Date | null;
+  lastAnswer: DecisionAction | null;
+}
+
+export interface StragglerFilter {
+  /** Keyset pagination: accounts whose legacy id sorts (byte-wise) after this one. */
+  after?: string;
+  /** Default 1000, at most 10,000. */
+  limit?: number;
+}
+
+/** A reason token as the queries inline it: lower-case words and hyphens only, so it needs no quoting. */
+const REASON_TOKEN = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
+function reasonList(reasons: readonly string[]): string {
+  for (const reason of reasons) {
+    if (typeof reason !== 'string' || !REASON_TOKEN.test(reason)) throw new LedgerError(LedgerErrorCode.RECORD_INVALID, 'A status query was refused: an unavailable reason is not a reason token.');
+  }
+  // `IN ('')` matches no reason (every recorded reason is non-empty), so an empty list is still valid SQL.
+  return reasons.length > 0 ? reasons.map((reason) => `'${reason}'`).join(', ') : "''";
+}
+
+const PRE_CREATED = "p.state IN ('created', 'existing')";
+const answered = (condition: string) => `EXISTS (SELECT 1 FROM jit_decisions d WHERE d.object_id = p.entra_object_id${condition})`;
+
+/**
+ * Pre-created accounts counted per standing, for both drivers: one pass over the accounts, each looked up in the
+ * reconciliations by key and in `jit_decisions (object_id, action, reason)` by index, never a join of whole tables.
+ */
+export function standingCountSql(options: StatusQueryOptions): string {
+  const unavailable = reasonList(options.unavailableReasons);
+  return `SELECT standing, count(*) AS n FROM (
+      SELECT CASE
+        WHEN r.confirmation IN ('migrated-by-extension', 'migrated-by-reset', 'released-by-cutover', 'not-applied') THEN r.confirmation
+        WHEN ${answered(" AND d.action = 'MigratePassword'")} THEN 'answered-migrate-password'
+        WHEN ${answered(" AND d.action = 'UpdatePassword'")} THEN 'needs-new-password'
+        WHEN ${answered(` AND d.action = 'Block' AND d.reason NOT IN (${unavailable})`)} THEN 'blocked'
+        WHEN ${answered('')} THEN 'tried-not-migrated'
+        ELSE 'never-signed-in' END AS standing
+      FROM premigration_accounts p LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
+      WHERE ${PRE_CREATED}) standings
+    GROUP BY standing`;
+}
+
+/** Every standing, zero where the ledger has none. */
+export function standingsOfRows(rows: ReadonlyArray<{ standing: string; n: number | string }>): Record<AccountStanding, number> {
+  const counts = Object.fromEntries(ACCOUNT_STANDINGS.map((standing) => [standing, 0])) as Record<AccountStanding, number>;
+  for (const row of rows) if ((ACCOUNT_STANDINGS as readonly string[]).includes(row.standing)) counts[row.standing as AccountStanding] = Number(row.n);
+  return counts;
+}
+
+/** Legacy accounts linked at sign-up (distinct legacy ids: a user who signed up twice is one account). */
+export const SIGN_UP_COUNT_SQL = `SELECT count(DISTINCT legacy_id) AS n FROM jit_decisions
+  WHERE object_id = '${SIGN_UP_OBJECT_ID}' AND action = 'modifyAttributeValues' AND reason = '${MIGRATED_BY_SIGN_UP}'`;
+
+/** When reconcile last read Graph for any account. */
+export const LAST_RECONCILE_SQL = 'SELECT max(checked_at) AS at FROM reconciliations';
+
+/**
+ * The answers per UTC day and action, with the unavailable ones; `day` is the driver's expression of an answer's
+ * UTC date, `count(condition)` its way of counting rows that meet a condition, `p(n)` its n-th placeholder
+ * (since, until). PostgreSQL adds its percentiles through `extra`.
+ */
+export function decisionDaysSql(options: StatusQueryOptions, dialect: { day: string; count: (condition: string) => string; p: (n: number) => string; extra?: string }): string {
+  const perAction = DECISION_ACTIONS.map((action, i) => `${dialect.count(`action = '${action}'`)} AS a${i}`).join(', ');
+  return `SELECT ${dialect.day} AS day, count(*) AS answers, ${perAction}, ${dialect.count(`reason IN (${reasonList(options.unavailableReasons)})`)} AS unavailable${dialect.extra ?? ''}
+    FROM jit_decisions WHERE at >= ${dialect.p(1)} AND at < ${dialect.p(2)} GROUP BY 1 ORDER BY 1`;
+}
+
+/** A row of {@link decisionDaysSql} as the drivers return it (PostgreSQL counts are bigint text). */
+export interface DecisionDayRow {
+  day: string;
+  answers: number | string;
+  unavailable: number | string;
+  p50?: number | null;
+  p99?: number | null;
+  [column: `a${number}`]: number | string;
+}
+
+export function decisionDayOfRow(row: DecisionDayRow, p50: number, p99: number): DecisionDay {
+  const byAction = Object.fromEntries(DECISION_ACTIONS.map((action, i) => [action, Number(row[`a${i}`] ?? 0)])) as Record<DecisionAction, number>;
+  return { day: row.day, answers: Number(row.answers), byAction, unavailable: Number(row.unavailable), p50LatencyInMs: p50, p99LatencyInMs: p99 };
+}
+
+/** The 0-based offset of `percentile_disc(fraction)` among `n` ordered values, as PostgreSQL defines it. */
+export function percentileOffset(fraction: number, n: number): number {
+  return Math.max(0, Math.ceil(fraction * n) - 1);
+}
+
+/** Checks the day range: two valid UTC midnights, the first before the second. */
+export function checkDayRange(filter: DecisionDaysFilter): void {
+  const midnight = (date: unknown) => date instanceof Date && !Number.isNaN(date.getTime()) && date.getTime() % 86_400_000 === 0;
+  if (!midnight(filter.since) || !midnight(filter.until) || filter.since >= filter.until) {
+    throw new LedgerError(LedgerErrorCode.RECORD_INVALID, 'A status query was refused: since and until must be UTC midnights, since before until.');
+  }
+}
+
+/**
+ * One page of stragglers, for both drivers: pre-created accounts not confirmed migrated (no reconciliation, or
+ * `pending`), never answered MigratePassword, after a legacy id, with our latest answer (found by its id, through
+ * the object-id index). `collate` orders byte-wise on PostgreSQL, like SQLite; `p(n)` the placeholders (after, limit).
+ */
+export function stragglerPageSql(p: (n: number) => string, collate: string): string {
+  return `SELECT s.legacy_id, s.email, s.updated_at, l.at AS last_at, l.action AS last_action FROM (
+      SELECT p.legacy_id, p.email, p.updated_at, (SELECT max(d.id) FROM jit_decisions d WHERE d.object_id = p.entra_object_id) AS last_id
+      FROM premigration_accounts p LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
+      WHERE ${PRE_CREATED} AND (r.legacy_id IS NULL OR r.confirmation = 'pending')
+        AND NOT ${answered(" AND d.action = 'MigratePassword'")}
+        AND p.legacy_id${collate} > ${p(1)}
+      ORDER BY p.legacy_id${collate} LIMIT ${p(2)}) s
+    LEFT JOIN jit_decisions l ON l.id = s.last_id
+    ORDER BY s.legacy_id${collate}`;
+}
+
+export interface StragglerRow {
+  legacy_id: string;
+  email: string;
+  updated_at: string | Date;
+  last_at: string | Date | null;
+  last_action: DecisionAction | null;
+}
+
+export function stragglerOfRow(row: StragglerRow): Straggler {
+  return {
+    legacyId: row.legacy_id,
+    email: row.email,
+    preCreatedAt: new Date(row.updated_at),
+    lastAttemptAt: row.last_at === null ? null : new Date(row.last_at),
+    lastAnswer: row.last_action,
+  };
+}
+
+export function stragglerLimitOf(filter: StragglerFilter): number {
+  const limit = filter.limit ?? 1000;
+  return Number.isInteger(limit) && limit > 0 ? Math.min(limit, 10_000) : 1000;
+}
