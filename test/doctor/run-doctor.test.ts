@@ -6,6 +6,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { appCredential, createGraphClient, type GraphClient } from '../../src/graph/index.js';
 import { generateDecryptionKey, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { runSetup, type SetupResult } from '../../src/setup/index.js';
+import { COLLECTION_TYPE, FLOW_TYPE, signUpFlow } from '../setup/sign-up-flow-body.js';
 
 const ADMIN = '5a1d9c3e-7b2f-4e6a-8c0d-1f2e3a4b5c6d';
 const CLIENT = '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a';
@@ -103,6 +104,34 @@ describe('doctor findings', () => {
     app.api.requestedAccessTokenVersion = 1;
     assert.equal(levelOf(await run(), 'token version')?.level, 'warning');
     app.api.requestedAccessTokenVersion = 2;
+  });
+
+  test('SIGNUP_COLLISION=link: a warning while the sign-up flow lacks the legacy id or shows it, naming setup --signup-attributes', async () => {
+    const legacyId = `extension_${emulator.objects.b2cExtensionsApp.appId.replace(/-/g, '')}_legacyId`;
+    const link = { signUpCollision: 'link', legacyIdAttribute: legacyId };
+    const signUp = (findings: Finding[]) => findings.filter((finding) => finding.check === 'sign-up link');
+    assert.deepEqual(signUp(await run()), [], 'not checked unless SIGNUP_COLLISION=link');
+    assert.match(signUp(await run(link))[0]!.message, new RegExp(`no sign-up user flow is linked to ${CLIENT}`));
+
+    const flowId = (await graph.call<{ id: string }>('POST', '/v1.0/identity/authenticationEventsFlows', signUpFlow('Sign up', CLIENT))).id;
+    const lacking = signUp(await run(link));
+    assert.deepEqual(lacking.map((finding) => finding.level), ['warning']);
+    assert.match(lacking[0]!.message, new RegExp(`"Sign up" \\(${flowId}\\) does not collect ${legacyId}.*entra-migrate setup --signup-attributes`));
+    const unset = signUp(await run({ signUpCollision: 'link' }));
+    assert.match(unset[0]!.message, /needs LEGACY_ID_ATTRIBUTE/);
+
+    await runSetup({ graph, dryRun: false, targetUrl: site.url, certificateDer: key.certificateDer, extensionAppName: 'JIT', clientAppIds: [CLIENT], flagName: 'toBeMigrated', timeoutInMs: 2000, maximumRetries: 1, signUpAttributes: {} });
+    const fixed = await run(link);
+    assert.deepEqual(signUp(fixed).map((finding) => finding.level), ['ok']);
+    assert.deepEqual(fixed.filter((finding) => finding.level === 'problem'), []);
+
+    const views = structuredClone(emulator.objects.userFlows.get(flowId)!.onAttributeCollection!.attributeCollectionPage.views);
+    views[0]!.inputs.find((input) => input.attribute === legacyId)!.hidden = false;
+    await graph.call('PATCH', `/v1.0/identity/authenticationEventsFlows/${flowId}`, { '@odata.type': FLOW_TYPE, onAttributeCollection: { '@odata.type': COLLECTION_TYPE, attributeCollectionPage: { views } } });
+    const shown = signUp(await run(link));
+    assert.equal(shown[0]!.level, 'warning');
+    assert.match(shown[0]!.message, /shows .* to the user: it must be a hidden input; run entra-migrate setup --signup-attributes/);
+    await graph.call('DELETE', `/v1.0/identity/authenticationEventsFlows/${flowId}`);
   });
 
   test('the endpoint: not answering, answering without a token, not https', async () => {

@@ -227,4 +227,33 @@ describe('emulated Graph: sign-up user flows with attribute collection', () => {
     assert.equal((await graph('DELETE', `/v1.0/identity/authenticationEventsFlows/${flowId}`)).status, 204);
     assert.equal(emulator.signUpFlow().submit, undefined);
   });
+
+  test('a PATCH of the page alone, as Graph\'s update examples send it: its inputs decide the attributes; a flow created without attribute collection gets them by reference first', async () => {
+    const otherApp = { conditions: { applications: { includeApplications: [{ appId: CLIENT_ID }] } } };
+    const pagePatch = (attributes: string[]) => ({
+      '@odata.type': FLOW_TYPE,
+      onAttributeCollection: {
+        '@odata.type': '#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp',
+        attributeCollectionPage: { views: [{ title: null, description: null, inputs: attributes.map((attribute) => ({ attribute, label: attribute, inputType: 'text', defaultValue: null, hidden: attribute === 'email', editable: true, writeToDirectory: true, required: false, validationRegEx: '^.*', options: [] })) }] },
+      },
+    });
+    const id = (await graph('POST', '/v1.0/identity/authenticationEventsFlows', userFlow(legacyId, undefined, undefined, { displayName: 'Page patch', ...otherApp }))).body.id as string;
+    // Example 2 adds city by naming it on the page; example 3 removes an attribute by leaving its input out.
+    assert.equal((await graph('PATCH', `/v1.0/identity/authenticationEventsFlows/${id}`, pagePatch(['email', 'displayName', 'city']))).status, 204);
+    const patched = (await graph('GET', `/v1.0/identity/authenticationEventsFlows/${id}`)).body;
+    assert.deepEqual((patched.onAttributeCollection.attributes as Json[]).map((attribute) => attribute.id), ['email', 'displayName', 'city']);
+    assert.deepEqual((patched.onAttributeCollection.attributeCollectionPage.views[0].inputs as Json[]).map((input) => [input.attribute, input.hidden]), [['email', true], ['displayName', false], ['city', false]]);
+    const unknown = await graph('PATCH', `/v1.0/identity/authenticationEventsFlows/${id}`, pagePatch(['email', 'favouriteColour']));
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.error.message, /favouriteColour, which is not a user flow attribute/);
+
+    const bare = (await graph('POST', '/v1.0/identity/authenticationEventsFlows', { ...userFlow(legacyId, undefined, undefined, { displayName: 'No page', ...otherApp }), onAttributeCollection: undefined })).body.id as string;
+    const refused = await graph('PATCH', `/v1.0/identity/authenticationEventsFlows/${bare}`, pagePatch(['email']));
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error.message, /only be updated on a user flow created with it; add attributes with POST/);
+    const attributes = `/v1.0/identity/authenticationEventsFlows/${bare}/microsoft.graph.externalUsersSelfServiceSignUpEventsFlow/onAttributeCollection/microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp/attributes`;
+    assert.equal((await graph('POST', `${attributes}/$ref`, { '@odata.id': 'https://graph.microsoft.com/v1.0/identity/userFlowAttributes/email' })).status, 204);
+    assert.equal((await graph('PATCH', `/v1.0/identity/authenticationEventsFlows/${bare}`, pagePatch(['email']))).status, 204);
+    assert.equal((await graph('GET', `/v1.0/identity/authenticationEventsFlows/${bare}`)).body.onAttributeCollection.attributeCollectionPage.views[0].inputs[0].hidden, true);
+  });
 });

@@ -4,36 +4,12 @@ import { EMULATOR_SIGN_IN_APP, startEmulator, type RunningEmulator } from '../..
 import { appCredential, createGraphClient, type GraphClient } from '../../src/graph/index.js';
 import { generateDecryptionKey, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { runSetup, serveSettingEntries, SetupError, SetupErrorCode, type SetupOptions } from '../../src/setup/index.js';
+import { COLLECTION_TYPE, FLOW_TYPE, signUpFlow } from './sign-up-flow-body.js';
 
 const ADMIN = '5a1d9c3e-7b2f-4e6a-8c0d-1f2e3a4b5c6d';
 const OTHER_APP = '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9';
-const FLOW_TYPE = '#microsoft.graph.externalUsersSelfServiceSignUpEventsFlow';
-const COLLECTION_TYPE = '#microsoft.graph.onAttributeCollectionExternalUsersSelfServiceSignUp';
 
 type Json = Record<string, any>;
-
-/** A sign-up flow as the admin center creates one: e-mail (hidden) and a shown display name, linked to `appId`. */
-const signUpFlow = (displayName: string, appId: string) => ({
-  '@odata.type': FLOW_TYPE,
-  displayName,
-  onInteractiveAuthFlowStart: { '@odata.type': '#microsoft.graph.onInteractiveAuthFlowStartExternalUsersSelfServiceSignUp', isSignUpAllowed: true },
-  onAuthenticationMethodLoadStart: { '@odata.type': '#microsoft.graph.onAuthenticationMethodLoadStartExternalUsersSelfServiceSignUp', identityProviders: [{ id: 'EmailPassword-OAUTH' }] },
-  onAttributeCollection: {
-    '@odata.type': COLLECTION_TYPE,
-    attributes: [{ id: 'email' }, { id: 'displayName' }],
-    attributeCollectionPage: {
-      views: [{
-        title: null,
-        description: null,
-        inputs: [
-          { attribute: 'email', label: 'Email Address', inputType: 'text', hidden: true, editable: false, writeToDirectory: true, required: true },
-          { attribute: 'displayName', label: 'Your name', inputType: 'text', hidden: false, editable: true, writeToDirectory: true, required: true },
-        ],
-      }],
-    },
-  },
-  conditions: { applications: { includeApplications: [{ appId }] } },
-});
 
 describe('setup --signup-attributes against the emulated Graph', () => {
   let emulator: RunningEmulator;
