@@ -84,3 +84,15 @@ export const DEMO_USERS: readonly DemoUser[] = [
     passwordHash: '$2b$10$87iPW9BZewi51SrK8ZNFnOC1d5CkiIC0H6Qh0bf5hrQ3vQDjV1EcW',
   },
 ];
+
+/**
+ * Legacy accounts created after the bulk run: in the legacy store, not yet in Entra, so their owners reach Entra's
+ * sign-up rather than its sign-in — a sign-up collision (SIGNUP_COLLISION). The hash is kept verbatim like the others.
+ */
+export const DEMO_LATE_USERS: readonly DemoUser[] = [
+  {
+    id: '1014', email: 'hedy@contoso.example', displayName: 'Hedy Lamarr', givenName: 'Hedy', surname: 'Lamarr',
+    password: 'Radio-Waves-1942', format: 'bcrypt $2b$ cost 10 — not yet in Entra', status: 'active', expected: 'MigratePassword',
+    passwordHash: '$2b$10$86CkgfqXmKb5/qWBEH2SWutFDPMGZof272OPSW56EQaETN2ElP0Tu',
+  },
+];

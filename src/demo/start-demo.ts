@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { openExtension, type Extension } from '../app/index.js';
@@ -8,12 +9,15 @@ import { createPasswordVerifier } from '../legacy/hashes/index.js';
 import { hashStoreAuthority, openSqlLegacyStore } from '../legacy/index.js';
 import { ensureDemoKey } from './demo-key.js';
 import { startDemoLegacyService } from './demo-legacy-service.js';
-import { DEMO_USERS, type DemoUser } from './demo-users.js';
+import { demoSignUpFlow, demoSignUpPolicy, signUpServeSettings, type DemoSignUp, type DemoSignUpCollision } from './demo-sign-up.js';
+import { DEMO_LATE_USERS, DEMO_USERS, type DemoUser } from './demo-users.js';
 import { DEMO_LEGACY_USER_QUERY, seedDemoLegacyStore } from './seed-legacy-store.js';
 
 /** Fixed ids, so the demo's logs and ledger read the same on every machine. */
 export const DEMO_TENANT_ID = '6d1f4f3a-9b1e-4c55-8a9e-2f0a3c1b7d21';
 export const DEMO_EXTENSION_APP_ID = '0f5a8e2c-4b7d-4e61-9c3a-7d2b1e8f6a90';
+/** The app registration `serve` reaches the emulated Graph as (a secret of its own on every run). */
+export const DEMO_GRAPH_CLIENT_ID = '9a3e6c1d-2f4b-4d8e-b7a5-3c1e0f9d2b64';
 
 export interface DemoOptions {
   /** Where the demo keeps its key, legacy store and ledger. Default `./data/demo`. */
@@ -29,6 +33,11 @@ export interface DemoOptions {
    * Azure AD B2C tenant holding the same users, asked through its password grant (ROPC) as a real B2C would be.
    */
   legacy?: DemoLegacy;
+  /**
+   * SIGNUP_COLLISION for the sign-up page: `block` (default with the SQLite store), `link` or `off` (the only one,
+   * and the default, for a web service or B2C, which cannot look an e-mail address up).
+   */
+  signUpCollision?: DemoSignUpCollision;
   logger: Logger;
 }
 
@@ -44,8 +53,14 @@ export interface RunningDemo {
   legacyStore: string;
   /** The emulator's sign-in page. */
   signInUrl: string;
+  /** The emulator's sign-up page, whose attribute collection events `serve` answers. */
+  signUpUrl: string;
   extensionUrl: string;
+  /** Pre-created in Entra, flagged for migration. */
   users: readonly DemoUser[];
+  /** In the legacy store only (created after the bulk run): their owners sign up. */
+  lateUsers: readonly DemoUser[];
+  signUp: DemoSignUp;
   emulator: RunningEmulator;
   extension: Extension;
   close(): Promise<void>;
@@ -66,7 +81,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const legacyPath = join(dataDir, 'legacy.db');
   const legacy = options.legacy ?? 'sqlite';
   const b2c = legacy === 'b2c';
-  if (!b2c) seedDemoLegacyStore(legacyPath, DEMO_USERS);
+  // Checked before anything is written or listens: a policy the store cannot serve starts nothing.
+  const signUpPolicy = demoSignUpPolicy({ legacy, canLookUpByEmail: legacy === 'sqlite', requested: options.signUpCollision });
+  const legacyUsers = [...DEMO_USERS, ...DEMO_LATE_USERS];
+  if (!b2c) seedDemoLegacyStore(legacyPath, legacyUsers);
   const key = await ensureDemoKey(join(dataDir, 'extension-key.pem'));
 
   const emulator = await startEmulator({
@@ -74,7 +92,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     port: options.emulatorPort ?? 7080,
     host,
     logger: options.logger,
-    ...(b2c && { legacyB2c: { tenantName: 'contosolegacy', clientId: DEMO_B2C_CLIENT_ID, users: DEMO_USERS.map(asB2cUser) } }),
+    ...(b2c && { legacyB2c: { tenantName: 'contosolegacy', clientId: DEMO_B2C_CLIENT_ID, users: legacyUsers.map(asB2cUser) } }),
   });
   let extension: Extension | undefined;
   let service: { settings: Record<string, string>; close(): Promise<void> } | undefined;
@@ -82,7 +100,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     if (legacy === 'web-service') service = await startServiceOver(legacyPath);
     // The flag as `setup` defines it: a Boolean extension property on the tenant's b2c-extensions-app.
     const flag = emulator.objects.defineUserExtensionProperty('toBeMigrated', 'Boolean');
+    // The late users are not pre-created: they joined the legacy system after the bulk run.
     for (const user of DEMO_USERS) await preMigrate(emulator, user, flag);
+    // The attribute a `link` writes the legacy id into, on the same extensions app as the flag.
+    const signUp: DemoSignUp = { ...signUpPolicy, legacyIdAttribute: emulator.objects.defineUserExtensionProperty('legacyId', 'String') };
 
     const config = loadServeConfig({
       PORT: String(options.extensionPort ?? 7071),
@@ -93,6 +114,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       JIT_DECRYPTION_KEY_FILE: key.path,
       ...(b2c ? emulator.legacyB2c!.ropcSettings : service ? service.settings : { LEGACY_DATABASE_URL: `sqlite://${legacyPath}`, LEGACY_USER_QUERY: DEMO_LEGACY_USER_QUERY }),
       LEDGER_DATABASE_URL: `sqlite://${join(dataDir, 'ledger.db')}`,
+      ...signUpServeSettings(signUp),
+      ...graphAccessFor(emulator, flag),
       LOG_LEVEL: options.logger.level,
     });
     extension = await openExtension(config, { logger: options.logger });
@@ -105,6 +128,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       timeoutInMs: 2000,
       maximumRetries: 1,
       migrationFlagAttribute: flag,
+      signUp: demoSignUpFlow(address, signUp),
     });
 
     const opened = extension;
@@ -118,8 +142,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
           ? `a legacy login service at ${service.settings.LEGACY_VERIFY_URL}, over SQLite ${legacyPath}`
           : `SQLite ${legacyPath}`,
       signInUrl: emulator.url,
+      signUpUrl: `${emulator.url}/signup`,
       extensionUrl,
       users: DEMO_USERS,
+      lateUsers: DEMO_LATE_USERS,
+      signUp,
       emulator,
       extension: opened,
       async close() {
@@ -148,6 +175,24 @@ async function startServiceOver(legacyPath: string) {
       await store.close();
       await verifier.close();
     },
+  };
+}
+
+/**
+ * The Graph access `premigrate` would use — the emulator's Graph, an app registration with a secret of this run, the
+ * migration flag — given to `serve` too, so that under `block` it can create a colliding legacy account in Entra
+ * before telling its owner to sign in with their existing password.
+ */
+function graphAccessFor(emulator: RunningEmulator, flag: string): Record<string, string> {
+  const secret = randomBytes(24).toString('base64url');
+  emulator.registerClientApp(DEMO_GRAPH_CLIENT_ID, secret);
+  return {
+    GRAPH_BASE_URL: emulator.url,
+    AZURE_AUTHORITY_HOST: emulator.url,
+    AZURE_CLIENT_ID: DEMO_GRAPH_CLIENT_ID,
+    AZURE_CLIENT_SECRET: secret,
+    ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
+    MIGRATION_FLAG_ATTRIBUTE: flag,
   };
 }
 

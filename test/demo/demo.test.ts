@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../src/common/logger.js';
-import { DEMO_USERS, demoWelcome, startDemo, type RunningDemo } from '../../src/demo/index.js';
+import { ConfigError } from '../../src/config/index.js';
+import { DEMO_LATE_USERS, DEMO_USERS, demoWelcome, startDemo, type DemoSignUpCollision, type RunningDemo } from '../../src/demo/index.js';
+import type { SignUpOutcome } from '../../src/emulator/index.js';
 import { openLedger } from '../../src/ledger/index.js';
 
 const EXPECTED_OUTCOME = { MigratePassword: 'signed-in', UpdatePassword: 'password-change-required', Block: 'blocked' } as const;
@@ -97,4 +99,122 @@ describe('the demo with --legacy b2c: a B2C → External ID migration', () => {
     assert.match(text, /Legacy store: +the emulator's B2C tenant/);
     assert.doesNotMatch(text, /legacy hash|argon2id/);
   });
+
+  test('sign-up is not checked against B2C (it cannot look an address up): the late user signs up like anyone', async () => {
+    assert.equal(demo.signUp.collision, 'off');
+    assert.match(demoWelcome(demo), /cannot look an e-mail address up/);
+    const page = await toAttributePage(demo, DEMO_LATE_USERS[0]!.email);
+    assert.equal(page.attributes.find((attribute) => attribute.name === 'givenName')!.value, null, 'no prefill');
+  });
+});
+
+/** Sign-up through the emulator's service (the page's code path): the e-mail, its one-time code, then the attribute page. */
+async function toAttributePage(demo: RunningDemo, email: string): Promise<Extract<SignUpOutcome, { outcome: 'attributes-required' }>> {
+  const sent = demo.emulator.signUp.begin({ email });
+  assert.equal(sent.outcome, 'code-sent', JSON.stringify(sent));
+  if (sent.outcome !== 'code-sent') throw new Error('unreachable');
+  const page = await demo.emulator.signUp.verify({ verificationId: sent.verificationId, code: sent.code });
+  assert.equal(page.outcome, 'attributes-required', JSON.stringify(page));
+  if (page.outcome !== 'attributes-required') throw new Error('unreachable');
+  return page;
+}
+
+const NEW_PASSWORD = 'Fresh-Start-2026!';
+
+for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUpCollision[]) describe(`the demo's sign-up, --signup-collision ${collision}`, () => {
+  let demo: RunningDemo;
+  let dataDir: string;
+  const late = DEMO_LATE_USERS[0]!;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), `demo-sign-up-${collision}-`));
+    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, logger: silentLogger(), ...(collision === 'link' && { signUpCollision: collision }) });
+  });
+  after(async () => {
+    await demo?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('the emulator sends both attribute collection events to serve, with the legacy id a hidden input', () => {
+    assert.equal(demo.signUp.collision, collision);
+    const flow = demo.emulator.signUpFlow();
+    const base = demo.extensionUrl.replace(/\/events\/password-submit$/, '');
+    assert.equal(flow.start?.targetUrl, `${base}/events/attribute-collection-start`);
+    assert.equal(flow.submit?.targetUrl, `${base}/events/attribute-collection-submit`);
+    assert.deepEqual(flow.attributes.filter((attribute) => attribute.hidden).map((attribute) => attribute.name), [demo.signUp.legacyIdAttribute]);
+    assert.match(demo.signUp.legacyIdAttribute, /^extension_[0-9a-f]{32}_legacyId$/);
+    assert.equal(demo.emulator.directory.findUserBySignInName(late.email), undefined, 'the late user is not pre-created');
+  });
+
+  if (collision === 'block') {
+    test(`${late.email}, in the legacy store only, is blocked before the attribute page with the collision message`, async () => {
+      const before = demo.emulator.signUp.calloutCount();
+      const sent = demo.emulator.signUp.begin({ email: late.email });
+      assert.equal(sent.outcome, 'code-sent');
+      if (sent.outcome !== 'code-sent') return;
+      const outcome = await demo.emulator.signUp.verify({ verificationId: sent.verificationId, code: sent.code });
+      assert.deepEqual(outcome, { outcome: 'blocked', message: 'There is already an account with this e-mail address. Sign in with your existing password.' });
+      assert.equal(demo.emulator.signUp.calloutCount(), before + 1, 'one OnAttributeCollectionStart callout, answered by serve');
+    });
+  } else {
+    test(`${late.email} signs up with a prefilled page and the new account carries the legacy id; the ledger says migrated by sign-up`, async () => {
+      const page = await toAttributePage(demo, late.email);
+      const valueOf = (name: string) => page.attributes.find((attribute) => attribute.name === name)!.value;
+      assert.equal(valueOf('givenName'), late.givenName);
+      assert.equal(valueOf('surname'), late.surname);
+      assert.equal(valueOf(demo.signUp.legacyIdAttribute), null, 'the legacy id is never shown on the page');
+      const done = await demo.emulator.signUp.submit({ state: page.state, password: NEW_PASSWORD, attributes: { displayName: late.displayName, givenName: late.givenName, surname: late.surname } });
+      assert.equal(done.outcome, 'signed-up', JSON.stringify(done));
+      const user = demo.emulator.directory.findUserBySignInName(late.email)!;
+      assert.equal(demo.emulator.directory.getExtensionAttributes(user.id)[demo.signUp.legacyIdAttribute], late.id);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the ledger is written after each answer is sent
+      const ledger = await openLedger(`sqlite://${join(dataDir, 'ledger.db')}`);
+      try {
+        const linked = (await ledger.listDecisions()).filter((decision) => decision.reason === 'migrated-by-sign-up');
+        assert.deepEqual(linked.map((decision) => [decision.legacyId, decision.action]), [[late.id, 'modifyAttributeValues']]);
+      } finally {
+        await ledger.close();
+      }
+    });
+  }
+
+  test('a new address signs up as usual; a pre-created one is refused by Entra itself, before any extension', async () => {
+    const page = await toAttributePage(demo, `newcomer-${collision}@contoso.example`);
+    assert.equal(page.attributes.find((attribute) => attribute.name === 'givenName')!.value, null);
+    const done = await demo.emulator.signUp.submit({ state: page.state, password: NEW_PASSWORD, attributes: { displayName: 'Newcomer' } });
+    assert.equal(done.outcome, 'signed-up', JSON.stringify(done));
+    const before = demo.emulator.signUp.calloutCount();
+    assert.equal(demo.emulator.signUp.begin({ email: DEMO_USERS[0]!.email }).outcome, 'user-exists');
+    assert.equal(demo.emulator.signUp.calloutCount(), before);
+  });
+
+  test('Forgot password: a flagged user sets a new password without the extension, then signs in without it', async () => {
+    const user = DEMO_USERS[1]!;
+    const sent = demo.emulator.passwordReset.begin({ email: user.email });
+    assert.equal(sent.outcome, 'code-sent', JSON.stringify(sent));
+    if (sent.outcome !== 'code-sent') return;
+    const verified = demo.emulator.passwordReset.verify({ verificationId: sent.verificationId, code: sent.code });
+    assert.equal(verified.outcome, 'new-password-required', JSON.stringify(verified));
+    if (verified.outcome !== 'new-password-required') return;
+    assert.equal((await demo.emulator.passwordReset.setPassword({ state: verified.state, newPassword: NEW_PASSWORD })).outcome, 'password-reset');
+    const callouts = demo.emulator.calloutCount();
+    assert.equal((await demo.emulator.signIn.signIn({ username: user.email, password: NEW_PASSWORD })).outcome, 'signed-in');
+    assert.equal(demo.emulator.calloutCount(), callouts, 'no OnPasswordSubmit callout');
+  });
+
+  test('the welcome names the sign-up page, its policy, the late user and what to try', () => {
+    const text = demoWelcome(demo);
+    assert.ok(text.includes(`Sign up here:     ${demo.signUpUrl} (SIGNUP_COLLISION=${collision}, SIGNUP_PREFILL=true)`));
+    assert.ok(text.includes(late.email));
+    assert.match(text, collision === 'block' ? /Sign in with your existing password/ : /migrated by sign-up/);
+    assert.match(text, /Forgot password/);
+  });
+});
+
+test('a collision policy the legacy store cannot serve starts nothing and names --signup-collision', async () => {
+  const dataDir = join(tmpdir(), `demo-refused-${process.pid}`);
+  await assert.rejects(
+    startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, legacy: 'web-service', signUpCollision: 'link', logger: silentLogger() }),
+    (error: unknown) => error instanceof ConfigError && error.problems.some((problem) => problem.setting === '--signup-collision' && /--legacy web-service/.test(problem.problem)),
+  );
+  await assert.rejects(stat(dataDir), { code: 'ENOENT' });
 });

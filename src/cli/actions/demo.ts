@@ -1,6 +1,6 @@
 import { createLogger } from '../../common/logger.js';
 import type { LogLevel } from '../../config/index.js';
-import { demoWelcome, startDemo, type DemoLegacy } from '../../demo/index.js';
+import { demoWelcome, startDemo, type DemoLegacy, type DemoSignUpCollision } from '../../demo/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { untilSignal } from '../until-signal.js';
@@ -11,6 +11,7 @@ export interface DemoCommandOptions {
   emulatorPort: number;
   host: string;
   legacy: DemoLegacy;
+  signupCollision?: DemoSignUpCollision;
   logLevel: LogLevel;
 }
 
@@ -25,6 +26,7 @@ export async function demo(options: DemoCommandOptions): Promise<number> {
       emulatorPort: options.emulatorPort,
       host: options.host,
       legacy: options.legacy,
+      ...(options.signupCollision && { signUpCollision: options.signupCollision }),
       logger,
     });
   } catch (error) {

@@ -16,12 +16,16 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
         .choices(['sqlite', 'web-service', 'b2c'])
         .default('sqlite'),
     )
+    .addOption(
+      new Option('--signup-collision <policy>', "what a sign-up with a legacy account's e-mail gets (SIGNUP_COLLISION): block (default with sqlite), link, or off (the only one for web-service and b2c)")
+        .choices(['block', 'link', 'off']),
+    )
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info' as LogLevel)
     .addHelpText(
       'after',
       `
 Try it: npm start (the SQLite store), npm start -- --legacy web-service (a legacy login API), or
-npm start -- --legacy b2c (a B2C → External ID migration).
+npm start -- --legacy b2c (a B2C → External ID migration). Sign-up: npm start -- --signup-collision link.
 The legacy store is re-seeded and the emulated tenant starts empty on every run; the key in the data directory is
 kept, so its thumbprint stays the same. Decisions accumulate in <data-dir>/ledger.db. The demo reads no settings:
 these options are all there is. Exit codes: 0 stopped with Ctrl-C, 1 it could not start (e.g. "port 7071 is in
