@@ -87,8 +87,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   return summary;
 }
 
-/** The accounts to look at, page by page in legacy-id order; with a marker, also those confirmed but not marked. */
-async function* accountsToReconcile(ledger: Ledger, unmarked: boolean, pageSize: number, abortSignal: AbortSignal | undefined): AsyncGenerator<AccountToReconcile> {
+/** The accounts to look at, page by page in legacy-id order; with a marker, also those confirmed but not marked. `cutover` walks the same. */
+export async function* accountsToReconcile(ledger: Ledger, unmarked: boolean, pageSize: number, abortSignal: AbortSignal | undefined): AsyncGenerator<AccountToReconcile> {
   let after = '';
   while (!abortSignal?.aborted) {
     const page = await ledger.listToReconcile({ after, limit: pageSize, unmarked });
