@@ -110,8 +110,9 @@ describe('web-service mark: the request and what each status means', () => {
     ];
     for (const [status, code, message] of cases) {
       service.answer = answerWith(status, { echo: `legacy id 42 ${OBJECT_ID} secret-echo` });
-      const error = await markWith({ LEGACY_MARK_MIGRATED_URL: url });
+      const error = await markWith({ LEGACY_MARK_MIGRATED_URL: url, LEGACY_VERIFY_AUTH: `bearer:${TOKEN}` });
       assert.equal(error?.code, code, `${status}: ${error?.message}`);
+      assert.ok(!inspect(error, { depth: 6 }).includes(TOKEN), 'the error holds our token');
       assert.match(error!.message, /^LEGACY_MARK_MIGRATED_URL failed: /);
       assert.match(error!.message, message);
       assert.ok(!error!.message.includes('secret-echo') && !error!.message.includes('?code=k'), error!.message);

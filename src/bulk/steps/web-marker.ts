@@ -49,10 +49,11 @@ export function markRequestBody(account: MigratedAccount): string {
 
 /**
  * The `Idempotency-Key` of one account's mark: the same for every delivery of it, different for every other account,
- * so a service that keeps keys can drop a repeat (draft-ietf-httpapi-idempotency-key-header §2,
- * https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/). The value is a Structured Field
- * string (RFC 8941 §3.3.3): the legacy id percent-encoded (UTF-8, as `encodeURIComponent`, so any id fits in ASCII
- * without quotes or backslashes), a colon, the object id; the object id, a GUID, holds no colon.
+ * so a service that keeps keys can drop a repeat; every delivery carries the same body, as the draft requires of a
+ * reused key. Its syntax is the draft's, a Structured Field String (RFC 8941 §3.3.3; draft-ietf-httpapi-idempotency-
+ * key-header, "Syntax", https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/): the legacy id
+ * percent-encoded (UTF-8, as `encodeURIComponent`, so any id fits in ASCII without quotes or backslashes), a colon,
+ * the object id; the object id, a GUID, holds no colon.
  *
  * @example
  *   idempotencyKeyOf({ legacyId: 'ada@example.com', objectId: '6b1f…', migratedAt }) // '"ada%40example.com:6b1f…"'

@@ -61,7 +61,7 @@ export async function reconcileCommand(options: ReconcileCommandOptions): Promis
   let marker: LegacyMarker | null = null;
   try {
     const { config, apps } = settingsOf(options);
-    // The mark's query is compiled for its database first: a mistake in it stops the command before Graph is read.
+    // The mark opens first (the query compiled for its database, the web service's files read): a mistake stops the command before Graph is read.
     marker = config.markMigrated && (await openMarker(config.markMigrated));
     const credentials = apps.map((app) => appCredential({ authorityHost: config.authorityHost, tenantId: config.tokenTenantId, ...app }).credential);
     // Every app registration signs in before anything is read: a wrong tenant, client or secret stops here.
