@@ -1,8 +1,11 @@
+import { abortableBatchClient, accountEnsurer } from '../bulk/index.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { EntraMigrateError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { ServeConfig } from '../config/index.js';
-import type { PasswordSubmitOutcome, SignUpOutcome } from '../handlers/index.js';
+import { GRAPH_DEFAULT_SCOPE } from '../graph/client-credentials.js';
+import { appCredential, createPacer } from '../graph/index.js';
+import type { EntraAccounts, PasswordSubmitOutcome, SignUpOutcome } from '../handlers/index.js';
 import type { GuardedAuthority } from '../legacy/index.js';
 import { MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID } from '../ledger/decision-record.js';
 import { openLedger, type Ledger } from '../ledger/index.js';
@@ -26,6 +29,13 @@ import { readMessages } from './read-messages.js';
  * keys is two documents of up to 3 s each; a check still silent after this is reported as not answering.
  */
 const STARTUP_CHECK_TIMEOUT_IN_MS = 10_000;
+/**
+ * Identity writes a second for the accounts sign-up creates. An app registration is granted about 20 (DESIGN.md);
+ * sign-ups that collide with an account not yet in Entra are few, and a premigrate run beside serve with the same
+ * registration keeps the rest. A create the pacer would hold past the deadline is aborted: "try again in a few
+ * minutes", and the next attempt finds the budget.
+ */
+const SIGN_UP_WRITES_PER_SECOND = 5;
 
 export interface ExtensionOptions {
   logger: Logger;
@@ -75,10 +85,16 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     if (directory) opened.push(directory);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);
-    if (config.signUp.collision === 'block') {
+    const entraAccounts = config.signUp.collision === 'block' ? openEntraAccounts(config, ledger, options.logger, clock) : undefined;
+    if (config.signUp.collision === 'block' && entraAccounts === undefined) {
       log.info(
         { signUpCollision: 'block' },
-        'sign-up collisions are blocked without creating the legacy account in Entra (serve has no Graph client): run premigrate for accounts added to the legacy system since',
+        'sign-up collisions are blocked without creating the legacy account in Entra (serve has no Graph client): run premigrate for accounts added to the legacy system since, or set ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE with the Graph access settings',
+      );
+    } else if (entraAccounts !== undefined) {
+      log.info(
+        { signUpCollision: 'block', graphBaseUrl: config.signUpGraph?.graphBaseUrl },
+        'sign-up collisions are blocked, and a colliding legacy account not yet in Entra is created there first, as premigrate would (random password, migration flag true, ledger row)',
       );
     }
 
@@ -162,6 +178,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
           collision: config.signUp.collision,
           prefill: config.signUp.prefill,
           legacyIdAttribute: config.signUp.legacyIdAttribute,
+          entraAccounts,
           messages,
           clock,
           responseDeadlineInMs: config.responseDeadlineInMs,
@@ -187,6 +204,33 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The `block` policy's account creation, when its Graph settings are given (docs/sign-up.md): the app registration
+ * premigrate signs in as, a pacer of its own, and the ledger serve records in. The token is fetched once at start,
+ * in the background, so the first collision does not pay for it; a refusal is one warning naming why (the
+ * collisions then get "try again in a few minutes" until it is fixed).
+ */
+function openEntraAccounts(config: ServeConfig, ledger: Ledger, logger: Logger, clock: Clock): EntraAccounts | undefined {
+  const settings = config.signUpGraph;
+  if (settings === null) return undefined;
+  const { credential } = appCredential({ authorityHost: settings.authorityHost, tenantId: settings.tokenTenantId, ...settings.app });
+  const log = logger.child({ name: 'sign-up' });
+  credential.getToken(GRAPH_DEFAULT_SCOPE).catch((error: unknown) => {
+    log.warn({ code: codeOf(error), reason: error instanceof EntraMigrateError ? error.publicMessage : undefined }, 'sign-up cannot create accounts in Entra: no Graph token');
+  });
+  return accountEnsurer({
+    graph: abortableBatchClient({ baseUrl: settings.graphBaseUrl, credential, pacer: createPacer({ ratePerSecond: SIGN_UP_WRITES_PER_SECOND, now: clock }), now: clock }),
+    ledger,
+    userBody: {
+      tenantDomain: settings.tenantDomain,
+      flagAttribute: settings.flagAttribute,
+      ...(config.signUp.legacyIdAttribute !== undefined && { legacyIdAttribute: config.signUp.legacyIdAttribute }),
+    },
+    logger,
+    now: clock,
+  });
 }
 
 function codeOf(error: unknown): string {

@@ -113,7 +113,8 @@ export function accountEnsurer(options: EnsureAccountOptions): AccountEnsurer {
     async ensureExists(account, { deadlineAt, abortSignal }) {
       const remainingInMs = deadlineAt - now();
       if (remainingInMs <= 0 || abortSignal.aborted) return failed(account.legacyId, 'no time left before the deadline');
-      const signal = AbortSignal.any([abortSignal, AbortSignal.timeout(remainingInMs)]);
+      // AbortSignal.timeout takes whole milliseconds; a deadline computed from a clock need not be one.
+      const signal = AbortSignal.any([abortSignal, AbortSignal.timeout(Math.ceil(remainingInMs))]);
       try {
         return await ensure(account, signal);
       } catch (error) {

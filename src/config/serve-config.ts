@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { readGraphAccess, type GraphAccessSettings } from './graph-access.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { readLegacyStore, readSqlStoreSettings, type LegacyStoreReaders, type SqlStoreSettings } from './legacy-store-settings.js';
 import { readLdapSettings, type LdapSettings } from './legacy-ldap-settings.js';
@@ -43,6 +44,12 @@ export interface ServeConfig {
   readonly hashLimits: Readonly<Record<string, number>>;
   /** The sign-up events' policies (docs/sign-up.md). */
   readonly signUp: SignUpSettings;
+  /**
+   * How SIGNUP_COLLISION=block creates a colliding legacy account not yet in Entra, as premigrate would:
+   * ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE with the Graph access settings premigrate reads. Null when
+   * neither of the two is set: the block page is then shown without creating anything.
+   */
+  readonly signUpGraph: SignUpGraphSettings | null;
 }
 
 /** What `serve` does when someone signs up with an e-mail a legacy account owns (issue 11, docs/sign-up.md). */
@@ -53,6 +60,14 @@ export interface SignUpSettings {
   readonly prefill: boolean;
   /** LEGACY_ID_ATTRIBUTE: the attribute that receives the legacy id under `link` (`extension_{appId}_legacyId`). */
   readonly legacyIdAttribute: string | undefined;
+}
+
+/** The Graph settings and premigrate's user body settings, for the accounts sign-up creates. */
+export interface SignUpGraphSettings extends GraphAccessSettings {
+  /** ENTRA_TENANT_DOMAIN: the issuer of e-mail identities, e.g. contoso.onmicrosoft.com. */
+  readonly tenantDomain: string;
+  /** MIGRATION_FLAG_ATTRIBUTE: extension_<appIdNoHyphens>_toBeMigrated, set true on each account created. */
+  readonly flagAttribute: string;
 }
 
 /** An Entra attribute name: a built-in one or a directory extension `extension_{appId without dashes}_{name}`. */
@@ -139,6 +154,7 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     hashDefaults: { scheme: read.optional('LEGACY_HASH_SCHEME'), params: read.jsonObject('LEGACY_HASH_PARAMS') ?? {} },
     hashLimits: readHashLimits(read),
     signUp: readSignUp(read, legacy),
+    signUpGraph: readSignUpGraph(read, raw),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
@@ -218,6 +234,33 @@ function readSignUp(read: SettingsReader, legacy: LegacyStoreSettings | undefine
     read.report('LEGACY_ID_ATTRIBUTE', 'is required with SIGNUP_COLLISION=link: the attribute that receives the legacy id, e.g. extension_<app id without dashes>_legacyId');
   }
   return Object.freeze({ collision, prefill, legacyIdAttribute });
+}
+
+const FLAG = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+/**
+ * ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE — the two settings only account creation reads — switch it on;
+ * then the Graph access settings are read as premigrate reads them. One without the other is a problem naming the
+ * missing one. AZURE_CLIENT_ID and its secret alone do not switch it on: `DefaultAzureCredential` reads them for
+ * JIT_DECRYPTION_KEY_VAULT_KEY_ID too. The tenant must be ENTRA_TENANT_ID's: a token from another would write
+ * elsewhere. The Graph settings are read by a reader of their own, so a setting both read (ENTRA_TENANT_ID) gets one line.
+ */
+function readSignUpGraph(read: SettingsReader, raw: RawSettings): SignUpGraphSettings | null {
+  const tenantDomain = read.optional('ENTRA_TENANT_DOMAIN');
+  const flagAttribute = read.optional('MIGRATION_FLAG_ATTRIBUTE');
+  if (tenantDomain === undefined && flagAttribute === undefined) return null;
+  const why = 'sign-up creates a colliding legacy account in Entra (SIGNUP_COLLISION=block) only with both ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE; set both, or neither';
+  if (tenantDomain === undefined) read.report('ENTRA_TENANT_DOMAIN', `is required with MIGRATION_FLAG_ATTRIBUTE: ${why}`);
+  else if (!DOMAIN.test(tenantDomain)) read.report('ENTRA_TENANT_DOMAIN', 'must be a domain name such as contoso.onmicrosoft.com');
+  if (flagAttribute === undefined) read.report('MIGRATION_FLAG_ATTRIBUTE', `is required with ENTRA_TENANT_DOMAIN: ${why}`);
+  else if (!FLAG.test(flagAttribute)) read.report('MIGRATION_FLAG_ATTRIBUTE', 'must look like extension_<32 hex digits>_toBeMigrated (the name `entra-migrate setup` prints)');
+  const graphRead = new SettingsReader(raw);
+  const access = readGraphAccess(graphRead);
+  for (const { setting, problem } of graphRead.problems) {
+    if (!read.problems.some((known) => known.setting === setting)) read.report(setting, problem);
+  }
+  return Object.freeze({ ...access, tenantDomain: tenantDomain ?? '', flagAttribute: flagAttribute ?? '' });
 }
 
 function readHashLimits(read: SettingsReader): Record<string, number> {

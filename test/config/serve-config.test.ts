@@ -171,3 +171,56 @@ test('config: MAX_CONNECTIONS caps open connections, 512 by default', () => {
   assert.equal(loadServeConfig({ ...valid, MAX_CONNECTIONS: '64' }).maxConnections, 64);
   for (const bad of ['0', '-1', 'lots', '1.5']) assert.deepEqual(problemsOf({ ...valid, MAX_CONNECTIONS: bad }).map(([setting]) => setting), ['MAX_CONNECTIONS'], bad);
 });
+
+test('config: sign-up account creation is off without ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE, even with AZURE_CLIENT_ID and a secret (Key Vault reads them)', () => {
+  assert.equal(loadServeConfig(valid).signUpGraph, null);
+  assert.equal(loadServeConfig({ ...valid, AZURE_CLIENT_ID: '00001111-aaaa-2222-bbbb-3333cccc5555', AZURE_CLIENT_SECRET: 's3cret-value' }).signUpGraph, null);
+});
+
+const FLAG_ATTRIBUTE = 'extension_0000111122223333444455556666aaaa_toBeMigrated';
+
+test('config: both creation settings read the Graph access settings as premigrate does', () => {
+  const { signUpGraph } = loadServeConfig({
+    ...valid,
+    ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com',
+    MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE,
+    AZURE_CLIENT_ID: '00001111-aaaa-2222-bbbb-3333cccc5555',
+    AZURE_CLIENT_SECRET: 's3cret-value',
+    GRAPH_BASE_URL: 'http://127.0.0.1:7080',
+    AZURE_AUTHORITY_HOST: 'http://127.0.0.1:7080',
+  });
+  assert.deepEqual(signUpGraph, {
+    tenantId: 'aaaabbbb-0000-cccc-1111-dddd2222eeee',
+    tokenTenantId: 'aaaabbbb-0000-cccc-1111-dddd2222eeee',
+    graphBaseUrl: 'http://127.0.0.1:7080/',
+    authorityHost: 'http://127.0.0.1:7080/',
+    app: { clientId: '00001111-aaaa-2222-bbbb-3333cccc5555', clientSecret: 's3cret-value' },
+    tenantDomain: 'contoso.onmicrosoft.com',
+    flagAttribute: FLAG_ATTRIBUTE,
+  });
+  // Neither credential: a managed identity, with Graph's and the authority's real addresses.
+  const managed = loadServeConfig({ ...valid, ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE }).signUpGraph;
+  assert.deepEqual([managed?.app, managed?.graphBaseUrl], [{}, 'https://graph.microsoft.com']);
+});
+
+test('config: creation settings set in part, or wrong, are problems naming the setting; never the secret', () => {
+  const cases: Array<[RawSettings, string, RegExp]> = [
+    [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com' }, 'MIGRATION_FLAG_ATTRIBUTE', /is required with ENTRA_TENANT_DOMAIN: .*set both, or neither/],
+    [{ MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE }, 'ENTRA_TENANT_DOMAIN', /is required with MIGRATION_FLAG_ATTRIBUTE/],
+    [{ ENTRA_TENANT_DOMAIN: 'not a domain', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE }, 'ENTRA_TENANT_DOMAIN', /domain name/],
+    [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: 'toBeMigrated' }, 'MIGRATION_FLAG_ATTRIBUTE', /extension_<32 hex digits>_toBeMigrated/],
+    [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE, AZURE_CLIENT_SECRET: 's3cret-value' }, 'AZURE_CLIENT_ID', /is required with a secret/],
+    [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE, AZURE_TENANT_ID: '00001111-aaaa-2222-bbbb-3333cccc4444' }, 'ENTRA_TENANT_ID', /name different tenants/],
+    [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE, GRAPH_BASE_URL: 'http://graph.example.com' }, 'GRAPH_BASE_URL', /https/],
+  ];
+  for (const [override, setting, pattern] of cases) {
+    const problems = problemsOf({ ...valid, ...override });
+    assert.ok(problems.some(([name, text]) => name === setting && pattern.test(text)), `${JSON.stringify(override)}: ${JSON.stringify(problems)}`);
+    assert.ok(!JSON.stringify(problems).includes('s3cret-value'));
+  }
+});
+
+test('config: ENTRA_TENANT_ID missing is one problem, also when the Graph settings read it again', () => {
+  const raw = { ...valid, ENTRA_TENANT_ID: undefined, ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE };
+  assert.equal(problemsOf(raw).filter(([setting]) => setting === 'ENTRA_TENANT_ID').length, 1);
+});

@@ -61,6 +61,18 @@ which wins over --config.
   SIGNUP_COLLISION                block (default; off for a web service, a password grant or a DN template) | link | off
   SIGNUP_PREFILL                  true to prefill the attribute page from the legacy profile (default false)
   LEGACY_ID_ATTRIBUTE             with link: the attribute given the legacy id, e.g. extension_<app id>_legacyId
+                                  (with block, also written on the accounts created below)
+  With block, a colliding legacy account not yet in Entra is first created there as premigrate would (random
+  password, flag true, ledger row) when both of these are set, with premigrate's Graph access settings:
+  ENTRA_TENANT_DOMAIN             the domain that issues e-mail identities, e.g. contoso.onmicrosoft.com
+  MIGRATION_FLAG_ATTRIBUTE        the flag set true, extension_<appIdWithoutHyphens>_toBeMigrated (setup prints it)
+  AZURE_CLIENT_ID                 the app registration it signs in as (User.ReadWrite.All); with neither a secret
+                                  nor a certificate, a managed identity
+  AZURE_CLIENT_SECRET             its client secret (required against the emulator)
+  AZURE_CLIENT_CERTIFICATE_PATH   or a PEM file with its certificate and private key
+  AZURE_TENANT_ID                 accepted if it names the tenant ENTRA_TENANT_ID names
+  GRAPH_BASE_URL                  Graph's address (default https://graph.microsoft.com; http: only for loopback)
+  AZURE_AUTHORITY_HOST            where tokens are asked for (default https://login.microsoftonline.com)
 
 Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
         POST|GET /events/attribute-collection-start, POST|GET /events/attribute-collection-submit (sign-up),

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { openExtension } from '../../src/app/index.js';
+import { createLogger } from '../../src/common/logger.js';
+import { loadServeConfig, type RawSettings } from '../../src/config/index.js';
+import { mintCalloutToken, startEmulator } from '../../src/emulator/index.js';
+import { generateDecryptionKey } from '../../src/security/index.js';
+import { defineExtensionProperty } from '../support/flag-property.js';
+import { createLegacyDatabase, LEGACY_USER_QUERY } from '../server/sign-up-harness.js';
+
+const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
+const CLIENT_ID = '31111111-2222-4333-8444-555555555555';
+const SECRET = 'open-extension-sign-up-secret';
+const EXISTS = 'There is already an account with this e-mail address. Sign in with your existing password.';
+
+test('serve wires sign-up account creation when its Graph settings are given: a colliding legacy account is created in Entra, flagged, and recorded', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-open-sign-up-'));
+  const legacy = await createLegacyDatabase();
+  const emulator = await startEmulator({ port: 0 });
+  const opened: Array<{ close(): Promise<void> }> = [];
+  try {
+    emulator.registerClientApp(CLIENT_ID, SECRET);
+    const flag = defineExtensionProperty(emulator);
+    const key = await generateDecryptionKey();
+    const keyPath = join(dir, 'key.pem');
+    await writeFile(keyPath, key.privateKeyPem + key.certificatePem, { mode: 0o600 });
+    const serveSettings: RawSettings = {
+      ENTRA_TENANT_ID: emulator.tenant.tenantId,
+      ENTRA_EXTENSION_APP_ID: APP_ID,
+      ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
+      JIT_DECRYPTION_KEY_FILE: keyPath,
+      LEGACY_DATABASE_URL: legacy.url,
+      LEGACY_USER_QUERY,
+      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+    };
+    const graphSettings: RawSettings = {
+      ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
+      MIGRATION_FLAG_ATTRIBUTE: flag,
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_CLIENT_SECRET: SECRET,
+      GRAPH_BASE_URL: emulator.url,
+      AZURE_AUTHORITY_HOST: emulator.url,
+    };
+    const open = async (raw: RawSettings) => {
+      let logText = '';
+      const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
+      const extension = await openExtension(loadServeConfig(raw), { logger });
+      opened.push(extension);
+      return { extension, logs: () => logText };
+    };
+    const signUp = async (extension: Awaited<ReturnType<typeof open>>['extension'], email: string) => {
+      const body = JSON.parse(readFileSync(new URL('../fixtures/entra/attribute-collection-start.request.json', import.meta.url), 'utf8'));
+      body.data.tenantId = emulator.tenant.tenantId;
+      body.data.authenticationContext.client.locale = 'en-us';
+      body.data.userSignUpInfo.identities[0].issuerAssignedId = email;
+      const token = await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() });
+      const response = await extension.server.inject({
+        method: 'POST',
+        url: '/events/attribute-collection-start',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      assert.equal(response.statusCode, 200);
+      return response.json().data.actions[0] as { '@odata.type': string; message?: string };
+    };
+
+    // Without the Graph settings: today's behaviour, and a start-up line saying how to switch creation on.
+    const without = await open(serveSettings);
+    assert.match(without.logs(), /without creating the legacy account in Entra.*set ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE/);
+    assert.equal((await signUp(without.extension, 'ada@contoso.example')).message, EXISTS);
+    assert.equal(emulator.directory.countUsers(), 0, 'nothing created');
+    await without.extension.close();
+    opened.pop();
+
+    const withGraph = await open({ ...serveSettings, ...graphSettings });
+    assert.match(withGraph.logs(), /is created there first, as premigrate would/);
+    const action = await signUp(withGraph.extension, 'ada@contoso.example');
+    assert.deepEqual(action, { '@odata.type': 'microsoft.graph.attributeCollectionStart.showBlockPage', title: 'Account already exists', message: EXISTS });
+    const user = emulator.directory.findUserBySignInName('ada@contoso.example');
+    assert.ok(user, 'the legacy account is now in Entra');
+    assert.equal(emulator.directory.getExtensionAttributes(user.id)[flag], true);
+    const row = await withGraph.extension.ledger.accountState('42');
+    assert.deepEqual({ state: row?.state, objectId: row?.entraObjectId }, { state: 'created', objectId: user.id });
+    assert.ok(!withGraph.logs().includes(SECRET), 'the client secret is never logged');
+  } finally {
+    for (const part of opened) await part.close();
+    await emulator.close();
+    legacy.remove();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
