@@ -14,11 +14,12 @@ export interface UserBodyOptions {
 
 /**
  * The Graph `POST /users` body for one legacy account: an e-mail identity, a random policy-compliant password and
- * the migration flag — or, when the password is known, that password and the flag false.
+ * the migration flag — or, when the password is known, that password and the flag false. An account the legacy
+ * source holds as blocked is created disabled (`premigrate --sync` enables it when the source does).
  */
 export function graphUserBody(record: LegacyRecord, options: UserBodyOptions): Record<string, unknown> {
   return {
-    accountEnabled: true,
+    accountEnabled: record.enabled !== false,
     displayName: record.displayName,
     ...(record.givenName && { givenName: record.givenName }),
     ...(record.surname && { surname: record.surname }),

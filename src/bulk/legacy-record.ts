@@ -9,6 +9,11 @@ export interface LegacyRecord {
   password: string | null;
   /** A phone number in international format (`+1 2065550100`), for the optional phone authentication method. */
   phone: string | null;
+  /**
+   * False when the legacy source says the account is blocked (field `enabled`: false, 0, no, f): premigrate creates
+   * it disabled and `--sync` disables it. `recordOf` always sets it; absent (a record built by hand) means enabled.
+   */
+  enabled?: boolean;
   /** Other fields, written to directory extension attributes by the attribute map. */
   extra: Record<string, string>;
 }
@@ -22,6 +27,8 @@ export interface FieldMap {
   surname: string;
   password: string;
   phone: string;
+  /** Whether the account may sign in; a missing or empty value is enabled. */
+  enabled: string;
 }
 
 export const DEFAULT_FIELD_MAP: FieldMap = {
@@ -32,7 +39,15 @@ export const DEFAULT_FIELD_MAP: FieldMap = {
   surname: 'surname',
   password: 'password',
   phone: 'phone',
+  enabled: 'enabled',
 };
+
+/**
+ * How a source says an account is enabled or blocked: booleans (PostgreSQL), 1/0 (MySQL, SQLite), and the words a
+ * CSV or JSON export uses (`t`/`f` is PostgreSQL's text form of a boolean). Anything else is refused, never guessed:
+ * a wrong guess would disable accounts.
+ */
+const ENABLED_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, t: true, f: false };
 
 /** A source row that cannot become a record, with its position (never its content: it may hold a password). */
 export interface RejectedRow {
@@ -65,6 +80,8 @@ export function recordOf(row: Readonly<Record<string, unknown>>, map: FieldMap):
   for (const [key, value] of Object.entries(row)) {
     if (!known.has(key) && (typeof value === 'string' || typeof value === 'number') && String(value) !== '') extra[key] = String(value);
   }
+  const enabled = enabledOf(row[map.enabled]);
+  if (enabled === null) return { reason: `${map.enabled} is not true or false (1/0, yes/no)` };
   const givenName = text(map.givenName);
   const surname = text(map.surname);
   return {
@@ -75,6 +92,17 @@ export function recordOf(row: Readonly<Record<string, unknown>>, map: FieldMap):
     surname,
     password: typeof row[map.password] === 'string' && row[map.password] !== '' ? (row[map.password] as string) : null,
     phone,
+    enabled,
     extra,
   };
+}
+
+/** The field's value as enabled (true), blocked (false), or null when it is neither; missing or empty is enabled. */
+function enabledOf(value: unknown): boolean | null {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value === 1 || value === 1n ? true : value === 0 || value === 0n ? false : null;
+  if (typeof value !== 'string') return null;
+  const word = value.trim().toLowerCase();
+  return word === '' ? true : (ENABLED_WORDS[word] ?? null);
 }

@@ -3,9 +3,11 @@ import type { AccountStateName, Ledger } from '../../ledger/index.js';
 import { listFailure, type PremigrateSummary } from '../premigrate-summary.js';
 import type { AccountInEntra, PendingAccount } from './pending-account.js';
 import { methodsWanted, registerMethods, type RegisterMethodsOptions } from './register-methods.js';
+import { profileFingerprint } from './sync-profile.js';
 
 export interface AccountRecordsOptions extends RegisterMethodsOptions {
-  ledger: Pick<Ledger, 'recordAccount'>;
+  /** With `recordProfile`, each account created is recorded with its profile's fingerprint: `--sync`'s baseline. */
+  ledger: Pick<Ledger, 'recordAccount'> & Partial<Pick<Ledger, 'recordProfile'>>;
   now: Clock;
 }
 
@@ -36,6 +38,13 @@ export function accountRecords(options: AccountRecordsOptions): AccountRecords {
   const write = (account: PendingAccount, state: AccountStateName, entraObjectId: string | null, reason: string | null) =>
     options.ledger.recordAccount({ legacyId: account.record.id, email: account.record.email, state, entraObjectId, reason, updatedAt: new Date(options.now()) });
 
+  /**
+   * What this run wrote to Entra, as `premigrate --sync` compares it. Only for accounts it created: one found
+   * existing holds a profile nobody recorded (an earlier run's, or a user's sign-up), so a sync compares it with Graph.
+   */
+  const recordProfile = async (account: PendingAccount) =>
+    options.ledger.recordProfile?.({ legacyId: account.record.id, fingerprint: profileFingerprint(account.record), enabled: account.record.enabled !== false, syncedAt: new Date(options.now()) });
+
   return {
     pending: (account) => write(account, 'pending', null, null),
 
@@ -60,6 +69,8 @@ export function accountRecords(options: AccountRecordsOptions): AccountRecords {
           listFailure(summary, { legacyId: account.record.id, reason: `${state} in Entra as ${objectId}, but ${problem}`, line: account.line });
         }
         summary[state]++;
+        // The profile first: a crash before the account row leaves it pending, looked up and recorded by the next run.
+        if (state === 'created') await recordProfile(account);
         // Recorded with its object id either way: a later run skips it, and the failures CSV lists the method to add.
         await write(account, state, objectId, problem ?? null);
       }

@@ -7,7 +7,7 @@ import type { ClientApps } from './client-apps.js';
 import { graphError } from './graph-error.js';
 import { checkExtensionAttributes } from './extension-attributes.js';
 import { pageOfUsers } from '../user-pages.js';
-import { createdUser, filterUsers } from './graph-user.js';
+import { createdUser, filterUsers, userUpdateOf, withUserEdits } from './graph-user.js';
 import { selectUser, userSelection, usersContextPath, type UserSelection } from './user-select.js';
 import type { TenantObjects } from '../tenant-objects.js';
 import { tenantObjectRoutes } from './tenant-object-routes.js';
@@ -52,7 +52,9 @@ declare module 'fastify' {
  * shapes, write throttling (429 + Retry-After) and optional fault injection.
  */
 export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, options) => {
-  const { directory, tenant } = options;
+  const { tenant } = options;
+  // Users as Graph's routes see them: with the profile edits PATCH made (graph-user.ts).
+  const directory = withUserEdits(options.directory);
   const admitWrite = createWriteAdmission({ budget: options.budget, faults: options.faults, now: options.now, ...(options.random && { random: options.random }) });
   app.decorateRequest('graphApp', undefined);
   /** Users being created (their password hashing under way), counted against the directory quota. */
@@ -155,12 +157,16 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       if (refuseWrite(request, reply)) return reply;
       const user = directory.getUser((request.params as { id: string }).id);
       if (!user) return reply.code(404).send(graphError('Request_ResourceNotFound', 'Resource does not exist.'));
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = request.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send(graphError('BadRequest', 'Empty Payload. JSON content expected.'));
       // Checked whole before anything changes, as Graph refuses the whole PATCH.
-      const extensions = checkExtensionAttributes(options.objects, body);
+      const update = userUpdateOf(body as Record<string, unknown>, user, directory);
+      if ('problem' in update) return reply.code(400).send(graphError(update.code, update.problem));
+      const extensions = checkExtensionAttributes(options.objects, body as Record<string, unknown>);
       if ('problem' in extensions) return reply.code(400).send(graphError('Request_BadRequest', extensions.problem));
-      const password = (body.passwordProfile as { password?: unknown } | undefined)?.password;
+      const password = ((body as Record<string, unknown>).passwordProfile as { password?: unknown } | undefined)?.password;
       if (typeof password === 'string' && policyViolationOf(password) !== null) return reply.code(400).send(graphError('Request_BadRequest', PASSWORD_TOO_WEAK));
+      if (Object.keys(update.edit).length > 0) directory.editUser(user.id, update.edit);
       for (const [name, value] of Object.entries(extensions.attributes)) directory.setExtensionAttribute(user.id, name, value);
       if (typeof password === 'string') await directory.setPassword(user.id, password);
       return reply.code(204).send();
