@@ -8,16 +8,12 @@ import { loadReconcileConfig, type ReconcileConfig } from '../../src/config/reco
 import { LegacyStoreErrorCode } from '../../src/legacy/errors.js';
 import { makeTestPki, type TestPki } from '../legacy/web-service/pki.js';
 import { answerWith, startService, type TestService } from '../legacy/web-service/service.js';
+import { RECONCILE_SETTINGS } from './reconcile-settings.js';
 
 // The web-service mark (LEGACY_MARK_MIGRATED_URL) against real node:http(s) servers on loopback, its settings
 // through loadReconcileConfig as the command reads them.
 
-const BASE = {
-  AZURE_TENANT_ID: '6d1f4f3a-9b1e-4c55-8a9e-2f0a3c1b7d21',
-  AZURE_CLIENT_ID: '0f5a8e2c-4b7d-4e61-9c3a-7d2b1e8f6a90',
-  AZURE_CLIENT_SECRET: 'not-a-real-secret',
-  MIGRATION_FLAG_ATTRIBUTE: 'extension_0f5a8e2c4b7d4e619c3a7d2b1e8f6a90_toBeMigrated',
-};
+const BASE = RECONCILE_SETTINGS;
 const TOKEN = 'mark-token-5e1b';
 const OBJECT_ID = '6b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const ACCOUNT: MigratedAccount = { legacyId: '42', objectId: OBJECT_ID, migratedAt: new Date('2026-11-24T12:00:00Z') };
