@@ -17,6 +17,7 @@ const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
 const CLIENT_ID = '31111111-2222-4333-8444-555555555555';
 const SECRET = 'open-extension-sign-up-secret';
 const EXISTS = 'There is already an account with this e-mail address. Sign in with your existing password.';
+const TRY_LATER = 'There is already an account with this e-mail address. Please try again in a few minutes.';
 
 test('serve wires sign-up account creation when its Graph settings are given: a colliding legacy account is created in Entra, flagged, and recorded', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-open-sign-up-'));
@@ -87,6 +88,17 @@ test('serve wires sign-up account creation when its Graph settings are given: a 
     const row = await withGraph.extension.ledger.accountState('42');
     assert.deepEqual({ state: row?.state, objectId: row?.entraObjectId }, { state: 'created', objectId: user.id });
     assert.ok(!withGraph.logs().includes(SECRET), 'the client secret is never logged');
+    await withGraph.extension.close();
+    opened.pop();
+
+    // A secret the authority refuses: one warning at start, and "try again" (never "sign in") until it is fixed.
+    const wrongSecret = 'not-the-secret-Zq9';
+    const refused = await open({ ...serveSettings, ...graphSettings, AZURE_CLIENT_SECRET: wrongSecret });
+    for (let waited = 0; !/no Graph token/.test(refused.logs()) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(refused.logs(), /"level":40.*sign-up cannot create accounts in Entra: no Graph token/);
+    assert.equal((await signUp(refused.extension, 'tim@contoso.example')).message, TRY_LATER);
+    assert.equal(emulator.directory.findUserBySignInName('tim@contoso.example'), undefined);
+    assert.ok(!refused.logs().includes(wrongSecret), 'nor a wrong one');
   } finally {
     for (const part of opened) await part.close();
     await emulator.close();
