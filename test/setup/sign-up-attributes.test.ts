@@ -104,6 +104,18 @@ describe('setup --signup-attributes against the emulated Graph', () => {
     assert.deepEqual(inputsOf(flowId).map((input) => [input.attribute, input.hidden]), [['email', true], ['displayName', false], [legacyId, true], ['givenName', true], ['surname', true]]);
   });
 
+  test('a legacy id name already taken by a property of another type is refused before the flow changes', async () => {
+    emulator.objects.defineUserExtensionProperty('legacyNumber', 'Integer');
+    const before = JSON.stringify(emulator.objects.userFlows.get(flowId));
+    await assert.rejects(runSetup(options({ signUpAttributes: { legacyIdName: 'legacyNumber' } })), (error: unknown) => {
+      assert.ok(error instanceof SetupError);
+      assert.equal(error.code, SetupErrorCode.OPTION_INVALID);
+      assert.match(error.publicMessage, /_legacyNumber exists as int64; the legacy id is sent as a string\. Choose another --legacy-id-name\./);
+      return true;
+    });
+    assert.equal(JSON.stringify(emulator.objects.userFlows.get(flowId)), before);
+  });
+
   test('two flows linked to the application: an error naming both until --flow chooses one; an unknown --flow is refused', async () => {
     const second = await createFlow('Sign up (campaign)', EMULATOR_SIGN_IN_APP.appId);
     await assert.rejects(runSetup(options()), (error: unknown) => {
