@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { appCredential, createGraphClient } from '../../src/graph/index.js';
@@ -16,6 +18,7 @@ const SECRET = 'cutover-cli-secret';
 const SIGN_IN_APP = '61111111-2222-4333-8444-555555555555';
 const TARGET_URL = 'https://jit.contoso.example/events/password-submit';
 const USERS = ['c1', 'c2', 'c3', '=c4'];
+const RUN_CLI = fileURLToPath(new URL('../support/run-cli.ts', import.meta.url));
 
 describe('entra-migrate cutover (command line)', () => {
   let emulator: RunningEmulator;
@@ -147,5 +150,61 @@ describe('entra-migrate cutover (command line)', () => {
     for (const text of ['--apply', '--max-daily <n>', 'default 10', '--force', '--notify <file.csv>', 'released-by-cutover', 'setup --target-url URL --remove', 'MIGRATION_FLAG_ATTRIBUTE', 'LEDGER_DATABASE_URL', 'Exit codes', '130']) {
       assert.ok(help.stdout.includes(text), text);
     }
+  });
+});
+
+describe('entra-migrate cutover --apply interrupted (command line)', () => {
+  const COUNT = 150;
+  let emulator: RunningEmulator;
+  let dir: string;
+  let env: Record<string, string>;
+  const ids = Array.from({ length: COUNT }, (_, i) => `s${String(i).padStart(3, '0')}`);
+  const objectIds = new Map<string, string>();
+  const cleared = () => ids.filter((id) => emulator.directory.getExtensionAttributes(objectIds.get(id)!)[env.MIGRATION_FLAG_ATTRIBUTE!] === false).length;
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0 });
+    dir = await mkdtemp(join(tmpdir(), 'cutover-stop-'));
+    env = premigrateEnvironment(emulator, { clientId: CLIENT_ID, clientSecret: SECRET, ledgerPath: join(dir, 'ledger.db') });
+    // Pre-created as premigrate would have (its Graph writes are not what this test is about).
+    const ledger = await openLedger(env.LEDGER_DATABASE_URL!);
+    for (const id of ids) {
+      const user = await emulator.directory.createUser({ displayName: id, identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: `${id}@legacy.example` }], password: 'Unused-Random-1!', extensionAttributes: { [env.MIGRATION_FLAG_ATTRIBUTE!]: true } });
+      objectIds.set(id, user.id);
+      await ledger.recordAccount({ legacyId: id, email: `${id}@legacy.example`, state: 'created', entraObjectId: user.id, reason: null, updatedAt: new Date() });
+    }
+    await ledger.close();
+  });
+  after(async () => {
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('Ctrl-C stops after the batches in flight (exit 130, every cleared flag recorded); the same command resumes', async () => {
+    emulator.setGraphFaults({ latencyInMs: 150 });
+    const child = spawn(process.execPath, ['--import', 'tsx', RUN_CLI, 'cutover', '--target-url', TARGET_URL, '--apply'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 60_000;
+    while (cleared() === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /stopping: the batches in flight finish and are recorded/);
+    const stopped = cleared();
+    assert.ok(stopped > 0 && stopped < COUNT, `cleared ${stopped} of ${COUNT}`);
+    const ledger = await openLedger(env.LEDGER_DATABASE_URL!);
+    try {
+      assert.equal((await ledger.countReconciliations())['released-by-cutover'], stopped, 'every cleared flag recorded');
+    } finally {
+      await ledger.close();
+    }
+    emulator.setGraphFaults({});
+    const resumed = await runCli(['cutover', '--target-url', TARGET_URL, '--apply', '--json'], { env, timeoutInMs: 120_000 });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const summary = JSON.parse(resumed.stdout) as { released: number; alreadyCleared: number; releasedInAll: number };
+    assert.equal(summary.released + summary.alreadyCleared, COUNT - stopped);
+    assert.equal(summary.releasedInAll, COUNT);
+    assert.equal(cleared(), COUNT);
   });
 });
