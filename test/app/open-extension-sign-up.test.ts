@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { openExtension } from '../../src/app/index.js';
-import { createLogger } from '../../src/common/logger.js';
+import { createLogger, silentLogger } from '../../src/common/logger.js';
 import { loadServeConfig, type RawSettings } from '../../src/config/index.js';
 import { mintCalloutToken, startEmulator } from '../../src/emulator/index.js';
 import { generateDecryptionKey } from '../../src/security/index.js';
+import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { defineExtensionProperty } from '../support/flag-property.js';
 import { createLegacyDatabase, LEGACY_USER_QUERY } from '../server/sign-up-harness.js';
 
@@ -101,6 +102,65 @@ test('serve wires sign-up account creation when its Graph settings are given: a 
     assert.ok(!refused.logs().includes(wrongSecret), 'nor a wrong one');
   } finally {
     for (const part of opened) await part.close();
+    await emulator.close();
+    legacy.remove();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('end to end: a legacy account not yet in Entra signs up, is blocked with "sign in", and that sign-in migrates it with the legacy password', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-open-sign-up-e2e-'));
+  const legacy = await createLegacyDatabase();
+  const emulator = await startEmulator({ port: 0 });
+  let close = async () => {};
+  try {
+    emulator.registerClientApp(CLIENT_ID, SECRET);
+    const flag = defineExtensionProperty(emulator);
+    const key = await generateDecryptionKey();
+    const keyPath = join(dir, 'key.pem');
+    await writeFile(keyPath, key.privateKeyPem + key.certificatePem, { mode: 0o600 });
+    const extension = await openExtension(
+      loadServeConfig({
+        ENTRA_TENANT_ID: emulator.tenant.tenantId,
+        ENTRA_EXTENSION_APP_ID: APP_ID,
+        ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
+        JIT_DECRYPTION_KEY_FILE: keyPath,
+        LEGACY_DATABASE_URL: legacy.url,
+        LEGACY_USER_QUERY,
+        LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+        ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
+        MIGRATION_FLAG_ATTRIBUTE: flag,
+        AZURE_CLIENT_ID: CLIENT_ID,
+        AZURE_CLIENT_SECRET: SECRET,
+        GRAPH_BASE_URL: emulator.url,
+        AZURE_AUTHORITY_HOST: emulator.url,
+      }),
+      { logger: silentLogger() },
+    );
+    close = () => extension.close();
+    const address = await extension.server.listen({ port: 0, host: '127.0.0.1' });
+    emulator.configureExtension({
+      targetUrl: `${address}/events/password-submit`,
+      appId: APP_ID,
+      encryptionCertificatePem: key.certificatePem,
+      timeoutInMs: 2000,
+      maximumRetries: 0,
+      migrationFlagAttribute: flag,
+      signUp: { attributeCollectionStartUrl: `${address}/events/attribute-collection-start`, attributeCollectionSubmitUrl: `${address}/events/attribute-collection-submit` },
+    });
+    const post = async (path: string, body: unknown) => (await fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, string>>;
+
+    const sent = await post('/api/sign-up/start', { email: 'ada@contoso.example' });
+    assert.equal(sent.outcome, 'code-sent');
+    assert.deepEqual(await post('/api/sign-up/verify', { verificationId: sent.verificationId, code: sent.code }), { outcome: 'blocked', message: EXISTS });
+    const user = emulator.directory.findUserBySignInName('ada@contoso.example');
+    assert.ok(user, 'created before the block page');
+    assert.equal(emulator.directory.getExtensionAttributes(user.id)[flag], true);
+
+    assert.deepEqual(await emulator.signIn.signIn({ username: 'ada@contoso.example', password: CANARY_PASSWORDS.correct }), { outcome: 'signed-in', migrated: true });
+    assert.equal(emulator.directory.getExtensionAttributes(user.id)[flag], false, 'the message was true: the legacy password migrated');
+  } finally {
+    await close();
     await emulator.close();
     legacy.remove();
     await rm(dir, { recursive: true, force: true });
