@@ -233,8 +233,8 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
       checkDayRange(filter);
       const sql = decisionDaysSql(filter, {
         day: "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        range: 'at >= $1 AND at < $2',
         count: (condition) => `count(*) FILTER (WHERE ${condition})`,
-        p: (n) => `$${n}`,
         extra: ', percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99',
       });
       const result = await query<DecisionDayRow>(sql, [filter.since, filter.until], 'counting answers per day');

@@ -204,15 +204,17 @@ export function openSqliteLedger(path: string): Ledger {
     },
     async decisionDays(filter) {
       checkDayRange(filter);
-      const sql = decisionDaysSql(filter, { day: 'substr(at, 1, 10)', count: (condition) => `sum(${condition})`, p: () => '?' });
-      // SQLite has no percentile without an extension: the day's latencies are read in order from the index on
-      // (substr(at, 1, 10), latency_ms), skipping to the percentile's offset.
-      const latency = db.prepare<[string, number], { latency_ms: number }>('SELECT latency_ms FROM jit_decisions WHERE substr(at, 1, 10) = ? ORDER BY latency_ms LIMIT 1 OFFSET ?');
+      // The days as the index on (substr(at, 1, 10), latency_ms, action, reason) holds them, so the count reads the index alone.
+      const utcDay = 'substr(at, 1, 10)';
+      const sql = decisionDaysSql(filter, { day: utcDay, range: `${utcDay} >= ? AND ${utcDay} < ?`, count: (condition) => `sum(${condition})` });
+      // SQLite has no percentile without an extension: the day's latencies are read in order from that index,
+      // skipping to the percentile's offset.
+      const latency = db.prepare<[string, number], { latency_ms: number }>(`SELECT latency_ms FROM jit_decisions WHERE ${utcDay} = ? ORDER BY latency_ms LIMIT 1 OFFSET ?`);
       const percentile = (day: string, fraction: number, n: number) => latency.get(day, percentileOffset(fraction, n))?.latency_ms ?? 0;
       return guarded(() =>
         db
           .prepare<[string, string], DecisionDayRow>(sql)
-          .all(filter.since.toISOString(), filter.until.toISOString())
+          .all(filter.since.toISOString().slice(0, 10), filter.until.toISOString().slice(0, 10))
           .map((row) => decisionDayOfRow(row, percentile(row.day, 0.5, Number(row.answers)), percentile(row.day, 0.99, Number(row.answers)))),
       );
     },

@@ -92,20 +92,27 @@ const PRE_CREATED = "p.state IN ('created', 'existing')";
 const answered = (condition: string) => `EXISTS (SELECT 1 FROM jit_decisions d WHERE d.object_id = p.entra_object_id${condition})`;
 
 /**
- * Pre-created accounts counted per standing, for both drivers: one pass over the accounts, each looked up in the
- * reconciliations by key and in `jit_decisions (object_id, action, reason)` by index, never a join of whole tables.
+ * Pre-created accounts counted per standing, for both drivers, set-wise: the answers are folded once per object id
+ * (from the `(object_id, action, reason)` index alone) into the strongest answer (4 MigratePassword, 3 UpdatePassword,
+ * 2 Block for the account, 1 anything else), then joined to the accounts and their reconciliations. Measured on
+ * 1,000,000 rows, this is 2 to 5 times faster than asking the index per account (bench/status.bench.ts).
  */
 export function standingCountSql(options: StatusQueryOptions): string {
   const unavailable = reasonList(options.unavailableReasons);
   return `SELECT standing, count(*) AS n FROM (
       SELECT CASE
         WHEN r.confirmation IN ('migrated-by-extension', 'migrated-by-reset', 'released-by-cutover', 'not-applied') THEN r.confirmation
-        WHEN ${answered(" AND d.action = 'MigratePassword'")} THEN 'answered-migrate-password'
-        WHEN ${answered(" AND d.action = 'UpdatePassword'")} THEN 'needs-new-password'
-        WHEN ${answered(` AND d.action = 'Block' AND d.reason NOT IN (${unavailable})`)} THEN 'blocked'
-        WHEN ${answered('')} THEN 'tried-not-migrated'
+        WHEN d.strongest = 4 THEN 'answered-migrate-password'
+        WHEN d.strongest = 3 THEN 'needs-new-password'
+        WHEN d.strongest = 2 THEN 'blocked'
+        WHEN d.strongest = 1 THEN 'tried-not-migrated'
         ELSE 'never-signed-in' END AS standing
-      FROM premigration_accounts p LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
+      FROM premigration_accounts p
+      LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
+      LEFT JOIN (
+        SELECT object_id, max(CASE WHEN action = 'MigratePassword' THEN 4 WHEN action = 'UpdatePassword' THEN 3
+                                   WHEN action = 'Block' AND reason NOT IN (${unavailable}) THEN 2 ELSE 1 END) AS strongest
+        FROM jit_decisions GROUP BY object_id) d ON d.object_id = p.entra_object_id
       WHERE ${PRE_CREATED}) standings
     GROUP BY standing`;
 }
@@ -125,14 +132,14 @@ export const SIGN_UP_COUNT_SQL = `SELECT count(DISTINCT legacy_id) AS n FROM jit
 export const LAST_RECONCILE_SQL = 'SELECT max(checked_at) AS at FROM reconciliations';
 
 /**
- * The answers per UTC day and action, with the unavailable ones; `day` is the driver's expression of an answer's
- * UTC date, `count(condition)` its way of counting rows that meet a condition, `p(n)` its n-th placeholder
- * (since, until). PostgreSQL adds its percentiles through `extra`.
+ * The answers per UTC day and action, with the unavailable ones. The dialect gives `day`, its expression of an
+ * answer's UTC date, `range`, its condition on the days (with placeholders for since and until), and `count`, its
+ * way of counting the rows that meet a condition; PostgreSQL adds its percentiles through `extra`.
  */
-export function decisionDaysSql(options: StatusQueryOptions, dialect: { day: string; count: (condition: string) => string; p: (n: number) => string; extra?: string }): string {
+export function decisionDaysSql(options: StatusQueryOptions, dialect: { day: string; range: string; count: (condition: string) => string; extra?: string }): string {
   const perAction = DECISION_ACTIONS.map((action, i) => `${dialect.count(`action = '${action}'`)} AS a${i}`).join(', ');
   return `SELECT ${dialect.day} AS day, count(*) AS answers, ${perAction}, ${dialect.count(`reason IN (${reasonList(options.unavailableReasons)})`)} AS unavailable${dialect.extra ?? ''}
-    FROM jit_decisions WHERE at >= ${dialect.p(1)} AND at < ${dialect.p(2)} GROUP BY 1 ORDER BY 1`;
+    FROM jit_decisions WHERE ${dialect.range} GROUP BY 1 ORDER BY 1`;
 }
 
 /** A row of {@link decisionDaysSql} as the drivers return it (PostgreSQL counts are bigint text). */
@@ -165,12 +172,12 @@ export function checkDayRange(filter: DecisionDaysFilter): void {
 
 /**
  * One page of stragglers, for both drivers: pre-created accounts not confirmed migrated (no reconciliation, or
- * `pending`), never answered MigratePassword, after a legacy id, with our latest answer (found by its id, through
- * the object-id index). `collate` orders byte-wise on PostgreSQL, like SQLite; `p(n)` the placeholders (after, limit).
+ * `pending`), never answered MigratePassword, after a legacy id, with our latest answer (the account's few answers
+ * found through the object-id index). `collate` orders byte-wise on PostgreSQL, like SQLite; `p(n)` the placeholders (after, limit).
  */
 export function stragglerPageSql(p: (n: number) => string, collate: string): string {
   return `SELECT s.legacy_id, s.email, s.updated_at, l.at AS last_at, l.action AS last_action FROM (
-      SELECT p.legacy_id, p.email, p.updated_at, (SELECT max(d.id) FROM jit_decisions d WHERE d.object_id = p.entra_object_id) AS last_id
+      SELECT p.legacy_id, p.email, p.updated_at, (SELECT d.id FROM jit_decisions d WHERE d.object_id = p.entra_object_id ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_id
       FROM premigration_accounts p LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
       WHERE ${PRE_CREATED} AND (r.legacy_id IS NULL OR r.confirmation = 'pending')
         AND NOT ${answered(" AND d.action = 'MigratePassword'")}
