@@ -204,7 +204,7 @@ function checklist(targetUrl: string): string[] {
     '      listener back); removing the app registration below drops its certificates: then delete the private key files',
     '      (JIT_DECRYPTION_KEY_FILE) and any Key Vault key serve used',
     '  [ ] remove the extension app registration (ENTRA_EXTENSION_APP_ID) in the Microsoft Entra admin center, App registrations',
-    '  [ ] keep MIGRATION_FLAG_ATTRIBUTE: Graph keeps the property; every flag is false now',
+    '  [ ] leave the flag property (MIGRATION_FLAG_ATTRIBUTE) in place: users still carry it, false now',
   ];
 }
 
