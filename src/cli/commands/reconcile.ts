@@ -49,10 +49,12 @@ Marking, one of:
   migrated, with :legacyId, :objectId and :migratedAt (ISO 8601 UTC), e.g.
     UPDATE users SET migrated_at = :migratedAt WHERE id = :legacyId AND migrated_at IS NULL
   LEGACY_MARK_MIGRATED_URL, for a web-service legacy store: one POST per confirmed account of
-  {"legacyId", "objectId", "migratedAt"} with an Idempotency-Key header ("<legacyId>:<objectId>"), with the web
-  service's LEGACY_VERIFY_AUTH, LEGACY_VERIFY_CA_FILE and LEGACY_VERIFY_CLIENT_CERT_FILE/_KEY_FILE; https (http on
-  loopback only, unless LEGACY_ALLOW_INSECURE_TRANSPORT=true). 2xx or 410 Gone is done; anything else (404, a
-  redirect, 5xx, no answer within 15 s) is a failed mark. Contract: docs/legacy-web-service.md.
+  {"legacyId", "objectId", "migratedAt"} with an Idempotency-Key header ("<legacyId, percent-encoded>:<objectId>"),
+  with the web service's LEGACY_VERIFY_AUTH, LEGACY_VERIFY_CA_FILE, LEGACY_VERIFY_CLIENT_CERT_FILE and
+  LEGACY_VERIFY_CLIENT_KEY_FILE; https (http on loopback only, unless LEGACY_ALLOW_INSECURE_TRANSPORT=true). 2xx or
+  410 Gone is done; anything else (404, a redirect, 5xx, no answer within 15 s) is a failed mark. Contract:
+  docs/legacy-web-service.md.
+Set one of the two, not both.
 Delivery is at least once: a crash between the mark and the ledger runs the mark again, so the query or the
 service must be safe to run twice. A failed mark is listed and tried again on the next run.
 
