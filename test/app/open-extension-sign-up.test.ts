@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { openExtension } from '../../src/app/index.js';
-import { createLogger, silentLogger } from '../../src/common/logger.js';
+import { openExtension, type Extension } from '../../src/app/index.js';
+import { createLogger } from '../../src/common/logger.js';
 import { loadServeConfig, type RawSettings } from '../../src/config/index.js';
-import { mintCalloutToken, startEmulator } from '../../src/emulator/index.js';
+import { mintCalloutToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { generateDecryptionKey } from '../../src/security/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { defineExtensionProperty } from '../support/flag-property.js';
@@ -20,107 +20,35 @@ const SECRET = 'open-extension-sign-up-secret';
 const EXISTS = 'There is already an account with this e-mail address. Sign in with your existing password.';
 const TRY_LATER = 'There is already an account with this e-mail address. Please try again in a few minutes.';
 
-test('serve wires sign-up account creation when its Graph settings are given: a colliding legacy account is created in Entra, flagged, and recorded', async () => {
+interface Fixture {
+  emulator: RunningEmulator;
+  key: Awaited<ReturnType<typeof generateDecryptionKey>>;
+  flag: string;
+  /** serve's settings over a SQLite legacy store holding ada (id 42) and tim (id 43). */
+  serveSettings: RawSettings;
+  /** The settings that switch account creation on, against the emulator. */
+  graphSettings: RawSettings;
+  /** Opens `serve` from `raw`, logging into `logs()`; closed with the fixture. */
+  open(raw: RawSettings): Promise<{ extension: Extension; logs(): string }>;
+}
+
+/** Runs `body` over the emulator, a legacy database, a key file and a ledger in a temporary directory; closes all after. */
+async function withFixture(body: (fixture: Fixture) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-open-sign-up-'));
   const legacy = await createLegacyDatabase();
   const emulator = await startEmulator({ port: 0 });
-  const opened: Array<{ close(): Promise<void> }> = [];
+  const opened: Extension[] = [];
   try {
     emulator.registerClientApp(CLIENT_ID, SECRET);
     const flag = defineExtensionProperty(emulator);
     const key = await generateDecryptionKey();
     const keyPath = join(dir, 'key.pem');
     await writeFile(keyPath, key.privateKeyPem + key.certificatePem, { mode: 0o600 });
-    const serveSettings: RawSettings = {
-      ENTRA_TENANT_ID: emulator.tenant.tenantId,
-      ENTRA_EXTENSION_APP_ID: APP_ID,
-      ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
-      JIT_DECRYPTION_KEY_FILE: keyPath,
-      LEGACY_DATABASE_URL: legacy.url,
-      LEGACY_USER_QUERY,
-      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
-    };
-    const graphSettings: RawSettings = {
-      ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
-      MIGRATION_FLAG_ATTRIBUTE: flag,
-      AZURE_CLIENT_ID: CLIENT_ID,
-      AZURE_CLIENT_SECRET: SECRET,
-      GRAPH_BASE_URL: emulator.url,
-      AZURE_AUTHORITY_HOST: emulator.url,
-    };
-    const open = async (raw: RawSettings) => {
-      let logText = '';
-      const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
-      const extension = await openExtension(loadServeConfig(raw), { logger });
-      opened.push(extension);
-      return { extension, logs: () => logText };
-    };
-    const signUp = async (extension: Awaited<ReturnType<typeof open>>['extension'], email: string) => {
-      const body = JSON.parse(readFileSync(new URL('../fixtures/entra/attribute-collection-start.request.json', import.meta.url), 'utf8'));
-      body.data.tenantId = emulator.tenant.tenantId;
-      body.data.authenticationContext.client.locale = 'en-us';
-      body.data.userSignUpInfo.identities[0].issuerAssignedId = email;
-      const token = await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() });
-      const response = await extension.server.inject({
-        method: 'POST',
-        url: '/events/attribute-collection-start',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        payload: JSON.stringify(body),
-      });
-      assert.equal(response.statusCode, 200);
-      return response.json().data.actions[0] as { '@odata.type': string; message?: string };
-    };
-
-    // Without the Graph settings: today's behaviour, and a start-up line saying how to switch creation on.
-    const without = await open(serveSettings);
-    assert.match(without.logs(), /without creating the legacy account in Entra.*set ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE/);
-    assert.equal((await signUp(without.extension, 'ada@contoso.example')).message, EXISTS);
-    assert.equal(emulator.directory.countUsers(), 0, 'nothing created');
-    await without.extension.close();
-    opened.pop();
-
-    const withGraph = await open({ ...serveSettings, ...graphSettings });
-    assert.match(withGraph.logs(), /is created there first, as premigrate would/);
-    const action = await signUp(withGraph.extension, 'ada@contoso.example');
-    assert.deepEqual(action, { '@odata.type': 'microsoft.graph.attributeCollectionStart.showBlockPage', title: 'Account already exists', message: EXISTS });
-    const user = emulator.directory.findUserBySignInName('ada@contoso.example');
-    assert.ok(user, 'the legacy account is now in Entra');
-    assert.equal(emulator.directory.getExtensionAttributes(user.id)[flag], true);
-    const row = await withGraph.extension.ledger.accountState('42');
-    assert.deepEqual({ state: row?.state, objectId: row?.entraObjectId }, { state: 'created', objectId: user.id });
-    assert.ok(!withGraph.logs().includes(SECRET), 'the client secret is never logged');
-    await withGraph.extension.close();
-    opened.pop();
-
-    // A secret the authority refuses: one warning at start, and "try again" (never "sign in") until it is fixed.
-    const wrongSecret = 'not-the-secret-Zq9';
-    const refused = await open({ ...serveSettings, ...graphSettings, AZURE_CLIENT_SECRET: wrongSecret });
-    for (let waited = 0; !/no Graph token/.test(refused.logs()) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.match(refused.logs(), /"level":40.*sign-up cannot create accounts in Entra: no Graph token/);
-    assert.equal((await signUp(refused.extension, 'tim@contoso.example')).message, TRY_LATER);
-    assert.equal(emulator.directory.findUserBySignInName('tim@contoso.example'), undefined);
-    assert.ok(!refused.logs().includes(wrongSecret), 'nor a wrong one');
-  } finally {
-    for (const part of opened) await part.close();
-    await emulator.close();
-    legacy.remove();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('end to end: a legacy account not yet in Entra signs up, is blocked with "sign in", and that sign-in migrates it with the legacy password', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-open-sign-up-e2e-'));
-  const legacy = await createLegacyDatabase();
-  const emulator = await startEmulator({ port: 0 });
-  let close = async () => {};
-  try {
-    emulator.registerClientApp(CLIENT_ID, SECRET);
-    const flag = defineExtensionProperty(emulator);
-    const key = await generateDecryptionKey();
-    const keyPath = join(dir, 'key.pem');
-    await writeFile(keyPath, key.privateKeyPem + key.certificatePem, { mode: 0o600 });
-    const extension = await openExtension(
-      loadServeConfig({
+    await body({
+      emulator,
+      key,
+      flag,
+      serveSettings: {
         ENTRA_TENANT_ID: emulator.tenant.tenantId,
         ENTRA_EXTENSION_APP_ID: APP_ID,
         ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
@@ -128,16 +56,83 @@ test('end to end: a legacy account not yet in Entra signs up, is blocked with "s
         LEGACY_DATABASE_URL: legacy.url,
         LEGACY_USER_QUERY,
         LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+      },
+      graphSettings: {
         ENTRA_TENANT_DOMAIN: emulator.tenant.domain,
         MIGRATION_FLAG_ATTRIBUTE: flag,
         AZURE_CLIENT_ID: CLIENT_ID,
         AZURE_CLIENT_SECRET: SECRET,
         GRAPH_BASE_URL: emulator.url,
         AZURE_AUTHORITY_HOST: emulator.url,
-      }),
-      { logger: silentLogger() },
-    );
-    close = () => extension.close();
+      },
+      async open(raw) {
+        let logText = '';
+        const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
+        const extension = await openExtension(loadServeConfig(raw), { logger });
+        opened.push(extension);
+        return { extension, logs: () => logText };
+      },
+    });
+  } finally {
+    for (const extension of opened) await extension.close();
+    await emulator.close();
+    legacy.remove();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** An OnAttributeCollectionStart callout for `email`, from Microsoft's fixture, injected with a valid caller token. */
+async function signUp(emulator: RunningEmulator, extension: Extension, email: string): Promise<{ '@odata.type': string; title?: string; message?: string }> {
+  const body = JSON.parse(readFileSync(new URL('../fixtures/entra/attribute-collection-start.request.json', import.meta.url), 'utf8'));
+  body.data.tenantId = emulator.tenant.tenantId;
+  body.data.authenticationContext.client.locale = 'en-us';
+  body.data.userSignUpInfo.identities[0].issuerAssignedId = email;
+  const token = await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() });
+  const response = await extension.server.inject({
+    method: 'POST',
+    url: '/events/attribute-collection-start',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
+  assert.equal(response.statusCode, 200);
+  return response.json().data.actions[0];
+}
+
+test('without the Graph settings serve blocks without creating, and its start-up line says how to switch creation on', () =>
+  withFixture(async ({ emulator, serveSettings, open }) => {
+    const { extension, logs } = await open(serveSettings);
+    assert.match(logs(), /without creating the legacy account in Entra.*set ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE/);
+    assert.equal((await signUp(emulator, extension, 'ada@contoso.example')).message, EXISTS);
+    assert.equal(emulator.directory.countUsers(), 0, 'nothing created');
+  }));
+
+test('serve wires account creation when its Graph settings are given: a colliding legacy account is created in Entra, flagged, and recorded', () =>
+  withFixture(async ({ emulator, flag, serveSettings, graphSettings, open }) => {
+    const { extension, logs } = await open({ ...serveSettings, ...graphSettings });
+    assert.match(logs(), /is created there first, as premigrate would/);
+    assert.deepEqual(await signUp(emulator, extension, 'ada@contoso.example'), { '@odata.type': 'microsoft.graph.attributeCollectionStart.showBlockPage', title: 'Account already exists', message: EXISTS });
+    const user = emulator.directory.findUserBySignInName('ada@contoso.example');
+    assert.ok(user, 'the legacy account is now in Entra');
+    assert.equal(emulator.directory.getExtensionAttributes(user.id)[flag], true);
+    const row = await extension.ledger.accountState('42');
+    assert.deepEqual({ state: row?.state, objectId: row?.entraObjectId }, { state: 'created', objectId: user.id });
+    assert.ok(!logs().includes(SECRET), 'the client secret is never logged');
+  }));
+
+test('a Graph secret the authority refuses: one warning at start, and "try again" (never "sign in") until it is fixed', () =>
+  withFixture(async ({ emulator, serveSettings, graphSettings, open }) => {
+    const wrongSecret = 'not-the-secret-Zq9';
+    const { extension, logs } = await open({ ...serveSettings, ...graphSettings, AZURE_CLIENT_SECRET: wrongSecret });
+    for (let waited = 0; !/no Graph token/.test(logs()) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(logs(), /"level":40.*sign-up cannot create accounts in Entra: no Graph token/);
+    assert.equal((await signUp(emulator, extension, 'tim@contoso.example')).message, TRY_LATER);
+    assert.equal(emulator.directory.findUserBySignInName('tim@contoso.example'), undefined);
+    assert.ok(!logs().includes(wrongSecret), 'nor a wrong one');
+  }));
+
+test('end to end: a legacy account not yet in Entra signs up, is blocked with "sign in", and that sign-in migrates it with the legacy password', () =>
+  withFixture(async ({ emulator, key, flag, serveSettings, graphSettings, open }) => {
+    const { extension } = await open({ ...serveSettings, ...graphSettings });
     const address = await extension.server.listen({ port: 0, host: '127.0.0.1' });
     emulator.configureExtension({
       targetUrl: `${address}/events/password-submit`,
@@ -148,7 +143,8 @@ test('end to end: a legacy account not yet in Entra signs up, is blocked with "s
       migrationFlagAttribute: flag,
       signUp: { attributeCollectionStartUrl: `${address}/events/attribute-collection-start`, attributeCollectionSubmitUrl: `${address}/events/attribute-collection-submit` },
     });
-    const post = async (path: string, body: unknown) => (await fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, string>>;
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, string>>;
 
     const sent = await post('/api/sign-up/start', { email: 'ada@contoso.example' });
     assert.equal(sent.outcome, 'code-sent');
@@ -159,10 +155,4 @@ test('end to end: a legacy account not yet in Entra signs up, is blocked with "s
 
     assert.deepEqual(await emulator.signIn.signIn({ username: 'ada@contoso.example', password: CANARY_PASSWORDS.correct }), { outcome: 'signed-in', migrated: true });
     assert.equal(emulator.directory.getExtensionAttributes(user.id)[flag], false, 'the message was true: the legacy password migrated');
-  } finally {
-    await close();
-    await emulator.close();
-    legacy.remove();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
