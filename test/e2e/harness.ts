@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { openExtension, type Extension } from '../../src/app/index.js';
 import { createLogger } from '../../src/common/logger.js';
 import { loadServeConfig } from '../../src/config/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator, type SignUpSettings } from '../../src/emulator/index.js';
 import { generateDecryptionKey } from '../../src/security/index.js';
 
 export const EXTENSION_APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
@@ -18,6 +18,8 @@ export interface Stack {
   /** Every log line the extension wrote, as text, for "no secret in the logs" assertions. */
   logs(): string;
   ledgerUrl: string;
+  /** Where the extension listens, e.g. `http://127.0.0.1:41234`. */
+  extensionBaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,13 @@ export async function startStack(options: {
   legacy: Readonly<Record<string, string>>;
   entraUsers: readonly string[];
   responseDeadlineMs?: number;
+  /** More `serve` settings, chosen once the emulator runs (SIGNUP_COLLISION, or an attribute it defines). */
+  serveSettings?: (emulator: RunningEmulator) => Readonly<Record<string, string>>;
+  /**
+   * The sign-up user flow's custom attributes: with it, the emulator sends both attribute collection events to the
+   * extension's routes.
+   */
+  signUp?: (emulator: RunningEmulator) => Pick<SignUpSettings, 'customAttributes'>;
 }): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-e2e-'));
   const key = await generateDecryptionKey({ subject: 'CN=e2e' });
@@ -67,6 +76,7 @@ export async function startStack(options: {
     ...options.legacy,
     LEDGER_DATABASE_URL: ledgerUrl,
     ...(options.responseDeadlineMs !== undefined && { RESPONSE_DEADLINE_MS: String(options.responseDeadlineMs) }),
+    ...options.serveSettings?.(emulator),
   });
   const extension = await openExtension(config, { logger });
   const address = await extension.server.listen({ port: 0, host: '127.0.0.1' });
@@ -77,12 +87,20 @@ export async function startStack(options: {
     timeoutInMs: 2000,
     maximumRetries: 0,
     migrationFlagAttribute: FLAG,
+    ...(options.signUp && {
+      signUp: {
+        attributeCollectionStartUrl: `${address}/events/attribute-collection-start`,
+        attributeCollectionSubmitUrl: `${address}/events/attribute-collection-submit`,
+        ...options.signUp(emulator),
+      },
+    }),
   });
 
   return {
     emulator,
     extension,
     ledgerUrl,
+    extensionBaseUrl: address,
     logs: () => logText,
     async close() {
       await extension.close();
