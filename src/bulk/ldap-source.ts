@@ -32,6 +32,20 @@ const ROW_ATTRIBUTES: readonly (readonly [field: string, attributes: readonly st
 ];
 /** The phone method is a mobile phone method: `mobile` first, the office number only when there is none. */
 const PHONE_ATTRIBUTES: readonly [field: string, attributes: readonly string[]] = [DEFAULT_FIELD_MAP.phone, ['mobile', 'telephoneNumber']];
+/**
+ * Where a directory says an account is blocked, read into the row's `enabled` (false) so that premigrate creates
+ * it disabled and `--sync` disables it:
+ * - Active Directory: `userAccountControl` with bit 2 (ACCOUNTDISABLE,
+ *   https://learn.microsoft.com/troubleshoot/windows-server/active-directory/useraccountcontrol-manipulate-account-properties);
+ * - 389 Directory Server / Red Hat IdM: `nsAccountLock: TRUE`;
+ * - OpenLDAP's password policy: `pwdAccountLockedTime: 000001010000Z`, the administrative lock (draft-behera-ldap-password-policy
+ *   §5.3.3). Any other time is a lockout after failed passwords that ends by itself: not a blocked account.
+ * An entry without them is enabled. nsAccountLock and pwdAccountLockedTime are operational: all three are asked for by name.
+ */
+const LOCK_ATTRIBUTES = ['userAccountControl', 'nsAccountLock', 'pwdAccountLockedTime'] as const;
+const ACCOUNTDISABLE = 0x2;
+const PERMANENT_LOCK = '000001010000Z';
+
 /** Longest attribute value taken into a row, in characters: far above any Graph user property, far below a blob. */
 const MAX_VALUE_LENGTH = 1024;
 
@@ -41,7 +55,7 @@ const MAX_VALUE_LENGTH = 1024;
  * memory. Each row carries the entry's ordinal in the listing (1-based) as its `line`, and the fields
  * `legacy-record.ts` maps: `id` (LEGACY_LDAP_ID_ATTRIBUTE; an `objectGUID` as its GUID string), `email` (`mail`,
  * else `userPrincipalName`), `display_name` (`displayName`, else `cn`), `given_name` (`givenName`), `surname`
- * (`sn`) and, when asked, `phone`. Never `password`: a directory's `userPassword` is a hash, checked by `serve`.
+ * (`sn`), `enabled` (false for a blocked account: {@link LOCK_ATTRIBUTES}) and, when asked, `phone`. Never `password`: a directory's `userPassword` is a hash, checked by `serve`.
  * An entry with a value over 1,024 characters becomes a row that says which attribute, never what it holds.
  *
  * @example
@@ -54,7 +68,7 @@ export async function* readLdapSource(options: LdapSourceOptions): AsyncGenerato
   const fields = options.phone ? [...ROW_ATTRIBUTES, PHONE_ATTRIBUTES] : ROW_ATTRIBUTES;
   const extras = [...new Set(options.extraAttributes ?? [])];
   const identity = entryAttributes(idAttribute);
-  const attributes = uniqueNames([...identity.attributes, ...fields.flatMap(([, names]) => names), ...extras]);
+  const attributes = uniqueNames([...identity.attributes, ...fields.flatMap(([, names]) => names), ...LOCK_ATTRIBUTES, ...extras]);
   let line = 0;
   const entries = exportEntries(options.settings, {
     attributes,
@@ -72,6 +86,7 @@ export async function* readLdapSource(options: LdapSourceOptions): AsyncGenerato
       else if (found && !(field in row)) row[field] = found.value;
     };
     for (const [field, names] of fields) take(field, names);
+    if (isLocked(entry)) row[DEFAULT_FIELD_MAP.enabled] = 'false';
     for (const name of extras) take(name, [name]);
     yield tooLong === undefined ? { line, row } : { line, row: null, error: `${tooLong} longer than ${MAX_VALUE_LENGTH} characters` };
   }
@@ -99,6 +114,14 @@ function firstValue(entry: Entry, names: readonly string[]): { attribute: string
     if (value !== undefined && value.trim() !== '') return { attribute, value };
   }
   return undefined;
+}
+
+/** Whether the entry is blocked by one of {@link LOCK_ATTRIBUTES} (exported for its test). */
+export function isLocked(entry: Entry): boolean {
+  const control = firstValue(entry, ['userAccountControl'])?.value;
+  if (control !== undefined && /^\d{1,10}$/.test(control.trim()) && (Number(control.trim()) & ACCOUNTDISABLE) !== 0) return true;
+  if (firstValue(entry, ['nsAccountLock'])?.value.trim().toLowerCase() === 'true') return true;
+  return firstValue(entry, ['pwdAccountLockedTime'])?.value.trim() === PERMANENT_LOCK;
 }
 
 /** Attribute names once each, whatever their case. */

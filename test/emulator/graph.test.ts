@@ -119,6 +119,67 @@ describe('emulated Microsoft Graph', () => {
     assert.equal((await patch({ passwordProfile: { password: 'weak' } })).status, 400);
   });
 
+  test('PATCH /users/{id} changes names, mail, accountEnabled and the identities collection as Graph does, and refuses what Graph refuses', async () => {
+    // An emulator of its own: these writes must not eat the shared one's small budget.
+    const own = await startEmulator({ port: 0 });
+    try {
+      own.registerClientApp(CLIENT_ID, SECRET);
+      const ownFlag = defineExtensionProperty(own);
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' });
+      const ownToken = ((await (await fetch(`${own.url}/${own.tenant.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).json()) as { access_token: string }).access_token;
+      const call = (path: string, method = 'GET', body?: unknown) =>
+        fetch(`${own.url}/v1.0${path}`, { method, headers: { authorization: `Bearer ${ownToken}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+      const principal = { signInType: 'userPrincipalName', issuer: own.tenant.domain, issuerAssignedId: `ada@${own.tenant.domain}` };
+      const email = (address: string) => ({ signInType: 'emailAddress', issuer: own.tenant.domain, issuerAssignedId: address });
+      const create = async (address: string, identities: unknown[]) =>
+        ((await (await call('/users', 'POST', { displayName: address, mail: address, identities, passwordProfile: { password: 'Random-Initial-Password-1!' }, [ownFlag]: true })).json()) as { id: string }).id;
+      const ada = await create('ada@contoso.example', [email('ada@contoso.example'), principal]);
+      await create('bob@contoso.example', [email('bob@contoso.example')]);
+      const select = async () => (await (await call(`/users/${ada}?$select=displayName,givenName,surname,mail,accountEnabled,identities`)).json()) as Record<string, unknown>;
+      const refused = async (body: unknown, code: string, message: RegExp) => {
+        const response = await call(`/users/${ada}`, 'PATCH', body);
+        assert.equal(response.status, 400, JSON.stringify(body));
+        const error = ((await response.json()) as { error: { code: string; message: string } }).error;
+        assert.equal(error.code, code);
+        assert.match(error.message, message);
+      };
+
+      assert.equal((await call(`/users/${ada}`, 'PATCH', { displayName: 'Ada King', givenName: 'Ada', surname: 'King', mail: 'ada.king@contoso.example', accountEnabled: false, identities: [email('ada.king@contoso.example'), principal] })).status, 204);
+      assert.deepEqual(await select(), {
+        '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users(displayName,givenName,surname,mail,accountEnabled,identities)/$entity`,
+        displayName: 'Ada King',
+        givenName: 'Ada',
+        surname: 'King',
+        mail: 'ada.king@contoso.example',
+        accountEnabled: false,
+        identities: [email('ada.king@contoso.example'), principal],
+      });
+      // The collection was replaced: the old address finds nobody, the new one finds her; mail filters follow.
+      const byIdentity = async (address: string) =>
+        ((await (await call(`/users?$filter=${encodeURIComponent(`identities/any(c:c/issuerAssignedId eq '${address}' and c/issuer eq '${own.tenant.domain}')`)}`)).json()) as { value: Array<{ id: string }> }).value.map((user) => user.id);
+      assert.deepEqual(await byIdentity('ada@contoso.example'), []);
+      assert.deepEqual(await byIdentity('ada.king@contoso.example'), [ada]);
+      assert.deepEqual(((await (await call(`/users?$filter=${encodeURIComponent("mail eq 'ada.king@contoso.example'")}`)).json()) as { value: Array<{ id: string }> }).value.map((user) => user.id), [ada]);
+      // The freed address can be created again; the new one conflicts.
+      assert.equal((await call('/users', 'POST', { displayName: 'x', identities: [email('ada.king@contoso.example')], passwordProfile: { password: 'Random-Initial-Password-1!' } })).status, 400);
+
+      await refused({ city: 'Paris' }, 'BadRequest', /Property 'city' does not exist on type 'microsoft\.graph\.user'/);
+      await refused({ displayName: '' }, 'Request_BadRequest', /Invalid value specified for property 'displayName'/);
+      await refused({ accountEnabled: 'yes' }, 'Request_BadRequest', /'accountEnabled'/);
+      await refused({ mail: 'not-an-address' }, 'Request_BadRequest', /'mail'/);
+      await refused({ identities: [email('ada.king@contoso.example')] }, 'Request_BadRequest', /userPrincipalName identity/);
+      await refused({ identities: [email('bob@contoso.example'), principal] }, 'Request_BadRequest', /Another object with the same value for property identities already exists/);
+      await refused({ identities: [] }, 'Request_BadRequest', /'identities'/);
+      // Refused whole: a good property beside a bad one changes nothing.
+      await refused({ displayName: 'Changed', city: 'Paris' }, 'BadRequest', /city/);
+      assert.equal((await select()).displayName, 'Ada King');
+      assert.equal((await call(`/users/${ada}`, 'PATCH', { givenName: null })).status, 204);
+      assert.equal((await select()).givenName, null);
+    } finally {
+      await own.close();
+    }
+  });
+
   test('writes beyond the app\'s budget are 429 with Retry-After, inside a batch too', async () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
