@@ -8,9 +8,14 @@ const PRE_CREATED_AT = new Date('2026-11-01T00:00:00.000Z');
 
 /**
  * A ledger with one account in every standing (and the stragglers' edge cases), answers on three days with known
- * latencies, sign-ups and an answer outside the range. Expected figures are in status-figures.test.ts.
+ * latencies, sign-ups and an answer outside the range. Expected figures are in status-figures.test.ts. The answers'
+ * days are counted back from `today` (default {@link NOW}: 30, 29, 28, 27 and 20 November 2026), so a test through
+ * the command line, which reads the real clock, can seed relative to the day it runs.
  */
-export async function seedStatusLedger(ledger: Ledger): Promise<void> {
+export async function seedStatusLedger(ledger: Ledger, today: Date = NOW): Promise<void> {
+  const midnight = Math.floor(today.getTime() / 86_400_000) * 86_400_000;
+  /** `30T01:00:00` is today at 01:00, `29T…` yesterday, and so on (30 is today). */
+  const dayAt = (text: string) => new Date(midnight - (30 - Number(text.slice(0, 2))) * 86_400_000 + Date.parse(`1970-01-01T${text.slice(3)}Z`));
   const account = (legacyId: string, options: { email?: string; state?: 'created' | 'existing' | 'pending' | 'failed' } = {}) =>
     ledger.recordAccount({
       legacyId,
@@ -21,7 +26,7 @@ export async function seedStatusLedger(ledger: Ledger): Promise<void> {
       updatedAt: PRE_CREATED_AT,
     });
   const answer = (objectId: string, legacyId: string | null, day: string, action: DecisionAction, reason: string, latencyInMs: number) =>
-    ledger.recordDecision({ at: new Date(`2026-11-${day}Z`), correlationId: `c-${objectId}-${day}`, objectId, legacyId, action, reason, latencyInMs });
+    ledger.recordDecision({ at: dayAt(day), correlationId: `c-${objectId}-${day}`, objectId, legacyId, action, reason, latencyInMs });
   const reconciled = (legacyId: string, confirmation: Confirmation) =>
     ledger.recordReconciliation({
       legacyId,
