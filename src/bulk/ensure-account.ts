@@ -8,12 +8,15 @@ import { ALREADY_EXISTS, codeOf, isTransient, messageOf } from './graph-answers.
 import { graphUserBody, type UserBodyOptions } from './graph-user-body.js';
 import { identityLookup } from './identity-lookup.js';
 import { DEFAULT_FIELD_MAP, recordOf, type LegacyRecord } from './legacy-record.js';
+import { profileFingerprint } from './steps/sync-profile.js';
 
 /** A legacy account found by the e-mail someone signs up with (the sign-up handlers' `LegacyAccountToEnsure`). */
 export interface AccountToEnsure {
   readonly legacyId: string | null;
   readonly email: string;
   readonly profile: LegacyProfile;
+  /** False when the legacy account is blocked: created disabled, as premigrate creates it. Absent: enabled. */
+  readonly enabled?: boolean;
 }
 
 /** What became of it: in Entra already, created now, or neither (refused, unanswered, or out of time). */
@@ -22,7 +25,7 @@ export type EnsuredAccount = 'exists' | 'created' | 'failed';
 export interface EnsureAccountOptions {
   /** The `$batch` client of the app registration premigrate uses; its abort signal must end the request in flight. */
   graph: GraphBatchClient;
-  ledger: Pick<Ledger, 'recordAccount' | 'accountState'>;
+  ledger: Pick<Ledger, 'recordAccount' | 'accountState' | 'recordProfile'>;
   /** As premigrate's: the tenant domain, the flag attribute (set true), and the legacy id attribute when there is one. */
   userBody: UserBodyOptions;
   logger: Logger;
@@ -38,7 +41,8 @@ export interface AccountEnsurer {
  * Makes sure a legacy account someone tried to sign up as exists in Entra, as `premigrate` would leave it, so that
  * the block page's "sign in with your existing password" is true. Its e-mail identity is looked up first (a GET:
  * no write budget); found, it is recorded `existing`. Not there, it is recorded `pending` and created with the body
- * premigrate sends (a random password nobody knows, the migration flag true), then recorded `created`. A create
+ * premigrate sends (a random password nobody knows, the migration flag true, disabled when the legacy account is
+ * blocked), then recorded `created` with its profile's fingerprint. A create
  * that conflicts (someone created it in between) is looked up again: `exists`. Everything ends by `deadlineAt` or
  * at `abortSignal`, whichever comes first, aborting the Graph request in flight; an account whose create was sent
  * but not answered stays `pending`, for the next attempt or premigrate run to look up — never created twice.
@@ -69,6 +73,20 @@ export function accountEnsurer(options: EnsureAccountOptions): AccountEnsurer {
     }
   };
 
+  /**
+   * A create recorded as premigrate records it: the profile written (`premigrate --sync`'s baseline) first, so that a
+   * crash in between leaves the account `pending`, then `created`.
+   */
+  const recordCreated = async (account: LegacyRecord, objectId: string) => {
+    try {
+      await options.ledger.recordProfile({ legacyId: account.id, fingerprint: profileFingerprint(account), enabled: account.enabled !== false, syncedAt: new Date(now()) });
+    } catch (error) {
+      log.error({ legacyId: account.id, code: errorCodeOf(error) }, 'sign-up: the account is created in Entra but the ledger write of its profile failed');
+      return;
+    }
+    await recordInEntra(account, 'created', objectId);
+  };
+
   /** One warning line: the legacy id, and Graph's status and code when it answered; never the e-mail address. */
   const failed = (legacyId: string | null, why: string, answer?: BatchResponse): 'failed' => {
     log.warn({ legacyId, ...(answer && { status: answer.status, graphCode: codeOf(answer) }) }, `sign-up: a colliding legacy account is not in Entra: ${why}`);
@@ -94,7 +112,7 @@ export function accountEnsurer(options: EnsureAccountOptions): AccountEnsurer {
     await record(mapped, 'pending', null, null);
     const [answer] = await options.graph.send([{ id: '1', method: 'POST', url: '/users', body: graphUserBody(mapped, options.userBody) }], { abortSignal });
     if (answer?.status === 201) {
-      await recordInEntra(mapped, 'created', String((answer.body as { id?: unknown } | null)?.id ?? ''));
+      await recordCreated(mapped, String((answer.body as { id?: unknown } | null)?.id ?? ''));
       return 'created';
     }
     if (answer?.status === 400 && ALREADY_EXISTS.test(messageOf(answer))) {
@@ -132,6 +150,7 @@ function rowOf(account: AccountToEnsure): Record<string, string | undefined> {
     [DEFAULT_FIELD_MAP.displayName]: account.profile.displayName,
     [DEFAULT_FIELD_MAP.givenName]: account.profile.givenName,
     [DEFAULT_FIELD_MAP.surname]: account.profile.surname,
+    [DEFAULT_FIELD_MAP.enabled]: account.enabled === false ? 'false' : undefined,
   };
 }
 

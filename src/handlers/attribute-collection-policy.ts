@@ -14,6 +14,8 @@ export interface LegacyAccountToEnsure {
   readonly legacyId: string | null;
   readonly email: string;
   readonly profile: LegacyProfile;
+  /** False when the legacy account is blocked (created disabled, as premigrate creates it); absent when it is not. */
+  readonly enabled?: boolean;
 }
 
 /**
@@ -148,7 +150,7 @@ export async function collisionBlock(
   if (deps.entraAccounts !== undefined) {
     const entraAccounts = deps.entraAccounts;
     const ensured = await beforeDeadline(
-      (abortSignal) => entraAccounts.ensureExists({ legacyId: entry.legacyId, email, profile: entry.profile }, { deadlineAt, abortSignal }).catch(() => 'failed' as const),
+      (abortSignal) => entraAccounts.ensureExists(accountToEnsure(email, entry), { deadlineAt, abortSignal }).catch(() => 'failed' as const),
       () => 'late' as const,
       deadlineAt,
       deps.clock,
@@ -158,6 +160,11 @@ export async function collisionBlock(
     }
   }
   return { ...texts.exists, reason: 'sign-up-collision-blocked', errorCode: null };
+}
+
+/** The legacy account the block page speaks of, as `EntraAccounts` makes sure of it. */
+function accountToEnsure(email: string, entry: LegacyDirectoryEntry): LegacyAccountToEnsure {
+  return { legacyId: entry.legacyId, email, profile: entry.profile, ...(entry.status === 'blocked' && { enabled: false }) };
 }
 
 /** The "try again in a few minutes" page, for a lookup that failed. */

@@ -85,6 +85,9 @@ describe('accountEnsurer against the emulated Graph', () => {
       assert.equal(stack.emulator.directory.getExtensionAttributes(user.id)[stack.flag], true, 'flagged for migration');
       const row = await stack.ledger.accountState('42');
       assert.deepEqual({ state: row?.state, objectId: row?.entraObjectId, email: row?.email }, { state: 'created', objectId: user.id, email: 'ada@contoso.example' });
+      const profile = (await stack.ledger.profiles(['42'])).get('42');
+      assert.match(profile?.fingerprint ?? '', /^[\w-]{43}$/, "premigrate --sync's baseline, as premigrate records it");
+      assert.equal(profile?.enabled, true);
 
       assert.equal(await stack.accounts.ensureExists(ADA, inTime()), 'exists');
       assert.equal(stack.emulator.directory.countUsers(), 1);
@@ -147,6 +150,17 @@ describe('accountEnsurer against the emulated Graph', () => {
       delayInMs = 0;
       assert.equal(await stack.accounts.ensureExists(ADA, inTime()), 'created');
       assert.equal((await stack.ledger.accountState('42'))?.state, 'created');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a blocked legacy account is created disabled, as premigrate creates it', async () => {
+    const stack = await setUp();
+    try {
+      assert.equal(await stack.accounts.ensureExists({ ...ADA, enabled: false }, inTime()), 'created');
+      assert.equal(stack.emulator.directory.findUserBySignInName('ada@contoso.example')?.accountEnabled, false);
+      assert.equal((await stack.ledger.profiles(['42'])).get('42')?.enabled, false);
     } finally {
       await stack.close();
     }

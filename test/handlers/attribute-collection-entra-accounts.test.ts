@@ -20,8 +20,8 @@ const TRY_LATER = 'There is already an account with this e-mail address. Please 
 const directory: LegacyDirectory = {
   kind: 'memory',
   async findByEmail(email) {
-    const id = { 'ada@contoso.example': '42', 'tim@contoso.example': '43', 'eve@contoso.example': '44', 'max@contoso.example': '45' }[email.toLowerCase()];
-    return id === undefined ? null : { legacyId: id, status: 'active', profile: { displayName: `User ${id}` } };
+    const id = { 'ada@contoso.example': '42', 'tim@contoso.example': '43', 'eve@contoso.example': '44', 'max@contoso.example': '45', 'mallory@contoso.example': '46' }[email.toLowerCase()];
+    return id === undefined ? null : { legacyId: id, status: id === '46' ? 'blocked' : 'active', profile: { displayName: `User ${id}` } };
   },
   async close() {},
 };
@@ -118,6 +118,11 @@ describe('the block policy with Graph account creation (handlers over accountEns
     }
     assert.equal((await start('eve@contoso.example')).action.message, EXISTS);
     assert.equal((await ledger.accountState('44'))?.state, 'created');
+  });
+
+  test('a blocked legacy account is blocked like any other, and created disabled, as premigrate creates it', async () => {
+    assert.equal((await start('mallory@contoso.example')).action.message, EXISTS);
+    assert.equal(emulator.directory.findUserBySignInName('mallory@contoso.example')?.accountEnabled, false);
   });
 
   test('at submit too (start not configured): the account is created before the block page', async () => {
