@@ -60,6 +60,8 @@ export interface RunningDemo {
   users: readonly DemoUser[];
   /** In the legacy store only (created after the bulk run): their owners sign up. */
   lateUsers: readonly DemoUser[];
+  /** MIGRATION_FLAG_ATTRIBUTE: `extension_<b2c-extensions-app>_toBeMigrated`. */
+  flagAttribute: string;
   signUp: DemoSignUp;
   emulator: RunningEmulator;
   extension: Extension;
@@ -146,6 +148,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       extensionUrl,
       users: DEMO_USERS,
       lateUsers: DEMO_LATE_USERS,
+      flagAttribute: flag,
       signUp,
       emulator,
       extension: opened,

@@ -48,8 +48,9 @@ function signUpLines(demo: WelcomeFacts): string[] {
     switch (demo.signUp.collision) {
       case 'block':
         return [
-          `  - Sign up with ${late}: the extension finds the legacy account and Entra shows its block page,`,
-          '    "There is already an account with this e-mail address. Sign in with your existing password."',
+          `  - Sign up with ${late}: the extension finds the legacy account, creates it in Entra as premigrate would,`,
+          '    and Entra shows its block page: "There is already an account with this e-mail address. Sign in with your',
+          '    existing password." Then sign in with the legacy password: it migrates like the others.',
         ];
       case 'link':
         return [
@@ -63,7 +64,8 @@ function signUpLines(demo: WelcomeFacts): string[] {
   };
   return [
     'Sign-up: Entra calls the extension before and after the attribute page (the one-time code is shown on the page).',
-    `${late} ${demo.lateUsers.length === 1 ? 'is' : 'are'} in the legacy store but not yet in Entra (joined after the bulk run).`,
+    `${demo.lateUsers.map((user) => `${user.email} (legacy password ${user.password})`).join(', ')} ${demo.lateUsers.length === 1 ? 'is' : 'are'} in the legacy store but`,
+    'not yet in Entra: added after the bulk run.',
     ...collision(),
     '  - Sign up with any other address: the account is created as usual.',
     `  - Sign up with a pre-created address (${demo.users[0]?.email ?? 'any above'}): Entra itself says the account exists.`,

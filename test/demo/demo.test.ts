@@ -155,6 +155,16 @@ for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUp
       assert.deepEqual(outcome, { outcome: 'blocked', message: 'There is already an account with this e-mail address. Sign in with your existing password.' });
       assert.equal(demo.emulator.signUp.calloutCount(), before + 1, 'one OnAttributeCollectionStart callout, answered by serve');
     });
+
+    test(`the message is true: serve created ${late.email} in Entra through Graph, flagged, and the legacy password migrates`, async () => {
+      const user = demo.emulator.directory.findUserBySignInName(late.email);
+      assert.ok(user, 'created before the block page');
+      assert.equal(demo.emulator.directory.getExtensionAttributes(user.id)[demo.flagAttribute], true);
+      const callouts = demo.emulator.calloutCount();
+      assert.equal((await demo.emulator.signIn.signIn({ username: late.email, password: late.password })).outcome, 'signed-in');
+      assert.equal(demo.emulator.calloutCount(), callouts + 1, 'the JIT migration ran');
+      assert.equal(demo.emulator.directory.getExtensionAttributes(user.id)[demo.flagAttribute], false);
+    });
   } else {
     test(`${late.email} signs up with a prefilled page and the new account carries the legacy id; the ledger says migrated by sign-up`, async () => {
       const page = await toAttributePage(demo, late.email);
@@ -205,7 +215,8 @@ for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUp
     const text = demoWelcome(demo);
     assert.ok(text.includes(`Sign up here:     ${demo.signUpUrl} (SIGNUP_COLLISION=${collision}, SIGNUP_PREFILL=true)`));
     assert.ok(text.includes(late.email));
-    assert.match(text, collision === 'block' ? /Sign in with your existing password/ : /migrated by sign-up/);
+    assert.match(text, collision === 'block' ? /There is already an account with this e-mail address\. Sign in with your\n +existing password\./ : /migrated by sign-up/);
+    assert.ok(text.includes(`${late.email} (legacy password ${late.password})`));
     assert.match(text, /Forgot password/);
   });
 });
