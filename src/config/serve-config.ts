@@ -244,7 +244,8 @@ const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0
  * then the Graph access settings are read as premigrate reads them. One without the other is a problem naming the
  * missing one. AZURE_CLIENT_ID and its secret alone do not switch it on: `DefaultAzureCredential` reads them for
  * JIT_DECRYPTION_KEY_VAULT_KEY_ID too. The tenant must be ENTRA_TENANT_ID's: a token from another would write
- * elsewhere. The Graph settings are read by a reader of their own, so a setting both read (ENTRA_TENANT_ID) gets one line.
+ * elsewhere. The Graph settings are read by a reader of their own, so that a setting both read (ENTRA_TENANT_ID)
+ * gets one problem line, not two.
  */
 function readSignUpGraph(read: SettingsReader, raw: RawSettings): SignUpGraphSettings | null {
   const tenantDomain = read.optional('ENTRA_TENANT_DOMAIN');
