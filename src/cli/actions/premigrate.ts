@@ -10,6 +10,7 @@ import { directoryColumnProblems, sourceOf, type PremigrateSource } from './prem
 import { progressLine } from '../progress-line.js';
 import type { PremigrateCommandOptions } from './premigrate-options.js';
 import { reportError } from '../report-error.js';
+import { syncCommand } from './premigrate-sync.js';
 
 export type { PremigrateCommandOptions } from './premigrate-options.js';
 
@@ -57,6 +58,7 @@ async function settingsOf(options: PremigrateCommandOptions): Promise<{ config: 
     });
   }
   if (config && options.from === undefined && config.legacyDirectory) problems.push(...directoryColumnProblems(options));
+  problems.push(...syncOptionProblems(options));
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return { config, apps: options.credentials ? readCredentialsFile(options.credentials) : [config.app] };
 }
@@ -80,6 +82,8 @@ async function runWith(
   const source = sourceOf(options, config, fieldMap);
   // Counting reaches the legacy store: a wrong store setting stops here, before anything is created.
   const total = await source.total();
+  const concurrency = BATCHES_IN_FLIGHT_PER_APP * credentials.length;
+  if (options.sync) return syncCommand({ options, config, graph, ledger, source, fieldMap, total, concurrency });
   let latest: PremigrateSummary | undefined;
   const inFlight = () => batches(latest?.batchesInFlight ?? 0);
   // Ctrl-C: answered at once; the batches in flight finish and are recorded. A second one exits at once.
@@ -103,7 +107,7 @@ async function runWith(
       dryRun: options.dryRun === true,
       methods: { email: options.emailMethod === true, phone: options.phoneMethod === true },
       readQuota: () => readDirectoryQuota({ baseUrl: config.graphBaseUrl, credential: credentials[0]! }),
-      concurrency: BATCHES_IN_FLIGHT_PER_APP * credentials.length,
+      concurrency,
       abortSignal: interrupt.abortSignal,
       onProgress: (progress) => {
         latest = progress;
@@ -118,6 +122,19 @@ async function runWith(
   } finally {
     interrupt.dispose();
   }
+}
+
+/** `--apply` and `--allow-mass-disable` belong to `--sync`, which is a dry run unless applied and registers no methods. */
+function syncOptionProblems(options: PremigrateCommandOptions): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!options.sync) {
+    if (options.apply) problems.push({ setting: '--apply', problem: 'only goes with --sync (premigrate itself writes unless --dry-run)' });
+    if (options.allowMassDisable) problems.push({ setting: '--allow-mass-disable', problem: 'only goes with --sync' });
+    return problems;
+  }
+  if (options.dryRun) problems.push({ setting: '--dry-run', problem: 'does not go with --sync, which is a dry run unless --apply is given' });
+  if (options.emailMethod || options.phoneMethod) problems.push({ setting: options.emailMethod ? '--email-method' : '--phone-method', problem: 'does not go with --sync: a sync changes names, mail, the e-mail identity and accountEnabled only' });
+  return problems;
 }
 
 /**

@@ -18,6 +18,7 @@ const RECORD_FIELDS: Readonly<Record<string, string>> = {
   surname: 'surname',
   password: 'password',
   phone: 'phone',
+  enabled: 'enabled',
 };
 
 const collectField = (value: string, map: Record<string, string>) => {
@@ -37,9 +38,12 @@ export function registerPremigrate(program: Command, setExitCode: (code: number)
   program
     .command('premigrate')
     .description('phase 1: create every legacy account in Entra through Graph, flagged toBeMigrated; resumable and idempotent')
-    .option('--from <file>', 'a .jsonl or .csv file of legacy accounts (fields: id, email, display_name, given_name, surname, password, phone); without it, LEGACY_EXPORT_QUERY is read from LEGACY_DATABASE_URL, or the directory at LEGACY_LDAP_URL is listed with LEGACY_LDAP_EXPORT_FILTER')
+    .option('--from <file>', 'a .jsonl or .csv file of legacy accounts (fields: id, email, display_name, given_name, surname, password, phone, enabled); without it, LEGACY_EXPORT_QUERY is read from LEGACY_DATABASE_URL, or the directory at LEGACY_LDAP_URL is listed with LEGACY_LDAP_EXPORT_FILTER')
     .option('--env-file <file>', "a dotenv file of settings (KEY=value lines, e.g. setup --write-env's); the environment wins")
     .option('--dry-run', "validate every record, look up conflicts in Entra and check the tenant's directory quota; write nothing")
+    .option('--sync', 'keep the pre-created accounts up to date instead: PATCH names, mail and the e-mail identity that changed in the source, disable accounts blocked in it or gone from it, re-enable those that came back; a dry run printing the diff unless --apply')
+    .option('--apply', 'with --sync: write the changes')
+    .option('--allow-mass-disable', 'with --sync: disable more than 5 % of the pre-created accounts (at least 10) in one run')
     .option('--rate <writes/s>', 'Graph write budget per app registration', parseRate, 18)
     .option('--credentials <file.json>', 'several app registrations, each with its own write budget: [{"clientId", "clientSecret" | "certificatePath"}, …] (mode 600)')
     .option('--email-method', "register each account's e-mail as its e-mail authentication method (UserAuthenticationMethod.ReadWrite.All)")
@@ -65,9 +69,19 @@ Directory source: LEGACY_LDAP_URL and LEGACY_LDAP_EXPORT_FILTER, an LDAP filter 
 "(objectClass=inetOrgPerson)"; the entries under LEGACY_LDAP_SEARCH_BASE are listed in pages of 500 as
 LEGACY_LDAP_BIND_DN (with LEGACY_LDAP_BIND_PASSWORD, LEGACY_LDAP_STARTTLS, LEGACY_LDAP_CA_FILE as for serve). id from
 LEGACY_LDAP_ID_ATTRIBUTE (default entryUUID), email from mail (else userPrincipalName), display_name from displayName
-(else cn), given_name from givenName, surname from sn, phone (with --phone-method) from mobile (else telephoneNumber).
-Disabled Active Directory accounts are listed too: exclude them in the filter with
-(!(userAccountControl:1.2.840.113556.1.4.803:=2)). Set one source: the SQL export or the directory.
+(else cn), given_name from givenName, surname from sn, phone (with --phone-method) from mobile (else telephoneNumber),
+enabled false for a blocked entry (userAccountControl bit 2, nsAccountLock TRUE, pwdAccountLockedTime 000001010000Z).
+Set one source: the SQL export or the directory.
+The field enabled (true/false, 1/0, yes/no; missing is enabled) marks accounts blocked in the legacy system: they are
+created disabled. For a column that says the opposite, select it inverted, e.g. "SELECT …, NOT blocked AS enabled".
+
+--sync: for every account premigrate created, compares the source with the fingerprint the ledger recorded and, where
+it differs (or none was recorded), reads the user from Graph and PATCHes what differs: displayName, givenName,
+surname, mail and the e-mail identity. Accounts blocked in the source, or gone from it, are disabled (accountEnabled
+false) once the source has been read to the end without an error; never after an interrupted or failed read. A run
+that would disable more than 5 % of the pre-created accounts (at least 10) disables nobody unless
+--allow-mass-disable. Accounts a sync disabled are re-enabled when they are back. Accounts the ledger does not hold
+are never touched. Without --apply nothing is written: the diff is printed (old → new).
 
 Each account is recorded in the ledger as pending before it is sent and created/existing/failed after; run the same
 command again to resume: accounts already created are skipped, and any left pending are looked up, never re-created.
@@ -80,8 +94,8 @@ has been read to the end; those batches finish and are recorded, then the comman
 exits at once (130), leaving the accounts of the batches in flight pending. Either way, run the same command again
 to resume.
 
-Exit codes: 0 every account done; 1 an account failed, a row was invalid or duplicate, the run was interrupted, or
-(dry run) the accounts do not fit the directory quota; 2 invalid settings or options, or a --from file that cannot
+Exit codes: 0 every account done; 1 an account failed, a row was invalid or duplicate, the run was interrupted,
+(dry run) the accounts do not fit the directory quota, or (--sync) the mass-disable guard refused; 2 invalid settings or options, or a --from file that cannot
 be read (nothing was contacted); 130 a second Ctrl-C.`,
     )
     .action(async (options: PremigrateCommandOptions) => setExitCode(await (await import('../actions/premigrate.js')).premigrateCommand(options)));
