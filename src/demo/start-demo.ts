@@ -70,8 +70,9 @@ export interface RunningDemo {
 
 /**
  * The whole migration on one machine: a seeded SQLite legacy store, the Entra emulator holding the same users
- * (random passwords, flagged `toBeMigrated`), and the extension server between them — configured exactly as a
- * real deployment would be, through the `serve` settings.
+ * (random passwords, flagged `toBeMigrated`) but for the late ones, and the extension server between them, answering
+ * the sign-in and the sign-up events — configured exactly as a real deployment would be, through the `serve`
+ * settings.
  *
  * @example
  *   const demo = await startDemo({ logger });
