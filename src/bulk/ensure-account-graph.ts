@@ -6,9 +6,10 @@ import { createGraphBatchClient, type GraphBatchClient, type GraphBatchClientOpt
  * credential and the pacer in `options` are shared by every call; each call sends through a client whose `fetch`
  * carries that call's signal.
  *
- * TODO: graph/batch-client.ts could hand `abortSignal` to `fetch` itself (with `AbortSignal.any` beside its timeout),
- * which costs one line there and gains every caller a prompt stop; this adapter then goes. Until then it is the
- * only way to abort a `$batch` already sent.
+ * Only here: `premigrate` and `reconcile` pass their interrupt as the abort signal too, and for them a `$batch`
+ * already sent must finish and be recorded (Graph may have created the users), so the shared client aborts only the
+ * waits. A sign-up's create that Graph finishes after we stopped waiting leaves the account `pending`, which the
+ * next attempt or premigrate run resolves by a lookup.
  *
  * @example
  *   const graph = abortableBatchClient({ baseUrl, credential, pacer: createPacer({ ratePerSecond: 10 }) });
