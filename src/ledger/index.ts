@@ -24,4 +24,5 @@ export {
   type StatusQueryOptions,
   type Straggler,
   type StragglerFilter,
+  type StragglerPage,
 } from './status-queries.js';

@@ -2,7 +2,7 @@ import type { AccountFilter, AccountState, AccountStateName } from './account-st
 import type { AccountProfile } from './account-profile.js';
 import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
 import type { AccountToReconcile, Confirmation, MarkState, MigratePasswordAnswers, ReconcileFilter, Reconciliation } from './reconciliation.js';
-import type { AccountStanding, DecisionDay, DecisionDaysFilter, StatusQueryOptions, Straggler, StragglerFilter } from './status-queries.js';
+import type { AccountStanding, DecisionDay, DecisionDaysFilter, StatusQueryOptions, StragglerFilter, StragglerPage } from './status-queries.js';
 
 /** The migration ledger: every decision the extension made, and where each legacy account stands in phase 1. */
 export interface Ledger {
@@ -43,8 +43,11 @@ export interface Ledger {
   lastReconcileAt(): Promise<Date | null>;
   /** The extension's answers per UTC day from `since` to before `until` (UTC midnights), oldest first; days without answers are absent. */
   decisionDays(filter: DecisionDaysFilter): Promise<DecisionDay[]>;
-  /** Pre-created accounts that have not migrated (never signed in, or tried without migrating), a page in legacy-id order. */
-  listStragglers(filter?: StragglerFilter): Promise<Straggler[]>;
+  /**
+   * Pre-created accounts that have not migrated (never signed in, or tried without migrating) among one page of
+   * accounts in legacy-id order; follow `next` until it is absent (a page may hold no straggler).
+   */
+  listStragglers(filter?: StragglerFilter): Promise<StragglerPage>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

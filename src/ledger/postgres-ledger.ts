@@ -16,6 +16,7 @@ import {
 } from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
 import {
+  accountPageEndSql,
   checkDayRange,
   decisionDayOfRow,
   decisionDaysSql,
@@ -57,6 +58,11 @@ const CONNECT_TIMEOUT_IN_MS = 5000;
  * this only ends a wait that will never be answered (a stalled connection), whose client is then destroyed.
  */
 const DEFAULT_QUERY_TIMEOUT_IN_MS = 15_000;
+/**
+ * 120 s: `status`'s counts read every pre-created account and every answer of the days shown (seconds on a million
+ * rows); a ledger ten times that size must not fail them at the one-row statements' limit.
+ */
+const STATUS_QUERY_TIMEOUT_IN_MS = 120_000;
 /** 2 s: a readiness probe must answer quickly or report the ledger not ready. */
 const DEFAULT_PING_TIMEOUT_IN_MS = 2000;
 /** 10 s: idle pooled connections start TCP keep-alive probes after this, so a vanished peer is noticed and dropped. */
@@ -221,7 +227,7 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
       return profiles;
     },
     async countStandings(options) {
-      return standingsOfRows((await query<{ standing: string; n: string }>(standingCountSql(options), [], 'counting accounts per standing')).rows);
+      return standingsOfRows((await query<{ standing: string; n: string }>(standingCountSql(options), [], 'counting accounts per standing', STATUS_QUERY_TIMEOUT_IN_MS)).rows);
     },
     async countSignUps() {
       return Number((await query<{ n: string }>(SIGN_UP_COUNT_SQL, [], 'counting sign-ups')).rows[0]?.n ?? 0);
@@ -237,12 +243,16 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
         count: (condition) => `count(*) FILTER (WHERE ${condition})`,
         extra: ', percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99',
       });
-      const result = await query<DecisionDayRow>(sql, [filter.since, filter.until], 'counting answers per day');
+      const result = await query<DecisionDayRow>(sql, [filter.since, filter.until], 'counting answers per day', STATUS_QUERY_TIMEOUT_IN_MS);
       return result.rows.map((row) => decisionDayOfRow(row, Number(row.p50 ?? 0), Number(row.p99 ?? 0)));
     },
     async listStragglers(filter = {}) {
-      const sql = stragglerPageSql((n) => `$${n}`, ' COLLATE "C"');
-      return (await query<StragglerRow>(sql, [filter.after ?? '', stragglerLimitOf(filter)], 'listing stragglers')).rows.map(stragglerOfRow);
+      const after = filter.after ?? '';
+      const collate = ' COLLATE "C"';
+      const end = (await query<{ legacy_id: string }>(accountPageEndSql((n) => `$${n}`, collate), [after, stragglerLimitOf(filter) - 1], 'listing stragglers')).rows[0]?.legacy_id;
+      const sql = stragglerPageSql((n) => `$${n}`, collate, end !== undefined);
+      const rows = (await query<StragglerRow>(sql, end === undefined ? [after] : [after, end], 'listing stragglers')).rows;
+      return { stragglers: rows.map(stragglerOfRow), ...(end !== undefined && { next: end }) };
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);

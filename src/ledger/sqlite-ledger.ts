@@ -17,6 +17,7 @@ import {
 } from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
 import {
+  accountPageEndSql,
   checkDayRange,
   decisionDayOfRow,
   decisionDaysSql,
@@ -219,8 +220,12 @@ export function openSqliteLedger(path: string): Ledger {
       );
     },
     async listStragglers(filter = {}) {
-      const sql = stragglerPageSql(() => '?', '');
-      return guarded(() => db.prepare<[string, number], StragglerRow>(sql).all(filter.after ?? '', stragglerLimitOf(filter))).map(stragglerOfRow);
+      const after = filter.after ?? '';
+      return guarded(() => {
+        const end = db.prepare<[string, number], { legacy_id: string }>(accountPageEndSql(() => '?', '')).get(after, stragglerLimitOf(filter) - 1)?.legacy_id;
+        const rows = end === undefined ? db.prepare<[string], StragglerRow>(stragglerPageSql(() => '?', '', false)).all(after) : db.prepare<[string, string], StragglerRow>(stragglerPageSql(() => '?', '', true)).all(after, end);
+        return { stragglers: rows.map(stragglerOfRow), ...(end !== undefined && { next: end }) };
+      });
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());

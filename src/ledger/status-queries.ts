@@ -71,10 +71,16 @@ export interface Straggler {
 }
 
 export interface StragglerFilter {
-  /** Keyset pagination: accounts whose legacy id sorts (byte-wise) after this one. */
+  /** Keyset pagination: accounts whose legacy id sorts (byte-wise) after this one (a page's `next`). */
   after?: string;
-  /** Default 1000, at most 10,000. */
+  /** Accounts looked at per page (not stragglers returned): default 1000, at most 10,000. */
   limit?: number;
+}
+
+/** The stragglers among one page of accounts; `next` is the key of the page after it, absent after the last page. */
+export interface StragglerPage {
+  stragglers: Straggler[];
+  next?: string;
 }
 
 /** A reason token as the queries inline it: lower-case words and hyphens only, so it needs no quoting. */
@@ -171,18 +177,27 @@ export function checkDayRange(filter: DecisionDaysFilter): void {
 }
 
 /**
- * One page of stragglers, for both drivers: pre-created accounts not confirmed migrated (no reconciliation, or
- * `pending`), never answered MigratePassword, after a legacy id, with our latest answer (the account's few answers
- * found through the object-id index). `collate` orders byte-wise on PostgreSQL, like SQLite; `p(n)` the placeholders (after, limit).
+ * The last legacy id of the next page of accounts after a key (byte order), or none when fewer than a page remain:
+ * the page's bounds come from the primary key's order alone, so each page of stragglers costs one page of accounts
+ * whatever the plan of the query that filters them. `p(n)` the placeholders (after, page size - 1).
  */
-export function stragglerPageSql(p: (n: number) => string, collate: string): string {
+export function accountPageEndSql(p: (n: number) => string, collate: string): string {
+  return `SELECT legacy_id FROM premigration_accounts WHERE legacy_id${collate} > ${p(1)} ORDER BY legacy_id${collate} LIMIT 1 OFFSET ${p(2)}`;
+}
+
+/**
+ * The stragglers among the accounts after a key and up to another (the last page: no upper bound), for both
+ * drivers: pre-created accounts not confirmed migrated (no reconciliation, or `pending`), never answered
+ * MigratePassword, with our latest answer (the account's few answers found through the object-id index).
+ * `collate` orders byte-wise on PostgreSQL, like SQLite; `p(n)` the placeholders (after, up to).
+ */
+export function stragglerPageSql(p: (n: number) => string, collate: string, bounded: boolean): string {
   return `SELECT s.legacy_id, s.email, s.updated_at, l.at AS last_at, l.action AS last_action FROM (
       SELECT p.legacy_id, p.email, p.updated_at, (SELECT d.id FROM jit_decisions d WHERE d.object_id = p.entra_object_id ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_id
       FROM premigration_accounts p LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
       WHERE ${PRE_CREATED} AND (r.legacy_id IS NULL OR r.confirmation = 'pending')
         AND NOT ${answered(" AND d.action = 'MigratePassword'")}
-        AND p.legacy_id${collate} > ${p(1)}
-      ORDER BY p.legacy_id${collate} LIMIT ${p(2)}) s
+        AND p.legacy_id${collate} > ${p(1)}${bounded ? ` AND p.legacy_id${collate} <= ${p(2)}` : ''}) s
     LEFT JOIN jit_decisions l ON l.id = s.last_id
     ORDER BY s.legacy_id${collate}`;
 }

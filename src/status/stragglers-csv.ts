@@ -3,7 +3,7 @@ import type { Ledger, Straggler } from '../ledger/index.js';
 /** The header of `status --stragglers`; the columns are part of the contract (docs/status.md). */
 export const STRAGGLER_CSV_HEADER = ['legacy_id', 'email', 'pre_created_at', 'last_attempt_at', 'last_answer'] as const;
 
-/** Accounts read per page: one indexed query each, a bounded amount in memory whatever the ledger's size. */
+/** Accounts looked at per page: two indexed queries each, a bounded amount in memory whatever the ledger's size. */
 const PAGE_SIZE = 1000;
 
 /**
@@ -12,7 +12,8 @@ const PAGE_SIZE = 1000;
  * with `'`, so opening the file never runs one (OWASP, "CSV Injection").
  *
  * @example
- *   csvCell('=HYPERLINK("x")') // "'=HYPERLINK(""x"")" in quotes
+ *   csvCell('a,b')    // '"a,b"'
+ *   csvCell('=1+2')   // "'=1+2"
  */
 export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
@@ -52,14 +53,13 @@ export interface StragglerExportCount {
 export async function* stragglerCsvLines(ledger: Ledger, count: StragglerExportCount): AsyncGenerator<string> {
   yield csvLine(STRAGGLER_CSV_HEADER);
   let after: string | undefined;
-  for (;;) {
+  do {
     const page = await ledger.listStragglers({ ...(after !== undefined && { after }), limit: PAGE_SIZE });
-    for (const straggler of page) {
+    for (const straggler of page.stragglers) {
       count.accounts += 1;
       if (straggler.lastAnswer === null) count.neverSignedIn += 1;
       yield stragglerCsvLine(straggler);
     }
-    if (page.length < PAGE_SIZE) return;
-    after = page.at(-1)!.legacyId;
-  }
+    after = page.next;
+  } while (after !== undefined);
 }

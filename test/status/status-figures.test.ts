@@ -99,7 +99,9 @@ for (const kind of KINDS) {
     });
 
     test('stragglers: pre-created, not migrated, in byte order by keyset pages, with the latest answer', async () => {
-      const all = await ledger.listStragglers();
+      const whole = await ledger.listStragglers();
+      assert.equal(whole.next, undefined, 'one page holds the 14 accounts');
+      const all = whole.stragglers;
       assert.deepEqual(
         all.map((s) => [s.legacyId, s.lastAnswer, s.lastAttemptAt?.toISOString() ?? null]),
         [
@@ -115,12 +117,14 @@ for (const kind of KINDS) {
       assert.equal(all[0]!.email, '-x@example.com, "q"');
       assert.equal(all[0]!.preCreatedAt.toISOString(), '2026-11-01T00:00:00.000Z');
       const paged = [];
-      for (let after: string | undefined; ; ) {
+      let pages = 0;
+      for (let after: string | undefined; ; pages++) {
         const page = await ledger.listStragglers({ ...(after !== undefined && { after }), limit: 2 });
-        paged.push(...page.map((s) => s.legacyId));
-        if (page.length < 2) break;
-        after = page.at(-1)!.legacyId;
+        paged.push(...page.stragglers.map((s) => s.legacyId));
+        if (page.next === undefined) break;
+        after = page.next;
       }
+      assert.equal(pages, 7, 'pages of 2 accounts (not of 2 stragglers): 14 accounts in 7 full pages, then one that is empty and last');
       assert.deepEqual(paged, all.map((s) => s.legacyId));
     });
 
@@ -131,7 +135,7 @@ for (const kind of KINDS) {
       assert.equal(figures.migrated, 0);
       assert.equal(figures.neverSignedIn, 0);
       assert.deepEqual(figures.answers.perDay.map((day) => [day.day, day.answers, day.unavailableShare]), [['2026-11-29', 0, null], ['2026-11-30', 0, null]]);
-      assert.deepEqual(await empty.listStragglers(), []);
+      assert.deepEqual(await empty.listStragglers(), { stragglers: [] });
     });
 
     test('a day range that is not whole UTC days, or a reason that is not a token, is refused', async () => {
