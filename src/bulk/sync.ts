@@ -95,9 +95,11 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       else if (decision.kind === 'compare') await dispatcher.add(decision.item);
       else if (decision.kind === 'compare-then-disable') {
         await dispatcher.add({ ...decision.item, enabled: undefined });
-        hold(decision.item);
+        hold({ ...decision.item, compareProfile: false });
       }
     }
+    // The compares first: a held disable then reads the user as they left it, and records after them.
+    await dispatcher.finish();
     // An interrupted read, or a row without a readable id, says nothing about who left or how many disables there are.
     if (read.complete && !summary.interrupted && !abortSignal?.aborted) {
       summary.departuresChecked = true;

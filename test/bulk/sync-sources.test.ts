@@ -40,15 +40,15 @@ test('the PATCH sends only what differs and gives the identities collection back
     identities: [{ signInType: 'emailAddress', issuer: 'contoso.onmicrosoft.com', issuerAssignedId: 'old@legacy.example' }, principal],
     accountEnabled: true,
   };
-  const { body, changes } = userPatchOf(user, { record, enabled: undefined }, 'contoso.onmicrosoft.com');
+  const { body, changes } = userPatchOf(user, { record, enabled: undefined, compareProfile: true }, 'contoso.onmicrosoft.com');
   assert.deepEqual(body, {
     mail: 'new@legacy.example',
     identities: [{ signInType: 'emailAddress', issuer: 'contoso.onmicrosoft.com', issuerAssignedId: 'new@legacy.example' }, principal],
   });
   assert.deepEqual(changes.map((change) => change.name), ['mail', 'identities']);
   // Only accountEnabled for an account that left the source.
-  assert.deepEqual(userPatchOf(user, { record: null, enabled: false }, 'contoso.onmicrosoft.com').body, { accountEnabled: false });
-  assert.deepEqual(userPatchOf({ ...user, accountEnabled: false }, { record: null, enabled: false }, 'contoso.onmicrosoft.com').body, {});
+  assert.deepEqual(userPatchOf(user, { record: null, enabled: false, compareProfile: false }, 'contoso.onmicrosoft.com').body, { accountEnabled: false });
+  assert.deepEqual(userPatchOf({ ...user, accountEnabled: false }, { record: null, enabled: false, compareProfile: false }, 'contoso.onmicrosoft.com').body, {});
 });
 
 test('the fingerprint changes with each synced field and with nothing else', () => {

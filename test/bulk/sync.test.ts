@@ -156,17 +156,24 @@ for (const kind of LEDGERS) {
       const stack = await setUp(rows);
       try {
         const outsider = await stack.emulator.directory.createUser({ displayName: 'Not ours', identities: [{ signInType: 'emailAddress', issuer: stack.emulator.tenant.domain, issuerAssignedId: 'outsider@legacy.example' }], password: 'Outsider-Pass-1!' });
-        const blocked = rows.map((row, i) => (i === 5 ? { ...row, enabled: 'false' } : row));
+        // u-005 blocked; u-006 blocked and renamed in the same run.
+        const blocked = rows.map((row, i) => (i === 5 ? { ...row, enabled: 'false' } : i === 6 ? { ...row, enabled: false, display_name: 'Gone Renamed' } : row));
         // A source row premigrate never created (and a user of the same e-mail in Entra): left alone.
         const withNewcomer = [...blocked, { id: 'newcomer', email: 'outsider@legacy.example', display_name: 'Renamed' }];
+        const dry = await stack.run(withNewcomer, { dryRun: true });
+        assert.deepEqual([dry.changed, dry.disabled], [1, 2], 'the renamed and blocked account counts once in each');
+        assert.deepEqual(dry.changes.map((change) => [change.legacyId, change.fields.map((field) => field.name).join()]).sort(), [['u-005', 'accountEnabled'], ['u-006', 'accountEnabled'], ['u-006', 'displayName']]);
         const disabled = await stack.run(withNewcomer);
-        assert.equal(disabled.disabled, 1);
+        assert.deepEqual([disabled.changed, disabled.disabled], [1, 2]);
         assert.equal(disabled.notPreCreated, 1);
         assert.equal((await stack.user('u-005')).accountEnabled, false);
-        assert.equal((await stack.ledger.profiles(['u-005'])).get('u-005')?.enabled, false);
+        assert.deepEqual([(await stack.user('u-006')).accountEnabled, (await stack.user('u-006')).displayName], [false, 'Gone Renamed']);
+        const profiles = await stack.ledger.profiles(['u-005', 'u-006']);
+        assert.deepEqual([profiles.get('u-005')?.enabled, profiles.get('u-006')?.enabled], [false, false]);
+        assert.equal((await stack.run(withNewcomer)).compared, 0, 'nothing left to compare');
         assert.equal(stack.emulator.directory.getUser(outsider.id)?.displayName, 'Not ours');
 
-        const back = await stack.run(rows);
+        const back = await stack.run(blocked.map((row, i) => (i === 5 ? rows[5]! : row)));
         assert.equal(back.reenabled, 1);
         assert.equal(back.disabled, 0);
         assert.equal((await stack.user('u-005')).accountEnabled, true);

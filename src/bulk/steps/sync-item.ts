@@ -12,6 +12,8 @@ export interface SyncItem extends Queued {
   recorded: AccountProfile | undefined;
   /** `accountEnabled` to write: false to disable, true to re-enable, undefined to leave as it is. */
   enabled: boolean | undefined;
+  /** Whether the names, mail and e-mail identity are compared too; false for a disable whose profile went ahead. */
+  compareProfile: boolean;
   /** Sends so far (reads and PATCHes together). */
   attempts: number;
 }
@@ -22,6 +24,6 @@ export interface SyncItem extends Queued {
  * @example
  *   dispatcher.add(syncItem({ legacyId: '42', objectId, record, recorded, enabled: undefined }));
  */
-export function syncItem(item: Omit<SyncItem, 'attempts' | 'notBefore'>): SyncItem {
-  return { ...item, attempts: 0, notBefore: 0 };
+export function syncItem(item: Omit<SyncItem, 'attempts' | 'notBefore' | 'compareProfile'>): SyncItem {
+  return { ...item, compareProfile: item.record !== null, attempts: 0, notBefore: 0 };
 }

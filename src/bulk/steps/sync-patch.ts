@@ -51,14 +51,14 @@ export function syncedUserOf(body: unknown): SyncedUser {
  *   const { body, changes } = userPatchOf(user, item, 'contoso.onmicrosoft.com');
  *   // body { displayName: 'Ada King' }, changes [{ name: 'displayName', old: 'Ada Lovelace', new: 'Ada King' }]
  */
-export function userPatchOf(user: SyncedUser, item: Pick<SyncItem, 'record' | 'enabled'>, tenantDomain: string): { body: Record<string, unknown>; changes: FieldChange[] } {
+export function userPatchOf(user: SyncedUser, item: Pick<SyncItem, 'record' | 'enabled' | 'compareProfile'>, tenantDomain: string): { body: Record<string, unknown>; changes: FieldChange[] } {
   const body: Record<string, unknown> = {};
   const changes: FieldChange[] = [];
   const set = (name: string, old: string | boolean | null, value: string | boolean | null, sent: unknown = value) => {
     body[name] = sent;
     changes.push({ name, old, new: value });
   };
-  if (item.record) {
+  if (item.record && item.compareProfile) {
     const want = syncedProfileOf(item.record);
     if (user.displayName !== want.displayName) set('displayName', user.displayName, want.displayName);
     // Graph reads an unset name as null; the source's empty name is null too (recordOf), so the two compare.
