@@ -15,21 +15,7 @@ import {
   type ReconcileRow,
 } from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
-import {
-  accountPageEndSql,
-  checkDayRange,
-  decisionDayOfRow,
-  decisionDaysSql,
-  LAST_RECONCILE_SQL,
-  SIGN_UP_COUNT_SQL,
-  standingCountSql,
-  standingsOfRows,
-  stragglerLimitOf,
-  stragglerOfRow,
-  stragglerPageSql,
-  type DecisionDayRow,
-  type StragglerRow,
-} from './status-queries.js';
+import { accountPageEndSql, checkDayRange, decisionDayOfRow, decisionDaysSql, LAST_RECONCILE_SQL, SIGN_UP_COUNT_SQL, standingCountSql, standingsOfRows, stragglerLimitOf, stragglerOfRow, stragglerPageSql, type DecisionDayRow, type StragglerRow } from './status-queries.js';
 
 export interface PostgresLedgerLocation {
   url: string;

@@ -16,22 +16,7 @@ import {
   type ReconcileRow,
 } from './reconciliation.js';
 import { pendingMigrations } from './schema-check.js';
-import {
-  accountPageEndSql,
-  checkDayRange,
-  decisionDayOfRow,
-  decisionDaysSql,
-  LAST_RECONCILE_SQL,
-  percentileOffset,
-  SIGN_UP_COUNT_SQL,
-  standingCountSql,
-  standingsOfRows,
-  stragglerLimitOf,
-  stragglerOfRow,
-  stragglerPageSql,
-  type DecisionDayRow,
-  type StragglerRow,
-} from './status-queries.js';
+import { accountPageEndSql, checkDayRange, decisionDayOfRow, decisionDaysSql, LAST_RECONCILE_SQL, percentileOffset, SIGN_UP_COUNT_SQL, standingCountSql, standingsOfRows, stragglerLimitOf, stragglerOfRow, stragglerPageSql, type DecisionDayRow, type StragglerRow } from './status-queries.js';
 
 /** How long a write waits for another process's lock, in ms. */
 const BUSY_TIMEOUT_IN_MS = 2000;
