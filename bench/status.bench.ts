@@ -74,8 +74,7 @@ async function seedSqlite(path: string): Promise<void> {
       reconciliation.run(legacyId((k * 3) % ACCOUNTS), `oid-${(k * 3) % ACCOUNTS}`, c, c.startsWith('migrated') ? checkedAt : null, checkedAt);
     }
   })();
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.exec('ANALYZE');
+  db.pragma('wal_checkpoint(TRUNCATE)'); // no ANALYZE: a ledger in use has no statistics, and status must not need them
   db.close();
 }
 

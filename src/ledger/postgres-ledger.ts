@@ -236,7 +236,7 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
       const after = filter.after ?? '';
       const collate = ' COLLATE "C"';
       const end = (await query<{ legacy_id: string }>(accountPageEndSql((n) => `$${n}`, collate), [after, stragglerLimitOf(filter) - 1], 'listing stragglers')).rows[0]?.legacy_id;
-      const sql = stragglerPageSql((n) => `$${n}`, collate, end !== undefined);
+      const sql = stragglerPageSql({ p: (n) => `$${n}`, collate, state: 'p.state' }, end !== undefined);
       const rows = (await query<StragglerRow>(sql, end === undefined ? [after] : [after, end], 'listing stragglers')).rows;
       return { stragglers: rows.map(stragglerOfRow), ...(end !== undefined && { next: end }) };
     },

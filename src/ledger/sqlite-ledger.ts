@@ -208,7 +208,8 @@ export function openSqliteLedger(path: string): Ledger {
       const after = filter.after ?? '';
       return guarded(() => {
         const end = db.prepare<[string, number], { legacy_id: string }>(accountPageEndSql(() => '?', '')).get(after, stragglerLimitOf(filter) - 1)?.legacy_id;
-        const rows = end === undefined ? db.prepare<[string], StragglerRow>(stragglerPageSql(() => '?', '', false)).all(after) : db.prepare<[string, string], StragglerRow>(stragglerPageSql(() => '?', '', true)).all(after, end);
+        const dialect = { p: () => '?', collate: '', state: '+p.state' };
+        const rows = end === undefined ? db.prepare<[string], StragglerRow>(stragglerPageSql(dialect, false)).all(after) : db.prepare<[string, string], StragglerRow>(stragglerPageSql(dialect, true)).all(after, end);
         return { stragglers: rows.map(stragglerOfRow), ...(end !== undefined && { next: end }) };
       });
     },

@@ -189,13 +189,17 @@ export function accountPageEndSql(p: (n: number) => string, collate: string): st
  * The stragglers among the accounts after a key and up to another (the last page: no upper bound), for both
  * drivers: pre-created accounts not confirmed migrated (no reconciliation, or `pending`), never answered
  * MigratePassword, with our latest answer (the account's few answers found through the object-id index).
- * `collate` orders byte-wise on PostgreSQL, like SQLite; `p(n)` the placeholders (after, up to).
+ * `collate` orders byte-wise on PostgreSQL, like SQLite; `p(n)` the placeholders (after, up to); `state` the
+ * account's state as the driver should read it: SQLite's `+p.state` keeps its planner, which has no statistics on a
+ * ledger nobody ANALYZEs, from reading every pre-created account through the state index instead of the page's
+ * range of the primary key.
  */
-export function stragglerPageSql(p: (n: number) => string, collate: string, bounded: boolean): string {
+export function stragglerPageSql(dialect: { p: (n: number) => string; collate: string; state: string }, bounded: boolean): string {
+  const { p, collate } = dialect;
   return `SELECT s.legacy_id, s.email, s.updated_at, l.at AS last_at, l.action AS last_action FROM (
       SELECT p.legacy_id, p.email, p.updated_at, (SELECT d.id FROM jit_decisions d WHERE d.object_id = p.entra_object_id ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_id
       FROM premigration_accounts p LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
-      WHERE ${PRE_CREATED} AND (r.legacy_id IS NULL OR r.confirmation = 'pending')
+      WHERE ${dialect.state} IN ('created', 'existing') AND (r.legacy_id IS NULL OR r.confirmation = 'pending')
         AND NOT ${answered(" AND d.action = 'MigratePassword'")}
         AND p.legacy_id${collate} > ${p(1)}${bounded ? ` AND p.legacy_id${collate} <= ${p(2)}` : ''}) s
     LEFT JOIN jit_decisions l ON l.id = s.last_id
