@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_FIELD_MAP, graphUserBody, recordOf, type LegacyRecord } from '../../src/bulk/index.js';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { DEFAULT_FIELD_MAP, graphUserBody, readSqlSource, recordOf, type LegacyRecord } from '../../src/bulk/index.js';
 import { isLocked } from '../../src/bulk/ldap-source.js';
 import { userPatchOf } from '../../src/bulk/steps/sync-patch.js';
 import { profileFingerprint } from '../../src/bulk/steps/sync-profile.js';
+import { SERVICES, skipUnlessService } from '../support/services.js';
 
 const row = (enabled: unknown) => recordOf({ id: 'u1', email: 'ada@legacy.example', display_name: 'Ada', enabled }, DEFAULT_FIELD_MAP);
 
@@ -57,4 +60,35 @@ test('the fingerprint changes with each synced field and with nothing else', () 
   assert.match(fingerprint, /^[A-Za-z0-9_-]{43}$/);
   assert.equal(profileFingerprint({ ...base, phone: null, extra: {}, enabled: false }), fingerprint);
   for (const changed of [{ displayName: 'Ada K' }, { givenName: 'Ada' }, { surname: 'K' }, { email: 'k@legacy.example' }]) assert.notEqual(profileFingerprint({ ...base, ...changed }), fingerprint);
+});
+
+test('the SQL export\'s booleans and 1/0 read as enabled: PostgreSQL and MariaDB, a blocked column selected inverted', async (t) => {
+  const table = `sync_enabled_${process.pid}_${Date.now()}`;
+  const read = async (url: string, query: string) => {
+    const records: Array<[string, boolean | undefined]> = [];
+    for await (const { row } of readSqlSource({ url, query })) records.push([String(row!.id), (recordOf(row!, DEFAULT_FIELD_MAP) as LegacyRecord).enabled]);
+    return records;
+  };
+  await t.test('PostgreSQL', { skip: await skipUnlessService('postgres') }, async () => {
+    const client = new pg.Client({ connectionString: SERVICES.postgres.url });
+    await client.connect();
+    try {
+      await client.query(`CREATE TABLE ${table} (id text PRIMARY KEY, email text, active boolean, blocked boolean)`);
+      await client.query(`INSERT INTO ${table} VALUES ('a', 'a@legacy.example', true, false), ('b', 'b@legacy.example', false, true), ('c', 'c@legacy.example', NULL, NULL)`);
+      assert.deepEqual(await read(SERVICES.postgres.url, `SELECT id, email, active AS enabled FROM ${table}`), [['a', true], ['b', false], ['c', true]]);
+      assert.deepEqual(await read(SERVICES.postgres.url, `SELECT id, email, NOT blocked AS enabled FROM ${table}`), [['a', true], ['b', false], ['c', true]]);
+    } finally {
+      await client.query(`DROP TABLE IF EXISTS ${table}`).finally(() => client.end());
+    }
+  });
+  await t.test('MariaDB', { skip: await skipUnlessService('mariadb') }, async () => {
+    const connection = await mysql.createConnection(SERVICES.mariadb.url);
+    try {
+      await connection.query(`CREATE TABLE ${table} (id varchar(10) PRIMARY KEY, email text, blocked tinyint(1))`);
+      await connection.query(`INSERT INTO ${table} VALUES ('a', 'a@legacy.example', 0), ('b', 'b@legacy.example', 1)`);
+      assert.deepEqual(await read(SERVICES.mariadb.url, `SELECT id, email, NOT blocked AS enabled FROM ${table}`), [['a', true], ['b', false]]);
+    } finally {
+      await connection.query(`DROP TABLE IF EXISTS ${table}`).finally(() => connection.end());
+    }
+  });
 });
