@@ -59,8 +59,8 @@ for (const kind of LEDGERS) {
     const users = (count: number): Row[] => Array.from({ length: count }, (_, i) => ({ id: `u-${String(i).padStart(3, '0')}`, email: `user${i}@legacy.example`, display_name: `User ${i}` }));
 
     /** An emulator, a ledger and the accounts premigrate created from `rows`; Graph writes counted by method. */
-    async function setUp(rows: Row[]) {
-      const emulator = await startEmulator({ port: 0, graph: { writeBudget: { perApp: 100_000, windowInMs: 60_000 } } });
+    async function setUp(rows: Row[], writeBudget = { perApp: 100_000, windowInMs: 60_000 }) {
+      const emulator = await startEmulator({ port: 0, graph: { writeBudget } });
       emulator.registerClientApp(CLIENT_ID, SECRET);
       const flag = defineExtensionProperty(emulator);
       const credential = createClientSecretCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: CLIENT_ID, clientSecret: SECRET });
@@ -263,6 +263,20 @@ for (const kind of LEDGERS) {
         assert.equal(resumed.unchanged, 20, 'Graph already holds it: nothing to PATCH');
         assert.notEqual((await stack.ledger.profiles(['u-002'])).get('u-002')?.fingerprint, fingerprintBefore, 'now recorded');
         assert.equal((await stack.run(changed)).compared, 0);
+      } finally {
+        await stack.close();
+      }
+    });
+
+    test('throttled PATCHes (429 with Retry-After) are sent again after the pause, and every change lands', async () => {
+      const rows = users(20);
+      // 25 writes per 2 s: the 20 creates leave 5, so most of the 20 PATCHes are throttled at first.
+      const stack = await setUp(rows, { perApp: 25, windowInMs: 2_000 });
+      try {
+        const summary = await stack.run(rows.map((row) => ({ ...row, display_name: `${row.display_name} (new)` })));
+        assert.ok(summary.throttled > 0, 'Graph throttled some');
+        assert.deepEqual([summary.changed, summary.failed], [20, 0]);
+        assert.equal((await stack.user('u-019')).displayName, 'User 19 (new)');
       } finally {
         await stack.close();
       }
