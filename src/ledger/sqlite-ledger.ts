@@ -113,7 +113,7 @@ export function openSqliteLedger(path: string): Ledger {
     async listAccounts(filter = {}) {
       const where: string[] = [];
       const values: unknown[] = [];
-      if (filter.state !== undefined) (where.push('state = ?'), values.push(filter.state));
+      if (filter.state !== undefined) (where.push('+state = ?'), values.push(filter.state)); // `+`: the key's range, not the state index (see reconcileListingSql)
       if (filter.after !== undefined) (where.push('legacy_id > ?'), values.push(filter.after));
       const limit = Math.min(Math.max(1, filter.limit ?? 1000), 10_000);
       const sql = `SELECT * FROM premigration_accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY legacy_id LIMIT ?`;
@@ -124,7 +124,7 @@ export function openSqliteLedger(path: string): Ledger {
       return Object.fromEntries(rows.map((row) => [row.state, row.n]));
     },
     async listToReconcile(filter = {}) {
-      const sql = reconcileListingSql(filter.unmarked === true, () => '?', '');
+      const sql = reconcileListingSql(filter.unmarked === true, () => '?', '', '+p.state');
       return guarded(() => db.prepare<unknown[], ReconcileRow>(sql).all(filter.after ?? '', reconcileLimitOf(filter))).map(accountToReconcileOfRow);
     },
     async migratePasswordAnswers(objectIds) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openLedger } from '../../src/ledger/index.js';
+import { reconcileListingSql } from '../../src/ledger/reconciliation.js';
 import { decisionDaysSql, standingCountSql, stragglerPageSql } from '../../src/ledger/status-queries.js';
 
 const OPTIONS = { unavailableReasons: ['legacy-store-unavailable', 'deadline-exceeded'] };
@@ -50,5 +51,13 @@ describe('ledger migration 005: the queries of status use its indexes (SQLite)',
     assert.match(plan, /SEARCH p USING INDEX sqlite_autoindex_premigration_accounts_1 \(legacy_id>\? AND legacy_id<\?\)/);
     assert.match(plan, /SEARCH d USING COVERING INDEX jit_decisions_object_action \(object_id=\? AND action=\?\)/);
     assert.doesNotMatch(plan, /SCAN (p|r|d)\b/);
+  });
+
+  test("reconcile's pages walk the primary key from the page's key, without sorting every account", () => {
+    for (const unmarked of [false, true]) {
+      const plan = planOf(db, reconcileListingSql(unmarked, () => '?', '', '+p.state'), 'a', 10);
+      assert.match(plan, /SEARCH p USING INDEX sqlite_autoindex_premigration_accounts_1 \(legacy_id>\?\)/);
+      assert.doesNotMatch(plan, /TEMP B-TREE FOR ORDER BY/);
+    }
   });
 });
