@@ -42,12 +42,12 @@ describe('entra-migrate premigrate --sync (command line)', () => {
     assert.match(dry.stdout, /^ {2}id s01: displayName "Sync 1" → "Renamed One"$/m);
     assert.match(dry.stdout, /^ {2}id s02: accountEnabled true → false$/m);
     assert.match(dry.stdout, /run again with --apply/);
-    assert.equal(emulator.directory.findUserBySignInName('s1@legacy.example')?.displayName, 'Sync 1');
 
     const applied = await runCli(['premigrate', '--sync', '--apply', '--json', '--from', file], { env, timeoutInMs: 60_000 });
     assert.equal(applied.code, 0, applied.stderr);
     const summary = JSON.parse(applied.stdout) as Record<string, unknown>;
     for (const key of ['dryRun', 'read', 'changed', 'disabled', 'reenabled', 'unchanged', 'failed', 'departed', 'departuresChecked', 'massDisable', 'changes', 'failures']) assert.ok(key in summary, key);
+    // What the dry run listed is still to do: it wrote nothing.
     assert.deepEqual([summary.dryRun, summary.changed, summary.disabled], [false, 1, 1]);
 
     const again = await runCli(['premigrate', '--sync', '--apply', '--from', file], { env, timeoutInMs: 60_000 });
