@@ -10,11 +10,6 @@ import { DECISION_ACTIONS, type DecisionAction, type DecisionDay, type Ledger } 
  */
 export const UNAVAILABLE_REASONS = ['legacy-store-unavailable', 'deadline-exceeded', 'overloaded', 'legacy-hash-unverifiable'] as const satisfies readonly DecisionReason[];
 
-/** Days of answers shown when `--days` is not given. */
-export const DEFAULT_DAYS = 30;
-/** The most days `--days` may ask for: a year and a bit. */
-export const MAX_DAYS = 400;
-
 const DAY_IN_MS = 86_400_000;
 
 /** One UTC day of answers as `status` shows it: a day without answers has zeros and no latencies. */

@@ -1,3 +1,3 @@
-export { DEFAULT_DAYS, MAX_DAYS, statusFigures, UNAVAILABLE_REASONS, type AnswerDay, type StatusFigures, type StatusFiguresOptions } from './figures.js';
+export { statusFigures, UNAVAILABLE_REASONS, type AnswerDay, type StatusFigures, type StatusFiguresOptions } from './figures.js';
 export { csvCell, csvLine, STRAGGLER_CSV_HEADER, stragglerCsvLines, type StragglerExportCount } from './stragglers-csv.js';
 export { writeLinesAtomically } from './write-lines-atomically.js';

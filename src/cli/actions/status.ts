@@ -93,7 +93,7 @@ function describe(figures: StatusFigures, where: string): string {
   );
   const row = (label: string, n: number, note = '') => lines.push(`${label.padEnd(32)}${count(n).padStart(11)}${note ? `  ${note}` : ''}`);
   const { accounts } = figures;
-  row('accounts pre-created', accounts.preCreated, accounts.pendingCreation + accounts.failed > 0 ? `(${count(accounts.pendingCreation)} pending creation)` : '');
+  row('accounts pre-created', accounts.preCreated, accounts.pendingCreation > 0 ? `and ${count(accounts.pendingCreation)} pending creation (the next premigrate resolves them)` : '');
   row('failed to pre-create', accounts.failed, accounts.failed > 0 ? 'premigrate --failures FILE.csv lists why' : '');
   row('migrated', figures.migrated, `${count(figures.migratedConfirmed)} confirmed by reconcile`);
   row('  by the extension', figures.migratedBy.extension, figures.migratedByExtensionUnconfirmed > 0 ? `${count(figures.migratedByExtensionUnconfirmed)} answered MigratePassword, not yet confirmed` : '');

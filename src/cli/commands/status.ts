@@ -1,8 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { StatusCommandOptions } from '../actions/status.js';
 
-/** The most days `--days` may ask for (kept beside the status module's MAX_DAYS; this module loads nothing else). */
+/** The most days `--days` may ask for: a year and a bit. */
 const MAX_DAYS = 400;
+/** Days of answers shown when `--days` is not given: a month, the span a migration team reviews. */
+const DEFAULT_DAYS = 30;
 
 /** `--days`: whole days from 1 to 400. */
 const parseDays = (value: string) => {
@@ -16,7 +18,7 @@ export function registerStatus(program: Command, setExitCode: (code: number) => 
     .command('status')
     .description('where the migration stands, from the ledger: pre-created, migrated (by the extension, a reset, sign-up), needing attention, never signed in; answers per day; reads only')
     .option('--json', 'print the figures as JSON (keys in docs/status.md)')
-    .option('--days <n>', 'days of answers shown, ending today (UTC)', parseDays, 30)
+    .option('--days <n>', 'days of answers shown, ending today (UTC)', parseDays, DEFAULT_DAYS)
     .option('--stragglers <file.csv>', 'write the pre-created accounts that have not migrated (legacy id, e-mail, pre-created at, last attempt, last answer) to this CSV file, replaced atomically (mode 600)')
     .option('--env-file <file>', "a dotenv file of settings (KEY=value lines, e.g. setup --write-env's); the environment wins")
     .addHelpText(
