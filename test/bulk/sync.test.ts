@@ -77,6 +77,7 @@ for (const kind of LEDGERS) {
       const ledger = await openLedger(kind.url());
       const created = await premigrate({ source: readSource(await jsonl(rows)), ledger, graph, userBody: { tenantDomain: emulator.tenant.domain, flagAttribute: flag } });
       assert.equal(created.created, rows.length);
+      assert.equal((await ledger.profiles(rows.map((row) => row.id))).size, rows.length, 'premigrate records the baseline of each account it creates');
       const run = async (source: Row[] | string, extra: { dryRun?: boolean; allowMassDisable?: boolean; ledger?: Ledger; abortSignal?: AbortSignal; rows?: AsyncIterable<never> } = {}) =>
         sync({
           source: typeof source === 'string' ? readSource(source) : readSource(await jsonl(source)),
