@@ -32,14 +32,16 @@ const KINDS = [
   },
 ];
 
-after(async () => {
+/** Removes what the tests of one kind created (their ledgers closed first). */
+async function cleanUp(): Promise<void> {
   if (sqliteDir) await rm(sqliteDir, { recursive: true, force: true });
+  sqliteDir = undefined;
   if (pgSchemas.length === 0) return;
   const client = new pg.Client({ connectionString: SERVICES.postgres.url });
   await client.connect();
-  for (const schema of pgSchemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  for (const schema of pgSchemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await client.end();
-});
+}
 
 const zeroActions = { MigratePassword: 0, UpdatePassword: 0, Retry: 0, Block: 0, modifyAttributeValues: 0 };
 
@@ -56,6 +58,7 @@ for (const kind of KINDS) {
     after(async () => {
       await ledger?.close();
       await empty?.close();
+      await cleanUp();
     });
 
     test('every pre-created account in exactly one standing, the migrated total beside its breakdown', async () => {
