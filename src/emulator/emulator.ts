@@ -12,6 +12,7 @@ import type { GraphFaults } from './graph/write-admission.js';
 import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
 import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
 import { TenantObjects } from './tenant-objects.js';
+import { createReadBudget, type ReadBudgetOptions } from './graph/read-budget.js';
 import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
 import { signUpFlowFromGraph } from './graph/graph-sign-up-flow.js';
 import { checkSignUpSettings, createSignUpService, signUpFlowOf, type SignUpFlow, type SignUpService, type SignUpSettings } from './sign-up/index.js';
@@ -43,7 +44,7 @@ export interface EmulatorOptions {
   /** How the emulator calls extensions; default global fetch. */
   fetch?: typeof globalThis.fetch;
   /** Graph's identity-write throttling (defaults: Graph's documented budgets) and injected faults. */
-  graph?: { writeBudget?: WriteBudgetOptions; faults?: GraphFaults; directoryQuota?: number };
+  graph?: { writeBudget?: WriteBudgetOptions; readBudget?: ReadBudgetOptions; faults?: GraphFaults; directoryQuota?: number };
   /**
    * Also serve a legacy Azure AD B2C tenant — an ROPC token endpoint over its own users — as the system a migration
    * starts from. Its users live in memory only: seed them with each start.
@@ -154,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         apps,
         objects,
         budget: createWriteBudget(options.graph?.writeBudget),
+        readBudget: createReadBudget(options.graph?.readBudget),
         faults: () => faults,
         now,
         ...(options.graph?.directoryQuota !== undefined && { directoryQuota: options.graph.directoryQuota }),

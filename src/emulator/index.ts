@@ -11,6 +11,7 @@ export { encryptPasswordContext, PASSWORD_CONTEXT_LIFETIME_IN_SECONDS, type Pass
 export { createSignInService, type ChangePasswordOutcome, type SignInOutcome, type SignInService } from './sign-in.js';
 export { createTenant, type EmulatedTenant } from './tenant.js';
 export { type GraphFaults } from './graph/write-admission.js';
+export { type ReadBudgetOptions } from './graph/read-budget.js';
 export { type WriteBudgetOptions } from './graph/write-budget.js';
 export {
   B2C_ERRORS,

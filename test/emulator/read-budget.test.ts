@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { createReadBudget, resourceUnitCostOf, resourceUnitLimitOf } from '../../src/emulator/graph/read-budget.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 
 describe('the emulator read budget (Graph identity and access resource units)', () => {
   test('costs requests as Graph documents: base cost by path, $select −1, $expand +1, $top under 20 −1, never below 1', () => {
@@ -51,5 +52,50 @@ describe('the emulator read budget (Graph identity and access resource units)', 
     let admitted = 0;
     for (let t = 0; t < 1_000_000; t += 10) if (budget.admit('app', 1, t, 0).ok) admitted++;
     assert.equal(admitted, 100 * 100, '100 per 10 s over 1,000 s');
+  });
+});
+
+describe('the emulated Graph charges resource units per app', () => {
+  const CLIENT_ID = '11111111-2222-4333-8444-666666666666';
+  const SECRET = 'read-budget-secret';
+  let emulator: RunningEmulator;
+  let token: string;
+  const graph = (path: string, init: RequestInit = {}) =>
+    fetch(`${emulator.url}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0, graph: { readBudget: { perApp: 6 } } });
+    emulator.registerClientApp(CLIENT_ID, SECRET);
+    const response = await fetch(`${emulator.url}/${emulator.tenant.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' }),
+    });
+    token = ((await response.json()) as { access_token: string }).access_token;
+  });
+  after(() => emulator.close());
+
+  test('answers each request with its cost, 429 with Retry-After and the scope past the limit, and charges a batch by its inner requests', async () => {
+    const first = await graph('/users?$select=id');
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('x-ms-resource-unit'), '1');
+    const list = await graph('/users');
+    assert.equal(list.headers.get('x-ms-resource-unit'), '2', 'a list without $select costs 2');
+    // 3 of 6 spent; a batch of four GETs of a missing user: three admitted (404), the fourth throttled.
+    const batch = await graph('/$batch', {
+      method: 'POST',
+      body: JSON.stringify({ requests: ['1', '2', '3', '4'].map((id) => ({ id, method: 'GET', url: `/users/00000000-0000-4000-8000-00000000000${id}?$select=id` })) }),
+    });
+    assert.equal(batch.status, 200, 'the $batch itself is not charged');
+    const { responses } = (await batch.json()) as { responses: { id: string; status: number; headers: Record<string, string> }[] };
+    assert.deepEqual(responses.map((response) => response.status), [404, 404, 404, 429]);
+    assert.match(responses[3]!.headers['retry-after'] ?? '', /^\d+$/);
+    assert.equal(responses[2]!.headers['x-ms-throttle-limit-percentage'], '1.00', 'from 80 % of the limit, the share in use');
+    const refused = await graph('/users?$select=id');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('x-ms-throttle-information'), 'ResourceUnitLimitExceeded');
+    assert.equal(refused.headers.get('x-ms-throttle-scope'), `Tenant_Application/ReadWrite/${CLIENT_ID}/${emulator.tenant.tenantId}`);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'TooManyRequests');
   });
 });

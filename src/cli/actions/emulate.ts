@@ -25,6 +25,8 @@ export interface EmulateCommandOptions {
   newGraphSecret?: boolean;
   graphWritesPerApp: number;
   graphWritesPerTenant: number;
+  /** Resource units per app per 10 s; undefined follows the tenant's size, as Graph does. */
+  graphResourceUnitsPerApp?: number;
   graphWindowSeconds: number;
   graphQuota: number;
   graph503Rate: number;
@@ -74,6 +76,7 @@ export async function emulate(options: EmulateCommandOptions): Promise<number> {
       ...(extension !== undefined && { extension }),
       graph: {
         writeBudget: { perApp: options.graphWritesPerApp, perTenant: options.graphWritesPerTenant, windowInMs: options.graphWindowSeconds * 1000 },
+        ...(options.graphResourceUnitsPerApp !== undefined && { readBudget: { perApp: options.graphResourceUnitsPerApp } }),
         faults: {
           serviceUnavailableRate: options.graph503Rate,
           serviceUnavailableAfterWriteRate: options.graph503AfterWriteRate,

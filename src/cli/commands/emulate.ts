@@ -46,6 +46,7 @@ export function registerEmulate(program: Command, setExitCode: (code: number) =>
     .option('--graph-writes-per-app <n>', "Graph writes one app may make per window (Graph: ~3,000 per 150 s)", wholeNumberIn(1, 100_000_000), 3000)
     .option('--graph-writes-per-tenant <n>', 'Graph writes all apps together may make per window', wholeNumberIn(1, 100_000_000), 18000)
     .option('--graph-window-seconds <s>', 'the throttling window', wholeNumberIn(1, 3600), 150)
+    .option('--graph-resource-units-per-app <n>', "Graph resource units one app may spend per 10 s, reads and writes (Graph: 3,500 under 50 users, 5,000 up to 500, 8,000 above; the default follows the tenant's size)", wholeNumberIn(1, 100_000_000))
     .option('--graph-quota <objects>', 'the directory object quota: users beyond it are refused (Directory_QuotaExceeded), GET /beta/organization reports it', wholeNumberIn(1, 100_000_000), 300_000)
     .option('--graph-503-rate <share>', 'share of Graph writes answered 503 before they run: nothing is written (fault injection)', parseShare, 0)
     .option('--graph-503-after-write-rate <share>', 'share of Graph writes that run and are then answered 503: the object exists though the answer says it failed', parseShare, 0)
@@ -62,8 +63,9 @@ With them, --attribute-collection-start-url, --attribute-collection-submit-url a
 sign-up page (/signup) its attribute collection extensions and custom attributes.
 
 Graph (for premigrate, setup, doctor): the emulator prints GRAPH_BASE_URL, AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID and
-AZURE_CLIENT_SECRET to use. Writes beyond --graph-writes-per-app or --graph-writes-per-tenant per window are answered
-429 with Retry-After, as Graph throttles. Like Graph, it refuses users carrying an extension attribute no extension
+AZURE_CLIENT_SECRET to use. Writes beyond --graph-writes-per-app or --graph-writes-per-tenant per window, and requests
+beyond --graph-resource-units-per-app per 10 s (a GET of a user costs 1, a list 2), are answered 429 with Retry-After,
+as Graph throttles. Like Graph, it refuses users carrying an extension attribute no extension
 property defines (run setup first) and users beyond --graph-quota.
 
 With --directory <file>, a restart is the same tenant: the same tenant id, signing keys, AZURE_CLIENT_SECRET,

@@ -13,6 +13,8 @@ import type { TenantObjects } from '../tenant-objects.js';
 import { tenantObjectRoutes } from './tenant-object-routes.js';
 import { createWriteAdmission, type GraphFaults } from './write-admission.js';
 import type { WriteBudget } from './write-budget.js';
+import { createReadAdmission } from './read-admission.js';
+import type { ReadBudget } from './read-budget.js';
 
 export interface GraphRoutesOptions {
   tenant: EmulatedTenant;
@@ -21,6 +23,8 @@ export interface GraphRoutesOptions {
   /** Applications, service principals, custom extensions and listeners (`setup`'s Graph calls). */
   objects: TenantObjects;
   budget: WriteBudget;
+  /** Graph's resource-unit limit, charged on every request of an app (reads and writes). */
+  readBudget: ReadBudget;
   faults: () => GraphFaults;
   now: () => number;
   random?: () => number;
@@ -56,6 +60,7 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
   // Users as Graph's routes see them: with the profile edits PATCH made (graph-user.ts).
   const directory = withUserEdits(options.directory);
   const admitWrite = createWriteAdmission({ budget: options.budget, faults: options.faults, now: options.now, ...(options.random && { random: options.random }) });
+  const admitRequest = createReadAdmission({ budget: options.readBudget, tenantId: tenant.tenantId, now: options.now, userCount: () => directory.countUsers() });
   app.decorateRequest('graphApp', undefined);
   /** Users being created (their password hashing under way), counted against the directory quota. */
   let creating = 0;
@@ -74,6 +79,7 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
     graph.addHook('onRequest', async (request, reply) => {
       request.graphApp = await options.apps.appOf(request.headers.authorization);
       if (!request.graphApp) return reply.code(401).send(graphError('InvalidAuthenticationToken', 'Access token is empty or invalid.'));
+      if (admitRequest(request.graphApp, request, reply)) return reply;
       const latency = options.faults().latencyInMs ?? 0;
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     });
