@@ -47,6 +47,9 @@ export interface UserCursor {
   id: string;
 }
 
+/** The profile properties `PATCH /users/{id}` changes; `identities`, when given, replaces the whole collection. */
+export type UserEdit = Partial<Pick<DirectoryUser, 'displayName' | 'givenName' | 'surname' | 'mail' | 'accountEnabled' | 'identities'>>;
+
 export interface NewUser {
   displayName: string;
   givenName?: string | null;
@@ -76,6 +79,11 @@ export interface Directory {
   listUsers(options?: { limit?: number; after?: UserCursor }): DirectoryUser[];
   /** How many users the directory holds; counted once at open, then kept (O(1), called for every create). */
   countUsers(): number;
+  /**
+   * Changes a user's profile in one transaction; an identity another user holds is refused with
+   * `DIRECTORY_CONFLICT` and nothing changes.
+   */
+  updateUser(id: string, edit: UserEdit): DirectoryUser;
   setPassword(id: string, password: string): Promise<void>;
   checkPassword(id: string, password: string): Promise<boolean>;
   setExtensionAttribute(id: string, name: string, value: unknown): void;
@@ -157,6 +165,8 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       'INSERT INTO users (id, display_name, given_name, surname, mail, user_principal_name, account_enabled, created_at, password_salt, password_key, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertIdentity: db.prepare('INSERT INTO identities VALUES (?, ?, ?, ?, ?)'),
+    deleteIdentities: db.prepare('DELETE FROM identities WHERE user_id = ?'),
+    updateProfile: db.prepare('UPDATE users SET display_name = ?, given_name = ?, surname = ?, mail = ?, account_enabled = ? WHERE id = ?'),
     userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
     userBySignInName: db.prepare<[string], { user_id: string }>('SELECT user_id FROM identities WHERE issuer_assigned_id_lower = ? LIMIT 1'),
     identitiesOf: db.prepare<[string], { sign_in_type: string; issuer: string; issuer_assigned_id: string }>('SELECT * FROM identities WHERE user_id = ?'),
@@ -246,6 +256,27 @@ export function openDirectory(path: string, options: { domain: string; now?: () 
       return rows.map(toUser);
     },
     countUsers: () => userCount,
+    updateUser(id, edit) {
+      db.transaction(() => {
+        const user = toUser(requireUser(id));
+        if (edit.identities) {
+          if (edit.identities.length === 0) throw new EmulatorError(EmulatorErrorCode.DIRECTORY_INVALID, 'A user needs at least one identity.');
+          for (const identity of edit.identities) {
+            const holder = statements.identityTaken.get(identity.signInType, identity.issuer, identity.issuerAssignedId.toLowerCase());
+            if (holder && holder.user_id !== id) {
+              throw new EmulatorError(EmulatorErrorCode.DIRECTORY_CONFLICT, `Another object with the same value for property identities already exists (${identity.signInType} ${identity.issuerAssignedId}).`);
+            }
+          }
+          statements.deleteIdentities.run(id);
+          for (const identity of edit.identities) {
+            statements.insertIdentity.run(id, identity.signInType, identity.issuer, identity.issuerAssignedId, identity.issuerAssignedId.toLowerCase());
+          }
+        }
+        const next = { ...user, ...edit };
+        statements.updateProfile.run(next.displayName, next.givenName, next.surname, next.mail, next.accountEnabled ? 1 : 0, id);
+      })();
+      return toUser(requireUser(id));
+    },
     async setPassword(id, password) {
       requireUser(id);
       const salt = newSalt();

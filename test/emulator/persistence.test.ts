@@ -82,6 +82,45 @@ describe('the emulator keeps its tenant in the directory file', () => {
     }
   });
 
+  test("a user's PATCH is the directory's: it survives a restart, a disabled account cannot sign in, a replaced identity is free again", async () => {
+    const patchPath = join(dir, 'patched.db');
+    const first = await startEmulator({ port: 0, directoryPath: patchPath });
+    let userId: string;
+    try {
+      first.registerClientApp(ADMIN, ADMIN_SECRET);
+      const graph = createGraphClient({ baseUrl: first.url, credential: appCredential({ authorityHost: first.url, tenantId: first.tenant.tenantId, clientId: ADMIN, clientSecret: ADMIN_SECRET }).credential });
+      const email = (address: string) => ({ signInType: 'emailAddress', issuer: first.tenant.domain, issuerAssignedId: address });
+      const created = (await graph.call('POST', '/v1.0/users', {
+        displayName: 'Grace',
+        identities: [email('grace@contoso.example')],
+        passwordProfile: { forceChangePasswordNextSignIn: false, password: CANARY_PASSWORDS.correct },
+      })) as { id: string };
+      userId = created.id;
+      assert.deepEqual(await first.signIn.signIn({ username: 'grace@contoso.example', password: CANARY_PASSWORDS.correct }), { outcome: 'signed-in', migrated: false });
+      await graph.call('PATCH', `/v1.0/users/${userId}`, { displayName: 'Grace Hopper', surname: 'Hopper', identities: [email('grace.hopper@contoso.example')], accountEnabled: false });
+    } finally {
+      await first.close();
+    }
+
+    const second = await startEmulator({ port: 0, directoryPath: patchPath });
+    try {
+      const user = second.directory.getUser(userId)!;
+      assert.equal(user.displayName, 'Grace Hopper');
+      assert.equal(user.surname, 'Hopper');
+      assert.equal(user.accountEnabled, false);
+      assert.deepEqual(user.identities.map((identity) => identity.issuerAssignedId), ['grace.hopper@contoso.example']);
+      assert.equal((await second.signIn.signIn({ username: 'grace.hopper@contoso.example', password: CANARY_PASSWORDS.correct })).outcome, 'invalid-credentials', 'disabled');
+      assert.equal(second.directory.findUserBySignInName('grace@contoso.example'), undefined, 'the old identity went with the replaced collection');
+      second.directory.updateUser(userId, { accountEnabled: true });
+      assert.deepEqual(await second.signIn.signIn({ username: 'grace.hopper@contoso.example', password: CANARY_PASSWORDS.correct }), { outcome: 'signed-in', migrated: false });
+      const other = await second.directory.createUser({ displayName: 'Other', identities: [{ signInType: 'emailAddress', issuer: second.tenant.domain, issuerAssignedId: 'other@contoso.example' }], password: 'Random-Initial-Password-1!' });
+      assert.throws(() => second.directory.updateUser(other.id, { identities: [{ signInType: 'emailAddress', issuer: second.tenant.domain, issuerAssignedId: 'Grace.Hopper@contoso.example' }] }), { code: EmulatorErrorCode.DIRECTORY_CONFLICT });
+      assert.equal(second.directory.getUser(other.id)!.identities[0]!.issuerAssignedId, 'other@contoso.example', 'a refused update changes nothing');
+    } finally {
+      await second.close();
+    }
+  });
+
   test('--tenant-id naming another tenant than the file holds is an error naming both; nothing starts', async () => {
     const other = '0b5c9d3e-1f2a-4b6c-8d7e-9f0a1b2c3d4e';
     const existing = await startEmulator({ port: 0, directoryPath: path });

@@ -7,7 +7,7 @@ import type { ClientApps } from './client-apps.js';
 import { graphError } from './graph-error.js';
 import { checkExtensionAttributes } from './extension-attributes.js';
 import { pageOfUsers } from '../user-pages.js';
-import { createdUser, filterUsers, userUpdateOf, withUserEdits } from './graph-user.js';
+import { createdUser, filterUsers, userUpdateOf } from './graph-user.js';
 import { selectUser, userSelection, usersContextPath, type UserSelection } from './user-select.js';
 import type { TenantObjects } from '../tenant-objects.js';
 import { tenantObjectRoutes } from './tenant-object-routes.js';
@@ -56,9 +56,7 @@ declare module 'fastify' {
  * shapes, write throttling (429 + Retry-After) and optional fault injection.
  */
 export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, options) => {
-  const { tenant } = options;
-  // Users as Graph's routes see them: with the profile edits PATCH made (graph-user.ts).
-  const directory = withUserEdits(options.directory);
+  const { directory, tenant } = options;
   const admitWrite = createWriteAdmission({ budget: options.budget, faults: options.faults, now: options.now, ...(options.random && { random: options.random }) });
   const admitRequest = createReadAdmission({ budget: options.readBudget, tenantId: tenant.tenantId, now: options.now, userCount: () => directory.countUsers() });
   app.decorateRequest('graphApp', undefined);
@@ -172,7 +170,7 @@ export const graphRoutes: FastifyPluginAsync<GraphRoutesOptions> = async (app, o
       if ('problem' in extensions) return reply.code(400).send(graphError('Request_BadRequest', extensions.problem));
       const password = ((body as Record<string, unknown>).passwordProfile as { password?: unknown } | undefined)?.password;
       if (typeof password === 'string' && policyViolationOf(password) !== null) return reply.code(400).send(graphError('Request_BadRequest', PASSWORD_TOO_WEAK));
-      if (Object.keys(update.edit).length > 0) directory.editUser(user.id, update.edit);
+      if (Object.keys(update.edit).length > 0) directory.updateUser(user.id, update.edit);
       for (const [name, value] of Object.entries(extensions.attributes)) directory.setExtensionAttribute(user.id, name, value);
       if (typeof password === 'string') await directory.setPassword(user.id, password);
       return reply.code(204).send();
