@@ -240,9 +240,10 @@ const FLAG = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
 const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
 /**
- * ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE — the two settings only account creation reads — switch it on;
- * then the Graph access settings are read as premigrate reads them. One without the other is a problem naming the
- * missing one. AZURE_CLIENT_ID and its secret alone do not switch it on: `DefaultAzureCredential` reads them for
+ * ENTRA_TENANT_DOMAIN — the setting only account creation reads — switches it on; MIGRATION_FLAG_ATTRIBUTE is then
+ * required too, and the Graph access settings are read as premigrate reads them. MIGRATION_FLAG_ATTRIBUTE alone does
+ * not: `setup --write-env` writes it into serve's settings for `doctor`, and a serve started from them must not stop.
+ * AZURE_CLIENT_ID and its secret alone do not either: `DefaultAzureCredential` reads them for
  * JIT_DECRYPTION_KEY_VAULT_KEY_ID too. The tenant must be ENTRA_TENANT_ID's: a token from another would write
  * elsewhere. The Graph settings are read by a reader of their own, so that a setting both read (ENTRA_TENANT_ID)
  * gets one problem line, not two.
@@ -250,12 +251,12 @@ const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0
 function readSignUpGraph(read: SettingsReader, raw: RawSettings): SignUpGraphSettings | null {
   const tenantDomain = read.optional('ENTRA_TENANT_DOMAIN');
   const flagAttribute = read.optional('MIGRATION_FLAG_ATTRIBUTE');
-  if (tenantDomain === undefined && flagAttribute === undefined) return null;
-  const why = 'sign-up creates a colliding legacy account in Entra (SIGNUP_COLLISION=block) only with both ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE; set both, or neither';
-  if (tenantDomain === undefined) read.report('ENTRA_TENANT_DOMAIN', `is required with MIGRATION_FLAG_ATTRIBUTE: ${why}`);
-  else if (!DOMAIN.test(tenantDomain)) read.report('ENTRA_TENANT_DOMAIN', 'must be a domain name such as contoso.onmicrosoft.com');
-  if (flagAttribute === undefined) read.report('MIGRATION_FLAG_ATTRIBUTE', `is required with ENTRA_TENANT_DOMAIN: ${why}`);
-  else if (!FLAG.test(flagAttribute)) read.report('MIGRATION_FLAG_ATTRIBUTE', 'must look like extension_<32 hex digits>_toBeMigrated (the name `entra-migrate setup` prints)');
+  if (flagAttribute !== undefined && !FLAG.test(flagAttribute)) read.report('MIGRATION_FLAG_ATTRIBUTE', 'must look like extension_<32 hex digits>_toBeMigrated (the name `entra-migrate setup` prints)');
+  if (tenantDomain === undefined) return null;
+  if (!DOMAIN.test(tenantDomain)) read.report('ENTRA_TENANT_DOMAIN', 'must be a domain name such as contoso.onmicrosoft.com');
+  if (flagAttribute === undefined) {
+    read.report('MIGRATION_FLAG_ATTRIBUTE', 'is required with ENTRA_TENANT_DOMAIN: sign-up creates a colliding legacy account in Entra (SIGNUP_COLLISION=block) with the flag true, as premigrate does; set it, or unset ENTRA_TENANT_DOMAIN');
+  }
   const graphRead = new SettingsReader(raw);
   const access = readGraphAccess(graphRead);
   for (const { setting, problem } of graphRead.problems) {

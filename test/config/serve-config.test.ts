@@ -172,12 +172,14 @@ test('config: MAX_CONNECTIONS caps open connections, 512 by default', () => {
   for (const bad of ['0', '-1', 'lots', '1.5']) assert.deepEqual(problemsOf({ ...valid, MAX_CONNECTIONS: bad }).map(([setting]) => setting), ['MAX_CONNECTIONS'], bad);
 });
 
-test('config: sign-up account creation is off without ENTRA_TENANT_DOMAIN and MIGRATION_FLAG_ATTRIBUTE, even with AZURE_CLIENT_ID and a secret (Key Vault reads them)', () => {
+const FLAG_ATTRIBUTE = 'extension_0000111122223333444455556666aaaa_toBeMigrated';
+
+test('config: sign-up account creation is off without ENTRA_TENANT_DOMAIN, even with AZURE_CLIENT_ID and a secret (Key Vault reads them) or the flag (setup --write-env writes it for doctor)', () => {
   assert.equal(loadServeConfig(valid).signUpGraph, null);
   assert.equal(loadServeConfig({ ...valid, AZURE_CLIENT_ID: '00001111-aaaa-2222-bbbb-3333cccc5555', AZURE_CLIENT_SECRET: 's3cret-value' }).signUpGraph, null);
+  assert.equal(loadServeConfig({ ...valid, MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE }).signUpGraph, null);
+  assert.deepEqual(problemsOf({ ...valid, MIGRATION_FLAG_ATTRIBUTE: 'toBeMigrated' }).map(([setting]) => setting), ['MIGRATION_FLAG_ATTRIBUTE'], 'a malformed flag is still a problem');
 });
-
-const FLAG_ATTRIBUTE = 'extension_0000111122223333444455556666aaaa_toBeMigrated';
 
 test('config: both creation settings read the Graph access settings as premigrate does', () => {
   const { signUpGraph } = loadServeConfig({
@@ -203,10 +205,9 @@ test('config: both creation settings read the Graph access settings as premigrat
   assert.deepEqual([managed?.app, managed?.graphBaseUrl], [{}, 'https://graph.microsoft.com']);
 });
 
-test('config: creation settings set in part, or wrong, are problems naming the setting; never the secret', () => {
+test('config: ENTRA_TENANT_DOMAIN without the flag, or creation settings that are wrong, are problems naming the setting; never the secret', () => {
   const cases: Array<[RawSettings, string, RegExp]> = [
-    [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com' }, 'MIGRATION_FLAG_ATTRIBUTE', /is required with ENTRA_TENANT_DOMAIN: .*set both, or neither/],
-    [{ MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE }, 'ENTRA_TENANT_DOMAIN', /is required with MIGRATION_FLAG_ATTRIBUTE/],
+    [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com' }, 'MIGRATION_FLAG_ATTRIBUTE', /is required with ENTRA_TENANT_DOMAIN: .*set it, or unset ENTRA_TENANT_DOMAIN/],
     [{ ENTRA_TENANT_DOMAIN: 'not a domain', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE }, 'ENTRA_TENANT_DOMAIN', /domain name/],
     [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: 'toBeMigrated' }, 'MIGRATION_FLAG_ATTRIBUTE', /extension_<32 hex digits>_toBeMigrated/],
     [{ ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE, AZURE_CLIENT_SECRET: 's3cret-value' }, 'AZURE_CLIENT_ID', /is required with a secret/],

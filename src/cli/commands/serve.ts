@@ -63,9 +63,9 @@ which wins over --config.
   LEGACY_ID_ATTRIBUTE             with link: the attribute given the legacy id, e.g. extension_<app id>_legacyId
                                   (with block, also written on the accounts created below)
   With block, a colliding legacy account not yet in Entra is first created there as premigrate would (random
-  password, flag true, ledger row) when both of these are set, with premigrate's Graph access settings:
+  password, flag true, ledger row) when ENTRA_TENANT_DOMAIN is set, with premigrate's Graph access settings:
   ENTRA_TENANT_DOMAIN             the domain that issues e-mail identities, e.g. contoso.onmicrosoft.com
-  MIGRATION_FLAG_ATTRIBUTE        the flag set true, extension_<appIdWithoutHyphens>_toBeMigrated (setup prints it)
+  MIGRATION_FLAG_ATTRIBUTE        required with it: the flag set true, extension_<appIdWithoutHyphens>_toBeMigrated
   AZURE_CLIENT_ID                 the app registration it signs in as (User.ReadWrite.All); with neither a secret
                                   nor a certificate, a managed identity
   AZURE_CLIENT_SECRET             its client secret (required against the emulator)
