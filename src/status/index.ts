@@ -1,3 +1,2 @@
 export { statusFigures, UNAVAILABLE_REASONS, type AnswerDay, type StatusFigures, type StatusFiguresOptions } from './figures.js';
 export { csvCell, csvLine, STRAGGLER_CSV_HEADER, stragglerCsvLines, type StragglerExportCount } from './stragglers-csv.js';
-export { writeLinesAtomically } from './write-lines-atomically.js';

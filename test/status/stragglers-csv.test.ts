@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openLedger, type Ledger } from '../../src/ledger/index.js';
-import { csvCell, stragglerCsvLines, writeLinesAtomically, type StragglerExportCount } from '../../src/status/index.js';
+import { writeFileAtomically } from '../../src/cli/write-file-atomically.js';
+import { csvCell, stragglerCsvLines, type StragglerExportCount } from '../../src/status/index.js';
 import { seedStatusLedger } from './seed-status-ledger.js';
 
 describe('csvCell', () => {
@@ -41,7 +42,7 @@ describe('the stragglers export', () => {
   test('a header, one CRLF line per account in legacy-id order, escaped and injection-safe, mode 600', async () => {
     const path = join(dir, 'stragglers.csv');
     const count: StragglerExportCount = { accounts: 0, neverSignedIn: 0 };
-    await writeLinesAtomically(path, stragglerCsvLines(ledger, count));
+    await writeFileAtomically(path, stragglerCsvLines(ledger, count));
     assert.equal(
       await readFile(path, 'utf8'),
       [
@@ -84,7 +85,7 @@ describe('the stragglers export', () => {
       yield 'legacy_id\r\n';
       throw new Error('the ledger went away');
     }
-    await assert.rejects(writeLinesAtomically(path, failing()), /went away/);
+    await assert.rejects(writeFileAtomically(path, failing()), /went away/);
     assert.equal(await readFile(path, 'utf8'), 'old\r\n');
     assert.deepEqual((await readdir(dir)).filter((name) => name.endsWith('.tmp')), []);
   });

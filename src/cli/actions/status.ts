@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, DEFAULT_LEDGER_DATABASE_URL, loadSettings } from '../../config/index.js';
 import { DECISION_ACTIONS, LedgerError, LedgerErrorCode, openLedger, parseLedgerUrl, type Ledger, type LedgerLocation } from '../../ledger/index.js';
-import { statusFigures, stragglerCsvLines, writeLinesAtomically, type StatusFigures, type StragglerExportCount } from '../../status/index.js';
+import { statusFigures, stragglerCsvLines, type StatusFigures, type StragglerExportCount } from '../../status/index.js';
+import { writeFileAtomically } from '../write-file-atomically.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 
@@ -24,7 +25,7 @@ export async function statusCommand(options: StatusCommandOptions, now: () => Da
     if (options.stragglers !== undefined) {
       const count: StragglerExportCount = { accounts: 0, neverSignedIn: 0 };
       try {
-        await writeLinesAtomically(options.stragglers, stragglerCsvLines(ledger, count));
+        await writeFileAtomically(options.stragglers, stragglerCsvLines(ledger, count));
       } catch (error) {
         if (error instanceof LedgerError) throw error;
         process.stderr.write(`entra-migrate status: the stragglers cannot be written to ${options.stragglers}: ${(error as Error).message}; choose another --stragglers file.\n`);
