@@ -132,9 +132,9 @@ describe('premigrate source: a directory listed with a paged search, against sla
     assert.deepEqual(withPhone.map((row) => row.row?.phone), ['+44 7700900123', undefined, '+1 2065550100']);
   });
 
-  test('objectGUID as the id is the GUID string; a disabled AD account is listed like any other', async () => {
+  test('objectGUID as the id is the GUID string; a disabled AD account (userAccountControl bit 2) is listed, disabled', async () => {
     const [guid] = await collect({ settings: settingsOf(slapd, { idAttribute: 'objectGUID', exportFilter: '(uid=guid)' }) });
-    assert.deepEqual(guid, { line: 1, row: { id: GUID_STRING, email: 'guid@corp.example.org', display_name: 'Guid Person', surname: 'Person' } });
+    assert.deepEqual(guid, { line: 1, row: { id: GUID_STRING, email: 'guid@corp.example.org', display_name: 'Guid Person', surname: 'Person', enabled: 'false' } });
   });
 
   test('an entry without the id attribute has no id, and fails as such', async () => {

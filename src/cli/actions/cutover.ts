@@ -2,12 +2,13 @@ import { access, constants } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { cutover, type CutoverSummary } from '../../bulk/cutover.js';
 import { notifyCsv, releasedAccounts, type ReleasedAccount } from '../../bulk/steps/cutover-notify.js';
-import { ConfigError, loadSettings, readCredentialsFile, type AppRegistrationSettings } from '../../config/index.js';
+import { ConfigError, loadSettings, type AppRegistrationSettings } from '../../config/index.js';
 import { loadCutoverConfig, type CutoverConfig } from '../../config/cutover-config.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
 import { appCredential, createGraphBatchClient, createGraphClient, createGraphClientPool, createPacer } from '../../graph/index.js';
 import { openLedger, type Ledger } from '../../ledger/index.js';
 import { removeSetup, type SetupStep } from '../../setup/index.js';
+import { appRegistrationsOf, BATCHES_IN_FLIGHT_PER_APP, READ_BATCHES_PER_SECOND } from '../app-registrations.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptOnSignal } from '../interrupt-on-signal.js';
 import { progressLine } from '../progress-line.js';
@@ -27,12 +28,8 @@ export interface CutoverCommandOptions {
   credentials?: string;
 }
 
-/** Reads as reconcile paces them: 15 `$batch` GETs per second per app registration (300 reads/s, under 3,500 per 10 s). */
-const READ_BATCHES_PER_SECOND = 15;
 /** Writes as premigrate paces them by default: 18 PATCHes per second per app registration, under Graph's ~20/s of identity writes. */
 const WRITES_PER_SECOND = 18;
-/** `$batch` requests in flight per app registration, reads and writes each: enough for Graph's latency; the pacers set the rate. */
-const BATCHES_IN_FLIGHT_PER_APP = 4;
 /** Accounts listed per kind under the summary; `--json` lists them all (up to 10,000). */
 const LISTED = 20;
 const DAY_IN_MS = 86_400_000;
@@ -108,13 +105,7 @@ function settingsOf(options: CutoverCommandOptions): { config: CutoverConfig; ap
   const problems = [];
   if (options.notify && !options.apply) problems.push({ setting: '--notify', problem: 'is written by --apply only (a dry run releases nobody); add --apply, or leave it out to see the plan' });
   if (problems.length > 0) throw new ConfigError(problems);
-  if (!options.credentials) return { config, apps: [config.app] };
-  try {
-    return { config, apps: readCredentialsFile(options.credentials) };
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError([{ setting: '--credentials', problem: `${options.credentials}: ${(error as Error).message}` }]);
-  }
+  return { config, apps: appRegistrationsOf(options.credentials, config.app) };
 }
 
 /** `--notify` must be writable before any flag is cleared: a mailing list lost after the release would be hard to rebuild. */

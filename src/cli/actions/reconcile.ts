@@ -3,11 +3,12 @@ import type { LegacyMarker } from '../../bulk/steps/legacy-marker.js';
 import { openSqlMarker } from '../../bulk/steps/sql-marker.js';
 import { openWebMarker } from '../../bulk/steps/web-marker.js';
 import { LegacyStoreError, LegacyStoreErrorCode } from '../../legacy/errors.js';
-import { ConfigError, loadSettings, readCredentialsFile, type AppRegistrationSettings } from '../../config/index.js';
+import { ConfigError, loadSettings, type AppRegistrationSettings } from '../../config/index.js';
 import { loadReconcileConfig, type MarkMigratedSettings, type ReconcileConfig } from '../../config/reconcile-config.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
 import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, sleepUnlessAborted } from '../../graph/index.js';
 import { CONFIRMATIONS, openLedger, type Ledger } from '../../ledger/index.js';
+import { appRegistrationsOf, BATCHES_IN_FLIGHT_PER_APP, READ_BATCHES_PER_SECOND } from '../app-registrations.js';
 import { ExitCode } from '../exit-codes.js';
 import { interruptOnSignal } from '../interrupt-on-signal.js';
 import { reportError } from '../report-error.js';
@@ -23,15 +24,6 @@ export interface ReconcileCommandOptions {
   credentials?: string;
 }
 
-/**
- * `$batch` GETs per second per app registration: 15 × 20 = 300 reads/s, 3,000 per 10 s, under the smallest
- * tenant's Entra ID budget of 3,500 resource units per 10 s per app (a GET of a user costs 1; see
- * https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits). Throttling still slows
- * the pacer (Retry-After honoured).
- */
-const READ_BATCHES_PER_SECOND = 15;
-/** `$batch` requests in flight per app registration: enough for Graph's latency; the pacer sets the rate. */
-const BATCHES_IN_FLIGHT_PER_APP = 4;
 /** Accounts listed per kind under the summary table; `--json` lists them all (up to 10,000). */
 const LISTED = 20;
 
@@ -111,13 +103,7 @@ export async function reconcileCommand(options: ReconcileCommandOptions): Promis
 
 function settingsOf(options: ReconcileCommandOptions): { config: ReconcileConfig; apps: AppRegistrationSettings[] } {
   const config = loadReconcileConfig(loadSettings({ env: process.env, envFile: options.envFile }), { appFromEnvironment: !options.credentials });
-  if (!options.credentials) return { config, apps: [config.app] };
-  try {
-    return { config, apps: readCredentialsFile(options.credentials) };
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError([{ setting: '--credentials', problem: `${options.credentials}: ${(error as Error).message}` }]);
-  }
+  return { config, apps: appRegistrationsOf(options.credentials, config.app) };
 }
 
 /**
