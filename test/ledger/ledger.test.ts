@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { LEDGER_SCHEMA_VERSION, LedgerErrorCode, openLedger, parseLedgerUrl, type DecisionRecord, type Ledger } from '../../src/ledger/index.js';
+import { ledgerKinds } from '../support/ledger-kinds.js';
 import { SERVICES, skipUnlessService } from '../support/services.js';
 
 const record = (overrides: Partial<DecisionRecord> = {}): DecisionRecord => ({
@@ -24,40 +25,8 @@ const hasCode = (code: string) => (error: unknown) => {
   return true;
 };
 
-interface Kind {
-  name: string;
-  skip: () => Promise<string | false>;
-  url: () => Promise<string>;
-  cleanUp: () => Promise<void>;
-}
+const KINDS = ledgerKinds('test', { memory: true, sqlitePath: ['nested', 'dir', 'ledger.db'] });
 
-const pgSchema = `ledger_test_${process.pid}_${Date.now()}`;
-let sqliteDir: string | undefined;
-
-const KINDS: Kind[] = [
-  { name: 'memory', skip: async () => false, url: async () => 'memory:', cleanUp: async () => {} },
-  {
-    name: 'sqlite',
-    skip: async () => false,
-    url: async () => {
-      sqliteDir ??= await mkdtemp(join(tmpdir(), 'ledger-'));
-      return `sqlite://${join(sqliteDir, 'nested', 'dir', 'ledger.db')}`;
-    },
-    cleanUp: async () => {
-      if (sqliteDir) await rm(sqliteDir, { recursive: true, force: true });
-    },
-  },
-  {
-    name: 'postgres',
-    skip: () => skipUnlessService('postgres'),
-    url: async () => `${SERVICES.postgres.url}?schema=${pgSchema}`,
-    cleanUp: async () => {
-      const client = new pg.Client({ connectionString: SERVICES.postgres.url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`).finally(() => client.end());
-    },
-  },
-];
 
 for (const kind of KINDS) {
   const skip = await kind.skip();

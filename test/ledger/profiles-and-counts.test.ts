@@ -1,38 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { LedgerErrorCode, openLedger, type DecisionAction, type Ledger } from '../../src/ledger/index.js';
-import { SERVICES, skipUnlessService } from '../support/services.js';
+import { ledgerKinds } from '../support/ledger-kinds.js';
 
-const pgSchema = `ledger_profiles_test_${process.pid}_${Date.now()}`;
-let sqliteDir: string | undefined;
+const KINDS = ledgerKinds('profiles_test');
 
-const KINDS = [
-  {
-    name: 'sqlite',
-    skip: async () => false as const,
-    url: async () => {
-      sqliteDir ??= await mkdtemp(join(tmpdir(), 'ledger-profiles-'));
-      return `sqlite://${join(sqliteDir, 'ledger.db')}`;
-    },
-    cleanUp: async () => {
-      if (sqliteDir) await rm(sqliteDir, { recursive: true, force: true });
-    },
-  },
-  {
-    name: 'postgres',
-    skip: () => skipUnlessService('postgres'),
-    url: async () => `${SERVICES.postgres.url}?schema=${pgSchema}`,
-    cleanUp: async () => {
-      const client = new pg.Client({ connectionString: SERVICES.postgres.url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`).finally(() => client.end());
-    },
-  },
-];
 
 const day = (iso: string) => new Date(`2026-11-${iso}Z`);
 

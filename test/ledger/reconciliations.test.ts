@@ -1,38 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { LEDGER_SCHEMA_VERSION, LedgerErrorCode, openLedger, type Ledger } from '../../src/ledger/index.js';
-import { SERVICES, skipUnlessService } from '../support/services.js';
+import { ledgerKinds } from '../support/ledger-kinds.js';
 
-const pgSchema = `ledger_reconcile_test_${process.pid}_${Date.now()}`;
-let sqliteDir: string | undefined;
+const KINDS = ledgerKinds('reconcile_test');
 
-const KINDS = [
-  {
-    name: 'sqlite',
-    skip: async () => false as const,
-    url: async () => {
-      sqliteDir ??= await mkdtemp(join(tmpdir(), 'ledger-reconcile-'));
-      return `sqlite://${join(sqliteDir, 'ledger.db')}`;
-    },
-    cleanUp: async () => {
-      if (sqliteDir) await rm(sqliteDir, { recursive: true, force: true });
-    },
-  },
-  {
-    name: 'postgres',
-    skip: () => skipUnlessService('postgres'),
-    url: async () => `${SERVICES.postgres.url}?schema=${pgSchema}`,
-    cleanUp: async () => {
-      const client = new pg.Client({ connectionString: SERVICES.postgres.url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`).finally(() => client.end());
-    },
-  },
-];
 
 const at = new Date('2026-11-24T12:00:00.000Z');
 const later = new Date('2026-11-24T13:00:00.000Z');
