@@ -1,12 +1,13 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import type { DirectoryQuota, GraphBatchClient, Sleep } from '../graph/index.js';
+import type { DirectoryQuota, GraphBatchClient } from '../graph/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { UserBodyOptions } from './graph-user-body.js';
 import { identityLookup } from './identity-lookup.js';
 import { DEFAULT_FIELD_MAP, type FieldMap } from './legacy-record.js';
 import { emptySummary, skipRow, type PremigrateSummary } from './premigrate-summary.js';
 import type { SourceRow } from './sources.js';
+import type { BulkRunOptions } from './steps/bulk-run-options.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import { countWouldCreate } from './steps/count-would-create.js';
 import { DuplicateFilter } from './steps/duplicate-filter.js';
@@ -19,7 +20,7 @@ import { accountWrites } from './steps/write-accounts.js';
 
 export type { PremigrateFailure, PremigrateSummary } from './premigrate-summary.js';
 
-export interface PremigrateOptions {
+export interface PremigrateOptions extends BulkRunOptions<PremigrateSummary> {
   source: AsyncIterable<SourceRow>;
   ledger: Ledger;
   /** One app registration's client, or a pool of several (`createGraphClientPool`); each paces itself. */
@@ -43,19 +44,6 @@ export interface PremigrateOptions {
    * at once, with the batches still in flight.
    */
   abortSignal?: AbortSignal;
-  onProgress?: (progress: PremigrateSummary) => void;
-  now?: Clock;
-  /** Waits out the back-off of accounts to send again; default a timer. */
-  sleep?: Sleep;
-  /** For the back-offs' jitter; default Math.random. */
-  random?: () => number;
-  /** Sends of one account before it is recorded as failed (throttling, 424, server errors). Default 8. */
-  maxAttempts?: number;
-  /**
-   * `$batch` requests in flight at once. Default 4: Graph answers a batch of 20 creates in one to two seconds, so
-   * one at a time could not reach the 18 writes/s budget; the pacer, not this, sets the rate.
-   */
-  concurrency?: number;
 }
 
 /**

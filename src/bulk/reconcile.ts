@@ -1,7 +1,7 @@
-import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import type { GraphBatchClient, Sleep } from '../graph/index.js';
+import type { GraphBatchClient } from '../graph/index.js';
 import { MIGRATED_CONFIRMATIONS, type AccountToReconcile, type Ledger } from '../ledger/index.js';
+import type { BulkRunOptions } from './steps/bulk-run-options.js';
 import { emptyReconcileSummary, type ReconcileSummary } from './steps/reconcile-summary.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import type { LegacyMarker } from './steps/legacy-marker.js';
@@ -12,7 +12,7 @@ import { recordConfirmations } from './steps/record-confirmations.js';
 export type { MarkFailure, NotAppliedAccount, ReconcileSummary } from './steps/reconcile-summary.js';
 export type { LegacyMarker, MigratedAccount } from './steps/legacy-marker.js';
 
-export interface ReconcileOptions {
+export interface ReconcileOptions extends BulkRunOptions<ReconcileSummary> {
   ledger: Ledger;
   /** Reads only: every request reconcile sends is a GET. */
   graph: GraphBatchClient;
@@ -22,16 +22,6 @@ export interface ReconcileOptions {
   marker: LegacyMarker | null;
   /** `--grace` in ms: our MigratePassword answers younger than this are still pending, not "not applied". Default 30 min. */
   graceInMs?: number;
-  /** Stops the run: nothing new is sent; the batches in flight finish and are recorded. */
-  abortSignal?: AbortSignal;
-  onProgress?: (summary: ReconcileSummary) => void;
-  now?: Clock;
-  sleep?: Sleep;
-  random?: () => number;
-  /** GETs of one account before it is left for the next run. Default 8. */
-  maxAttempts?: number;
-  /** `$batch` requests in flight. Default 4; the pacer behind `graph` sets the rate. */
-  concurrency?: number;
   /** Accounts read from the ledger per page. Default 1000. */
   pageSize?: number;
 }

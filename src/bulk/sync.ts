@@ -1,10 +1,10 @@
-import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import type { GraphBatchClient, Sleep } from '../graph/index.js';
+import type { GraphBatchClient } from '../graph/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { DEFAULT_FIELD_MAP, type FieldMap } from './legacy-record.js';
 import type { SourceRow } from './sources.js';
+import type { BulkRunOptions } from './steps/bulk-run-options.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import { DuplicateFilter } from './steps/duplicate-filter.js';
 import { mapRow } from './steps/map-row.js';
@@ -18,7 +18,8 @@ import { emptySyncSummary, type SyncSummary } from './steps/sync-summary.js';
 
 export type { FieldChange, SyncChange, SyncFailure, SyncSummary } from './steps/sync-summary.js';
 
-export interface SyncOptions {
+/** An abort also means nobody is disabled: only a read of the source to its end looks for departures. */
+export interface SyncOptions extends BulkRunOptions<SyncSummary> {
   source: AsyncIterable<SourceRow>;
   ledger: Ledger;
   graph: GraphBatchClient;
@@ -31,16 +32,6 @@ export interface SyncOptions {
   allowMassDisable?: boolean;
   /** The guard's share of the pre-created accounts, in percent. Default 5. */
   maxDisablePercent?: number;
-  /** Stops the run: nothing new is sent and nobody is disabled; the batches in flight finish and are recorded. */
-  abortSignal?: AbortSignal;
-  onProgress?: (summary: SyncSummary) => void;
-  now?: Clock;
-  sleep?: Sleep;
-  random?: () => number;
-  /** Sends of one account (reads and PATCHes) before it is listed as failed. Default 8. */
-  maxAttempts?: number;
-  /** `$batch` requests in flight. Default 4; the pacer behind `graph` sets the rate. */
-  concurrency?: number;
 }
 
 /** What the source says of the accounts, row by row. */

@@ -1,0 +1,27 @@
+import type { Clock } from '../../common/clock.js';
+import type { Sleep } from '../../graph/index.js';
+
+/**
+ * How a bulk run (premigrate, premigrate --sync, reconcile, cutover) is driven, beside what it works on: the same
+ * for every one of them, as they share the dispatcher, the back-offs and the summaries.
+ */
+export interface BulkRunOptions<Progress> {
+  /**
+   * Stops the run: from the abort on nothing new is sent — no batch, no retry; the batches in flight finish and are
+   * recorded. `onProgress` hears of it at once.
+   */
+  abortSignal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  now?: Clock;
+  /** Waits out the back-off of accounts to send again; default a timer. */
+  sleep?: Sleep;
+  /** For the back-offs' jitter; default Math.random. */
+  random?: () => number;
+  /** Sends of one account before it is left (listed as failed, or for the next run). Default 8. */
+  maxAttempts?: number;
+  /**
+   * `$batch` requests in flight at once. Default 4: Graph answers a batch of 20 in one to two seconds, so one at a
+   * time could not use the budget; the pacer behind the client, not this, sets the rate.
+   */
+  concurrency?: number;
+}
