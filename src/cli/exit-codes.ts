@@ -10,4 +10,6 @@ export const ExitCode = {
   USAGE: 2,
   /** A dry run (`setup --dry-run`) found changes to make; nothing was changed. */
   CHANGES_PENDING: 3,
+  /** Stopped by Ctrl-C (128 + SIGINT, as shells report it); a resumable command picks up where it stopped. */
+  INTERRUPTED: 130,
 } as const;

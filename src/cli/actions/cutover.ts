@@ -33,8 +33,6 @@ const WRITES_PER_SECOND = 18;
 /** Accounts listed per kind under the summary; `--json` lists them all (up to 10,000). */
 const LISTED = 20;
 const DAY_IN_MS = 86_400_000;
-/** A run stopped by Ctrl-C: 128 + SIGINT, as shells report it; run again to resume. */
-const EXIT_INTERRUPTED = 130;
 
 /** `entra-migrate cutover`: refuses while users still migrate, removes the listener, releases the stragglers; resolves with the exit code. */
 export async function cutoverCommand(options: CutoverCommandOptions): Promise<number> {
@@ -91,7 +89,7 @@ export async function cutoverCommand(options: CutoverCommandOptions): Promise<nu
     }
     const steps = listener.map(({ name, status, detail }) => ({ name, status, detail }));
     process.stdout.write(options.json ? `${JSON.stringify({ ...summary, ...activity, listener: steps, notify })}\n` : describe(summary, { options, config, activity, listener, notify }));
-    if (summary.interrupted) return EXIT_INTERRUPTED;
+    if (summary.interrupted) return ExitCode.INTERRUPTED;
     return exitCodeOf(summary, tooBusy);
   } catch (error) {
     return reportError('cutover', error);
