@@ -81,7 +81,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
   try {
     const legacy = await openLegacyAuthority(config, options.logger.child({ name: 'legacy' }));
     opened.push(legacy);
-    const directory = await openLegacyDirectory(config);
+    const directory = await openLegacyDirectory(config, legacy);
     if (directory) opened.push(directory);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);

@@ -17,6 +17,11 @@ export interface CircuitBreakerOptions {
 /** A legacy authority behind a circuit breaker, with its state for `/readyz`, metrics and tests. */
 export interface GuardedAuthority extends LegacyAuthority {
   circuitState(): CircuitState;
+  /**
+   * Runs other work on the same legacy system through the same circuit (sign-up's look-ups by e-mail): rejected at
+   * once with `LEGACY_STORE_CIRCUIT_OPEN` while it is open, its failures counted with the password checks'.
+   */
+  guard<T>(work: () => Promise<T>, abortSignal: AbortSignal): Promise<T>;
 }
 
 /** Failures that say the legacy system is down or unusable, as opposed to one bad row or an overloaded verifier. */
@@ -61,36 +66,39 @@ export function withCircuitBreaker(authority: LegacyAuthority, options: CircuitB
       `The legacy store failed ${threshold} times in a row; sign-ins are answered "temporarily unavailable" until a probe succeeds.`,
     );
 
+  const guard = async <T>(work: () => Promise<T>, abortSignal: AbortSignal): Promise<T> => {
+    if (state === 'half-open') throw circuitOpen(); // a probe is on its way
+    const probe = state === 'open';
+    if (probe) {
+      if (clock() - openedAt < openForInMs) throw circuitOpen();
+      moveTo('half-open', null);
+    }
+    try {
+      const result = await work();
+      failuresInARow = 0;
+      moveTo('closed', null);
+      return result;
+    } catch (error) {
+      const code = failureCodeOf(error, abortSignal);
+      if (code === null) {
+        failuresInARow = 0;
+        moveTo('closed', null);
+      } else {
+        failuresInARow += 1;
+        if (probe || failuresInARow >= threshold) {
+          openedAt = clock();
+          moveTo('open', code);
+        }
+      }
+      throw error;
+    }
+  };
+
   return {
     kind: authority.kind,
     circuitState: () => state,
-    async checkPassword(attempt: SignInAttempt, checkOptions: PasswordCheckOptions): Promise<LegacyCheck> {
-      if (state === 'half-open') throw circuitOpen(); // a probe is on its way
-      const probe = state === 'open';
-      if (probe) {
-        if (clock() - openedAt < openForInMs) throw circuitOpen();
-        moveTo('half-open', null);
-      }
-      try {
-        const check = await authority.checkPassword(attempt, checkOptions);
-        failuresInARow = 0;
-        moveTo('closed', null);
-        return check;
-      } catch (error) {
-        const code = failureCodeOf(error, checkOptions.abortSignal);
-        if (code === null) {
-          failuresInARow = 0;
-          moveTo('closed', null);
-        } else {
-          failuresInARow += 1;
-          if (probe || failuresInARow >= threshold) {
-            openedAt = clock();
-            moveTo('open', code);
-          }
-        }
-        throw error;
-      }
-    },
+    guard,
+    checkPassword: (attempt: SignInAttempt, checkOptions: PasswordCheckOptions): Promise<LegacyCheck> => guard(() => authority.checkPassword(attempt, checkOptions), checkOptions.abortSignal),
     ping: (pingOptions) => authority.ping(pingOptions),
     close: () => authority.close(),
   };

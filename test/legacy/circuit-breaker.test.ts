@@ -152,3 +152,31 @@ test('circuit: the open circuit\'s error names no user and no password', async (
   assert.ok(error instanceof LegacyStoreError);
   assert.doesNotMatch(`${error.message} ${error.publicMessage}`, /ada@example\.com|Canary/);
 });
+
+test('circuit: other work on the same legacy system (sign-up look-ups) runs through it — its failures count, and an open circuit refuses it at once', async () => {
+  const store = scripted();
+  store.script.push(down(), down());
+  const { breaker, check, advance } = harness(store);
+  const signal = new AbortController().signal;
+  let lookups = 0;
+  const lookUp = (outcome: 'found' | 'down') => breaker.guard(async () => {
+    lookups += 1;
+    if (outcome === 'down') throw down();
+    return 'entry';
+  }, signal);
+
+  assert.equal(await codeOf(check()), LegacyStoreErrorCode.UNAVAILABLE);
+  assert.equal(await codeOf(check()), LegacyStoreErrorCode.UNAVAILABLE);
+  for (let i = 0; i < 3; i++) assert.equal(await codeOf(lookUp('down')), LegacyStoreErrorCode.UNAVAILABLE);
+  assert.equal(breaker.circuitState(), 'open', 'two failed checks and three failed look-ups: five in a row');
+  assert.equal(await codeOf(lookUp('found')), LegacyStoreErrorCode.CIRCUIT_OPEN);
+  assert.equal(lookups, 3, 'an open circuit does not reach the store');
+  const checksBefore = store.calls();
+  assert.equal(await codeOf(check()), LegacyStoreErrorCode.CIRCUIT_OPEN);
+  assert.equal(store.calls(), checksBefore, 'sign-ins are refused at once too');
+
+  advance(10_000);
+  assert.equal(await lookUp('found'), 'entry', 'a look-up can be the probe');
+  assert.equal(breaker.circuitState(), 'closed');
+  assert.deepEqual(await check(), { outcome: 'wrong', legacyId: null });
+});
