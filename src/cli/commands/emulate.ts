@@ -28,7 +28,7 @@ const parseRetryAfter = (value: string): number | 'none' => (value === 'none' ? 
 export function registerEmulate(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('emulate')
-    .description('run the local Entra External ID emulator: OpenID metadata, JWKS, sign-in page and OnPasswordSubmit callouts')
+    .description('run the local Entra External ID emulator: OpenID metadata, JWKS, sign-in, sign-up and "Forgot password" pages, their callouts, and Graph')
     .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 7080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--tenant-id <guid>', "the emulated tenant id (default: the directory file's, or a new one)", parseGuid)

@@ -84,7 +84,7 @@ Exit codes: 0 stopped cleanly, 1 failed at run time (e.g. "port 7071 is in use; 
 export function registerServe(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('serve')
-    .description('run the OnPasswordSubmit extension: answers Entra with MigratePassword, UpdatePassword, Retry or Block')
+    .description('run the custom authentication extension: OnPasswordSubmit (MigratePassword, UpdatePassword, Retry or Block) and the sign-up\'s attribute collection events')
     .option('--env-file <file>', 'dotenv file of settings: KEY=value lines, as setup --write-env writes them')
     .option('-c, --config <file>', 'JSON file of settings: {"KEY": value, …}, keys as the environment variables')
     .addHelpText('after', SETTINGS_HELP)
