@@ -1,5 +1,4 @@
 import {
-  EventError,
   buildAttributeCollectionStartResponse,
   onlyCollectedAttributes,
   parseAttributeCollectionStartRequest,
@@ -14,23 +13,13 @@ import {
   profileAttributes,
   tryLaterBlock,
   type AttributeCollectionDeps,
-  type SignUpOutcome,
   type SignUpReason,
 } from './attribute-collection-policy.js';
-import { errorBody, type ErrorBody } from './error-body.js';
-import { answerByOf } from './password-submit.js';
+import { answerAttributeCollection, type AttributeCollectionResult, type SignUpDecision } from './attribute-collection-callout.js';
 
-export type AttributeCollectionStartResult =
-  | { status: 200; body: AttributeCollectionStartResponse; outcome: SignUpOutcome }
-  | { status: 400; body: ErrorBody; rejection: { code: string; detail: string } };
+export type AttributeCollectionStartResult = AttributeCollectionResult<AttributeCollectionStartResponse>;
 
-interface Decision {
-  answer: AttributeCollectionStartAnswer;
-  reason: SignUpReason;
-  legacyId: string | null;
-  errorCode: string | null;
-  errorDetail: string | null;
-}
+type Decision = SignUpDecision<AttributeCollectionStartAnswer>;
 
 /**
  * Handles one OnAttributeCollectionStart callout whose caller token has already been verified, before the user
@@ -52,29 +41,7 @@ export async function handleAttributeCollectionStart(
   deps: AttributeCollectionDeps,
   options: { receivedAt: number; answerBy?: number },
 ): Promise<AttributeCollectionStartResult> {
-  let request: AttributeCollectionStartRequest;
-  try {
-    request = parseAttributeCollectionStartRequest(body, { tenantId: deps.tenantId });
-  } catch (error) {
-    if (error instanceof EventError) return { status: 400, body: errorBody(error.code, error.publicMessage), rejection: { code: error.code, detail: error.message } };
-    throw error;
-  }
-  const deadlineAt = options.answerBy ?? answerByOf(options.receivedAt, deps);
-  const decision = await decide(request, deps, deadlineAt);
-  return {
-    status: 200,
-    body: buildAttributeCollectionStartResponse(decision.answer),
-    outcome: {
-      correlationId: request.data.authenticationContext.correlationId,
-      event: 'OnAttributeCollectionStart',
-      action: decision.answer.action,
-      reason: decision.reason,
-      legacyId: decision.legacyId,
-      errorCode: decision.errorCode,
-      errorDetail: decision.errorDetail,
-      latencyInMs: deps.clock() - options.receivedAt,
-    },
-  };
+  return answerAttributeCollection({ name: 'OnAttributeCollectionStart', parse: parseAttributeCollectionStartRequest, decide, build: buildAttributeCollectionStartResponse }, body, deps, options);
 }
 
 const proceed = (reason: SignUpReason, legacyId: string | null = null): Decision => ({

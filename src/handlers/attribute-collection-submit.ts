@@ -1,5 +1,4 @@
 import {
-  EventError,
   buildAttributeCollectionSubmitResponse,
   onlyCollectedAttributes,
   parseAttributeCollectionSubmitRequest,
@@ -15,23 +14,13 @@ import {
   profileAttributes,
   tryLaterBlock,
   type AttributeCollectionDeps,
-  type SignUpOutcome,
   type SignUpReason,
 } from './attribute-collection-policy.js';
-import { errorBody, type ErrorBody } from './error-body.js';
-import { answerByOf } from './password-submit.js';
+import { answerAttributeCollection, type AttributeCollectionResult, type SignUpDecision } from './attribute-collection-callout.js';
 
-export type AttributeCollectionSubmitResult =
-  | { status: 200; body: AttributeCollectionSubmitResponse; outcome: SignUpOutcome }
-  | { status: 400; body: ErrorBody; rejection: { code: string; detail: string } };
+export type AttributeCollectionSubmitResult = AttributeCollectionResult<AttributeCollectionSubmitResponse>;
 
-interface Decision {
-  answer: AttributeCollectionSubmitAnswer;
-  reason: SignUpReason;
-  legacyId: string | null;
-  errorCode: string | null;
-  errorDetail: string | null;
-}
+type Decision = SignUpDecision<AttributeCollectionSubmitAnswer>;
 
 /**
  * Handles one OnAttributeCollectionSubmit callout whose caller token has already been verified, always before
@@ -56,29 +45,7 @@ export async function handleAttributeCollectionSubmit(
   deps: AttributeCollectionDeps,
   options: { receivedAt: number; answerBy?: number },
 ): Promise<AttributeCollectionSubmitResult> {
-  let request: AttributeCollectionSubmitRequest;
-  try {
-    request = parseAttributeCollectionSubmitRequest(body, { tenantId: deps.tenantId });
-  } catch (error) {
-    if (error instanceof EventError) return { status: 400, body: errorBody(error.code, error.publicMessage), rejection: { code: error.code, detail: error.message } };
-    throw error;
-  }
-  const deadlineAt = options.answerBy ?? answerByOf(options.receivedAt, deps);
-  const decision = await decide(request, deps, deadlineAt);
-  return {
-    status: 200,
-    body: buildAttributeCollectionSubmitResponse(decision.answer),
-    outcome: {
-      correlationId: request.data.authenticationContext.correlationId,
-      event: 'OnAttributeCollectionSubmit',
-      action: decision.answer.action,
-      reason: decision.reason,
-      legacyId: decision.legacyId,
-      errorCode: decision.errorCode,
-      errorDetail: decision.errorDetail,
-      latencyInMs: deps.clock() - options.receivedAt,
-    },
-  };
+  return answerAttributeCollection({ name: 'OnAttributeCollectionSubmit', parse: parseAttributeCollectionSubmitRequest, decide, build: buildAttributeCollectionSubmitResponse }, body, deps, options);
 }
 
 const proceed = (reason: SignUpReason, legacyId: string | null = null): Decision => ({
