@@ -3,6 +3,7 @@ import type { GraphBatchClient } from '../graph/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { accountsToReconcile, type ReconcileOptions } from './reconcile.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
+import { dispatchOf } from './steps/bulk-run-options.js';
 import { clearFlags, recordRelease, type FlagToClear } from './steps/clear-flags.js';
 import { cutoverFateOf } from './steps/cutover-fate.js';
 import { emptyCutoverSummary, type CutoverSummary } from './steps/cutover-summary.js';
@@ -49,10 +50,9 @@ export async function cutover(options: CutoverOptions): Promise<CutoverSummary> 
   summary.flagMissing = reading.flagMissing;
   const { abortSignal, ledger } = options;
   const maxAttempts = options.maxAttempts ?? 8;
-  const concurrency = options.concurrency ?? 4;
   const interrupted = () => void (summary.interrupted = true);
   const progress = () => options.onProgress?.({ ...summary, elapsedInMs: now() - started });
-  const dispatch = { concurrency, abortSignal, now, sleep: options.sleep, onInterrupted: interrupted, onBatchSettled: progress };
+  const dispatch = dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: progress });
 
   const writes = new BatchDispatcher<FlagToClear>({
     ...dispatch,

@@ -7,7 +7,7 @@ import { identityLookup } from './identity-lookup.js';
 import { DEFAULT_FIELD_MAP, type FieldMap } from './legacy-record.js';
 import { emptySummary, skipRow, type PremigrateSummary } from './premigrate-summary.js';
 import type { SourceRow } from './sources.js';
-import type { BulkRunOptions } from './steps/bulk-run-options.js';
+import { dispatchOf, type BulkRunOptions } from './steps/bulk-run-options.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import { countWouldCreate } from './steps/count-would-create.js';
 import { DuplicateFilter } from './steps/duplicate-filter.js';
@@ -69,13 +69,8 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
   const interrupted = () => void (summary.interrupted = true);
   const report = () => options.onProgress?.(progressOf(summary, { batchesInFlight: dispatcher.batchesInFlight, elapsedInMs: now() - started }));
   const dispatcher = new BatchDispatcher<PendingAccount>({
+    ...dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: report }),
     send: writeStep(options, summary, now),
-    concurrency: options.concurrency ?? 4,
-    abortSignal,
-    now,
-    sleep: options.sleep,
-    onInterrupted: interrupted,
-    onBatchSettled: report,
   });
 
   // Heard at once, with the batches still in flight: the command line says what it is waiting for.

@@ -1,7 +1,7 @@
 import { systemClock } from '../common/clock.js';
 import type { GraphBatchClient } from '../graph/index.js';
 import { MIGRATED_CONFIRMATIONS, type AccountToReconcile, type Ledger } from '../ledger/index.js';
-import type { BulkRunOptions } from './steps/bulk-run-options.js';
+import { dispatchOf, type BulkRunOptions } from './steps/bulk-run-options.js';
 import { emptyReconcileSummary, type ReconcileSummary } from './steps/reconcile-summary.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import type { LegacyMarker } from './steps/legacy-marker.js';
@@ -53,12 +53,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
       await recordConfirmations(read, record);
       return again;
     },
-    concurrency: options.concurrency ?? 4,
-    abortSignal,
-    now,
-    sleep: options.sleep,
-    onInterrupted: interrupted,
-    onBatchSettled: () => options.onProgress?.({ ...summary, elapsedInMs: now() - started }),
+    ...dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: () => options.onProgress?.({ ...summary, elapsedInMs: now() - started }) }),
   });
   try {
     for await (const account of accountsToReconcile(ledger, marker !== null, options.pageSize ?? 1000, abortSignal)) {

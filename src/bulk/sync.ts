@@ -4,7 +4,7 @@ import type { Ledger } from '../ledger/index.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { DEFAULT_FIELD_MAP, type FieldMap } from './legacy-record.js';
 import type { SourceRow } from './sources.js';
-import type { BulkRunOptions } from './steps/bulk-run-options.js';
+import { dispatchOf, type BulkRunOptions } from './steps/bulk-run-options.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import { DuplicateFilter } from './steps/duplicate-filter.js';
 import { mapRow } from './steps/map-row.js';
@@ -59,12 +59,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const report = () => options.onProgress?.({ ...summary, elapsedInMs: now() - started });
   const dispatcher = new BatchDispatcher<SyncItem>({
     send: syncAccounts({ graph: options.graph, ledger, tenantDomain: options.tenantDomain, summary, dryRun: summary.dryRun, maxAttempts: options.maxAttempts ?? 8, now, random: options.random, abortSignal }),
-    concurrency: options.concurrency ?? 4,
-    abortSignal,
-    now,
-    sleep: options.sleep,
-    onInterrupted: interrupted,
-    onBatchSettled: report,
+    ...dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: report }),
   });
   const counts = await ledger.countAccounts();
   const limit = massDisableLimit((counts.created ?? 0) + (counts.existing ?? 0), options.maxDisablePercent ?? DEFAULT_MAX_DISABLE_PERCENT);

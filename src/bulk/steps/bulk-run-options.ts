@@ -25,3 +25,17 @@ export interface BulkRunOptions<Progress> {
    */
   concurrency?: number;
 }
+
+/** `$batch` requests in flight when a run does not say. */
+const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * The dispatcher settings (BatchDispatcherOptions but `send`) every bulk run derives alike from its options: the
+ * batches in flight, its abort, clock and sleep, and its two hooks.
+ *
+ * @example
+ *   const dispatcher = new BatchDispatcher({ ...dispatchOf(options, now, { onInterrupted, onBatchSettled }), send });
+ */
+export function dispatchOf(run: BulkRunOptions<never>, now: Clock, hooks: { onInterrupted(): void; onBatchSettled(): void }) {
+  return { concurrency: run.concurrency ?? DEFAULT_CONCURRENCY, abortSignal: run.abortSignal, now, sleep: run.sleep, ...hooks };
+}
