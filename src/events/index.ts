@@ -72,4 +72,62 @@ export {
   type AttributeCollectionSubmitAnswer,
   type AttributeCollectionSubmitResponse,
 } from './attribute-collection-submit/response.js';
+export {
+  authenticationContextSchema,
+  clientContextSchema,
+  servicePrincipalSchema,
+  userAuthenticationContextSchema,
+  userContextSchema,
+} from './authentication-context.js';
+export { parseCallout } from './parse-callout.js';
+export {
+  TOKEN_ISSUANCE_START_DATA_TYPE,
+  TOKEN_ISSUANCE_START_EVENT_TYPE,
+  parseTokenIssuanceStartRequest,
+  tokenIssuanceStartRequestSchema,
+  type TokenIssuanceStartRequest,
+} from './token-issuance-start/request.js';
+export {
+  CLAIM_NAME_PATTERN,
+  MAX_CLAIMS,
+  MAX_CLAIMS_BYTES,
+  TOKEN_ISSUANCE_START_ACTIONS,
+  TOKEN_ISSUANCE_START_RESPONSE_TYPE,
+  buildTokenIssuanceStartResponse,
+  claimValueSchema,
+  claimsSize,
+  hasClaimsBag,
+  parseTokenIssuanceStartResponse,
+  tokenIssuanceStartActionODataType,
+  tokenIssuanceStartActionOf,
+  tokenIssuanceStartResponseSchema,
+  type ClaimValue,
+  type Claims,
+  type TokenIssuanceStartAction,
+  type TokenIssuanceStartAnswer,
+  type TokenIssuanceStartResponse,
+} from './token-issuance-start/response.js';
+export {
+  MAX_ONE_TIME_CODE_LENGTH,
+  OTP_PURPOSES,
+  OTP_SEND_DATA_TYPE,
+  OTP_SEND_EVENT_TYPE,
+  otpPurposeOf,
+  otpSendRequestSchema,
+  parseOtpSendRequest,
+  type OtpPurpose,
+  type OtpSendRequest,
+} from './otp-send/request.js';
+export {
+  OTP_SEND_ACTIONS,
+  OTP_SEND_RESPONSE_TYPE,
+  buildOtpSendResponse,
+  otpSendActionODataType,
+  otpSendActionOf,
+  otpSendResponseSchema,
+  parseOtpSendResponse,
+  type OtpSendAction,
+  type OtpSendAnswer,
+  type OtpSendResponse,
+} from './otp-send/response.js';
 export { EXTENSION_ERROR_CODES, explainExtensionErrorCode, type ExtensionErrorCode } from './extension-error-codes.js';

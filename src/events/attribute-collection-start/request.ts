@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSignUpCallout } from './parse-sign-up-callout.js';
+import { parseCallout } from '../parse-callout.js';
 import { signUpAuthenticationContextSchema, userSignUpInfoSchema } from './sign-up-info.js';
 
 /** `type` of an OnAttributeCollectionStart callout (fixtures/entra/attribute-collection-start.request.json). */
@@ -37,5 +37,5 @@ export type AttributeCollectionStartRequest = z.infer<typeof attributeCollection
  *   signUpEmailOf(request.data.userSignUpInfo); // 'larissa.price@contoso.onmicrosoft.com'
  */
 export function parseAttributeCollectionStartRequest(body: unknown, expected: { tenantId: string }): AttributeCollectionStartRequest {
-  return parseSignUpCallout(attributeCollectionStartRequestSchema, body, expected, 'OnAttributeCollectionStart');
+  return parseCallout(attributeCollectionStartRequestSchema, body, expected, 'OnAttributeCollectionStart');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authenticationContextSchema } from '../authentication-context.js';
 
 // The parts both attribute collection events carry: the sign-up's authentication context, `userSignUpInfo`
 // (the attributes the page collects and the identities already proven), and the attribute maps the answers send.
@@ -102,22 +103,5 @@ export const userSignUpInfoSchema = z.object({
 
 export type UserSignUpInfo = z.infer<typeof userSignUpInfoSchema>;
 
-const servicePrincipal = z
-  .object({
-    id: optionalText(128),
-    appId: optionalText(128),
-    appDisplayName: optionalText(512),
-    displayName: optionalText(512),
-  })
-  .nullish();
-
 /** The sign-up's context. There is no `user`: the account does not exist yet when attributes are collected. */
-export const signUpAuthenticationContextSchema = z.object({
-  correlationId: text(128).min(1),
-  client: z
-    .object({ ip: optionalText(64), locale: optionalText(64), market: optionalText(64) })
-    .nullish(),
-  protocol: optionalText(64),
-  clientServicePrincipal: servicePrincipal,
-  resourceServicePrincipal: servicePrincipal,
-});
+export const signUpAuthenticationContextSchema = authenticationContextSchema;

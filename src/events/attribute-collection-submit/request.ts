@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSignUpCallout } from '../attribute-collection-start/parse-sign-up-callout.js';
+import { parseCallout } from '../parse-callout.js';
 import { signUpAuthenticationContextSchema, userSignUpInfoSchema } from '../attribute-collection-start/sign-up-info.js';
 
 /** `type` of an OnAttributeCollectionSubmit callout (fixtures/entra/attribute-collection-submit.request.json). */
@@ -37,5 +37,5 @@ export type AttributeCollectionSubmitRequest = z.infer<typeof attributeCollectio
  *   request.data.userSignUpInfo.attributes.givenName?.value; // 'Larissa Price'
  */
 export function parseAttributeCollectionSubmitRequest(body: unknown, expected: { tenantId: string }): AttributeCollectionSubmitRequest {
-  return parseSignUpCallout(attributeCollectionSubmitRequestSchema, body, expected, 'OnAttributeCollectionSubmit');
+  return parseCallout(attributeCollectionSubmitRequestSchema, body, expected, 'OnAttributeCollectionSubmit');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userAuthenticationContextSchema } from '../authentication-context.js';
 import { describeIssues } from '../describe-issues.js';
 import { EventError, EventErrorCode } from '../errors.js';
 
@@ -12,40 +13,6 @@ export const MAX_ENCRYPTED_CONTEXT_LENGTH = 16 * 1024;
 const text = (max: number) => z.string().max(max);
 const optionalText = (max: number) => z.string().max(max).nullish();
 
-const servicePrincipal = z
-  .object({
-    id: optionalText(128),
-    appId: optionalText(128),
-    appDisplayName: optionalText(512),
-    displayName: optionalText(512),
-  })
-  .nullish();
-
-/** The signing-in user as Entra describes it. Only `id` is required; Entra may add fields, which we ignore. */
-const user = z.object({
-  id: text(128).min(1),
-  userPrincipalName: optionalText(1024),
-  mail: optionalText(1024),
-  displayName: optionalText(1024),
-  givenName: optionalText(1024),
-  surname: optionalText(1024),
-  companyName: optionalText(1024),
-  preferredLanguage: optionalText(64),
-  userType: optionalText(64),
-  createdDateTime: optionalText(64),
-});
-
-const authenticationContext = z.object({
-  correlationId: text(128).min(1),
-  client: z
-    .object({ ip: optionalText(64), locale: optionalText(64), market: optionalText(64) })
-    .nullish(),
-  protocol: optionalText(64),
-  clientServicePrincipal: servicePrincipal,
-  resourceServicePrincipal: servicePrincipal,
-  user,
-});
-
 export const passwordSubmitRequestSchema = z.object({
   type: z.literal(PASSWORD_SUBMIT_EVENT_TYPE),
   source: optionalText(1024),
@@ -55,7 +22,7 @@ export const passwordSubmitRequestSchema = z.object({
     authenticationEventListenerId: optionalText(128),
     customAuthenticationExtensionId: optionalText(128),
     encryptedPasswordContext: text(MAX_ENCRYPTED_CONTEXT_LENGTH).min(1),
-    authenticationContext,
+    authenticationContext: userAuthenticationContextSchema,
   }),
 });
 

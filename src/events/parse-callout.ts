@@ -1,16 +1,16 @@
 import type { z } from 'zod';
-import { describeIssues } from '../describe-issues.js';
-import { EventError, EventErrorCode } from '../errors.js';
+import { describeIssues } from './describe-issues.js';
+import { EventError, EventErrorCode } from './errors.js';
 
 /**
- * Validates an attribute collection callout against its schema, then checks the tenant it names, the way
- * parsePasswordSubmitRequest does. Throws an {@link EventError}: `REQUEST_INVALID` with the paths of the problems
- * (never a value), or `TENANT_MISMATCH`.
+ * Validates a callout against its event's schema, then checks the tenant it names, the way
+ * parsePasswordSubmitRequest does; every event but OnPasswordSubmit is read through it. Throws an
+ * {@link EventError}: `REQUEST_INVALID` with the paths of the problems (never a value), or `TENANT_MISMATCH`.
  *
  * @example
- *   parseSignUpCallout(attributeCollectionStartRequestSchema, body, { tenantId }, 'OnAttributeCollectionStart')
+ *   parseCallout(attributeCollectionStartRequestSchema, body, { tenantId }, 'OnAttributeCollectionStart')
  */
-export function parseSignUpCallout<T extends z.ZodType<{ data: { tenantId?: string | null | undefined } }>>(
+export function parseCallout<T extends z.ZodType<{ data: { tenantId?: string | null | undefined } }>>(
   schema: T,
   body: unknown,
   expected: { tenantId: string },
