@@ -5,7 +5,7 @@ import type { Logger } from '../common/logger.js';
 import type { ServeConfig } from '../config/index.js';
 import { GRAPH_DEFAULT_SCOPE } from '../graph/client-credentials.js';
 import { appCredential, createPacer } from '../graph/index.js';
-import type { EntraAccounts, PasswordSubmitOutcome, SignUpOutcome } from '../handlers/index.js';
+import type { EntraAccounts, EventOutcome, PasswordSubmitOutcome } from '../handlers/index.js';
 import type { GuardedAuthority } from '../legacy/index.js';
 import { MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID } from '../ledger/decision-record.js';
 import { openLedger, type Ledger } from '../ledger/index.js';
@@ -134,7 +134,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     };
 
     // A link is the one sign-up answer the ledger keeps: the account is "migrated by sign-up".
-    const onSignUpOutcome = (outcome: SignUpOutcome) => {
+    const onSignUpOutcome = (outcome: EventOutcome) => {
       if (outcome.reason !== MIGRATED_BY_SIGN_UP) return;
       ledger
         .recordDecision({
@@ -183,8 +183,8 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
           clock,
           responseDeadlineInMs: config.responseDeadlineInMs,
         },
-        onOutcome: onSignUpOutcome,
       },
+      onEventOutcome: onSignUpOutcome,
       maxConnections: config.maxConnections,
     });
 

@@ -50,7 +50,9 @@ export async function answerAttributeCollection<Request extends { data: { authen
     outcome: {
       correlationId: request.data.authenticationContext.correlationId,
       event: event.name,
+      objectId: null,
       action: decision.answer.action,
+      status: 200,
       reason: decision.reason,
       legacyId: decision.legacyId,
       errorCode: decision.errorCode,

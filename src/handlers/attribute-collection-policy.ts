@@ -1,4 +1,6 @@
 import type { Clock } from '../common/clock.js';
+import { beforeDeadline } from './before-deadline.js';
+import type { EventOutcome } from './event-outcome.js';
 import { EntraMigrateError } from '../common/errors.js';
 import type { AttributeValue } from '../events/attribute-collection-start/sign-up-info.js';
 import { signUpMessagesFor } from '../jit/messages.js';
@@ -64,17 +66,10 @@ export type SignUpReason =
   | 'sign-up-collision-blocked'
   | 'sign-up-collision-blocked-try-later';
 
-/** What happened, for the request log line and the ledger. Never a password, a token or the e-mail address. */
-export interface SignUpOutcome {
-  correlationId: string;
+/** What a sign-up callout was answered (an {@link EventOutcome} of one of the two events, with its reason). */
+export interface SignUpOutcome extends EventOutcome {
   event: 'OnAttributeCollectionStart' | 'OnAttributeCollectionSubmit';
-  action: string;
   reason: SignUpReason;
-  legacyId: string | null;
-  /** The code of the error behind a "try again" page (`LEGACY_STORE_TIMEOUT`, `DEADLINE_EXCEEDED`, `ENTRA_CREATE_FAILED` …). */
-  errorCode: string | null;
-  errorDetail: string | null;
-  latencyInMs: number;
 }
 
 /** What the legacy store said about the signed-up address. */
@@ -82,29 +77,6 @@ export type CollisionLookup =
   | { kind: 'none' }
   | { kind: 'found'; entry: LegacyDirectoryEntry }
   | { kind: 'failed'; errorCode: string; errorDetail: string | null };
-
-/**
- * Runs `work` against the clock: when `deadlineAt` comes first, `work` is aborted and abandoned and `late()` is the
- * result. The handlers' one way of waiting on anything outside the process.
- *
- * @example
- *   await beforeDeadline((signal) => directory.findByEmail(email, { abortSignal: signal, deadlineAt }), () => timedOut, deadlineAt, clock);
- */
-export async function beforeDeadline<T>(work: (abortSignal: AbortSignal) => Promise<T>, late: () => T, deadlineAt: number, clock: Clock): Promise<T> {
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<T>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(late()); // settled first, so work that answers its abort at once does not win the race
-      abort.abort();
-    }, Math.max(0, deadlineAt - clock()));
-  });
-  try {
-    return await Promise.race([work(abort.signal), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Asks the legacy store who owns `email`, within the deadline. A failure or the deadline is `failed` with its code:

@@ -17,3 +17,7 @@ export {
 } from './attribute-collection-policy.js';
 export { handleAttributeCollectionStart, type AttributeCollectionStartResult } from './attribute-collection-start.js';
 export { handleAttributeCollectionSubmit, type AttributeCollectionSubmitResult } from './attribute-collection-submit.js';
+export { EVENT_NAMES, type DeadlineDeps, type EventHandler, type EventName, type EventOutcome, type EventResult } from './event-outcome.js';
+export { beforeDeadline } from './before-deadline.js';
+export { handleTokenIssuanceStart, type TokenIssuanceStartDeps, type TokenIssuanceStartResult } from './token-issuance-start.js';
+export { handleOtpSend, type OtpSendDeps, type OtpSendResult } from './otp-send.js';

@@ -1,13 +1,15 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { errorBody, type AttributeCollectionDeps, type PasswordSubmitDeps, type PasswordSubmitOutcome, type SignUpOutcome } from '../handlers/index.js';
+import { errorBody, type AttributeCollectionDeps, type EventOutcome, type OtpSendDeps, type PasswordSubmitDeps, type PasswordSubmitOutcome, type TokenIssuanceStartDeps } from '../handlers/index.js';
 import type { CallerTokenVerifier } from './caller-auth.js';
 import type { ReadinessCheck } from './readiness.js';
 import { attributeCollectionStartRoutes } from './routes/attribute-collection-start.js';
 import { attributeCollectionSubmitRoutes } from './routes/attribute-collection-submit.js';
 import { healthRoutes } from './routes/health.js';
+import { otpSendRoutes } from './routes/otp-send.js';
 import { passwordSubmitRoutes } from './routes/password-submit.js';
+import { tokenIssuanceStartRoutes } from './routes/token-issuance-start.js';
 import { createSendMargin, type SendMargin } from './send-margin.js';
 
 declare module 'fastify' {
@@ -66,7 +68,13 @@ export interface ServerDeps {
    * The sign-up routes (`/events/attribute-collection-start` and `…-submit`), answered with these policies; told
    * about every answer after it is sent (the ledger subscribes). Without it, those paths are 404.
    */
-  signUp?: { deps: AttributeCollectionDeps; onOutcome: (outcome: SignUpOutcome) => void };
+  signUp?: { deps: AttributeCollectionDeps };
+  /** `/events/token-issuance-start` (a custom claims provider), answered with these deps; without it, 404. */
+  tokenIssuanceStart?: { deps: TokenIssuanceStartDeps };
+  /** `/events/otp-send` (one-time codes through our own e-mail provider); without it, 404. */
+  otpSend?: { deps: OtpSendDeps };
+  /** Told about every answer of an event other than OnPasswordSubmit, after it is sent (the ledger's audit row). Must not throw. */
+  onEventOutcome?: (outcome: EventOutcome) => void;
 }
 
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
@@ -111,14 +119,14 @@ export async function buildServer(deps: ServerDeps) {
 
   app.decorateRequest('receivedAt', 0);
   app.decorateRequest('outcome', undefined);
-  app.decorateRequest('signUpOutcome', undefined);
+  app.decorateRequest('eventOutcome', undefined);
   app.addHook('onRequest', async (request) => {
     request.receivedAt = deps.clock();
   });
 
   // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
   app.addHook('onResponse', async (request, reply) => {
-    const outcome = request.outcome ?? request.signUpOutcome;
+    const outcome = request.outcome ?? request.eventOutcome;
     request.log.info(
       {
         method: request.method,
@@ -161,12 +169,13 @@ export async function buildServer(deps: ServerDeps) {
     callerTokenVerifier: deps.callerTokenVerifier,
     onOutcome: deps.onOutcome,
   });
+  const eventOptions = { overloaded: sendMargin.overloaded, callerTokenVerifier: deps.callerTokenVerifier, onOutcome: deps.onEventOutcome ?? (() => undefined) };
+  const withMargin = <Deps extends { sendMarginInMs?: () => number }>(eventDeps: Deps): Deps => ({ ...eventDeps, sendMarginInMs: eventDeps.sendMarginInMs ?? sendMargin.inMs });
   if (deps.signUp) {
-    const signUpDeps = { ...deps.signUp.deps, sendMarginInMs: deps.signUp.deps.sendMarginInMs ?? sendMargin.inMs };
-    for (const routes of [attributeCollectionStartRoutes, attributeCollectionSubmitRoutes]) {
-      await app.register(routes, { deps: signUpDeps, overloaded: sendMargin.overloaded, callerTokenVerifier: deps.callerTokenVerifier, onOutcome: deps.signUp.onOutcome });
-    }
+    for (const routes of [attributeCollectionStartRoutes, attributeCollectionSubmitRoutes]) await app.register(routes, { ...eventOptions, deps: withMargin(deps.signUp.deps) });
   }
+  if (deps.tokenIssuanceStart) await app.register(tokenIssuanceStartRoutes, { ...eventOptions, deps: withMargin(deps.tokenIssuanceStart.deps) });
+  if (deps.otpSend) await app.register(otpSendRoutes, { ...eventOptions, deps: withMargin(deps.otpSend.deps) });
   return app;
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { beforeDeadline, profileAttributes } from '../../src/handlers/attribute-collection-policy.js';
+import { beforeDeadline } from '../../src/handlers/before-deadline.js';
+import { profileAttributes } from '../../src/handlers/attribute-collection-policy.js';
 import { DEFAULT_MESSAGES, type JitMessageCatalogue } from '../../src/jit/index.js';
 import { signUpMessagesFor } from '../../src/jit/messages.js';
 

@@ -107,8 +107,8 @@ export async function startSignUpServer(options: {
         clock: Date.now,
         responseDeadlineInMs,
       },
-      onOutcome: (outcome) => outcomes.push(outcome),
     },
+    onEventOutcome: (outcome) => outcomes.push(outcome as SignUpOutcome),
   });
   const token = () => mintCalloutToken(tenant, { audience: APP_ID, now: Date.now() });
   return {

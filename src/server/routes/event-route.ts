@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { EventError, EventErrorCode } from '../../events/index.js';
+import { errorBody, type DeadlineDeps, type EventHandler, type EventName, type EventOutcome } from '../../handlers/index.js';
+import { requireCallerToken, type CallerTokenVerifier } from '../caller-auth.js';
+import { answerByDeadline } from '../deadline-guard.js';
+import { errorSchema } from '../error-schema.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What an event callout other than OnPasswordSubmit was answered, for the request log line and `onOutcome`. */
+    eventOutcome: EventOutcome | undefined;
+  }
+}
+
+export interface EventRoutesOptions<Deps extends DeadlineDeps> {
+  deps: Deps;
+  callerTokenVerifier: CallerTokenVerifier;
+  /** Told about every answer (200 or an HTTP error), after it is sent: the ledger's audit row subscribes here. Must not throw. */
+  onOutcome: (outcome: EventOutcome) => void;
+  /** True while the event loop is too far behind to answer in time: new callouts are refused at once (503). */
+  overloaded?: () => boolean;
+}
+
+/** What one event's route is: its path, its name, its response schema (JSON Schema) and its handler. */
+export interface EventRoute<Deps extends DeadlineDeps, Response> {
+  path: string;
+  event: EventName;
+  responseSchema: unknown;
+  handle: EventHandler<Deps, Response>;
+}
+
+/**
+ * The plugin for one event other than OnPasswordSubmit: `POST path` (the callout, behind the deadline guard and the
+ * caller-token check, its answer serialised through `responseSchema`, the allow-list of fields we may send) and
+ * `GET path` (a probe answering 200 without a token, like the password route's).
+ *
+ * The duties every event shares, here once: the same caller-token rules; a body that is not the event is a 400
+ * naming the problem; an answer the handler built against the event's schema, and a handler that failed to build
+ * one (its builder refused it, or it threw) is a logged 500 with an error code — never a malformed 200 (Entra's
+ * 1003003/1003010/1003012); an answer inside the deadline; one outcome per answered call for the audit row.
+ *
+ * @example
+ *   export const otpSendRoutes = eventRoutes({ path: '/events/otp-send', event: 'OnOtpSend', responseSchema, handle: handleOtpSend });
+ */
+export function eventRoutes<Deps extends DeadlineDeps, Response>(route: EventRoute<Deps, Response>): FastifyPluginAsync<EventRoutesOptions<Deps>> {
+  const { path, event, responseSchema, handle } = route;
+  return async (app, options) => {
+    const verifyCaller = requireCallerToken(options.callerTokenVerifier);
+    const guardDeadline = answerByDeadline({ ...options.deps, overloaded: options.overloaded ?? (() => false) });
+    if (!app.hasRequestDecorator('answerBy')) app.decorateRequest('answerBy', 0);
+
+    app.get(path, async () => ({ status: 'ok', event }));
+
+    app.post(
+      path,
+      {
+        onRequest: [guardDeadline, verifyCaller],
+        schema: { response: { 200: responseSchema, '4xx': errorSchema, '5xx': errorSchema } },
+      },
+      async (request, reply) => {
+        if (reply.sent) return; // the deadline guard answered while the body was on its way
+        let result: Awaited<ReturnType<typeof handle>>;
+        try {
+          result = await handle(request.body, options.deps, { receivedAt: request.receivedAt, answerBy: request.answerBy });
+        } catch (error) {
+          const failure = handlerFailure(event, request, error, options.deps.clock());
+          request.log.error({ code: failure.outcome.errorCode, detail: failure.outcome.errorDetail }, 'the handler could not build an answer');
+          if (reply.sent) return;
+          request.eventOutcome = failure.outcome;
+          return reply.code(500).send(failure.body);
+        }
+        if (reply.sent) return;
+        if (result.status === 400) {
+          request.log.info({ code: result.rejection.code, detail: result.rejection.detail }, 'request refused');
+          return reply.code(400).send(result.body);
+        }
+        request.eventOutcome = result.outcome;
+        return reply.code(result.status).send(result.body);
+      },
+    );
+
+    app.addHook('onResponse', async (request) => {
+      if (request.eventOutcome && request.routeOptions.url === path) options.onOutcome(request.eventOutcome);
+    });
+  };
+}
+
+/**
+ * The 500 for a handler that threw: `EVENT_RESPONSE_INVALID` when the event's builder refused the answer (a handler
+ * bug Entra would have failed with 1003003), else `INTERNAL_ERROR`. The outcome's correlation id is the body's when
+ * it has a plausible one; its detail is the error's own message, which never holds a value from the request.
+ */
+function handlerFailure(event: EventName, request: FastifyRequest, error: unknown, now: number) {
+  const invalidAnswer = error instanceof EventError && error.code === EventErrorCode.RESPONSE_INVALID;
+  const code = invalidAnswer ? EventErrorCode.RESPONSE_INVALID : 'INTERNAL_ERROR';
+  const message = invalidAnswer ? 'The extension built an answer Entra would not accept.' : 'The extension could not process the request.';
+  const correlationId = (request.body as { data?: { authenticationContext?: { correlationId?: unknown } } } | null)?.data?.authenticationContext?.correlationId;
+  const outcome: EventOutcome = {
+    event,
+    correlationId: typeof correlationId === 'string' && correlationId.length > 0 && correlationId.length <= 128 ? correlationId : 'unknown',
+    objectId: null,
+    action: 'error',
+    status: 500,
+    reason: 'handler-failed',
+    legacyId: null,
+    errorCode: code,
+    errorDetail: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'a non-error was thrown',
+    latencyInMs: now - request.receivedAt,
+  };
+  return { body: errorBody(code, message), outcome };
+}
