@@ -36,7 +36,7 @@ export function resolveConfiguredExtension(objects: TenantObjects, clientAppId: 
     applications.includeAllApplications || applications.includeApplications.some((app) => app.appId.toLowerCase() === clientAppId.toLowerCase());
   const listener = [...objects.listeners.values()].filter((entry) => entry['@odata.type'] === LISTENER_TYPE && applies(entry)).sort((a, b) => a.priority - b.priority)[0];
   if (!listener) return { kind: 'none' };
-  const migrationFlagAttribute = listener.handler.migrationPropertyId;
+  const migrationFlagAttribute = listener.handler.migrationPropertyId ?? '';
   const fail = (errorCode: number, detail: string): ExtensionResolution => ({ kind: 'misconfigured', migrationFlagAttribute, errorCode, detail });
   const custom = objects.customExtensions.get(listener.handler.customExtension.id);
   if (!custom || custom['@odata.type'] !== EXTENSION_TYPE) return fail(CalloutErrorCode.UNEXPECTED, `the listener's custom extension ${listener.handler.customExtension.id} does not exist`);

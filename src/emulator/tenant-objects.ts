@@ -22,7 +22,8 @@ export interface Application {
   appId: string;
   displayName: string;
   identifierUris: string[];
-  api: { requestedAccessTokenVersion: number | null };
+  /** `acceptMappedClaims`: true lets a claims mapping policy add claims to this application's tokens without a custom signing key. */
+  api: { requestedAccessTokenVersion: number | null; acceptMappedClaims?: boolean | null };
   keyCredentials: KeyCredential[];
   tokenEncryptionKeyId: string | null;
   requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: string }> }>;
@@ -33,6 +34,16 @@ export interface ServicePrincipal {
   appId: string;
   displayName: string;
   appRoles: Array<{ id: string; value: string; displayName: string; allowedMemberTypes: string[]; isEnabled: boolean }>;
+  /** The claims mapping policies assigned to it (`…/servicePrincipals/{id}/claimsMappingPolicies`); Graph allows one. */
+  claimsMappingPolicyIds?: string[];
+}
+
+/** A claims mapping policy (`/policies/claimsMappingPolicies`): `definition` holds one string, the policy's JSON. */
+export interface ClaimsMappingPolicy {
+  id: string;
+  displayName: string;
+  definition: string[];
+  isOrganizationDefault: boolean;
 }
 
 export interface ExtensionProperty {
@@ -60,6 +71,8 @@ export interface CustomAuthenticationExtension {
   endpointConfiguration: { '@odata.type': string; targetUrl: string };
   authenticationConfiguration: { '@odata.type': string; resourceId: string };
   clientConfiguration: { timeoutInMilliseconds: number; maximumRetries: number };
+  /** OnTokenIssuanceStart extensions only: the claims the API returns, by the name it returns them under. */
+  claimsForTokenConfiguration?: Array<{ claimIdInApiResponse: string }>;
 }
 
 export interface AuthenticationEventListener {
@@ -67,7 +80,17 @@ export interface AuthenticationEventListener {
   '@odata.type': string;
   priority: number;
   conditions: { applications: { includeAllApplications: boolean; includeApplications: Array<{ appId: string }> } };
-  handler: { '@odata.type': string; migrationPropertyId: string; customExtension: { id: string } };
+  /**
+   * `migrationPropertyId` on an onPasswordSubmitListener's handler only; `configuration.behaviorOnError` on an
+   * onEmailOtpSendListener's (`#microsoft.graph.fallbackToMicrosoftProviderOnError` lets Entra send the code itself
+   * when the extension fails).
+   */
+  handler: {
+    '@odata.type': string;
+    migrationPropertyId?: string;
+    customExtension: { id: string };
+    configuration?: { behaviorOnError?: { '@odata.type': string } };
+  };
 }
 
 /** One input of a user flow's attribute collection page (Graph's `authenticationAttributeCollectionInputConfiguration`). */
@@ -132,6 +155,8 @@ export class TenantObjects {
   readonly listeners: Map<string, AuthenticationEventListener>;
   /** Sign-up user flows (`identity/authenticationEventsFlows`). */
   readonly userFlows: Map<string, AuthenticationEventsFlow>;
+  /** `policies/claimsMappingPolicies`: how claims from a custom claims provider reach an application's tokens. */
+  readonly claimsMappingPolicies: Map<string, ClaimsMappingPolicy>;
 
   /** `store` defaults to one in memory. */
   constructor(store: TenantStore = openTenantStore(':memory:')) {
@@ -142,6 +167,7 @@ export class TenantObjects {
     this.customExtensions = new PersistentMap(store, 'custom-extension');
     this.listeners = new PersistentMap(store, 'listener');
     this.userFlows = new PersistentMap(store, 'user-flow');
+    this.claimsMappingPolicies = new PersistentMap(store, 'claims-mapping-policy');
     if (![...this.applications.values()].some((application) => application.displayName === B2C_EXTENSIONS_APP_NAME)) this.addApplication(B2C_EXTENSIONS_APP_NAME);
     if (!this.servicePrincipalByAppId(MICROSOFT_GRAPH_APP_ID)) {
       this.addServicePrincipal(MICROSOFT_GRAPH_APP_ID, 'Microsoft Graph', [

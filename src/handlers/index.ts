@@ -21,3 +21,4 @@ export { EVENT_NAMES, type DeadlineDeps, type EventHandler, type EventName, type
 export { beforeDeadline } from './before-deadline.js';
 export { handleTokenIssuanceStart, type TokenIssuanceStartDeps, type TokenIssuanceStartResult } from './token-issuance-start.js';
 export { handleOtpSend, type OtpSendDeps, type OtpSendResult } from './otp-send.js';
+export { answerEvent } from './answer-event.js';

@@ -138,7 +138,7 @@ describe('keys generate → setup → premigrate → serve → sign in, against 
       displayName: 'Bo',
       identities: [{ signInType: 'emailAddress', issuer: emulator.tenant.domain, issuerAssignedId: 'bo@setup.example' }],
       password: 'Random-Initial-Password-1!',
-      extensionAttributes: { [[...emulator.objects.listeners.values()][0]!.handler.migrationPropertyId]: true },
+      extensionAttributes: { [[...emulator.objects.listeners.values()][0]!.handler.migrationPropertyId!]: true },
     });
     const failed = await signIn('bo@setup.example', CANARY_PASSWORDS.correct);
     assert.equal(failed.outcome, 'extension-error');

@@ -13,6 +13,7 @@ export type TenantRecordKind =
   | 'custom-extension'
   | 'listener'
   | 'user-flow'
+  | 'claims-mapping-policy'
   | 'configured-extension';
 
 /**

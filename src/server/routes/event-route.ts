@@ -1,6 +1,5 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { EventError, EventErrorCode } from '../../events/index.js';
-import { errorBody, type DeadlineDeps, type EventHandler, type EventName, type EventOutcome } from '../../handlers/index.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { answerEvent, type DeadlineDeps, type EventHandler, type EventName, type EventOutcome } from '../../handlers/index.js';
 import { requireCallerToken, type CallerTokenVerifier } from '../caller-auth.js';
 import { answerByDeadline } from '../deadline-guard.js';
 import { errorSchema } from '../error-schema.js';
@@ -59,16 +58,8 @@ export function eventRoutes<Deps extends DeadlineDeps, Response>(route: EventRou
       },
       async (request, reply) => {
         if (reply.sent) return; // the deadline guard answered while the body was on its way
-        let result: Awaited<ReturnType<typeof handle>>;
-        try {
-          result = await handle(request.body, options.deps, { receivedAt: request.receivedAt, answerBy: request.answerBy });
-        } catch (error) {
-          const failure = handlerFailure(event, request, error, options.deps.clock());
-          request.log.error({ code: failure.outcome.errorCode, detail: failure.outcome.errorDetail }, 'the handler could not build an answer');
-          if (reply.sent) return;
-          request.eventOutcome = failure.outcome;
-          return reply.code(500).send(failure.body);
-        }
+        const result = await answerEvent(event, handle, request.body, options.deps, { receivedAt: request.receivedAt, answerBy: request.answerBy });
+        if (result.status === 500) request.log.error({ code: result.outcome.errorCode, detail: result.outcome.errorDetail }, 'the handler could not build an answer');
         if (reply.sent) return;
         if (result.status === 400) {
           request.log.info({ code: result.rejection.code, detail: result.rejection.detail }, 'request refused');
@@ -83,29 +74,4 @@ export function eventRoutes<Deps extends DeadlineDeps, Response>(route: EventRou
       if (request.eventOutcome && request.routeOptions.url === path) options.onOutcome(request.eventOutcome);
     });
   };
-}
-
-/**
- * The 500 for a handler that threw: `EVENT_RESPONSE_INVALID` when the event's builder refused the answer (a handler
- * bug Entra would have failed with 1003003), else `INTERNAL_ERROR`. The outcome's correlation id is the body's when
- * it has a plausible one; its detail is the error's own message, which never holds a value from the request.
- */
-function handlerFailure(event: EventName, request: FastifyRequest, error: unknown, now: number) {
-  const invalidAnswer = error instanceof EventError && error.code === EventErrorCode.RESPONSE_INVALID;
-  const code = invalidAnswer ? EventErrorCode.RESPONSE_INVALID : 'INTERNAL_ERROR';
-  const message = invalidAnswer ? 'The extension built an answer Entra would not accept.' : 'The extension could not process the request.';
-  const correlationId = (request.body as { data?: { authenticationContext?: { correlationId?: unknown } } } | null)?.data?.authenticationContext?.correlationId;
-  const outcome: EventOutcome = {
-    event,
-    correlationId: typeof correlationId === 'string' && correlationId.length > 0 && correlationId.length <= 128 ? correlationId : 'unknown',
-    objectId: null,
-    action: 'error',
-    status: 500,
-    reason: 'handler-failed',
-    legacyId: null,
-    errorCode: code,
-    errorDetail: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'a non-error was thrown',
-    latencyInMs: now - request.receivedAt,
-  };
-  return { body: errorBody(code, message), outcome };
 }
