@@ -181,7 +181,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
           entraAccounts,
           messages,
           clock,
-          responseDeadlineInMs: config.responseDeadlineInMs,
+          responseDeadlineInMs: config.eventDeadlinesInMs.attributeCollection,
         },
       },
       onEventOutcome: onSignUpOutcome,

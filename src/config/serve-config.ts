@@ -32,7 +32,10 @@ export interface ServeConfig {
   /** The legacy system that checks passwords: exactly one of the four kinds (see legacy-store-settings.ts). */
   readonly legacy: LegacyStoreSettings;
   readonly ledgerDatabaseUrl: string;
+  /** OnPasswordSubmit's deadline (RESPONSE_DEADLINE_MS), and every other event's unless its own is set. */
   readonly responseDeadlineInMs: number;
+  /** Each other event's deadline, in ms from arrival to answer: its `*_DEADLINE_MS`, else RESPONSE_DEADLINE_MS. */
+  readonly eventDeadlinesInMs: EventDeadlines;
   /** Connections held open at once (MAX_CONNECTIONS); more are refused by the server until some close. */
   readonly maxConnections: number;
   readonly logLevel: LogLevel;
@@ -50,6 +53,16 @@ export interface ServeConfig {
    * neither of the two is set: the block page is then shown without creating anything.
    */
   readonly signUpGraph: SignUpGraphSettings | null;
+}
+
+/** The deadlines of the events other than OnPasswordSubmit (each extension has its own timeoutInMilliseconds). */
+export interface EventDeadlines {
+  /** ATTRIBUTE_COLLECTION_DEADLINE_MS: both sign-up events, start and submit. */
+  readonly attributeCollection: number;
+  /** TOKEN_ISSUANCE_DEADLINE_MS */
+  readonly tokenIssuanceStart: number;
+  /** OTP_SEND_DEADLINE_MS */
+  readonly otpSend: number;
 }
 
 /** What `serve` does when someone signs up with an e-mail a legacy account owns (issue 11, docs/sign-up.md). */
@@ -131,6 +144,7 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
   const decryptionKeys = readDecryptionKeys(read);
   const decryptionKeyVault = readKeyVaultKey(read);
   const legacy = readLegacyStore<LegacyStoreSettings>(read, LEGACY_STORE_READERS) as LegacyStoreSettings;
+  const responseDeadlineInMs = readDeadline(read, 'RESPONSE_DEADLINE_MS', DEFAULT_RESPONSE_DEADLINE_IN_MS);
   const config: ServeConfig = {
     port,
     host,
@@ -142,11 +156,11 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     decryptionKeyVault,
     legacy,
     ledgerDatabaseUrl: read.optional('LEDGER_DATABASE_URL') ?? DEFAULT_LEDGER_DATABASE_URL,
-    responseDeadlineInMs: read.integer('RESPONSE_DEADLINE_MS', {
-      default: DEFAULT_RESPONSE_DEADLINE_IN_MS,
-      min: 100,
-      max: 2000, // Entra never waits longer than 2000 ms; a later answer is a failed sign-in.
-      unit: 'ms',
+    responseDeadlineInMs,
+    eventDeadlinesInMs: Object.freeze({
+      attributeCollection: readDeadline(read, 'ATTRIBUTE_COLLECTION_DEADLINE_MS', responseDeadlineInMs),
+      tokenIssuanceStart: readDeadline(read, 'TOKEN_ISSUANCE_DEADLINE_MS', responseDeadlineInMs),
+      otpSend: readDeadline(read, 'OTP_SEND_DEADLINE_MS', responseDeadlineInMs),
     }),
     maxConnections: read.integer('MAX_CONNECTIONS', { default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 65535 }),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -159,6 +173,11 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return Object.freeze(config);
+}
+
+/** A deadline in ms from arrival to answer: Entra never waits longer than 2000 ms; a later answer is a failed sign-in. */
+function readDeadline(read: SettingsReader, setting: string, fallback: number): number {
+  return read.integer(setting, { default: fallback, min: 100, max: 2000, unit: 'ms' });
 }
 
 /** `api://{host}/{appId}`, as Entra requires of a custom extension's identifier URI (1003014). */

@@ -36,6 +36,13 @@ test('config: a minimal valid environment gives defaults with their units', () =
   assert.ok(Object.isFrozen(config));
 });
 
+test('config: each event takes RESPONSE_DEADLINE_MS as its deadline unless its own *_DEADLINE_MS is set', () => {
+  assert.deepEqual(loadServeConfig({ ...valid, RESPONSE_DEADLINE_MS: '1200' }).eventDeadlinesInMs, { attributeCollection: 1200, tokenIssuanceStart: 1200, otpSend: 1200 });
+  const config = loadServeConfig({ ...valid, ATTRIBUTE_COLLECTION_DEADLINE_MS: '900', TOKEN_ISSUANCE_DEADLINE_MS: '600', OTP_SEND_DEADLINE_MS: '1900' });
+  assert.equal(config.responseDeadlineInMs, 1500);
+  assert.deepEqual(config.eventDeadlinesInMs, { attributeCollection: 900, tokenIssuanceStart: 600, otpSend: 1900 });
+});
+
 test('config: an empty environment reports every required setting at once', () => {
   const settings = problemsOf({}).map(([setting]) => setting);
   // No legacy store at all is one problem naming the four settings that select one (legacy-store-settings.test.ts).
@@ -51,6 +58,9 @@ const invalid: Array<[string, RawSettings, string, RegExp]> = [
   ['metadata not a URL', { ENTRA_OPENID_CONFIGURATION_URL: 'not a url' }, 'ENTRA_OPENID_CONFIGURATION_URL', /not a URL/],
   ['deadline beyond what Entra waits', { RESPONSE_DEADLINE_MS: '5000' }, 'RESPONSE_DEADLINE_MS', /100 to 2000 ms/],
   ['deadline fractional', { RESPONSE_DEADLINE_MS: '1500.5' }, 'RESPONSE_DEADLINE_MS', /whole number/],
+  ['token issuance deadline beyond what Entra waits', { TOKEN_ISSUANCE_DEADLINE_MS: '2001' }, 'TOKEN_ISSUANCE_DEADLINE_MS', /100 to 2000 ms/],
+  ['OTP deadline below 100 ms', { OTP_SEND_DEADLINE_MS: '99' }, 'OTP_SEND_DEADLINE_MS', /100 to 2000 ms/],
+  ['attribute collection deadline not a number', { ATTRIBUTE_COLLECTION_DEADLINE_MS: '1s' }, 'ATTRIBUTE_COLLECTION_DEADLINE_MS', /whole number/],
   ['unknown log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /one of fatal, error/],
   ['legacy URL scheme', { LEGACY_DATABASE_URL: 'mongodb://x/y' }, 'LEGACY_DATABASE_URL', /sqlite: postgres:/],
   ['query without parameters', { LEGACY_USER_QUERY: 'SELECT password_hash FROM users' }, 'LEGACY_USER_QUERY', /:username/],

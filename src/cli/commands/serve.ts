@@ -51,6 +51,8 @@ which wins over --config.
   LEDGER_DATABASE_URL             where decisions are recorded (default sqlite://./data/ledger.db)
   ENTRA_OPENID_CONFIGURATION_URL  override Entra's OpenID metadata URL (http: only for loopback)
   RESPONSE_DEADLINE_MS            answer within this many ms of arrival (default 1500, 100–2000)
+  ATTRIBUTE_COLLECTION_DEADLINE_MS, TOKEN_ISSUANCE_DEADLINE_MS, OTP_SEND_DEADLINE_MS
+                                  each event's own deadline (default RESPONSE_DEADLINE_MS)
   MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
   PORT                            the port to listen on (default 7071)
   HOST                            the interface to listen on (default 0.0.0.0)
