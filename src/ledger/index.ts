@@ -2,6 +2,14 @@ export type { AccountProfile } from './account-profile.js';
 export { ACCOUNT_STATES, type AccountFilter, type AccountState, type AccountStateName } from './account-state.js';
 export { DECISION_ACTIONS, MAX_FIELD_LENGTH, MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID, type DecisionAction, type DecisionCountFilter, type DecisionFilter, type DecisionRecord } from './decision-record.js';
 export { LedgerError, LedgerErrorCode } from './errors.js';
+export {
+  EVENT_CALL_FIELDS,
+  eventCallOf,
+  type EventCallCountFilter,
+  type EventCallCounts,
+  type EventCallFilter,
+  type EventCallRecord,
+} from './event-call.js';
 export type { Ledger } from './ledger.js';
 export { parseLedgerUrl, redactLedgerUrl, type LedgerLocation } from './ledger-url.js';
 export { LEDGER_SCHEMA_VERSION } from './migrations/index.js';

@@ -1,6 +1,7 @@
 import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
 import type { AccountProfile } from './account-profile.js';
 import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
+import type { EventCallCountFilter, EventCallCounts, EventCallFilter, EventCallRecord } from './event-call.js';
 import type { AccountToReconcile, Confirmation, MarkState, MigratePasswordAnswers, ReconcileFilter, Reconciliation } from './reconciliation.js';
 import type { AccountStanding, DecisionDay, DecisionDaysFilter, StatusQueryOptions, StragglerFilter, StragglerPage } from './status-queries.js';
 
@@ -48,6 +49,17 @@ export interface Ledger {
    * accounts in legacy-id order; follow `next` until it is absent (a page may hold no straggler).
    */
   listStragglers(filter?: StragglerFilter): Promise<StragglerPage>;
+  /**
+   * Validates and appends the audit row of one event call (any of the five events); rejects with
+   * `LEDGER_RECORD_INVALID` (a field too long, not a token, or not one of the record's fields) or `LEDGER_UNAVAILABLE`.
+   */
+  recordEventCall(record: EventCallRecord): Promise<void>;
+  /** Event calls, newest first, optionally of one event or one correlation id. */
+  listEventCalls(filter?: EventCallFilter): Promise<EventCallRecord[]>;
+  /** Event calls per event and action answered, optionally of one event and in a time range. */
+  countEventCalls(filter?: EventCallCountFilter): Promise<EventCallCounts>;
+  /** The legacy id premigrate recorded for this Entra object id (an account created or found), or null. */
+  legacyIdForObjectId(objectId: string): Promise<string | null>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

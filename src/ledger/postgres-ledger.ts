@@ -3,6 +3,7 @@ import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountPr
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
 import { checkDecisionRecord, decisionCountWhere, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
+import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
 import type { Ledger } from './ledger.js';
 import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
 import {
@@ -239,6 +240,26 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
       const sql = stragglerPageSql({ p: (n) => `$${n}`, collate, state: 'p.state' }, end !== undefined);
       const rows = (await query<StragglerRow>(sql, end === undefined ? [after] : [after, end], 'listing stragglers')).rows;
       return { stragglers: rows.map(stragglerOfRow), ...(end !== undefined && { next: end }) };
+    },
+    async recordEventCall(record) {
+      checkEventCallRecord(record);
+      await query(`INSERT INTO event_calls (${EVENT_CALL_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, eventCallValues(record, (date) => date), 'recording an event call');
+    },
+    async listEventCalls(filter = {}) {
+      let n = 0;
+      const { where, values } = eventCallWhere({ event: filter.event, correlationId: filter.correlationId }, () => `$${++n}`, (date) => date);
+      const sql = `SELECT * FROM event_calls ${where} ORDER BY at DESC, id DESC LIMIT $${++n}`;
+      return (await query<EventCallRow>(sql, [...values, eventCallLimitOf(filter)], 'listing event calls')).rows.map(eventCallOfRow);
+    },
+    async countEventCalls(filter = {}) {
+      let n = 0;
+      const { where, values } = eventCallWhere({ event: filter.event, since: filter.since, until: filter.until }, () => `$${++n}`, (date) => date);
+      const sql = `SELECT event, action, count(*) AS n FROM event_calls ${where} GROUP BY event, action`;
+      return eventCallCountsOfRows((await query<{ event: EventCallRow['event']; action: string; n: string }>(sql, values, 'counting event calls', STATUS_QUERY_TIMEOUT_IN_MS)).rows);
+    },
+    async legacyIdForObjectId(objectId) {
+      checkObjectId(objectId);
+      return (await query<{ legacy_id: string }>(LEGACY_ID_FOR_OBJECT_ID_SQL('$1'), [objectId], 'reading the legacy id of an object id')).rows[0]?.legacy_id ?? null;
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);

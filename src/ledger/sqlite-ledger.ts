@@ -3,6 +3,7 @@ import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountPr
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
 import { checkDecisionRecord, decisionCountWhere, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
+import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
 import type { Ledger } from './ledger.js';
 import { preparePrivateDatabaseFile } from './private-file.js';
 import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
@@ -58,6 +59,7 @@ export function openSqliteLedger(path: string): Ledger {
   const insert = db.prepare(
     'INSERT INTO jit_decisions (at, correlation_id, object_id, legacy_id, action, reason, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  const insertEventCall = db.prepare(`INSERT INTO event_calls (${EVENT_CALL_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   let closed = false;
   const open = () => {
     if (closed) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
@@ -212,6 +214,24 @@ export function openSqliteLedger(path: string): Ledger {
         const rows = end === undefined ? db.prepare<[string], StragglerRow>(stragglerPageSql(dialect, false)).all(after) : db.prepare<[string, string], StragglerRow>(stragglerPageSql(dialect, true)).all(after, end);
         return { stragglers: rows.map(stragglerOfRow), ...(end !== undefined && { next: end }) };
       });
+    },
+    async recordEventCall(record) {
+      checkEventCallRecord(record);
+      guarded(() => insertEventCall.run(...eventCallValues(record, (date) => date.toISOString())));
+    },
+    async listEventCalls(filter = {}) {
+      const { where, values } = eventCallWhere({ event: filter.event, correlationId: filter.correlationId }, () => '?', (date) => date.toISOString());
+      const sql = `SELECT * FROM event_calls ${where} ORDER BY at DESC, id DESC LIMIT ?`;
+      return guarded(() => db.prepare<unknown[], EventCallRow>(sql).all(...values, eventCallLimitOf(filter))).map(eventCallOfRow);
+    },
+    async countEventCalls(filter = {}) {
+      const { where, values } = eventCallWhere({ event: filter.event, since: filter.since, until: filter.until }, () => '?', (date) => date.toISOString());
+      const sql = `SELECT event, action, count(*) AS n FROM event_calls ${where} GROUP BY event, action`;
+      return eventCallCountsOfRows(guarded(() => db.prepare<unknown[], { event: EventCallRow['event']; action: string; n: number }>(sql).all(...values)));
+    },
+    async legacyIdForObjectId(objectId) {
+      checkObjectId(objectId);
+      return guarded(() => db.prepare<[string], { legacy_id: string }>(LEGACY_ID_FOR_OBJECT_ID_SQL('?')).get(objectId))?.legacy_id ?? null;
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());
