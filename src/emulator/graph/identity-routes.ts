@@ -56,13 +56,17 @@ export const identityRoutes: FastifyPluginAsync<{ objects: TenantObjects }> = as
   collection('customAuthenticationExtensions', objects.customExtensions, {
     from: customExtensionFrom,
     // Graph's update page for custom extensions takes the same properties as create: validated whole again.
-    patched: (existing, body) => customExtensionFrom({ ...existing, ...body }, existing.id),
+    // Its type cannot change: a listener's handler references an extension of one type.
+    patched: (existing, body) => {
+      if ('@odata.type' in body && String(body['@odata.type']).toLowerCase() !== existing['@odata.type'].toLowerCase()) return `The @odata.type of a custom extension cannot change; it is ${existing['@odata.type']}.`;
+      return customExtensionFrom({ ...existing, ...body, '@odata.type': existing['@odata.type'] }, existing.id);
+    },
     inUse: (id) => {
       if ([...objects.listeners.values()].some((listener) => listener.handler.customExtension.id === id)) return 'The custom extension is in use by an authentication event listener.';
       return usedByUserFlow(objects, id) ? 'The custom extension is in use by a user flow.' : null;
     },
   });
-  collection('authenticationEventListeners', objects.listeners, { from: (body, id) => listenerFrom(objects, body, id), patched: patchedListener });
+  collection('authenticationEventListeners', objects.listeners, { from: (body, id) => listenerFrom(objects, body, id), patched: (existing, body) => patchedListener(objects, existing, body) });
   // Sign-up user flows (externalUsersSelfServiceSignUpEventsFlow): https://learn.microsoft.com/graph/api/identitycontainer-post-authenticationeventsflows?view=graph-rest-1.0
   collection('authenticationEventsFlows', objects.userFlows, { from: (body, id) => userFlowFrom(objects, body, id), patched: (existing, body) => patchedUserFlow(objects, existing, body) });
 

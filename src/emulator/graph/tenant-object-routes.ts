@@ -2,6 +2,7 @@ import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Application, KeyCredential, TenantObjects } from '../tenant-objects.js';
 import { graphError } from './graph-error.js';
+import { claimsMappingRoutes } from './claims-mapping-routes.js';
 import { identityRoutes } from './identity-routes.js';
 import { badRequest, bodyOf, graphList as list, GUID, notFound, type Body } from './replies.js';
 
@@ -84,7 +85,7 @@ export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> 
   // Service principals and app role grants
   graph.get('/v1.0/servicePrincipals', async (request, reply) => {
     const value = filtered([...objects.servicePrincipals.values()], (request.query as Body).$filter);
-    return value ? list('servicePrincipals', value) : reply.code(400).send(graphError('Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.'));
+    return value ? list('servicePrincipals', value.map(({ claimsMappingPolicyIds: _assigned, ...principal }) => principal)) : reply.code(400).send(graphError('Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.'));
   });
   graph.post('/v1.0/servicePrincipals', async (request, reply) => {
     const { appId } = bodyOf(request.body);
@@ -117,6 +118,7 @@ export const tenantObjectRoutes: FastifyPluginAsync<{ objects: TenantObjects }> 
   });
 
   await graph.register(identityRoutes, { objects });
+  await graph.register(claimsMappingRoutes, { objects });
 };
 
 /** Applies a PATCH to an application as Graph validates it; returns Graph's complaint, or null. Nothing changes on a complaint. */
@@ -127,9 +129,18 @@ function patchApplication(application: Application, body: Body): string | null {
     next.identifierUris = body.identifierUris as string[];
   }
   if ('api' in body) {
-    const version = bodyOf(body.api).requestedAccessTokenVersion;
-    if (version !== null && version !== 1 && version !== 2) return 'api.requestedAccessTokenVersion must be 1, 2 or null.';
-    next.api = { requestedAccessTokenVersion: version as 1 | 2 | null };
+    // A PATCH of api changes the properties it sends and keeps the others (Graph's apiApplication is a complex type
+    // updated property by property: setup sends requestedAccessTokenVersion, and acceptMappedClaims for a client app).
+    const api = bodyOf(body.api);
+    if ('requestedAccessTokenVersion' in api) {
+      const version = api.requestedAccessTokenVersion;
+      if (version !== null && version !== 1 && version !== 2) return 'api.requestedAccessTokenVersion must be 1, 2 or null.';
+      next.api.requestedAccessTokenVersion = version as 1 | 2 | null;
+    }
+    if ('acceptMappedClaims' in api) {
+      if (api.acceptMappedClaims !== null && typeof api.acceptMappedClaims !== 'boolean') return 'api.acceptMappedClaims must be true, false or null.';
+      next.api.acceptMappedClaims = api.acceptMappedClaims as boolean | null;
+    }
   }
   if ('requiredResourceAccess' in body) {
     if (!Array.isArray(body.requiredResourceAccess)) return 'requiredResourceAccess must be an array.';
