@@ -13,6 +13,8 @@ export const CalloutErrorCode = {
   INVALID_RESPONSE_BODY: 1003003,
   TIMEOUT: 1003005,
   INVALID_CONTENT_TYPE: 1003006,
+  /** OnTokenIssuanceStart: the answer's action has a null (or no) claims bag. */
+  NULL_CLAIMS_BAG: 1003007,
   INVALID_ACTION_COUNT: 1003010,
   INVALID_ACTION_TYPE: 1003012,
   /** The extension app's identifier URI is not `api://{fully qualified domain}/{appId}`. */
