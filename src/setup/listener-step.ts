@@ -31,19 +31,56 @@ export interface ListenerStepOptions {
  *   const { step, listenerId } = await listenerStep({ graph, dryRun, write, customExtensionId, flagAttribute, clientAppIds });
  */
 export async function listenerStep(options: ListenerStepOptions): Promise<{ step: SetupStep; listenerId: string }> {
+  return eventListenerStep({
+    ...options,
+    stepName: 'listener',
+    listenerType: LISTENER_TYPE,
+    handler: { '@odata.type': HANDLER_TYPE, migrationPropertyId: options.flagAttribute, customExtension: { id: options.customExtensionId } },
+    detail: `flag ${options.flagAttribute}`,
+    recreate: (listener) => listener.handler.migrationPropertyId !== options.flagAttribute,
+  });
+}
+
+export interface EventListenerStepOptions {
+  graph: GraphClient;
+  dryRun: boolean;
+  write: SetupWrite;
+  stepName: string;
+  listenerType: string;
+  /** The handler of a new listener; `customExtension.id` finds an existing one. */
+  handler: { '@odata.type': string; customExtension: { id: string }; [property: string]: unknown };
+  clientAppIds: readonly string[];
+  /** What the step line adds after the applications. */
+  detail: string;
+  /** True when the existing listener's handler must change and Graph cannot PATCH it: delete and create. */
+  recreate?: (listener: Listener) => boolean;
+  /** The PATCH body that brings an existing listener's handler in line, or undefined when it is (Graph allows a handler PATCH on this type). */
+  handlerPatch?: (listener: Listener) => Record<string, unknown> | undefined;
+}
+
+/**
+ * A listener of any type for the client applications, calling one custom extension: created whole when missing;
+ * otherwise its handler PATCHed (`handlerPatch`) or the listener replaced (`recreate`), and its applications synced
+ * through the includeApplications navigation property, additions before removals.
+ *
+ * @example
+ *   await eventListenerStep({ graph, dryRun, write, stepName: 'listener (OnOtpSend)', listenerType: '#microsoft.graph.onEmailOtpSendListener', handler, clientAppIds, detail: 'fallback on' });
+ */
+export async function eventListenerStep(options: EventListenerStepOptions): Promise<{ step: SetupStep; listenerId: string }> {
   const { graph, write } = options;
-  const step: SetupStep = { name: 'listener', status: 'in place', detail: '', requests: [] };
+  const step: SetupStep = { name: options.stepName, status: 'in place', detail: '', requests: [] };
   const changed = () => (step.status = options.dryRun ? 'would update' : 'updated');
   const wantedApps = [...new Set(options.clientAppIds.map((id) => id.toLowerCase()))].sort();
   const body = {
-    '@odata.type': LISTENER_TYPE,
+    '@odata.type': options.listenerType,
     conditions: { applications: { includeAllApplications: false, includeApplications: wantedApps.map((appId) => ({ appId })) } },
     priority: 500,
-    handler: { '@odata.type': HANDLER_TYPE, migrationPropertyId: options.flagAttribute, customExtension: { id: options.customExtensionId } },
+    handler: options.handler,
   };
-  const listeners = (await graph.call<{ value: Listener[] }>('GET', '/beta/identity/authenticationEventListeners')).value.filter((entry) => entry['@odata.type'] === LISTENER_TYPE);
-  const listener = listeners.find((entry) => entry.handler.customExtension.id === options.customExtensionId);
-  step.detail = `for ${wantedApps.join(', ')}; flag ${options.flagAttribute}`;
+  const customExtensionId = options.handler.customExtension.id;
+  const listeners = (await graph.call<{ value: Listener[] }>('GET', '/beta/identity/authenticationEventListeners')).value.filter((entry) => entry['@odata.type'] === options.listenerType);
+  const listener = listeners.find((entry) => entry.handler.customExtension?.id === customExtensionId);
+  step.detail = `for ${wantedApps.join(', ')}; ${options.detail}`;
   const create = async () => (await write<Listener>(step, 'POST', '/beta/identity/authenticationEventListeners', body))?.id ?? '<listener id of the new object>';
 
   if (!listener) {
@@ -52,10 +89,15 @@ export async function listenerStep(options: ListenerStepOptions): Promise<{ step
     return { step, listenerId };
   }
   const path = `/beta/identity/authenticationEventListeners/${listener.id}`;
-  if (listener.handler.migrationPropertyId !== options.flagAttribute) {
+  if (options.recreate?.(listener)) {
     await write(step, 'DELETE', path);
     changed();
     return { step, listenerId: await create() };
+  }
+  const handlerPatch = options.handlerPatch?.(listener);
+  if (handlerPatch) {
+    await write(step, 'PATCH', path, handlerPatch);
+    changed();
   }
   const present = new Set(listener.conditions.applications.includeApplications.map((entry) => entry.appId.toLowerCase()));
   for (const appId of wantedApps.filter((id) => !present.has(id))) {
@@ -63,7 +105,7 @@ export async function listenerStep(options: ListenerStepOptions): Promise<{ step
     changed();
   }
   if (listener.conditions.applications.includeAllApplications) {
-    await write(step, 'PATCH', path, { '@odata.type': LISTENER_TYPE, conditions: { applications: { includeAllApplications: false } } });
+    await write(step, 'PATCH', path, { '@odata.type': options.listenerType, conditions: { applications: { includeAllApplications: false } } });
     changed();
   }
   for (const appId of [...present].filter((id) => !wantedApps.includes(id))) {

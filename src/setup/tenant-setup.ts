@@ -8,7 +8,11 @@ import {
   type GraphEventListener as Listener,
 } from '../graph/index.js';
 import { encryptionKeyCredential } from '../security/index.js';
+import { CLAIM_NAME_PATTERN } from '../events/index.js';
+import { claimsMappingStep, planClaimsMapping, removeClaimsMapping } from './claims-mapping-step.js';
 import { SetupError, SetupErrorCode } from './errors.js';
+import { chooseAttributeCollectionFlows, eventSteps, type EventExtensionResult, type SignUpFlowWithHandlers } from './event-steps.js';
+import { ATTRIBUTE_COLLECTION_HANDLERS, eventTargetUrl, SETUP_EVENT_DESCRIPTORS, type SetupEvent } from './events.js';
 import { LISTENER_TYPE, listenerStep, type SetupWrite } from './listener-step.js';
 import type { SetupStep } from './setup-step.js';
 import { chooseSignUpFlow, signUpAttributeSteps } from './sign-up-attributes-step.js';
@@ -42,6 +46,18 @@ export interface SetupOptions {
    * `legacyIdName` is the extension property's short name (default `legacyId`).
    */
   signUpAttributes?: { flowId?: string; legacyIdName?: string };
+  /**
+   * The events to provision (`--events`). Default `['password-submit']`, setup's behaviour before the option. Each
+   * event's extension targets `/events/<route>` on the target URL's origin ({@link eventTargetUrl}), with the one app
+   * registration's resource id.
+   */
+  events?: readonly SetupEvent[];
+  /** token-issuance-start (required with it): the claims the API returns, each mapped into the client apps' tokens. */
+  claims?: readonly string[];
+  /** otp-send: the listener falls back to Microsoft's e-mail provider when the extension fails. Default true. */
+  otpFallback?: boolean;
+  /** attribute-collection: the one sign-up flow to attach the handlers to (default: every flow linked to the client apps). */
+  flowId?: string;
   /** Waits between attempts while a new object replicates. Default a timer. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -52,8 +68,11 @@ export interface SetupResult {
   flagAttribute: string;
   extensionAppId: string;
   resourceId: string;
+  /** The OnPasswordSubmit extension and listener; empty strings when password-submit is not among the events. */
   customExtensionId: string;
   listenerId: string;
+  /** The other events' custom extensions, by route (`token-issuance-start`, `otp-send`, `attribute-collection-start`, …). */
+  extensions: EventExtensionResult[];
   /** With `signUpAttributes`: the legacy id's attribute, `extension_<b2cExtensionsAppIdNoHyphens>_legacyId` (LEGACY_ID_ATTRIBUTE). */
   legacyIdAttribute?: string;
 }
@@ -84,6 +103,9 @@ const quote = (text: string) => text.replace(/'/g, "''");
 export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const { graph } = options;
   const steps: SetupStep[] = [];
+  const events = options.events && options.events.length > 0 ? [...new Set(options.events)] : (['password-submit'] as SetupEvent[]);
+  const claims = [...new Set(options.claims ?? [])];
+  checkEventOptions(events, claims);
   // Microsoft's reference: api://{hostname}/{appId} — the host name without the port (1003014, 1003015).
   const host = new URL(options.targetUrl).hostname;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -109,6 +131,9 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   const flagAttribute = `extension_${b2c.appId.replace(/-/g, '')}_${options.flagName}`;
   // The sign-up flow is chosen before the first write: a tenant without a fitting flow is left as it was.
   const signUpFlow = options.signUpAttributes ? await chooseSignUpFlow(graph, options.clientAppIds, options.signUpAttributes.flowId) : undefined;
+  // So are the flows attribute collection attaches to, and the claims mapping (an app or policy it cannot use stops it here).
+  const collectionFlows: SignUpFlowWithHandlers[] = events.includes('attribute-collection') ? await chooseAttributeCollectionFlows(graph, options.clientAppIds, options.flowId) : [];
+  const claimsPlan = events.includes('token-issuance-start') ? await planClaimsMapping(graph, options.clientAppIds, claims, claimsPolicyName(options.extensionAppName)) : undefined;
   const properties = (await graph.call<{ value: Array<{ name: string; dataType: string }> }>('GET', `/v1.0/applications/${b2c.id}/extensionProperties`)).value;
   const existingFlag = properties.find((property) => property.name === flagAttribute);
   if (existingFlag && existingFlag.dataType !== 'Boolean') throw new SetupError(SetupErrorCode.OPTION_INVALID, `${flagAttribute} exists as ${existingFlag.dataType}; the migration flag must be Boolean. Choose another --flag-name.`);
@@ -175,6 +200,61 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   appStep.detail = `${application.displayName} (${application.appId}), ${resourceId}, encryption key ${keyId}${retired.length > 0 ? `; retiring ${retired.map((old) => old.keyId).join(', ')}` : ''}`;
   steps.push(appStep);
 
+  // 3 and 4, for password-submit: the OnPasswordSubmit extension and its listener.
+  let customExtensionId = '';
+  let listenerId = '';
+  if (events.includes('password-submit')) {
+    const password = await passwordSubmitSteps(options, graph, write, resourceId, flagAttribute);
+    steps.push(...password.steps);
+    customExtensionId = password.customExtensionId;
+    listenerId = password.listenerId;
+  }
+
+  // The other events: their extensions at /events/<route>, listeners or sign-up flow handlers, and the claims mapping.
+  const others = await eventSteps({
+    graph,
+    dryRun: options.dryRun,
+    write,
+    events: events.filter((event) => event !== 'password-submit'),
+    targetUrl: options.targetUrl,
+    resourceId,
+    extensionAppName: options.extensionAppName,
+    timeoutInMs: options.timeoutInMs,
+    maximumRetries: options.maximumRetries,
+    clientAppIds: options.clientAppIds,
+    claims,
+    otpFallback: options.otpFallback !== false,
+    flows: collectionFlows,
+  });
+  steps.push(...others.steps);
+  if (claimsPlan) steps.push(await claimsMappingStep({ plan: claimsPlan, dryRun: options.dryRun, write }));
+
+  // 5 and 6, with --signup-attributes: the legacy id on the sign-up flow's page (sign-up-attributes-step.ts).
+  let legacyIdAttribute: string | undefined;
+  if (signUpFlow) {
+    const signUp = await signUpAttributeSteps({ graph, dryRun: options.dryRun, write, b2cExtensionsAppId: b2c.appId, extensionProperties: properties, legacyIdName: options.signUpAttributes?.legacyIdName ?? 'legacyId', flow: signUpFlow });
+    steps.push(...signUp.steps);
+    legacyIdAttribute = signUp.legacyIdAttribute;
+  }
+
+  return { steps, flagAttribute, extensionAppId: application.appId, resourceId, customExtensionId, listenerId, extensions: others.extensions, ...(legacyIdAttribute && { legacyIdAttribute }) };
+}
+
+/** The name of the claims mapping policy setup creates for token issuance. */
+export const claimsPolicyName = (extensionAppName: string) => `${extensionAppName} claims`;
+
+/** Refuses, before anything is read, claims without token-issuance-start, token-issuance-start without claims, and claim names serve could not return. */
+function checkEventOptions(events: readonly SetupEvent[], claims: readonly string[]): void {
+  const tokenIssuance = events.includes('token-issuance-start');
+  if (tokenIssuance && claims.length === 0) throw new SetupError(SetupErrorCode.OPTION_INVALID, 'token-issuance-start needs --claims: the claims the extension returns (e.g. --claims legacyId,roles).');
+  if (!tokenIssuance && claims.length > 0) throw new SetupError(SetupErrorCode.OPTION_INVALID, '--claims names the claims of token-issuance-start; add it to --events.');
+  const bad = claims.filter((claim) => !CLAIM_NAME_PATTERN.test(claim));
+  if (bad.length > 0) throw new SetupError(SetupErrorCode.OPTION_INVALID, `--claims: ${bad.map((claim) => JSON.stringify(claim.slice(0, 40))).join(', ')} is not a claim name (a letter, then letters, digits, _ . or -; at most 128).`);
+}
+
+/** Steps 3 and 4: the OnPasswordSubmit extension for the target URL, and its listener. */
+async function passwordSubmitSteps(options: SetupOptions, graph: GraphClient, write: SetupWrite, resourceId: string, flagAttribute: string): Promise<{ steps: SetupStep[]; customExtensionId: string; listenerId: string }> {
+  const steps: SetupStep[] = [];
   // 3. The custom authentication extension.
   const extensionStep: SetupStep = { name: 'custom extension', status: 'in place', detail: '', requests: [] };
   const desired = {
@@ -210,40 +290,80 @@ export async function runSetup(options: SetupOptions): Promise<SetupResult> {
   // 4. The listener: the client applications' sign-ins call the extension for flagged users.
   const { step: listenerStepResult, listenerId } = await listenerStep({ graph, dryRun: options.dryRun, write, customExtensionId: extension.id, flagAttribute, clientAppIds: options.clientAppIds });
   steps.push(listenerStepResult);
+  return { steps, customExtensionId: extension.id, listenerId };
+}
 
-  // 5 and 6, with --signup-attributes: the legacy id on the sign-up flow's page (sign-up-attributes-step.ts).
-  let legacyIdAttribute: string | undefined;
-  if (signUpFlow) {
-    const signUp = await signUpAttributeSteps({ graph, dryRun: options.dryRun, write, b2cExtensionsAppId: b2c.appId, extensionProperties: properties, legacyIdName: options.signUpAttributes?.legacyIdName ?? 'legacyId', flow: signUpFlow });
-    steps.push(...signUp.steps);
-    legacyIdAttribute = signUp.legacyIdAttribute;
-  }
-
-  return { steps, flagAttribute, extensionAppId: application.appId, resourceId, customExtensionId: extension.id, listenerId, ...(legacyIdAttribute && { legacyIdAttribute }) };
+export interface RemoveSetupOptions {
+  graph: GraphClient;
+  dryRun: boolean;
+  targetUrl: string;
+  removeExtension: boolean;
+  /** The events to take away. Default `['password-submit']`. */
+  events?: readonly SetupEvent[];
+  /** token-issuance-start: the app registration name setup was given (the claims mapping policy is named after it). */
+  extensionAppName?: string;
 }
 
 /**
- * Takes JIT migration away at the end of the migration: the listener, and with `removeExtension` the custom
- * extension too. The app registration, its key and the flag property stay (users may still carry the flag).
+ * Takes away what setup added for the events named, at the end of the migration: each event's listener (for
+ * attribute collection, the sign-up flows' handlers that reference its extensions), with `removeExtension` the custom
+ * extensions too, and for token issuance the claims mapping policy (unassigned, then deleted). The app registration,
+ * its key and the flag property stay (users may still carry the flag).
+ *
+ * @example
+ *   const steps = await removeSetup({ graph, dryRun: false, targetUrl, removeExtension: true, events: ['otp-send'] });
  */
-export async function removeSetup(options: { graph: GraphClient; dryRun: boolean; targetUrl: string; removeExtension: boolean }): Promise<SetupStep[]> {
+export async function removeSetup(options: RemoveSetupOptions): Promise<SetupStep[]> {
   const { graph } = options;
-  const extensions = (await graph.call<{ value: CustomExtension[] }>('GET', '/beta/identity/customAuthenticationExtensions')).value.filter(
-    (entry) => entry['@odata.type'] === EXTENSION_TYPE && entry.endpointConfiguration.targetUrl === options.targetUrl,
-  );
-  const ids = new Set(extensions.map((entry) => entry.id));
-  const listeners = (await graph.call<{ value: Listener[] }>('GET', '/beta/identity/authenticationEventListeners')).value.filter((entry) => entry['@odata.type'] === LISTENER_TYPE && ids.has(entry.handler.customExtension.id));
+  const events = options.events && options.events.length > 0 ? [...new Set(options.events)] : (['password-submit'] as SetupEvent[]);
+  const allExtensions = (await graph.call<{ value: CustomExtension[] }>('GET', '/beta/identity/customAuthenticationExtensions')).value;
+  const allListeners = (await graph.call<{ value: Listener[] }>('GET', '/beta/identity/authenticationEventListeners')).value;
   const steps: SetupStep[] = [];
   const remove = async (name: string, path: string) => {
     const step: SetupStep = { name, status: options.dryRun ? 'would remove' : 'removed', detail: path, requests: [{ method: 'DELETE', path }] };
     if (!options.dryRun) await graph.call('DELETE', path);
     steps.push(step);
   };
-  for (const listener of listeners) await remove('listener', `/beta/identity/authenticationEventListeners/${listener.id}`);
-  if (listeners.length === 0) steps.push({ name: 'listener', status: 'absent', detail: `no OnPasswordSubmit listener calls ${options.targetUrl}`, requests: [] });
-  if (options.removeExtension) {
-    for (const extension of extensions) await remove('custom extension', `/beta/identity/customAuthenticationExtensions/${extension.id}`);
-    if (extensions.length === 0) steps.push({ name: 'custom extension', status: 'absent', detail: `no OnPasswordSubmit extension targets ${options.targetUrl}`, requests: [] });
+  for (const event of events) {
+    const descriptor = SETUP_EVENT_DESCRIPTORS[event];
+    const extensions = descriptor.extensions.flatMap((wanted) => allExtensions.filter((entry) => entry['@odata.type'] === wanted.extensionType && entry.endpointConfiguration.targetUrl === eventTargetUrl(options.targetUrl, wanted.route)));
+    const ids = new Set(extensions.map((entry) => entry.id));
+    const label = event === 'password-submit' ? '' : ` (${descriptor.extensions.map((entry) => entry.eventName).join(', ')})`;
+    const where = event === 'password-submit' ? options.targetUrl : descriptor.extensions.map((entry) => eventTargetUrl(options.targetUrl, entry.route)).join(', ');
+    if (event === 'attribute-collection') {
+      steps.push(...(await removeFlowHandlers(graph, options.dryRun, ids)));
+    } else {
+      const listenerType = event === 'password-submit' ? LISTENER_TYPE : descriptor.listener!.listenerType;
+      const listeners = allListeners.filter((entry) => entry['@odata.type'] === listenerType && ids.has(entry.handler.customExtension?.id));
+      for (const listener of listeners) await remove(`listener${label}`, `/beta/identity/authenticationEventListeners/${listener.id}`);
+      if (listeners.length === 0) steps.push({ name: `listener${label}`, status: 'absent', detail: `no ${event === 'password-submit' ? 'OnPasswordSubmit ' : ''}listener calls ${where}`, requests: [] });
+    }
+    if (event === 'token-issuance-start' && options.extensionAppName) steps.push(...(await removeClaimsMapping(graph, options.dryRun, claimsPolicyName(options.extensionAppName))));
+    if (options.removeExtension) {
+      for (const extension of extensions) await remove(`custom extension${label}`, `/beta/identity/customAuthenticationExtensions/${extension.id}`);
+      if (extensions.length === 0) steps.push({ name: `custom extension${label}`, status: 'absent', detail: `no ${event === 'password-submit' ? 'OnPasswordSubmit ' : ''}extension targets ${where}`, requests: [] });
+    }
   }
   return steps;
+}
+
+/** attribute-collection: the sign-up flows whose handlers reference these extensions lose those handlers (set to null). */
+async function removeFlowHandlers(graph: GraphClient, dryRun: boolean, extensionIds: ReadonlySet<string>): Promise<SetupStep[]> {
+  const flows = (await graph.call<{ value: SignUpFlowWithHandlers[] }>('GET', '/v1.0/identity/authenticationEventsFlows')).value;
+  const step: SetupStep = { name: 'sign-up flow handlers', status: 'absent', detail: 'no sign-up flow calls these extensions', requests: [] };
+  for (const flow of flows) {
+    const patch: Record<string, null> = {};
+    for (const property of Object.keys(ATTRIBUTE_COLLECTION_HANDLERS) as Array<keyof typeof ATTRIBUTE_COLLECTION_HANDLERS>) {
+      const id = flow[property]?.customExtension?.id;
+      if (id && extensionIds.has(id)) patch[property] = null;
+    }
+    if (Object.keys(patch).length === 0) continue;
+    const path = `/v1.0/identity/authenticationEventsFlows/${flow.id}`;
+    const body = { '@odata.type': flow['@odata.type'], ...patch };
+    step.requests.push({ method: 'PATCH', path, body });
+    if (!dryRun) await graph.call('PATCH', path, body);
+    step.status = dryRun ? 'would remove' : 'removed';
+    step.detail = `handlers of ${step.requests.length} sign-up flow${step.requests.length === 1 ? '' : 's'}`;
+  }
+  return [step];
 }

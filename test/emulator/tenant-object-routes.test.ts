@@ -86,7 +86,7 @@ describe('emulated Graph: tenant configuration objects refuse what Graph refuses
       clientConfiguration: { timeoutInMilliseconds: 2000, maximumRetries: 1 },
     };
     for (const bad of [
-      { ...good, '@odata.type': '#microsoft.graph.onTokenIssuanceStartCustomExtension' },
+      { ...good, '@odata.type': '#microsoft.graph.onSomethingElseCustomExtension' },
       { ...good, endpointConfiguration: { targetUrl: 'http://auth.contoso.example/x' } },
       { ...good, endpointConfiguration: { targetUrl: 'not a url' } },
       { ...good, clientConfiguration: { timeoutInMilliseconds: 5000, maximumRetries: 1 } },
