@@ -1,5 +1,6 @@
 import { EmailClient, type EmailMessage } from '@azure/communication-email';
 import type { TokenCredential } from '@azure/core-auth';
+import { isLoopbackUrl } from '../common/loopback.js';
 import { untilAborted } from './abortable.js';
 import { OtpError, OtpErrorCode, safeToken } from './errors.js';
 import { OTP_MAIL_HEADERS, type OtpMailer, type OtpMessage, type OtpSendOptions } from './mailer.js';
@@ -28,7 +29,9 @@ export type AcsMailerOptions = (
  *   const mailer = createAcsMailer({ endpoint: 'https://contoso.communication.azure.com', credential: new DefaultAzureCredential() });
  */
 export function createAcsMailer(options: AcsMailerOptions): OtpMailer {
-  const clientOptions = { retryOptions: { maxRetries: 0 }, userAgentOptions: { userAgentPrefix: 'entra-migrate' } };
+  const endpoint = 'connectionString' in options ? (/(?:^|;)\s*endpoint=([^;]+)/i.exec(options.connectionString)?.[1] ?? '') : options.endpoint;
+  // No retries: one attempt fits the deadline, and Entra retries the callout itself. http: only on loopback (tests).
+  const clientOptions = { retryOptions: { maxRetries: 0 }, userAgentOptions: { userAgentPrefix: 'entra-migrate' }, allowInsecureConnection: isLoopbackUrl(endpoint) };
   const client = 'connectionString' in options ? new EmailClient(options.connectionString, clientOptions) : new EmailClient(options.endpoint, options.credential, clientOptions);
   const settleWithinInMs = options.settleWithinInMs ?? 300;
   const pollIntervalInMs = options.pollIntervalInMs ?? 100;
@@ -71,7 +74,11 @@ export function createAcsMailer(options: AcsMailerOptions): OtpMailer {
 function acsError(error: unknown, abortSignal: AbortSignal): OtpError {
   if (error instanceof OtpError) return error;
   if (abortSignal.aborted) return new OtpError(OtpErrorCode.PROVIDER_TIMEOUT, 'acs: abandoned at the deadline');
-  const { statusCode, code, name } = (error ?? {}) as { statusCode?: unknown; code?: unknown; name?: unknown };
+  const { statusCode, code, name, message } = (error ?? {}) as { statusCode?: unknown; code?: unknown; name?: unknown; message?: unknown };
+  // core-lro's error for a Failed operation: "The long-running operation has failed. <code>. <ACS's message>" — the
+  // message quotes the recipient, so only the code is kept.
+  const failed = typeof message === 'string' ? /^The long-running operation has (failed|been canceled)\.(?: ([A-Za-z0-9_.-]{1,64})\.)?/.exec(message) : null;
+  if (failed) return new OtpError(OtpErrorCode.PROVIDER_FAILED, `acs: the operation ended ${failed[1] === 'failed' ? 'Failed' : 'Canceled'} (${failed[2] ?? 'unknown'})`);
   if (typeof statusCode === 'number') return new OtpError(OtpErrorCode.PROVIDER_FAILED, `acs: HTTP ${statusCode} (${safeToken(code)})`);
   return new OtpError(OtpErrorCode.PROVIDER_FAILED, `acs: the request failed (${safeToken(code) === 'unknown' ? safeToken(name) : safeToken(code)})`);
 }
