@@ -16,7 +16,8 @@ const only = process.argv.slice(2);
 const files = only.length > 0 ? only : findTests('test').sort();
 // Passwords the tests push through the real code paths (test/support/canaries.ts). Everything the test run
 // prints is searched for them afterwards: a hit means a password reached a log, an error or a report.
-const CANARIES = ['Canary-Correct-Horse-7!', 'Canary-Wrong-Battery-8!', 'canarypassword', 'Canary-Grüße-😀-9'];
+// The one-time code canary (CANARY_OTP_CODE) goes through the OTP send paths, failures included.
+const CANARIES = ['Canary-Correct-Horse-7!', 'Canary-Wrong-Battery-8!', 'canarypassword', 'Canary-Grüße-😀-9', 'CanaryOtp31415926'];
 
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,7 +30,7 @@ child.on('close', (code, signal) => {
   const text = Buffer.concat(output).toString('utf8');
   const leaked = CANARIES.filter((canary) => text.includes(canary));
   if (leaked.length > 0) {
-    process.stderr.write(`\nSECRET LEAK: the test output contains ${leaked.length} canary password(s); find them with: npm test 2>&1 | grep -nF -e 'Canary-'\n`);
+    process.stderr.write(`\nSECRET LEAK: the test output contains ${leaked.length} canary password(s) or code(s); find them with: npm test 2>&1 | grep -nF -e 'Canary-' -e 'CanaryOtp'\n`);
     process.exit(1);
   }
   // Silent on success, so the runner's own summary stays the last lines of the run.

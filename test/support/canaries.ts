@@ -10,3 +10,9 @@ export const CANARY_PASSWORDS = {
   weak: 'canarypassword',
   unicode: 'Canary-Grüße-😀-9',
 } as const;
+
+/**
+ * A one-time code the OTP send tests push through the handler, the mailers and the server (sent and failed): it may
+ * appear in the mail itself, never in a log line, an error, an outcome or the test output. In CANARIES too.
+ */
+export const CANARY_OTP_CODE = 'CanaryOtp31415926';
