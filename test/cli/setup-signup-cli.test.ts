@@ -36,7 +36,7 @@ describe('setup --signup-attributes from the command line', () => {
   test('--flow without --signup-attributes is a usage error', async () => {
     const result = await setup('--flow', '0313cc37-d421-421d-857b-87804d61e33e', '--dry-run');
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /^entra-migrate setup: --flow chooses the sign-up flow for --signup-attributes; add --signup-attributes$/m);
+    assert.match(result.stderr, /^entra-migrate setup: --flow chooses the sign-up flow for --signup-attributes or --events attribute-collection; add one of them$/m);
   });
 
   test('no sign-up flow for the client application: exit 1, the code and what to do, nothing created', async () => {

@@ -6,6 +6,7 @@ import { appCredential, createGraphClient } from '../../graph/index.js';
 import { loadKeyRing } from '../../security/index.js';
 import { removeSetup, runSetup, serveSettings, type SetupStep } from '../../setup/index.js';
 import { serveSettingEntries } from '../../setup/index.js';
+import type { SetupEvent } from '../../setup/events.js';
 import { ExitCode } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { readServeSettingsFile, writeServeSettingsFile } from '../serve-settings-file.js';
@@ -31,6 +32,12 @@ export interface SetupCommandOptions {
   signupAttributes?: boolean;
   flow?: string;
   legacyIdName: string;
+  /** `--events`: default password-submit. */
+  events?: SetupEvent[];
+  /** `--claims`, with token-issuance-start. */
+  claims?: string[];
+  /** `--no-otp-fallback` sets it false. */
+  otpFallback?: boolean;
 }
 
 /** `entra-migrate setup`: provisions (or, with --remove, takes away) JIT migration in the tenant. */
@@ -39,14 +46,18 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
     const access = loadGraphAccessConfig(loadSettings({ env: process.env, envFile: options.envFile }));
     const graph = createGraphClient({ baseUrl: access.graphBaseUrl, credential: appCredential({ authorityHost: access.authorityHost, tenantId: access.tokenTenantId, ...access.app }).credential });
     if (options.remove) {
-      const steps = await removeSetup({ graph, dryRun: options.dryRun === true, targetUrl: options.targetUrl, removeExtension: options.removeExtension === true });
+      const steps = await removeSetup({ graph, dryRun: options.dryRun === true, targetUrl: options.targetUrl, removeExtension: options.removeExtension === true, ...(options.events && { events: options.events }), extensionAppName: options.extensionAppName });
       print(options, steps, undefined);
       return ExitCode.OK;
     }
     const problems = [];
     if (!options.certificate) problems.push({ setting: '--certificate', problem: 'is required: the certificate Entra encrypts passwords to (keys generate writes one)' });
     if (options.clientAppId.length === 0) problems.push({ setting: '--client-app-id', problem: 'is required at least once: the application whose sign-ins migrate users' });
-    if (options.flow && !options.signupAttributes) problems.push({ setting: '--flow', problem: 'chooses the sign-up flow for --signup-attributes; add --signup-attributes' });
+    const events = options.events ?? ['password-submit'];
+    if (options.flow && !options.signupAttributes && !events.includes('attribute-collection')) problems.push({ setting: '--flow', problem: 'chooses the sign-up flow for --signup-attributes or --events attribute-collection; add one of them' });
+    if (events.includes('token-issuance-start') && !options.claims?.length) problems.push({ setting: '--claims', problem: 'is required with --events token-issuance-start: the claims the extension returns, e.g. --claims legacyId,roles' });
+    if (options.claims?.length && !events.includes('token-issuance-start')) problems.push({ setting: '--claims', problem: 'names the claims of token-issuance-start; add it to --events' });
+    if (options.otpFallback === false && !events.includes('otp-send')) problems.push({ setting: '--no-otp-fallback', problem: 'applies to otp-send; add it to --events' });
     if (problems.length > 0) throw new ConfigError(problems);
     if (options.writeEnv) readServeSettingsFile(options.writeEnv); // a file setup could not update stops it before the tenant changes
     const certificateDer = await readCertificate(options.certificate!);
@@ -64,6 +75,10 @@ export async function setup(options: SetupCommandOptions): Promise<number> {
       maximumRetries: options.retries,
       retireOldKeys: options.retireOldKeys === true,
       ...(options.signupAttributes && { signUpAttributes: { legacyIdName: options.legacyIdName, ...(options.flow && { flowId: options.flow }) } }),
+      events,
+      ...(options.claims && { claims: options.claims }),
+      otpFallback: options.otpFallback !== false,
+      ...(options.flow && events.includes('attribute-collection') && { flowId: options.flow }),
     });
     const settingsInput = {
       tenantId: access.tenantId,

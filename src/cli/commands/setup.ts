@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { isLoopbackUrl } from '../../common/loopback.js';
 import type { SetupCommandOptions } from '../actions/setup.js';
+import { CLAIM_NAME_PATTERN } from '../../events/index.js';
+import { parseSetupEvents, SETUP_EVENTS } from '../../setup/events.js';
 import { collect, parseGuid, parseTimeoutMs } from '../parse-options.js';
 
 const parseTargetUrl = (value: string) => {
@@ -17,6 +19,20 @@ const parseTargetUrl = (value: string) => {
 const parseFlagName = (value: string) => {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,99}$/.test(value)) throw new InvalidArgumentError('a letter, then letters, digits or _.');
   return value;
+};
+
+const parseEvents = (value: string) => {
+  const events = parseSetupEvents(value);
+  if (typeof events === 'string') throw new InvalidArgumentError(`${events}.`);
+  return events;
+};
+
+const parseClaims = (value: string) => {
+  const claims = value.split(',').map((claim) => claim.trim()).filter(Boolean);
+  if (value.length > 2000 || claims.length === 0 || claims.length > 50) throw new InvalidArgumentError('1 to 50 claim names, comma separated.');
+  const bad = claims.find((claim) => !CLAIM_NAME_PATTERN.test(claim));
+  if (bad !== undefined) throw new InvalidArgumentError(`${JSON.stringify(bad.slice(0, 40))} is not a claim name: a letter, then letters, digits, _ . or - (at most 128).`);
+  return [...new Set(claims)];
 };
 
 export function registerSetup(program: Command, setExitCode: (code: number) => void): void {
@@ -43,8 +59,11 @@ export function registerSetup(program: Command, setExitCode: (code: number) => v
     .option('--signup-attributes', "for SIGNUP_COLLISION=link: put the legacy id (and the profile attributes the flow lacks) on the client applications' sign-up flow as hidden inputs")
     .option('--flow <id>', 'with --signup-attributes, the sign-up user flow to change when several are linked to the client applications', parseGuid)
     .option('--legacy-id-name <name>', 'with --signup-attributes, the legacy id\'s extension property on the b2c-extensions-app', parseFlagName, 'legacyId')
-    .option('--remove', 'take the listener away (end of the migration); the users keep their flags')
-    .option('--remove-extension', 'with --remove, delete the custom extension too')
+    .option('--events <list>', `the events to provision, comma separated: ${SETUP_EVENTS.join(', ')} (default password-submit); each extension targets /events/<event> on --target-url's origin`, parseEvents)
+    .option('--claims <list>', 'with token-issuance-start (required there): the claims the extension returns, comma separated, e.g. legacyId,roles', parseClaims)
+    .option('--no-otp-fallback', "with otp-send: leave the listener's behaviorOnError unset (Entra sends no code when the extension fails) instead of falling back to Microsoft's provider")
+    .option('--remove', 'take the listener away (end of the migration; with --events, what setup added for those events); the users keep their flags')
+    .option('--remove-extension', 'with --remove, delete the custom extension(s) too')
     .addHelpText(
       'after',
       `
@@ -52,7 +71,15 @@ Graph access (environment, or --env-file): the tenant in AZURE_TENANT_ID or ENTR
 AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or a managed identity), GRAPH_BASE_URL
 and AZURE_AUTHORITY_HOST (the emulator's URL for tests). The app needs Application.ReadWrite.All,
 AppRoleAssignment.ReadWrite.All, CustomAuthenticationExtension.ReadWrite.All and EventListener.ReadWrite.All
-(with --signup-attributes also IdentityUserFlow.ReadWrite.All); doctor needs only the .Read.All ones.
+(with --signup-attributes or --events attribute-collection also IdentityUserFlow.ReadWrite.All; with
+token-issuance-start also Policy.ReadWrite.ApplicationConfiguration); doctor needs only the .Read.All ones.
+
+--events token-issuance-start --claims legacyId,roles: the OnTokenIssuanceStart extension (claimsForTokenConfiguration),
+its listener for the client apps, a claims mapping policy (Source CustomClaimsProvider) assigned to each client app's
+service principal, and acceptMappedClaims on each client app registration. otp-send: the OnOtpSend extension and an
+onEmailOtpSendListener that falls back to Microsoft's e-mail provider on error (--no-otp-fallback: it does not).
+attribute-collection: the start and submit extensions, set as the handlers of the client apps' sign-up flows
+(--flow chooses one).
 
 --write-env FILE sets ENTRA_TENANT_ID, ENTRA_EXTENSION_APP_ID, ENTRA_EXTENSION_RESOURCE_ID and
 MIGRATION_FLAG_ATTRIBUTE (with --key-file JIT_DECRYPTION_KEY_FILE; with --signup-attributes
