@@ -12,6 +12,7 @@ import type { GraphFaults } from './graph/write-admission.js';
 import { EMULATOR_SIGN_IN_APP } from './callout-client.js';
 import { resolveConfiguredExtension, type ExtensionResolution } from './configured-extension.js';
 import { TenantObjects } from './tenant-objects.js';
+import { createOtpSender, createTokenIssuer, type OtpSender, type TokenIssuer } from './events/index.js';
 import { createReadBudget, type ReadBudgetOptions } from './graph/read-budget.js';
 import { createWriteBudget, type WriteBudgetOptions } from './graph/write-budget.js';
 import { signUpFlowFromGraph } from './graph/graph-sign-up-flow.js';
@@ -68,8 +69,12 @@ export interface RunningEmulator {
   readonly signIn: SignInService;
   /** The sign-up for an e-mail + password user flow, with its attribute collection events. */
   readonly signUp: SignUpService;
-  /** "Forgot password?": a one-time code, then a new password; no extension is called. */
+  /** "Forgot password?": a one-time code (through OnOtpSend when a listener applies), then a new password. */
   readonly passwordReset: PasswordResetService;
+  /** The id token at the end of each sign-in and sign-up, with the OnTokenIssuanceStart event; `calloutCount()` counts its callouts. */
+  readonly tokens: TokenIssuer;
+  /** Sends e-mail one-time codes through the OnOtpSend extension when a listener applies; `calloutCount()` counts its callouts. */
+  readonly otp: OtpSender;
   /**
    * The sign-up user flow in force: its attributes and the attribute collection endpoints — from the Graph user flow
    * (`identity/authenticationEventsFlows`) linked to the sign-in app when one has attribute collection, otherwise
@@ -131,13 +136,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // An extension set directly (the demo, --extension-url) wins; otherwise the one `setup` configured through Graph.
     const resolveExtension = (clientAppId: string = EMULATOR_SIGN_IN_APP.appId): ExtensionResolution =>
       extension ? { kind: 'ready', extension } : resolveConfiguredExtension(objects, clientAppId);
-    const signIn = createSignInService({ tenant, directory: opened, extension: resolveExtension, now, logger, ...(options.fetch && { fetch: options.fetch }) });
+    const eventDeps = { tenant, objects, now, logger, ...(options.fetch && { fetch: options.fetch }) };
+    // OnTokenIssuanceStart ends every successful sign-in and sign-up; OnOtpSend sends every e-mail code.
+    const tokens = createTokenIssuer(eventDeps);
+    const otp = createOtpSender(eventDeps);
+    const signIn = createSignInService({ tenant, directory: opened, extension: resolveExtension, now, logger, tokens, ...(options.fetch && { fetch: options.fetch }) });
 
     // A sign-up user flow `setup` wrote through Graph (linked to the sign-in app, with attribute collection) wins;
     // otherwise the one configureExtension set.
     const resolveSignUpFlow = (): SignUpFlow => signUpFlowFromGraph(objects, EMULATOR_SIGN_IN_APP.appId) ?? signUpFlow;
-    const signUp = createSignUpService({ tenant, directory: opened, flow: resolveSignUpFlow, now, logger, ...(options.fetch && { fetch: options.fetch }) });
-    const passwordReset = createPasswordResetService({ directory: opened, now, logger });
+    const signUp = createSignUpService({ tenant, directory: opened, flow: resolveSignUpFlow, now, logger, tokens, otp, ...(options.fetch && { fetch: options.fetch }) });
+    const passwordReset = createPasswordResetService({ directory: opened, now, logger, otp });
 
     let url = '';
     const apps = createClientApps(tenant, store);
@@ -175,6 +184,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       signUp,
       passwordReset,
       signUpFlow: resolveSignUpFlow,
+      tokens,
+      otp,
       configureExtension(settings) {
         if (settings.signUp) checkSignUpSettings(settings.signUp);
         extension = registerPasswordSubmitExtension(settings);

@@ -33,7 +33,7 @@ describe('emulator sign-up settings', () => {
     };
     const first = await startEmulator({ port: 0, directoryPath: path });
     first.configureExtension(settings);
-    const sent = first.passwordReset.begin({ email: 'nobody@contoso.example' });
+    const sent = await first.passwordReset.begin({ email: 'nobody@contoso.example' });
     assert.equal(sent.outcome, 'user-not-found');
     await first.directory.createUser({ displayName: 'Ada', identities: [{ signInType: 'emailAddress', issuer: first.tenant.domain, issuerAssignedId: 'ada@contoso.example' }], password: CANARY_PASSWORDS.correct });
     await first.close();

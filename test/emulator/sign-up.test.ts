@@ -285,7 +285,7 @@ describe('emulator sign-up (e-mail + password, attribute collection events)', ()
   test('without attribute collection endpoints, the sign-up runs without callouts', async () => {
     const plain = await startEmulator({ port: 0 });
     try {
-      const sent = plain.signUp.begin({ email: 'plain@contoso.example' });
+      const sent = await plain.signUp.begin({ email: 'plain@contoso.example' });
       assert.equal(sent.outcome, 'code-sent');
       const page = await plain.signUp.verify({ verificationId: sent.outcome === 'code-sent' ? sent.verificationId : '', code: sent.outcome === 'code-sent' ? sent.code : '' });
       assert.equal(page.outcome, 'attributes-required');

@@ -79,7 +79,7 @@ describe('emulated Graph: sign-up user flows with attribute collection', () => {
   };
   /** Runs a whole sign-up through the emulator's service: e-mail, code, the page, the password. */
   const signUp = async (app: RunningEmulator, email: string, attributes: Record<string, string>) => {
-    const sent = app.signUp.begin({ email });
+    const sent = await app.signUp.begin({ email });
     assert.equal(sent.outcome, 'code-sent');
     const page = await app.signUp.verify({ verificationId: sent.outcome === 'code-sent' ? sent.verificationId : '', code: sent.outcome === 'code-sent' ? sent.code : '' });
     assert.equal(page.outcome, 'attributes-required');

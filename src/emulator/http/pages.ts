@@ -1,6 +1,7 @@
 import type { PasswordPolicyViolation } from '../../jit/index.js';
 import type { ChangePasswordOutcome, SignInOutcome } from '../sign-in.js';
 import { escapeHtml, page } from './html.js';
+import { tokenClaimsSection, tokenFailureBody } from './token-pages.js';
 
 const LOCALES = ['en-us', 'fr-fr', 'de-de', 'es-es'];
 
@@ -50,6 +51,7 @@ export function signInResultPage(outcome: SignInOutcome, context: { username: st
         'Signed in',
         `<h1 class="ok" id="result">Signed in</h1>
 <p>${escapeHtml(context.username)} is signed in.${outcome.migrated ? ' The legacy password was migrated: the extension answered <code>MigratePassword</code>, the password is now stored in the tenant and the user is no longer flagged.' : ' The password matched the one stored in the tenant; the extension was not called.'}</p>
+${tokenClaimsSection(outcome.claims)}
 <p><a href="${back}">Sign in again</a></p>`,
       );
     case 'password-change-required':
@@ -69,7 +71,10 @@ export function signInResultPage(outcome: SignInOutcome, context: { username: st
       return signInPage({ tenantDomain: context.tenantDomain, message: outcome.message, username: context.username, ...(context.locale && { locale: context.locale }) });
     case 'blocked':
       return page('Blocked', `<h1 class="error" id="result">${escapeHtml(outcome.title)}</h1><p>${escapeHtml(outcome.message)}</p><p><a href="${back}">Back</a></p>`);
+    case 'token-refused':
+      return page('Sign-in failed', tokenFailureBody(outcome, home(context.locale)));
     case 'extension-error':
+      if ('event' in outcome) return page('Sign-in failed', tokenFailureBody(outcome, home(context.locale)));
       return page(
         'Sign-in failed',
         `<h1 class="error" id="result">Sign-in failed</h1>
@@ -83,7 +88,10 @@ export function changePasswordResultPage(outcome: ChangePasswordOutcome, locale?
   const back = escapeHtml(home(locale));
   switch (outcome.outcome) {
     case 'signed-in':
-      return page('Signed in', `<h1 class="ok" id="result">Signed in</h1><p>Your new password is set and your account is migrated.</p><p><a href="${back}">Sign in again</a></p>`);
+      return page('Signed in', `<h1 class="ok" id="result">Signed in</h1><p>Your new password is set and your account is migrated.</p>${tokenClaimsSection(outcome.claims)}<p><a href="${back}">Sign in again</a></p>`);
+    case 'token-refused':
+    case 'extension-error':
+      return page('Sign-in failed', tokenFailureBody(outcome, home(locale)));
     case 'state-invalid':
       return page('Expired', `<h1 class="error" id="result">This page has expired</h1><p>Sign in again to choose a new password.</p><p><a href="${back}">Sign in again</a></p>`);
     case 'password-rejected':

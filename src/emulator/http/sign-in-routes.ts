@@ -12,8 +12,9 @@ const signInSchema = z.object({
   password: z.string().min(1).max(1024),
   locale,
   clientId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i).optional(),
+  includeIdToken: z.boolean().optional(),
 });
-const changePasswordSchema = z.object({ state: z.string().min(1).max(128), newPassword: z.string().min(1).max(1024), locale });
+const changePasswordSchema = z.object({ state: z.string().min(1).max(128), newPassword: z.string().min(1).max(1024), locale, includeIdToken: z.boolean().optional() });
 /** The page's locale from `?locale=`, when it is one. */
 const localeOf = (query: unknown) => pageLocale((query as { locale?: unknown } | undefined)?.locale);
 
@@ -42,27 +43,28 @@ export const signInRoutes: FastifyPluginAsync<SignInRoutesOptions> = async (app,
   app.post('/signin', async (request, reply) => {
     const form = signInSchema.safeParse(request.body);
     if (!form.success) return reply.code(400).headers({ 'content-type': 'text/html; charset=utf-8' }).send(signInPage({ tenantDomain, message: 'Enter your email address and password.' }));
-    const outcome = await service.signIn({ ...form.data, ip: request.ip });
+    // The page after sign-in shows the id token's claims.
+    const outcome = await service.signIn({ ...form.data, ip: request.ip, includeIdToken: true });
     return reply.headers({ 'content-type': 'text/html; charset=utf-8' }).send(signInResultPage(outcome, { username: form.data.username, tenantDomain, ...(form.data.locale && { locale: form.data.locale }) }));
   });
 
   app.post('/change-password', async (request, reply) => {
     const form = changePasswordSchema.safeParse(request.body);
     if (!form.success) return reply.code(400).headers({ 'content-type': 'text/html; charset=utf-8' }).send(signInPage({ tenantDomain, message: 'The form was incomplete.' }));
-    const outcome = await service.changePassword(form.data.state, form.data.newPassword);
+    const outcome = await service.changePassword(form.data.state, form.data.newPassword, { includeIdToken: true });
     return reply.code(outcome.outcome === 'signed-in' ? 200 : 400).headers({ 'content-type': 'text/html; charset=utf-8' }).send(changePasswordResultPage(outcome, form.data.locale));
   });
 
   app.post('/api/sign-in', async (request, reply) => {
     const input = signInSchema.safeParse(request.body);
-    if (!input.success) return reply.code(400).send(badRequest('Expected {"username": string, "password": string, "locale"?: string, "clientId"?: GUID}.'));
+    if (!input.success) return reply.code(400).send(badRequest('Expected {"username": string, "password": string, "locale"?: string, "clientId"?: GUID, "includeIdToken"?: boolean}.'));
     return service.signIn({ ...input.data, ip: request.ip });
   });
 
   app.post('/api/change-password', async (request, reply) => {
     const input = changePasswordSchema.safeParse(request.body);
     if (!input.success) return reply.code(400).send(badRequest('Expected {"state": string, "newPassword": string}.'));
-    const outcome = await service.changePassword(input.data.state, input.data.newPassword);
+    const outcome = await service.changePassword(input.data.state, input.data.newPassword, input.data.includeIdToken === undefined ? {} : { includeIdToken: input.data.includeIdToken });
     return reply.code(outcome.outcome === 'signed-in' ? 200 : 400).send(outcome);
   });
 

@@ -1,5 +1,6 @@
 import { escapeHtml, page } from '../http/html.js';
 import { POLICY_SENTENCES } from '../http/pages.js';
+import { codeDeliverySentence } from '../http/token-pages.js';
 import type { PasswordResetOutcome } from './password-reset-service.js';
 
 /** Step 1 of "Forgot password?": the e-mail address. */
@@ -37,16 +38,29 @@ export function passwordResetResultPage(outcome: PasswordResetOutcome, extra: { 
     case 'busy':
       return passwordResetEmailPage(outcome.message);
     case 'code-sent':
+    case 'code-sent-by-provider': {
+      const delivery = outcome.outcome === 'code-sent-by-provider'
+        ? codeDeliverySentence({ sentBy: 'custom-provider' }, outcome.email, undefined)
+        : codeDeliverySentence(outcome.sentBy === 'microsoft-fallback' ? { sentBy: 'microsoft-fallback', errorCode: outcome.fallbackErrorCode ?? 0, detail: '' } : { sentBy: 'microsoft' }, outcome.email, outcome.code);
       return page(
         'Verify your email',
         `<h1 id="result">Verify your email</h1>
-<p>Enter the code sent to ${escapeHtml(outcome.email)}. The emulator sends no e-mail; the code is <strong id="one-time-code">${escapeHtml(outcome.code)}</strong> (valid ${Math.round(outcome.expiresInSeconds / 60)} minutes, once).</p>
+${delivery}
+<p class="note">The code is valid ${Math.round(outcome.expiresInSeconds / 60)} minutes, once.</p>
 <form method="post" action="/reset-password/verify">
   <input type="hidden" name="verificationId" value="${escapeHtml(outcome.verificationId)}">
   <label for="code">Verification code</label>
   <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
   <button type="submit">Next</button>
 </form>`,
+      );
+    }
+    case 'extension-error':
+      return page(
+        'Password reset failed',
+        `<h1 class="error" id="result">Password reset failed</h1>
+<p>${outcome.aadsts}: the custom authentication extension (OnOtpSend) failed and no verification code was sent. Sign-in log error code <strong id="error-code">${outcome.errorCode}</strong>: ${escapeHtml(outcome.detail)}.</p>
+<p><a href="/reset-password">Start again</a></p>`,
       );
     case 'code-invalid':
       return page('Verify your email', `<h1 class="error" id="result">The code was not accepted</h1><p>${escapeHtml(outcome.message)}</p><p><a href="/reset-password">Start again</a></p>`);

@@ -4,10 +4,18 @@ import { policyViolationOf, type PasswordPolicyViolation } from '../../jit/index
 import type { Directory } from '../directory.js';
 import { createOneTimeCodes, type RedeemResult } from '../one-time-codes.js';
 import { EMAIL } from '../sign-up/sign-up-service.js';
+import type { OtpSender } from '../events/otp-send.js';
 
 export type PasswordResetOutcome =
-  /** The code the e-mail would carry is shown: the emulator sends no mail. */
-  | { outcome: 'code-sent'; email: string; verificationId: string; code: string; expiresInSeconds: number }
+  /**
+   * Microsoft sends the code — directly, or as the fallback after the OnOtpSend extension failed (`fallbackErrorCode`,
+   * the sign-in log's) — and the code the e-mail would carry is shown: the emulator sends no mail.
+   */
+  | { outcome: 'code-sent'; email: string; verificationId: string; code: string; expiresInSeconds: number; sentBy: 'microsoft' | 'microsoft-fallback'; fallbackErrorCode?: number }
+  /** The OnOtpSend extension took the code: the organisation's provider sends it, and the emulator does not show it. */
+  | { outcome: 'code-sent-by-provider'; email: string; verificationId: string; expiresInSeconds: number }
+  /** The OnOtpSend extension failed and its listener has no fallback: no code was sent. */
+  | { outcome: 'extension-error'; event: 'otp-send'; errorCode: number; aadsts: 'AADSTS1100001'; detail: string }
   | { outcome: 'email-invalid'; message: string }
   | { outcome: 'user-not-found'; message: string }
   | { outcome: 'code-invalid'; reason: Exclude<RedeemResult<unknown>, { ok: true }>['reason']; message: string }
@@ -19,7 +27,8 @@ export type PasswordResetOutcome =
   | { outcome: 'password-reset'; email: string };
 
 export interface PasswordResetService {
-  begin(input: { email: string }): PasswordResetOutcome;
+  /** `clientId`, `locale` and `ip` describe the request to an OnOtpSend extension, when one applies. */
+  begin(input: { email: string; clientId?: string; locale?: string; ip?: string }): Promise<PasswordResetOutcome>;
   verify(input: { verificationId: string; code: string }): PasswordResetOutcome;
   setPassword(input: { state: string; newPassword: string }): Promise<PasswordResetOutcome>;
 }
@@ -38,7 +47,7 @@ const MAX_STATES = 10_000;
 
 /**
  * Entra External ID's self-service password reset ("Forgot password?") for e-mail + password accounts: the address
- * is verified by a one-time code, then the new password — checked against the tenant's policy — is set in the
+ * is verified by a one-time code (through the OnOtpSend extension when a listener applies), then the new password — checked against the tenant's policy — is set in the
  * directory, which updates `lastPasswordChangeDateTime`. No custom extension is called: a user still flagged for
  * migration signs in next with the new password (it matches, so OnPasswordSubmit is not called) and is marked
  * migrated on that sign-in (see sign-in.ts).
@@ -48,21 +57,34 @@ const MAX_STATES = 10_000;
  *   const verified = service.verify({ verificationId: sent.verificationId, code: sent.code });
  *   await service.setPassword({ state: verified.state, newPassword });
  */
-export function createPasswordResetService(options: { directory: Directory; now: () => number; logger: Logger }): PasswordResetService {
+export function createPasswordResetService(options: { directory: Directory; now: () => number; logger: Logger; otp?: OtpSender }): PasswordResetService {
   const { directory, now } = options;
   const log = options.logger.child({ name: 'emulator:password-reset' });
   const codes = createOneTimeCodes<string>(now);
   const states = new Map<string, { userId: string; email: string; expiresAt: number }>();
 
   return {
-    begin(input) {
+    async begin(input) {
       const email = input.email.trim();
       if (!EMAIL.test(email)) return { outcome: 'email-invalid', message: PASSWORD_RESET_TEXTS.emailInvalid };
       const user = directory.findUserBySignInName(email);
       if (!user || !user.accountEnabled) return { outcome: 'user-not-found', message: PASSWORD_RESET_TEXTS.userNotFound };
       const issued = codes.issue(user.id);
       if (!issued) return { outcome: 'busy', message: PASSWORD_RESET_TEXTS.busy };
-      return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds: Math.round((issued.expiresAt - now()) / 1000) };
+      const expiresInSeconds = Math.round((issued.expiresAt - now()) / 1000);
+      const locale = input.locale ?? 'en-us';
+      const client = { ip: input.ip ?? '127.0.0.1', locale, market: locale };
+      const delivery = options.otp ? await options.otp.send({ email, code: issued.code, requestType: 'passwordReset', client, ...(input.clientId && { clientAppId: input.clientId }) }) : { sentBy: 'microsoft' as const };
+      switch (delivery.sentBy) {
+        case 'nobody':
+          return { outcome: 'extension-error', event: 'otp-send', errorCode: delivery.errorCode, aadsts: delivery.aadsts, detail: delivery.detail };
+        case 'custom-provider':
+          return { outcome: 'code-sent-by-provider', email, verificationId: issued.verificationId, expiresInSeconds };
+        case 'microsoft-fallback':
+          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft-fallback', fallbackErrorCode: delivery.errorCode };
+        case 'microsoft':
+          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft' };
+      }
     },
 
     verify(input) {

@@ -1,11 +1,13 @@
 import { escapeHtml, page } from '../http/html.js';
 import { POLICY_SENTENCES } from '../http/pages.js';
+import { codeDeliverySentence, tokenClaimsSection, tokenFailureBody } from '../http/token-pages.js';
 import type { PageAttribute, SignUpOutcome } from './sign-up-service.js';
 
 /** Form fields of the attribute page are named `a.<attribute name>`, beside `state`, `password` and `confirmPassword`. */
 export const ATTRIBUTE_FIELD_PREFIX = 'a.';
 
 const back = '<p><a href="/">Go to the sign-in page</a></p>';
+const EXTENSION_NAMES = { start: 'OnAttributeCollectionStart', submit: 'OnAttributeCollectionSubmit', 'otp-send': 'OnOtpSend' } as const;
 
 /** Step 1: the e-mail address. */
 export function signUpEmailPage(message?: string, email = ''): string {
@@ -43,10 +45,15 @@ export function signUpResultPage(outcome: SignUpOutcome, extra: { confirmMismatc
     case 'user-exists':
       return signUpEmailPage(outcome.message);
     case 'code-sent':
+    case 'code-sent-by-provider': {
+      const delivery = outcome.outcome === 'code-sent-by-provider'
+        ? codeDeliverySentence({ sentBy: 'custom-provider' }, outcome.email, undefined)
+        : codeDeliverySentence(outcome.sentBy === 'microsoft-fallback' ? { sentBy: 'microsoft-fallback', errorCode: outcome.fallbackErrorCode ?? 0, detail: '' } : { sentBy: 'microsoft' }, outcome.email, outcome.code);
       return page(
         'Verify your email',
         `<h1 id="result">Verify your email</h1>
-<p>Enter the code sent to ${escapeHtml(outcome.email)}. The emulator sends no e-mail; the code is <strong id="one-time-code">${escapeHtml(outcome.code)}</strong> (valid ${Math.round(outcome.expiresInSeconds / 60)} minutes, once).</p>
+${delivery}
+<p class="note">The code is valid ${Math.round(outcome.expiresInSeconds / 60)} minutes, once.</p>
 <form method="post" action="/signup/verify">
   <input type="hidden" name="verificationId" value="${escapeHtml(outcome.verificationId)}">
   <label for="code">Verification code</label>
@@ -54,6 +61,7 @@ export function signUpResultPage(outcome: SignUpOutcome, extra: { confirmMismatc
   <button type="submit">Next</button>
 </form>`,
       );
+    }
     case 'code-invalid':
       return page('Verify your email', `<h1 class="error" id="result">The code was not accepted</h1><p>${escapeHtml(outcome.message)}</p><p><a href="/signup">Start again</a></p>`);
     case 'attributes-required': {
@@ -84,13 +92,16 @@ ${outcome.message ? `<p class="error" id="validation-message" role="alert">${esc
       return page('Sign-up blocked', `<h1 class="error" id="result">You can't sign up</h1><p id="block-message">${escapeHtml(outcome.message)}</p>${back}`);
     case 'state-invalid':
       return page('Expired', `<h1 class="error" id="result">This page has expired</h1><p>Start the sign-up again.</p><p><a href="/signup">Sign up</a></p>`);
+    case 'token-refused':
+      return page('Sign-in failed', `<p class="note" id="account-created">Your account was created; signing in to the application failed.</p>${tokenFailureBody(outcome, '/')}`);
     case 'extension-error':
+      if (outcome.event === 'token-issuance-start') return page('Sign-in failed', `<p class="note" id="account-created">Your account was created; signing in to the application failed.</p>${tokenFailureBody(outcome, '/')}`);
       return page(
         'Sign-up failed',
         `<h1 class="error" id="result">Sign-up failed</h1>
-<p>${outcome.aadsts}: the custom authentication extension (OnAttributeCollection${outcome.event === 'start' ? 'Start' : 'Submit'}) failed. Sign-in log error code <strong>${outcome.errorCode}</strong>: ${escapeHtml(outcome.detail)}.</p>${back}`,
+<p>${outcome.aadsts}: the custom authentication extension (${EXTENSION_NAMES[outcome.event]}) failed${outcome.event === 'otp-send' ? ' and no verification code was sent' : ''}. Sign-in log error code <strong>${outcome.errorCode}</strong>: ${escapeHtml(outcome.detail)}.</p>${back}`,
       );
     case 'signed-up':
-      return page('Signed up', `<h1 class="ok" id="result">Account created</h1><p>${escapeHtml(outcome.email)} is signed up and signed in.</p><p><a href="/">Sign in again</a></p>`);
+      return page('Signed up', `<h1 class="ok" id="result">Account created</h1><p>${escapeHtml(outcome.email)} is signed up and signed in.</p>${tokenClaimsSection(outcome.claims)}<p><a href="/">Sign in again</a></p>`);
   }
 }

@@ -13,7 +13,7 @@ const startSchema = z.object({
 });
 const verifySchema = z.object({ verificationId: token, code: z.string().min(1).max(32) });
 const attributeValues = z.record(z.string().max(200), z.string().max(1024)).refine((map) => Object.keys(map).length <= 100);
-const submitSchema = z.object({ state: token, password: z.string().min(1).max(1024), attributes: attributeValues.default({}) });
+const submitSchema = z.object({ state: token, password: z.string().min(1).max(1024), attributes: attributeValues.default({}), includeIdToken: z.boolean().optional() });
 /** The attribute page's form: `a.<name>` fields beside the state and the two passwords. */
 const submitFormSchema = z.object({ state: token, password: z.string().min(1).max(1024), confirmPassword: z.string().max(1024) }).passthrough();
 
@@ -23,7 +23,8 @@ const badRequest = (message: string) => ({ error: { code: 'BAD_REQUEST', message
 /**
  * The sign-up for an e-mail + password user flow: the pages (`/signup`, `/signup/verify`, `/signup/submit`) and their
  * JSON twins (`POST /api/sign-up/start`, `/api/sign-up/verify`, `/api/sign-up/submit`), which answer the outcome —
- * the one-time code included, as the emulator sends no mail.
+ * the one-time code included when Microsoft sends it (the emulator sends no mail); not when the OnOtpSend extension
+ * took it for the organisation's provider.
  */
 export const signUpRoutes: FastifyPluginAsync<{ service: SignUpService }> = async (app, { service }) => {
   const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type(HTML).send(body);
@@ -33,7 +34,7 @@ export const signUpRoutes: FastifyPluginAsync<{ service: SignUpService }> = asyn
   app.post('/signup', async (request, reply) => {
     const form = startSchema.safeParse(request.body);
     if (!form.success) return html(reply, signUpEmailPage('Enter your email address.'), 400);
-    return html(reply, signUpResultPage(service.begin({ ...form.data, ip: request.ip })));
+    return html(reply, signUpResultPage(await service.begin({ ...form.data, ip: request.ip })));
   });
 
   app.post('/signup/verify', async (request, reply) => {
@@ -55,7 +56,8 @@ export const signUpRoutes: FastifyPluginAsync<{ service: SignUpService }> = asyn
       const again = await service.submit({ state: form.data.state, password: '', attributes });
       return html(reply, signUpResultPage(again, { confirmMismatch: true }), 400);
     }
-    return html(reply, signUpResultPage(await service.submit({ state: form.data.state, password: form.data.password, attributes })));
+    // The page after sign-up shows the new user's id token's claims.
+    return html(reply, signUpResultPage(await service.submit({ state: form.data.state, password: form.data.password, attributes, includeIdToken: true })));
   });
 
   app.post('/api/sign-up/start', async (request, reply) => {
@@ -72,7 +74,7 @@ export const signUpRoutes: FastifyPluginAsync<{ service: SignUpService }> = asyn
 
   app.post('/api/sign-up/submit', async (request, reply) => {
     const input = submitSchema.safeParse(request.body);
-    if (!input.success) return reply.code(400).send(badRequest('Expected {"state": string, "password": string, "attributes"?: {name: string}}.'));
+    if (!input.success) return reply.code(400).send(badRequest('Expected {"state": string, "password": string, "attributes"?: {name: string}, "includeIdToken"?: boolean}.'));
     return service.submit(input.data);
   });
 };

@@ -5,6 +5,9 @@ import type { Directory } from '../directory.js';
 import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import { createOneTimeCodes, type RedeemResult } from '../one-time-codes.js';
 import type { EmulatedTenant } from '../tenant.js';
+import type { OtpSender } from '../events/otp-send.js';
+import type { TokenIssuer } from '../events/token-issuance.js';
+import { tokenOutcome, type SignedInToken, type TokenFailureOutcome } from '../sign-in.js';
 import { callAttributeCollectionStart, callAttributeCollectionSubmit } from './attribute-collection-callout.js';
 import type { SignUpContext } from './attribute-collection-requests.js';
 import type { AttributeValue, FlowAttribute, SignUpFlow } from './user-flow.js';
@@ -20,8 +23,13 @@ export interface PageAttribute {
 }
 
 export type SignUpOutcome =
-  /** The code the e-mail would carry is shown: the emulator sends no mail. */
-  | { outcome: 'code-sent'; email: string; verificationId: string; code: string; expiresInSeconds: number }
+  /**
+   * Microsoft sends the code — directly, or as the fallback after the OnOtpSend extension failed (`fallbackErrorCode`,
+   * the sign-in log's) — and the code the e-mail would carry is shown: the emulator sends no mail.
+   */
+  | { outcome: 'code-sent'; email: string; verificationId: string; code: string; expiresInSeconds: number; sentBy: 'microsoft' | 'microsoft-fallback'; fallbackErrorCode?: number }
+  /** The OnOtpSend extension took the code: the organisation's provider sends it, and the emulator does not show it. */
+  | { outcome: 'code-sent-by-provider'; email: string; verificationId: string; expiresInSeconds: number }
   | { outcome: 'email-invalid'; message: string }
   | { outcome: 'user-exists'; message: string }
   | { outcome: 'code-invalid'; reason: Exclude<RedeemResult<unknown>, { ok: true }>['reason']; message: string }
@@ -29,16 +37,18 @@ export type SignUpOutcome =
   | { outcome: 'attributes-required'; state: string; email: string; attributes: PageAttribute[]; message?: string; passwordError?: PasswordPolicyViolation }
   | { outcome: 'blocked'; message: string }
   | { outcome: 'state-invalid' }
-  | { outcome: 'extension-error'; event: 'start' | 'submit'; errorCode: number; aadsts: 'AADSTS1100001'; detail: string }
-  | { outcome: 'signed-up'; userId: string; email: string };
+  | { outcome: 'extension-error'; event: 'start' | 'submit' | 'otp-send'; errorCode: number; aadsts: 'AADSTS1100001'; detail: string }
+  /** The account was created, but its first sign-in got no token (the user is in the directory and can sign in later). */
+  | TokenFailureOutcome
+  | ({ outcome: 'signed-up'; userId: string; email: string } & SignedInToken);
 
 export interface SignUpService {
   /** Step 1: the e-mail address; a one-time code is "sent". */
-  begin(input: { email: string; clientId?: string; locale?: string; ip?: string }): SignUpOutcome;
+  begin(input: { email: string; clientId?: string; locale?: string; ip?: string }): Promise<SignUpOutcome>;
   /** Step 2: the code; on success OnAttributeCollectionStart runs and the attribute page follows. */
   verify(input: { verificationId: string; code: string }): Promise<SignUpOutcome>;
   /** Step 3: the password and the attributes; OnAttributeCollectionSubmit runs and the user is created. */
-  submit(input: { state: string; password: string; attributes: Record<string, string> }): Promise<SignUpOutcome>;
+  submit(input: { state: string; password: string; attributes: Record<string, string>; includeIdToken?: boolean }): Promise<SignUpOutcome>;
   /** Attribute collection callouts made so far (a retry counts once). */
   calloutCount(): number;
 }
@@ -51,6 +61,10 @@ export interface SignUpServiceOptions {
   now: () => number;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
+  /** Sends the verification code through the OnOtpSend extension when a listener applies; without it Microsoft sends it. */
+  otp?: OtpSender;
+  /** Issues the new user's first token, with the OnTokenIssuanceStart event; without it the sign-up ends with no token. */
+  tokens?: TokenIssuer;
 }
 
 /** Entra's sentences for what the extension does not word. */
@@ -123,14 +137,26 @@ export function createSignUpService(options: SignUpServiceOptions): SignUpServic
   return {
     calloutCount: () => callouts,
 
-    begin(input) {
+    async begin(input) {
       const email = input.email.trim();
       if (!EMAIL.test(email)) return { outcome: 'email-invalid', message: SIGN_UP_TEXTS.emailInvalid };
       if (exists(email)) return { outcome: 'user-exists', message: SIGN_UP_TEXTS.userExists };
       const locale = input.locale ?? 'en-us';
       const issued = codes.issue({ email, client: { ip: input.ip ?? '127.0.0.1', locale, market: locale }, ...(input.clientId && { clientAppId: input.clientId }) });
       if (!issued) return { outcome: 'blocked', message: SIGN_UP_TEXTS.busy };
-      return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds: Math.round((issued.expiresAt - now()) / 1000) };
+      const expiresInSeconds = Math.round((issued.expiresAt - now()) / 1000);
+      const client = { ip: input.ip ?? '127.0.0.1', locale, market: locale };
+      const delivery = options.otp ? await options.otp.send({ email, code: issued.code, requestType: 'signUp', client, ...(input.clientId && { clientAppId: input.clientId }) }) : { sentBy: 'microsoft' as const };
+      switch (delivery.sentBy) {
+        case 'nobody':
+          return { outcome: 'extension-error', event: 'otp-send', errorCode: delivery.errorCode, aadsts: delivery.aadsts, detail: delivery.detail };
+        case 'custom-provider':
+          return { outcome: 'code-sent-by-provider', email, verificationId: issued.verificationId, expiresInSeconds };
+        case 'microsoft-fallback':
+          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft-fallback', fallbackErrorCode: delivery.errorCode };
+        case 'microsoft':
+          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft' };
+      }
     },
 
     async verify(input) {
@@ -211,7 +237,13 @@ export function createSignUpService(options: SignUpServiceOptions): SignUpServic
           extensionAttributes: custom,
         });
         log.info({ userId: user.id }, 'user signed up');
-        return { outcome: 'signed-up', userId: user.id, email: session.email };
+        if (!options.tokens) return { outcome: 'signed-up', userId: user.id, email: session.email };
+        // The sign-up ends signed in: the new user's first token, with the OnTokenIssuanceStart event.
+        const context = session.context;
+        const issued = await options.tokens.issue({ user, client: context.client, ...(context.clientAppId && { clientAppId: context.clientAppId }) });
+        const token = tokenOutcome(false, issued, input.includeIdToken);
+        if (token.outcome !== 'signed-in') return token;
+        return { outcome: 'signed-up', userId: user.id, email: session.email, ...(token.idToken !== undefined && { idToken: token.idToken, claims: token.claims! }) };
       } catch (error) {
         if (error instanceof EmulatorError && error.code === EmulatorErrorCode.DIRECTORY_CONFLICT) return { outcome: 'user-exists', message: SIGN_UP_TEXTS.userExists };
         throw error;
