@@ -87,7 +87,7 @@ describe('web-service claims source (TOKEN_CLAIMS_URL)', () => {
       [{ 'bad name': 'x' }, TokenClaimsErrorCode.NAME_INVALID],
     ];
     for (const [body, code] of cases) {
-      service.answer = (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+      service.answer = (_request, response) => void response.writeHead(200, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
       await assert.rejects(source.claimsFor(ADA, inTime()), { code });
     }
   });
