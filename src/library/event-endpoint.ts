@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { EntraMigrateError } from '../common/errors.js';
-import { EventError } from '../events/index.js';
+import { EventError, EventErrorCode } from '../events/index.js';
 import { answerByOf, answerEvent, beforeDeadline, errorBody, type ErrorBody, type EventHandler, type EventName, type EventOutcome, type EventResult } from '../handlers/index.js';
 import {
   createCallerTokenVerifier,
@@ -234,7 +234,7 @@ export function createEventEndpoint<E extends EventName>(options: EventEndpointO
           outcome: outcome({ action: 'error', status: error.status, reason: 'handler-failed', errorCode: error.code, errorDetail: error.message.slice(0, 500) }),
         };
       }
-      const response = kind.build(answer, passwordContext); // throws EVENT_RESPONSE_INVALID for an answer Entra would refuse
+      const response = buildChecked(kind, answer, passwordContext);
       return { status: 200, body: response, outcome: outcome({ action: answer.action, status: 200, reason: 'answered', errorCode: null, errorDetail: null }) };
     };
 
@@ -269,6 +269,25 @@ interface CallState {
   correlationId: string | undefined;
   objectId: string | null;
   note: { reason?: string; legacyId?: string | null };
+}
+
+/**
+ * The event's builder over the handler's answer, which a JavaScript caller may have got wrong in any way: an action
+ * the event does not have (Entra's 1003012; the builders trust their typed input there) or a shape the builder
+ * cannot read is `EVENT_RESPONSE_INVALID`, as an answer the builder itself refuses is, so `answerEvent` makes it the
+ * 500 with that code.
+ */
+function buildChecked<E extends EventName>(kind: (typeof EVENT_KINDS)[E], answer: EventAnswerOf<E>, passwordContext: PasswordContext | undefined): EventResponseOf<E> {
+  const action = (answer as { action?: unknown } | null | undefined)?.action;
+  if (typeof action !== 'string' || !kind.actions.includes(action)) {
+    throw new EventError(EventErrorCode.RESPONSE_INVALID, 'The extension built an answer Entra would not accept.', [`action must be one of ${kind.actions.join(', ')}`]);
+  }
+  try {
+    return (kind.build as (answer: EventAnswerOf<E>, password: PasswordContext | undefined) => EventResponseOf<E>)(answer, passwordContext);
+  } catch (error) {
+    if (error instanceof EventError) throw error;
+    throw new EventError(EventErrorCode.RESPONSE_INVALID, 'The extension built an answer Entra would not accept.', [`the answer could not be built (${error instanceof Error ? error.name : 'a non-error was thrown'})`]);
+  }
 }
 
 function rejected(status: 400 | 503, error: EntraMigrateError): EventResult<never> {

@@ -1,4 +1,9 @@
 import {
+  ATTRIBUTE_COLLECTION_START_ACTIONS,
+  ATTRIBUTE_COLLECTION_SUBMIT_ACTIONS,
+  OTP_SEND_ACTIONS,
+  PASSWORD_SUBMIT_ACTIONS,
+  TOKEN_ISSUANCE_START_ACTIONS,
   buildAttributeCollectionStartResponse,
   buildAttributeCollectionSubmitResponse,
   buildOtpSendResponse,
@@ -43,6 +48,8 @@ export type EventResponseOf<E extends EventName> = EventTypes[E]['response'];
 
 /** How the endpoint reads and answers one event: its parser and its builder, from `events/`, and who the call is about. */
 interface EventKind<E extends EventName> {
+  /** The actions Entra understands for the event: a handler's answer must carry one (Entra's 1003012 otherwise). */
+  actions: readonly string[];
   parse(body: unknown, expected: { tenantId: string }): EventRequestOf<E>;
   /** `password` is the decrypted context (OnPasswordSubmit only): its nonce is echoed. */
   build(answer: EventAnswerOf<E>, password: PasswordContext | undefined): EventResponseOf<E>;
@@ -53,16 +60,18 @@ interface EventKind<E extends EventName> {
 /** The five events as data: the endpoint looks its event up here, so adding an event is one entry. */
 export const EVENT_KINDS: { readonly [E in EventName]: EventKind<E> } = {
   OnPasswordSubmit: {
+    actions: PASSWORD_SUBMIT_ACTIONS,
     parse: parsePasswordSubmitRequest,
     build: (answer, password) => buildPasswordSubmitResponse(answer, password!.nonce),
     objectIdOf: (request) => request.data.authenticationContext.user.id,
   },
-  OnAttributeCollectionStart: { parse: parseAttributeCollectionStartRequest, build: buildAttributeCollectionStartResponse, objectIdOf: () => null },
-  OnAttributeCollectionSubmit: { parse: parseAttributeCollectionSubmitRequest, build: buildAttributeCollectionSubmitResponse, objectIdOf: () => null },
+  OnAttributeCollectionStart: { actions: ATTRIBUTE_COLLECTION_START_ACTIONS, parse: parseAttributeCollectionStartRequest, build: buildAttributeCollectionStartResponse, objectIdOf: () => null },
+  OnAttributeCollectionSubmit: { actions: ATTRIBUTE_COLLECTION_SUBMIT_ACTIONS, parse: parseAttributeCollectionSubmitRequest, build: buildAttributeCollectionSubmitResponse, objectIdOf: () => null },
   OnTokenIssuanceStart: {
+    actions: TOKEN_ISSUANCE_START_ACTIONS,
     parse: parseTokenIssuanceStartRequest,
     build: buildTokenIssuanceStartResponse,
     objectIdOf: (request) => request.data.authenticationContext.user.id,
   },
-  OnOtpSend: { parse: parseOtpSendRequest, build: buildOtpSendResponse, objectIdOf: () => null },
+  OnOtpSend: { actions: OTP_SEND_ACTIONS, parse: parseOtpSendRequest, build: buildOtpSendResponse, objectIdOf: () => null },
 };
