@@ -1,6 +1,7 @@
 import { isLoopbackHost } from '../common/loopback.js';
 import { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type GraphApplication as Application, type GraphClient, type GraphCustomExtension, type GraphEventListener } from '../graph/index.js';
 import type { Finding, FindingLevel } from './finding.js';
+import { eventFindings } from './event-checks.js';
 import { signUpFindings } from './sign-up-check.js';
 export type { Finding, FindingLevel } from './finding.js';
 
@@ -20,6 +21,8 @@ export interface DoctorOptions {
   signUpCollision?: string;
   /** LEGACY_ID_ATTRIBUTE, when set. */
   legacyIdAttribute?: string;
+  /** The client applications whose other event listeners and sign-up flow handlers are checked; default the OnPasswordSubmit listener's. */
+  clientAppIds?: readonly string[];
   fetch?: typeof globalThis.fetch;
   now?: () => number;
   /** Round trips measured against the endpoint. Default 5. */
@@ -38,7 +41,8 @@ const NETWORK_MARGIN_IN_MS = 150;
  * the custom extension for this URL, its resource id (1003015), the app registration's identifier URI (1003014),
  * the Receive.Payload grant (1003021), the encryption certificate against the server's keys and its expiry, the
  * listener and its flag, and the extension's timeout against the server's deadline plus the round trip (1003005);
- * with SIGNUP_COLLISION=link, the legacy id as a hidden input of the sign-up flows (sign-up-check.ts).
+ * with SIGNUP_COLLISION=link, the legacy id as a hidden input of the sign-up flows (sign-up-check.ts); and the other
+ * events' listeners and sign-up flow handlers for the client applications (event-checks.ts).
  *
  * @example
  *   const findings = await runDoctor({ graph, targetUrl, serverKeyThumbprints: ring.keys.map((key) => key.x5t!), responseDeadlineInMs: 1500 });
@@ -92,6 +96,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   const extension = extensions.find((entry) => entry['@odata.type'] === '#microsoft.graph.onPasswordSubmitCustomExtension' && entry.endpointConfiguration.targetUrl === target.href);
   if (!extension) {
     add('custom extension', 'problem', `no OnPasswordSubmit custom extension targets ${target.href}; run entra-migrate setup`);
+    findings.push(...(await eventFindings({ graph, clientAppIds: options.clientAppIds ?? [], ...(options.fetch && { fetch: options.fetch }) })));
     return findings;
   }
   add('custom extension', 'ok', `${extension.id} targets ${target.href}`);
@@ -160,5 +165,9 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
     const clientAppIds = listener?.conditions?.applications?.includeApplications?.map((entry) => entry.appId) ?? [];
     findings.push(...(await signUpFindings({ graph, clientAppIds, legacyIdAttribute: options.legacyIdAttribute })));
   }
+
+  // The other events' listeners and sign-up flow handlers for the same client applications (event-checks.ts).
+  const clientAppIds = options.clientAppIds ?? (listener && !listener.conditions?.applications?.includeAllApplications ? listener.conditions.applications.includeApplications.map((entry) => entry.appId) : []);
+  findings.push(...(await eventFindings({ graph, clientAppIds, ...(options.fetch && { fetch: options.fetch }) })));
   return findings;
 }

@@ -15,6 +15,8 @@ export interface DoctorCommandOptions {
   keyFile: string[];
   deadlineMs?: number;
   flagAttribute?: string;
+  /** `--client-app-id` (repeatable). */
+  clientAppId?: string[];
   explain?: number | true;
   json?: boolean;
   /** `--env-file`: a dotenv file of settings, under the environment. */
@@ -46,6 +48,7 @@ export async function doctor(options: DoctorCommandOptions): Promise<number> {
       responseDeadlineInMs: deadline,
       ...(graph && { graph }),
       ...(flagAttribute && { flagAttribute }),
+      ...(options.clientAppId && options.clientAppId.length > 0 && { clientAppIds: options.clientAppId }),
       ...(settings.SIGNUP_COLLISION?.trim() && { signUpCollision: settings.SIGNUP_COLLISION.trim().toLowerCase() }),
       ...(settings.LEGACY_ID_ATTRIBUTE?.trim() && { legacyIdAttribute: settings.LEGACY_ID_ATTRIBUTE.trim() }),
     });
