@@ -99,8 +99,8 @@ describe('emulator: OnTokenIssuanceStart at the end of sign-in and sign-up', () 
     assert.equal(context.user.id, user.id);
     assert.equal(context.user.mail, email);
     assert.equal(context.user.givenName, 'Grace');
-    assert.equal(context.clientServicePrincipal.appId, client.appId);
-    assert.equal(context.client.locale, 'fr-fr');
+    assert.equal(context.clientServicePrincipal?.appId, client.appId);
+    assert.equal(context.client?.locale, 'fr-fr');
     assert.match(context.correlationId, /^[0-9a-f-]{36}$/);
     assert.equal(parsed.data.authenticationEventListenerId, listener.listenerId);
     assert.equal(parsed.data.customAuthenticationExtensionId, listener.extensionId);
