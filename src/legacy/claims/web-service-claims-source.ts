@@ -51,11 +51,13 @@ export async function openWebServiceClaimsSource(settings: WebServiceSettings, o
       try {
         const body = JSON.stringify({ objectId: subject.objectId, email: subject.email, legacyId: subject.legacyId });
         const answer = await exchange(agent, settings.url, { method: 'POST', headers, body }, bounds, MAX_ANSWER_BYTES);
-        const failure = failureOfStatus(answer.statusCode);
-        if (failure !== undefined || answer.statusCode !== 200) {
+        const { statusCode } = answer;
+        // A redirect is not followed (the body would be re-sent elsewhere); the message names our setting.
+        const failure = statusCode >= 300 && statusCode < 400 ? statusError(statusCode) : failureOfStatus(statusCode);
+        if (failure !== undefined || statusCode !== 200) {
           answer.discard();
-          if (answer.statusCode === 204 || answer.statusCode === 404) return Object.freeze({});
-          throw failure ?? statusError(answer.statusCode);
+          if (statusCode === 204 || statusCode === 404) return Object.freeze({});
+          throw failure ?? statusError(statusCode);
         }
         return claimsFromAnswer(parseJson(await answer.text()));
       } catch (error) {
@@ -84,6 +86,9 @@ function parseJson(text: string): unknown {
 function statusError(statusCode: number): LegacyStoreError {
   if (statusCode === 401 || statusCode === 403) {
     return new LegacyStoreError(LegacyStoreErrorCode.MISCONFIGURED, `The token claims web service answered ${statusCode}: it refused our credentials; check LEGACY_VERIFY_AUTH and TOKEN_CLAIMS_URL.`);
+  }
+  if (statusCode >= 300 && statusCode < 400) {
+    return new LegacyStoreError(LegacyStoreErrorCode.ANSWER_INVALID, `The token claims web service answered a redirect (${statusCode}), which is not followed: set TOKEN_CLAIMS_URL to the address that answers.`);
   }
   return new LegacyStoreError(LegacyStoreErrorCode.ANSWER_INVALID, `The token claims web service answered ${statusCode}, which the contract gives no meaning to: check TOKEN_CLAIMS_URL.`);
 }

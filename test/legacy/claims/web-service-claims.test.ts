@@ -62,6 +62,7 @@ describe('web-service claims source (TOKEN_CLAIMS_URL)', () => {
       [503, LegacyStoreErrorCode.UNAVAILABLE],
       [429, LegacyStoreErrorCode.UNAVAILABLE],
       [302, LegacyStoreErrorCode.ANSWER_INVALID],
+      [307, LegacyStoreErrorCode.ANSWER_INVALID],
       [400, LegacyStoreErrorCode.ANSWER_INVALID],
       [201, LegacyStoreErrorCode.ANSWER_INVALID],
     ];
