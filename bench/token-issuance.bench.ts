@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -159,7 +159,7 @@ function report(result: RunResult): void {
   const hitRate = total === 0 ? 0 : (100 * result.cache.hits) / total;
   const tally = (counts: Map<string, number>) => [...counts].map(([name, n]) => `${name} ${n}`).join(', ');
   console.log(
-    `${result.label.padEnd(28)} n=${result.latencies.length}  p50 ${fixed(p50, 2)} ms  p99 ${fixed(p99, 2)} ms  max ${fixed(max, 1)} ms  ` +
+    `${result.label.padEnd(24)} load ${fixed(loadavg()[0]!, 1)}  n=${result.latencies.length}  p50 ${fixed(p50, 2)} ms  p99 ${fixed(p99, 2)} ms  max ${fixed(max, 1)} ms  ` +
       `cache hits ${fixed(hitRate, 0)}% (${result.cache.hits}/${total})  status: ${tally(result.statuses)}  reasons: ${tally(result.reasons)}`,
   );
 }
@@ -167,6 +167,7 @@ function report(result: RunResult): void {
 const dir = mkdtempSync(join(tmpdir(), 'bench-token-claims-'));
 try {
   const tenant = await createTenant();
+  // The driver and the server share this process and the machine: a load average above the CPU count skews the figures.
   console.log(`OnTokenIssuanceStart, ${RATE} req/s for ${SECONDS} s per run, ${ACTIVE_USERS} active users of ${USERS}, query: ${QUERY}`);
   const sqlite = sqliteDatabase(dir);
   report(await run('SQLite, cache off', tenant, sqlite, 0));
