@@ -36,6 +36,7 @@ class Store:
             'mailFrom': envelope.mail_from,
             'rcptTos': envelope.rcpt_tos,
             'authenticated': getattr(session, 'authenticated', False),
+            'peer': list(session.peer) if session.peer else None,
             'headers': {name.lower(): str(value) for name, value in message.items()},
             'text': text.get_content() if text is not None else None,
             'html': html.get_content() if html is not None else None,

@@ -14,6 +14,8 @@ export interface ReceivedMail {
   mailFrom: string;
   rcptTos: string[];
   authenticated: boolean;
+  /** The client end of the connection that carried the message: [host, port]. */
+  peer: [string, number] | null;
   /** Header names lower-cased; values decoded (RFC 2047 words as text). */
   headers: Record<string, string>;
   text: string | null;
