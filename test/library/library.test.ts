@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { APP_ID, CORRELATION_ID, libraryTenant, type LibraryTenant } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,6 +76,41 @@ describe('entra-migrate/events, imported by its package name', () => {
     const claims = expected.data.actions[0].claims;
     assert.deepEqual(library.buildTokenIssuanceStartResponse({ action: 'provideClaimsForToken', claims }), expected);
     assert.throws(() => library.parseOtpSendRequest({}, { tenantId: t.tenantId }), (error: Error & { code?: string }) => error instanceof library.EventError && error.code === 'EVENT_REQUEST_INVALID');
+  });
+});
+
+describe('entra-migrate/events, type-checked as a TypeScript consumer sees it (dist/*.d.ts)', () => {
+  test('a typed handler compiles; claims of the wrong type and OnPasswordSubmit without keys do not', () => {
+    const consumer = `
+      import { createEventEndpoint, EventCallFailure, type EventAnswer, type TokenIssuanceStartRequest } from 'entra-migrate/events';
+      const endpoint = createEventEndpoint({
+        event: 'OnTokenIssuanceStart', tenantId: 't', extensionAppId: 'a',
+        handle: async (request: TokenIssuanceStartRequest, context) => {
+          context.audit({ reason: 'claims-from-legacy', legacyId: request.data.authenticationContext.user.id });
+          if (context.abortSignal.aborted) throw new EventCallFailure(503, 'LATE', 'Too late.');
+          return { action: 'provideClaimsForToken', claims: { roles: ['Reader'] } };
+        },
+      });
+      export const answer: Promise<EventAnswer> = endpoint({ body: '{}', authorization: undefined, host: undefined });
+      // @ts-expect-error a claim is a string or an array of strings
+      createEventEndpoint({ event: 'OnTokenIssuanceStart', tenantId: 't', extensionAppId: 'a', handle: () => ({ action: 'provideClaimsForToken', claims: { n: 1 } }) });
+      // @ts-expect-error OnPasswordSubmit needs the key ring
+      createEventEndpoint({ event: 'OnPasswordSubmit', tenantId: 't', extensionAppId: 'a', handle: () => ({ action: 'Block' }) });
+      createEventEndpoint({ event: 'OnOtpSend', tenantId: 't', extensionAppId: 'a', handle: (request) => (request.data.otpContext.identifier, { action: 'continueWithDefaultBehavior' }) });
+    `;
+    // A file that is not on disk, inside the package, so that `entra-migrate/events` resolves to this package's exports.
+    const path = join(ROOT, 'test/library/consumer.virtual.ts');
+    const options: ts.CompilerOptions = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, skipLibCheck: true, types: ['node'] };
+    const host = ts.createCompilerHost(options);
+    const { getSourceFile, fileExists, readFile } = host;
+    host.fileExists = (file) => file === path || fileExists.call(host, file);
+    host.readFile = (file) => (file === path ? consumer : readFile.call(host, file));
+    host.getSourceFile = (file, language, ...rest) => (file === path ? ts.createSourceFile(file, consumer, language) : getSourceFile.call(host, file, language, ...rest));
+    const program = ts.createProgram([path], options, host);
+    const problems = ts.getPreEmitDiagnostics(program).filter((diagnostic) => diagnostic.file?.fileName === path || !diagnostic.file);
+    assert.deepEqual(problems.map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')), []);
+    const resolved = program.getSourceFiles().map((file) => file.fileName).find((file) => file.endsWith('dist/library/events.d.ts'));
+    assert.ok(resolved, 'entra-migrate/events resolved to dist/library/events.d.ts');
   });
 });
 
