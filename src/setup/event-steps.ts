@@ -154,14 +154,20 @@ async function extensionStep(options: EventStepsOptions, extension: EventExtensi
 async function flowHandlersStep(options: EventStepsOptions, startId: string, submitId: string): Promise<SetupStep> {
   const step: SetupStep = { name: 'sign-up flow handlers', status: 'in place', detail: options.flows.map((flow) => `"${flow.displayName}" (${flow.id})`).join(', '), requests: [] };
   const wanted = { onAttributeCollectionStart: startId, onAttributeCollectionSubmit: submitId } as const;
+  const replaced: string[] = [];
   for (const flow of options.flows) {
     const patch: Record<string, unknown> = {};
     for (const [property, id] of Object.entries(wanted) as Array<[keyof typeof wanted, string]>) {
-      if (flow[property]?.customExtension?.id !== id) patch[property] = { '@odata.type': ATTRIBUTE_COLLECTION_HANDLERS[property].handlerType, customExtension: { id } };
+      const current = flow[property]?.customExtension?.id;
+      if (current === id) continue;
+      // A flow has one handler per event: one calling another extension is replaced, and the step line says so.
+      if (current) replaced.push(`${flow.displayName}'s ${property} (was ${current})`);
+      patch[property] = { '@odata.type': ATTRIBUTE_COLLECTION_HANDLERS[property].handlerType, customExtension: { id } };
     }
     if (Object.keys(patch).length === 0) continue;
     await options.write(step, 'PATCH', `/v1.0/identity/authenticationEventsFlows/${flow.id}`, { '@odata.type': SIGN_UP_FLOW_TYPE, ...patch });
     step.status = options.dryRun ? 'would update' : 'updated';
   }
+  if (replaced.length > 0) step.detail += `; replacing ${replaced.join(', ')}`;
   return step;
 }

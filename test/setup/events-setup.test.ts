@@ -191,4 +191,12 @@ describe('event target URLs and the --events list', () => {
     assert.deepEqual(parseSetupEvents('otp-send, Token-Issuance-Start,otp-send'), ['otp-send', 'token-issuance-start']);
     for (const bad of ['', ',', 'password', 'otp-send,__proto__', 'x'.repeat(500), 'otp-send;rm -rf']) assert.equal(typeof parseSetupEvents(bad), 'string', bad);
   });
+
+  test('mappedProviderClaims reads only CustomClaimsProvider entries, and takes any definition without throwing', () => {
+    assert.deepEqual(mappedProviderClaims([claimsMappingDefinition(['legacyId', 'roles'])]), ['legacyId', 'roles']);
+    assert.deepEqual(mappedProviderClaims(['{"ClaimsMappingPolicy":{"Version":1,"ClaimsSchema":[{"Source":"user","ID":"mail","JwtClaimType":"mail"},{"Source":"customclaimsprovider","ID":"x","JwtClaimType":"y"}]}}']), ['x']);
+    for (const hostile of [undefined, [], [''], ['null'], ['{"ClaimsMappingPolicy":{"ClaimsSchema":{"length":5}}}'], ['{"ClaimsMappingPolicy":{"ClaimsSchema":[null,1,"a"]}}'], [`${'['.repeat(10_000)}`]]) {
+      assert.deepEqual(mappedProviderClaims(hostile), [], JSON.stringify(hostile)?.slice(0, 40));
+    }
+  });
 });
