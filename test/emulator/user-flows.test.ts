@@ -119,7 +119,7 @@ describe('emulated Graph: sign-up user flows with attribute collection', () => {
     assert.equal(submit.status, 201);
     startId = start.body.id;
     submitId = submit.body.id;
-    assert.equal((await graph('POST', '/beta/identity/customAuthenticationExtensions', customExtension('#microsoft.graph.onTokenIssuanceStartCustomExtension', `${standIn.url}/x`))).status, 400);
+    assert.equal((await graph('POST', '/beta/identity/customAuthenticationExtensions', customExtension('#microsoft.graph.onSomethingElseCustomExtension', `${standIn.url}/x`))).status, 400);
     const flag = emulator.objects.defineUserExtensionProperty('toBeMigrated', 'Boolean');
     const listener = await graph('POST', '/beta/identity/authenticationEventListeners', {
       '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
