@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import { isLoopbackHost } from '../common/loopback.js';
 import { untilAborted } from './abortable.js';
@@ -31,8 +32,9 @@ export function createSmtpMailer(options: SmtpMailerOptions): OtpMailer {
   const { url } = options;
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   const transport = nodemailer.createTransport({
-    host: url.hostname.replace(/^\[|\]$/g, ''),
+    host,
     port,
     secure,
     // RFC 8314 §3: STARTTLS must not be optional when the server is reached over the network.
@@ -44,7 +46,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): OtpMailer {
     greetingTimeout: options.timeoutInMs,
     socketTimeout: options.timeoutInMs,
     dnsTimeout: options.timeoutInMs,
-    tls: options.ca ? { ca: options.ca, servername: url.hostname } : { servername: url.hostname },
+    // SNI names a host, never an IP address (RFC 6066 §3); the certificate is checked against the host either way.
+    tls: { ...(options.ca ? { ca: options.ca } : {}), ...(isIP(host) ? {} : { servername: host }) },
     logger: false,
     debug: false,
     disableFileAccess: true,

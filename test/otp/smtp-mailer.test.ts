@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { OTP_PURPOSES } from '../../src/events/index.js';
 import { createSmtpMailer, DEFAULT_OTP_TEMPLATES, OtpError, renderOtpMail, type OtpMailer, type OtpMessage } from '../../src/otp/index.js';
+import { makeTestPki, type TestPki } from '../legacy/web-service/pki.js';
 import { CANARY_OTP_CODE } from '../support/canaries.js';
 import { closedPort, skipUnlessAiosmtpd, startSilentServer, startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
@@ -153,4 +154,36 @@ test('SMTP: a closed mailer refuses to send', async () => {
   const closed = createSmtpMailer({ url: new URL('smtp://127.0.0.1:25'), timeoutInMs: 1000 });
   await closed.close();
   assert.equal((await failure(closed.send(message('ada@example.com'), { abortSignal: never() }))).code, 'OTP_PROVIDER_FAILED');
+});
+
+describe('SMTP over TLS (a throwaway CA, a server certificate for 127.0.0.1)', { skip }, () => {
+  let pki: TestPki;
+  before(() => {
+    pki = makeTestPki();
+  });
+  after(() => pki?.remove());
+
+  for (const mode of ['implicit', 'starttls'] as const) {
+    test(`${mode === 'implicit' ? 'smtps:// (TLS from the first byte)' : 'smtp:// upgraded with STARTTLS'}: the message arrives over TLS; an untrusted certificate is refused`, async () => {
+      const tlsServer = await startSmtpServer({ auth: AUTH, tls: { mode, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile } });
+      const url = tlsServer.url(AUTH, mode === 'implicit' ? 'smtps' : 'smtp');
+      const trusted = createSmtpMailer({ url, timeoutInMs: 5000, ca: pki.read(pki.caFile).toString() });
+      const untrusted = createSmtpMailer({ url, timeoutInMs: 5000 });
+      try {
+        await trusted.send(message('ada.tls@example.com'), { abortSignal: never() });
+        const [mail] = tlsServer.messages();
+        assert.equal(mail?.tls, true);
+        assert.deepEqual(mail?.rcptTos, ['ada.tls@example.com']);
+        assert.ok(mail?.text?.includes(code));
+        const error = await failure(untrusted.send(message('grace.tls@example.com'), { abortSignal: never() }));
+        assert.equal(error.code, 'OTP_PROVIDER_FAILED');
+        assertNoSecret(error, AUTH.password, 'grace.tls');
+        assert.equal(tlsServer.messages().length, 1);
+      } finally {
+        await trusted.close();
+        await untrusted.close();
+        await tlsServer.close();
+      }
+    });
+  }
 });

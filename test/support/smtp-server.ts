@@ -16,6 +16,8 @@ export interface ReceivedMail {
   authenticated: boolean;
   /** The client end of the connection that carried the message: [host, port]. */
   peer: [string, number] | null;
+  /** Whether the message came over TLS (implicit, or after STARTTLS). */
+  tls: boolean;
   /** Header names lower-cased; values decoded (RFC 2047 words as text). */
   headers: Record<string, string>;
   text: string | null;
@@ -26,8 +28,8 @@ export interface ReceivedMail {
 
 export interface TestSmtpServer {
   port: number;
-  /** `smtp://[user:pass@]127.0.0.1:port`. */
-  url(credentials?: { user: string; password: string }): URL;
+  /** `smtp://[user:pass@]127.0.0.1:port` (or `smtps://`). */
+  url(credentials?: { user: string; password: string }, scheme?: 'smtp' | 'smtps'): URL;
   messages(): ReceivedMail[];
   close(): Promise<void>;
 }
@@ -52,11 +54,12 @@ export async function skipUnlessAiosmtpd(): Promise<string | false> {
 
 /**
  * Starts a real SMTP server (aiosmtpd, test/support/smtp-server.py) on a free loopback port; each accepted message
- * is stored and read back with `messages()`. With `auth`, AUTH PLAIN/LOGIN with those credentials is required.
+ * is stored and read back with `messages()`. With `auth`, AUTH PLAIN/LOGIN with those credentials is required; with
+ * `tls`, the server offers STARTTLS or speaks TLS from the first byte (smtps) with that certificate.
  */
-export async function startSmtpServer(options: { auth?: { user: string; password: string } } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: { auth?: { user: string; password: string }; tls?: { mode: 'starttls' | 'implicit'; certFile: string; keyFile: string } } = {}): Promise<TestSmtpServer> {
   const dir = mkdtempSync(join(tmpdir(), 'smtp-'));
-  const args = [SCRIPT, dir, ...(options.auth ? ['--auth', `${options.auth.user}:${options.auth.password}`] : [])];
+  const args = [SCRIPT, dir, ...(options.auth ? ['--auth', `${options.auth.user}:${options.auth.password}`] : []), ...(options.tls ? [options.tls.mode === 'starttls' ? '--starttls' : '--implicit-tls', options.tls.certFile, options.tls.keyFile] : [])];
   const child: ChildProcess = spawn(SYSTEM_PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
@@ -71,7 +74,7 @@ export async function startSmtpServer(options: { auth?: { user: string; password
   });
   return {
     port,
-    url: (credentials) => new URL(`smtp://${credentials ? `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@` : ''}127.0.0.1:${port}`),
+    url: (credentials, scheme = 'smtp') => new URL(`${scheme}://${credentials ? `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@` : ''}127.0.0.1:${port}`),
     messages: () =>
       readdirSync(dir)
         .filter((name) => name.endsWith('.json'))
