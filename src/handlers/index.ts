@@ -22,3 +22,4 @@ export { beforeDeadline } from './before-deadline.js';
 export { handleTokenIssuanceStart, type TokenIssuanceStartDeps, type TokenIssuanceStartResult } from './token-issuance-start.js';
 export { handleOtpSend, type OtpSendDeps, type OtpSendResult } from './otp-send.js';
 export { answerEvent } from './answer-event.js';
+export { BODY_INVALID, BODY_LIMIT_IN_BYTES, BODY_TOO_LARGE, DEADLINE_EXCEEDED, callerTokenRefusal, type CallerTokenRefusal } from './refusals.js';

@@ -1,5 +1,5 @@
 import { EntraMigrateError } from '../common/errors.js';
-import { errorBody, type ErrorBody } from '../handlers/index.js';
+import { errorBody, type ErrorBody } from './error-body.js';
 
 /**
  * The answers every adapter gives before a handler runs — a caller token refused, a body too large or not JSON, a

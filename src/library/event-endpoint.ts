@@ -17,7 +17,7 @@ import {
 } from '../security/index.js';
 import { EVENT_KINDS, type EventAnswerOf, type EventRequestOf, type EventResponseOf } from './event-kinds.js';
 import { readBody, type EventCallBody } from './read-body.js';
-import { BODY_INVALID, BODY_TOO_LARGE, callerTokenRefusal, DEADLINE_EXCEEDED } from './refusals.js';
+import { BODY_INVALID, BODY_TOO_LARGE, callerTokenRefusal, DEADLINE_EXCEEDED } from '../handlers/refusals.js';
 
 /** One call as any HTTP framework sees it. */
 export interface EventCall {

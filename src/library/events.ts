@@ -28,7 +28,7 @@ export {
 } from './event-endpoint.js';
 export type { EventAnswerOf, EventRequestOf, EventResponseOf, EventTypes } from './event-kinds.js';
 export type { EventCallBody } from './read-body.js';
-export { BODY_LIMIT_IN_BYTES, callerTokenRefusal, type CallerTokenRefusal } from './refusals.js';
+export { BODY_LIMIT_IN_BYTES, callerTokenRefusal, type CallerTokenRefusal } from '../handlers/refusals.js';
 
 // The duties every adapter shares, and the adapter-neutral handler types.
 export { answerEvent, beforeDeadline, errorBody, EVENT_NAMES, type DeadlineDeps, type ErrorBody, type EventHandler, type EventName, type EventOutcome, type EventResult } from '../handlers/index.js';

@@ -1,4 +1,4 @@
-import { BODY_LIMIT_IN_BYTES } from './refusals.js';
+import { BODY_LIMIT_IN_BYTES } from '../handlers/refusals.js';
 
 /**
  * What an adapter hands the endpoint as the request body: the raw text or bytes, the request stream itself (Node's

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { errorBody, type AttributeCollectionDeps, type EventOutcome, type OtpSendDeps, type PasswordSubmitDeps, type PasswordSubmitOutcome, type TokenIssuanceStartDeps } from '../handlers/index.js';
+import { BODY_INVALID, BODY_LIMIT_IN_BYTES, BODY_TOO_LARGE, errorBody, type AttributeCollectionDeps, type EventOutcome, type OtpSendDeps, type PasswordSubmitDeps, type PasswordSubmitOutcome, type TokenIssuanceStartDeps } from '../handlers/index.js';
 import type { CallerTokenVerifier } from './caller-auth.js';
 import type { ReadinessCheck } from './readiness.js';
 import { attributeCollectionStartRoutes } from './routes/attribute-collection-start.js';
@@ -20,11 +20,8 @@ declare module 'fastify' {
   }
 }
 
-/**
- * Largest request body, in bytes. An OnPasswordSubmit callout is about 3 KiB; 64 KiB leaves room for Entra adding
- * fields and refuses anything that could only be abuse (413).
- */
-export const BODY_LIMIT_IN_BYTES = 64 * 1024;
+/** Largest request body, in bytes (handlers/refusals.ts: one limit for every adapter); over it, 413. */
+export { BODY_LIMIT_IN_BYTES };
 
 /**
  * How long a connection may take over each part of an exchange, sized for Entra's protocol: it waits at most
@@ -79,10 +76,10 @@ export interface ServerDeps {
 
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
 const CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
-  400: { code: 'BODY_INVALID', message: 'The request body is not valid JSON.' },
+  400: BODY_INVALID.error,
   404: { code: 'NOT_FOUND', message: 'There is nothing at this path.' },
   405: { code: 'METHOD_NOT_ALLOWED', message: 'This method is not allowed here.' },
-  413: { code: 'BODY_TOO_LARGE', message: `The request body is larger than ${BODY_LIMIT_IN_BYTES} bytes.` },
+  413: BODY_TOO_LARGE.error,
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be application/json.' },
 };
 

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EntraMigrateError } from '../common/errors.js';
-import { errorBody } from '../handlers/index.js';
+import { callerTokenRefusal } from '../handlers/index.js';
 
 export interface CallerTokenVerifier {
   /** `requestHost` is the request's `Host` header: an identifier-URI `aud` must name it unless a resource id is configured. */
@@ -20,11 +19,9 @@ export function requireCallerToken(verifier: CallerTokenVerifier) {
       await verifier.verify(header, { requestHost: request.host });
     } catch (error) {
       if (reply.sent) return; // the deadline guard answered while the token was being checked
-      const code = error instanceof EntraMigrateError ? error.code : 'TOKEN_INVALID';
-      const message = error instanceof EntraMigrateError ? error.publicMessage : 'The bearer token is not valid.';
-      request.log.info({ code, detail: error instanceof Error ? error.message : undefined }, 'caller token refused');
-      const challenge = header ? `Bearer error="invalid_token", error_description="${message.replace(/"/g, "'")}"` : 'Bearer';
-      await reply.code(401).header('www-authenticate', challenge).send(errorBody(code, message));
+      const refusal = callerTokenRefusal(error, header);
+      request.log.info({ code: refusal.code, detail: refusal.detail }, 'caller token refused');
+      await reply.code(401).header('www-authenticate', refusal.challenge).send(refusal.body);
     }
   };
 }

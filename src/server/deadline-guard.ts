@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../common/clock.js';
-import { answerByOf, errorBody, type PasswordSubmitDeps } from '../handlers/index.js';
+import { answerByOf, DEADLINE_EXCEEDED, errorBody, type PasswordSubmitDeps } from '../handlers/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,7 +40,7 @@ export function answerByDeadline(deps: Pick<PasswordSubmitDeps, 'responseDeadlin
     const timer = setTimeout(() => {
       if (reply.sent) return;
       request.log.warn({ code: 'DEADLINE_EXCEEDED', detail: 'the request had not reached its answer by the deadline' }, 'request not answerable now');
-      void reply.code(503).send(errorBody('DEADLINE_EXCEEDED', 'The extension could not answer in time.'));
+      void reply.code(503).send(DEADLINE_EXCEEDED);
     }, Math.max(0, request.answerBy + GUARD_AFTER_IN_MS - deps.clock()));
     reply.raw.once('close', () => clearTimeout(timer));
   };

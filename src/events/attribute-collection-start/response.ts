@@ -3,6 +3,7 @@ import { describeIssues } from '../describe-issues.js';
 import { EventError, EventErrorCode } from '../errors.js';
 import { MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH } from '../password-submit/response.js';
 import { attributeMap, attributeValueSchema, type AttributeValue } from './sign-up-info.js';
+import { requireKnownAction } from '../known-action.js';
 
 export const ATTRIBUTE_COLLECTION_START_RESPONSE_TYPE = 'microsoft.graph.onAttributeCollectionStartResponseData';
 
@@ -54,6 +55,7 @@ export type AttributeCollectionStartAnswer =
  *   //                       inputs: { givenName: 'Larissa' } }] } }
  */
 export function buildAttributeCollectionStartResponse(answer: AttributeCollectionStartAnswer): AttributeCollectionStartResponse {
+  requireKnownAction(ATTRIBUTE_COLLECTION_START_ACTIONS, answer.action);
   const action: AttributeCollectionStartResponse['data']['actions'][number] = { '@odata.type': attributeCollectionStartActionODataType(answer.action) };
   if (answer.action === 'setPrefillValues') action.inputs = { ...answer.inputs };
   if (answer.action === 'showBlockPage') {

@@ -3,6 +3,7 @@ import { attributeMap, attributeValueSchema, type AttributeValue } from '../attr
 import { describeIssues } from '../describe-issues.js';
 import { EventError, EventErrorCode } from '../errors.js';
 import { MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH } from '../password-submit/response.js';
+import { requireKnownAction } from '../known-action.js';
 
 export const ATTRIBUTE_COLLECTION_SUBMIT_RESPONSE_TYPE = 'microsoft.graph.onAttributeCollectionSubmitResponseData';
 
@@ -60,6 +61,7 @@ export type AttributeCollectionSubmitAnswer =
  *   //                       attributes: { extension_1234_legacyId: '42' } }] } }
  */
 export function buildAttributeCollectionSubmitResponse(answer: AttributeCollectionSubmitAnswer): AttributeCollectionSubmitResponse {
+  requireKnownAction(ATTRIBUTE_COLLECTION_SUBMIT_ACTIONS, answer.action);
   const action: AttributeCollectionSubmitResponse['data']['actions'][number] = { '@odata.type': attributeCollectionSubmitActionODataType(answer.action) };
   switch (answer.action) {
     case 'continueWithDefaultBehavior':

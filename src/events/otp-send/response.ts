@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../describe-issues.js';
 import { EventError, EventErrorCode } from '../errors.js';
+import { requireKnownAction } from '../known-action.js';
 
 /** Spelled with a capital O, as Microsoft's reference page and Entra spell it (unlike every other event's type). */
 export const OTP_SEND_RESPONSE_TYPE = 'microsoft.graph.OnOtpSendResponseData';
@@ -38,6 +39,7 @@ export type OtpSendAnswer = { action: 'continueWithDefaultBehavior' };
  *   //           actions: [{ '@odata.type': 'microsoft.graph.OtpSend.continueWithDefaultBehavior' }] } }
  */
 export function buildOtpSendResponse(answer: OtpSendAnswer): OtpSendResponse {
+  requireKnownAction(OTP_SEND_ACTIONS, answer.action);
   return parseOtpSendResponse({ data: { '@odata.type': OTP_SEND_RESPONSE_TYPE, actions: [{ '@odata.type': otpSendActionODataType(answer.action) }] } });
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../describe-issues.js';
 import { EventError, EventErrorCode } from '../errors.js';
+import { requireKnownAction } from '../known-action.js';
 
 export const PASSWORD_SUBMIT_RESPONSE_TYPE = 'microsoft.graph.onPasswordSubmitResponseData';
 
@@ -53,6 +54,7 @@ export interface PasswordSubmitAnswer {
  *   //           actions: [{ '@odata.type': 'microsoft.graph.passwordSubmit.MigratePassword' }], nonce } }
  */
 export function buildPasswordSubmitResponse(answer: PasswordSubmitAnswer, nonce: string): PasswordSubmitResponse {
+  requireKnownAction(PASSWORD_SUBMIT_ACTIONS, answer.action);
   const action: PasswordSubmitResponse['data']['actions'][number] = { '@odata.type': actionODataType(answer.action) };
   if (answer.title !== undefined) action.title = answer.title.slice(0, MAX_TITLE_LENGTH);
   if (answer.message !== undefined) action.message = answer.message.slice(0, MAX_MESSAGE_LENGTH);

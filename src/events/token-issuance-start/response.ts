@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../describe-issues.js';
 import { EventError, EventErrorCode } from '../errors.js';
+import { requireKnownAction } from '../known-action.js';
 
 export const TOKEN_ISSUANCE_START_RESPONSE_TYPE = 'microsoft.graph.onTokenIssuanceStartResponseData';
 
@@ -101,6 +102,10 @@ export type TokenIssuanceStartAnswer = { action: 'provideClaimsForToken'; claims
  *   //                       claims: { roles: ['Writer', 'Editor'] } }] } }
  */
 export function buildTokenIssuanceStartResponse(answer: TokenIssuanceStartAnswer): TokenIssuanceStartResponse {
+  requireKnownAction(TOKEN_ISSUANCE_START_ACTIONS, answer.action);
+  if (typeof answer.claims !== 'object' || answer.claims === null || Array.isArray(answer.claims)) {
+    throw new EventError(EventErrorCode.RESPONSE_INVALID, 'The extension answered without a claims bag; with no claims to give, the answer is claims: {}.', ['data.actions.0.claims: expected object']);
+  }
   const action = { '@odata.type': tokenIssuanceStartActionODataType(answer.action), claims: copyClaims(answer.claims) };
   return parseTokenIssuanceStartResponse({ data: { '@odata.type': TOKEN_ISSUANCE_START_RESPONSE_TYPE, actions: [action] } });
 }
