@@ -144,10 +144,23 @@ function mysqlReader(settings: DriverSettings): FirstRowReader {
     multipleStatements: false,
   });
   const lease: ConnectionLease<PoolConnection> = { acquire: () => pool.getConnection(), release: (connection) => connection.release(), destroy: destroyMysqlConnection };
+  // As the lookup store: the server stops a statement at the same time (MariaDB, then MySQL's name; best effort).
+  const limited = new WeakSet<object>();
+  const limitStatementTime = async (connection: PoolConnection): Promise<void> => {
+    if (limited.has(connection.connection)) return;
+    limited.add(connection.connection);
+    await connection.query(`SET SESSION max_statement_time = ${queryTimeoutInMs / 1000}`).catch(() =>
+      connection.query(`SET SESSION max_execution_time = ${queryTimeoutInMs}`).catch(() => undefined),
+    );
+  };
   let closing: Promise<void> | undefined;
   const run = (sql: string, values: Values, abortSignal: AbortSignal | undefined) => {
     if (closing !== undefined) return Promise.reject(storeClosed(settings.url));
-    return bounded(lease, (connection) => connection.execute<RowDataPacket[]>({ sql, timeout: queryTimeoutInMs }, values), settings, classifyMysqlError, abortSignal);
+    const execute = async (connection: PoolConnection) => {
+      await limitStatementTime(connection);
+      return connection.execute<RowDataPacket[]>({ sql, timeout: queryTimeoutInMs }, values);
+    };
+    return bounded(lease, execute, settings, classifyMysqlError, abortSignal);
   };
   return {
     async firstRow(values, abortSignal) {
