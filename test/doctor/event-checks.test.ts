@@ -137,3 +137,27 @@ describe('doctor: the token issuance, OTP send and attribute collection events',
     }
   });
 });
+
+describe('doctor with only other events set up', () => {
+  test('no OnPasswordSubmit extension is a problem, and the --client-app-id listeners are still checked', async () => {
+    const emulator = await startEmulator({ port: 0 });
+    const site = await eventServer({});
+    try {
+      emulator.registerClientApp(ADMIN, 'admin-secret');
+      const graph = createGraphClient({ baseUrl: emulator.url, credential: appCredential({ authorityHost: emulator.url, tenantId: emulator.tenant.tenantId, clientId: ADMIN, clientSecret: 'admin-secret' }).credential });
+      const key = await generateDecryptionKey({ subject: 'CN=doctor-otp-only' });
+      const client = emulator.objects.addApplication('Contoso web');
+      await runSetup({ graph, dryRun: false, targetUrl: site.url, certificateDer: key.certificateDer, extensionAppName: 'JIT', clientAppIds: [client.appId], flagName: 'toBeMigrated', timeoutInMs: 2000, maximumRetries: 1, events: ['otp-send'], otpFallback: false });
+      const findings = await runDoctor({ graph, targetUrl: site.url, serverKeyThumbprints: [key.x5t], responseDeadlineInMs: 1500, probes: 1, clientAppIds: [client.appId] });
+      assert.equal(of(findings, 'custom extension')[0]!.level, 'problem');
+      assert.ok(of(findings, 'OnOtpSend listener').some((finding) => finding.level === 'ok' && /answers for OnOtpSend/.test(finding.message)));
+      assert.equal(of(findings, 'OTP fallback')[0]!.level, 'warning');
+      // Another client app's listeners are not this deployment's business.
+      const other = await runDoctor({ graph, targetUrl: site.url, serverKeyThumbprints: [key.x5t], responseDeadlineInMs: 1500, probes: 1, clientAppIds: ['00000000-0000-4000-8000-0000000000c9'] });
+      assert.deepEqual(of(other, 'OnOtpSend listener'), []);
+    } finally {
+      site.server.close();
+      await emulator.close();
+    }
+  });
+});
