@@ -10,6 +10,8 @@ export interface EventEndpoint {
   targetUrl: string;
   /** The extension's app registration: the callout token's audience. */
   appId: string;
+  /** The host of the resource id, `api://{resourceHost}/{appId}` (the target URL's host name, as checked). */
+  resourceHost: string;
   timeoutInMs: number;
   maximumRetries: number;
 }
@@ -96,6 +98,7 @@ export function resolveEventListener(objects: TenantObjects, kind: EventKind, cl
       listenerId: listener.id,
       targetUrl: targetUrl.href,
       appId: application.appId,
+      resourceHost: resource[1]!,
       timeoutInMs: custom.clientConfiguration.timeoutInMilliseconds,
       maximumRetries: custom.clientConfiguration.maximumRetries,
     },
