@@ -19,7 +19,7 @@ export class AnswerRefusal extends Error {
 
 export interface EventCalloutRequest<A> {
   tenant: EmulatedTenant;
-  endpoint: EventEndpoint;
+  endpoint: Pick<EventEndpoint, 'targetUrl' | 'appId' | 'timeoutInMs' | 'maximumRetries'>;
   /** The request body; built once, sent on each attempt. */
   body: unknown;
   /** Reads the parsed JSON answer: returns the answer or throws an {@link AnswerRefusal}. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CalloutErrorCode } from '../callout-client.js';
 import type { AttributeCollectionEvent } from './attribute-collection-requests.js';
 import type { AttributeValue, FlowAttribute } from './user-flow.js';
+import { AnswerRefusal } from '../events/event-callout.js';
 
 /** What Entra shows when `showBlockPage` carries no message (the OnAttributeCollectionStart reference). */
 export const DEFAULT_BLOCK_MESSAGE = 'You are not permitted to sign up. Please contact the owner of the application/website.';
@@ -18,11 +19,7 @@ export type SubmitAction =
   | { action: 'showValidationError'; message: string; attributeErrors: Record<string, string> };
 
 /** An answer Entra refuses: the sign-in log code (custom-extension-troubleshoot) and what was wrong. */
-export class AnswerRefused extends Error {
-  constructor(readonly errorCode: number, detail: string) {
-    super(detail);
-  }
-}
+export class AnswerRefused extends AnswerRefusal {}
 
 const MAX_TEXT = 1024;
 const MAX_ATTRIBUTES = 100;
