@@ -8,7 +8,21 @@ export * from './password-reset/index.js';
 export { EmulatorError, EmulatorErrorCode } from './errors.js';
 export { registerPasswordSubmitExtension, type ExtensionSettings, type PasswordSubmitExtension } from './extension-registration.js';
 export { encryptPasswordContext, PASSWORD_CONTEXT_LIFETIME_IN_SECONDS, type PasswordContextInput } from './password-context.js';
-export { createSignInService, type ChangePasswordOutcome, type SignInOutcome, type SignInService } from './sign-in.js';
+export { createSignInService, type ChangePasswordOutcome, type SignedInToken, type SignInOutcome, type SignInService, type TokenFailureOutcome } from './sign-in.js';
+export {
+  createOtpSender,
+  createTokenIssuer,
+  FALLBACK_TO_MICROSOFT,
+  ID_TOKEN_LIFETIME_IN_SECONDS,
+  MISSING_CUSTOM_SIGNING_KEY,
+  readCustomClaimMappings,
+  resolveEventListener,
+  type OtpDelivery,
+  type OtpRequestType,
+  type OtpSender,
+  type TokenIssuance,
+  type TokenIssuer,
+} from './events/index.js';
 export { createTenant, type EmulatedTenant } from './tenant.js';
 export { type GraphFaults } from './graph/write-admission.js';
 export { type ReadBudgetOptions } from './graph/read-budget.js';
