@@ -165,6 +165,18 @@ describe('emulator: OnTokenIssuanceStart at the end of sign-in and sign-up', () 
     assert.equal(stub.received.filter((entry) => entry.path === path).length, 0);
   });
 
+  test("an identifier URI with a port is 1003014, a resource id naming another host 1003015: checked before any call", async () => {
+    const { path, listener, client } = configured();
+    const application = emulator.objects.applicationByAppId(listener.appId)!;
+    emulator.objects.applications.set(application.id, { ...application, identifierUris: [`api://127.0.0.1:8443/${application.appId}`] });
+    assert.equal((await signIn(await newUser(), client.appId)).errorCode, CalloutErrorCode.IDENTIFIER_URI_INVALID);
+    emulator.objects.applications.set(application.id, { ...application, identifierUris: [`api://127.0.0.1/${application.appId}`, `api://elsewhere.example/${application.appId}`] });
+    const extension = emulator.objects.customExtensions.get(listener.extensionId)!;
+    emulator.objects.customExtensions.set(extension.id, { ...extension, authenticationConfiguration: { ...extension.authenticationConfiguration, resourceId: `api://elsewhere.example/${application.appId}` } });
+    assert.equal((await signIn(await newUser(), client.appId)).errorCode, CalloutErrorCode.RESOURCE_HOST_MISMATCH);
+    assert.equal(stub.received.filter((entry) => entry.path === path).length, 0);
+  });
+
   test('the page after sign-in shows the claims; a failure page shows AADSTS1100001 and the code', async () => {
     const { path, client } = configured();
     const email = await newUser();
