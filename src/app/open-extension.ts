@@ -8,7 +8,7 @@ import { appCredential, createPacer } from '../graph/index.js';
 import type { EntraAccounts, EventOutcome, PasswordSubmitOutcome } from '../handlers/index.js';
 import type { GuardedAuthority } from '../legacy/index.js';
 import { MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID } from '../ledger/decision-record.js';
-import { openLedger, type Ledger } from '../ledger/index.js';
+import { eventCallOf, openLedger, type Ledger } from '../ledger/index.js';
 import {
   createCallerTokenVerifier,
   createSigningKeySource,
@@ -21,6 +21,8 @@ import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCh
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { openLegacyAuthority } from './open-legacy-authority.js';
 import { openLegacyDirectory } from './open-legacy-directory.js';
+import { openOtpMailer } from './open-otp-mailer.js';
+import { openTokenClaims } from './open-token-claims.js';
 import { readKeySources } from './read-key-sources.js';
 import { readMessages } from './read-messages.js';
 
@@ -85,6 +87,10 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     if (directory) opened.push(directory);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);
+    const tokenClaims = config.tokenClaims && (await openTokenClaims(config.tokenClaims, { queryTimeoutInMs: config.eventDeadlinesInMs.tokenIssuanceStart, circuit: legacy, now: clock }));
+    if (tokenClaims) opened.push(tokenClaims);
+    const otp = config.otp && openOtpMailer(config.otp, { timeoutInMs: config.eventDeadlinesInMs.otpSend });
+    if (otp) opened.push(otp);
     const entraAccounts = config.signUp.collision === 'block' ? openEntraAccounts(config, ledger, options.logger, clock) : undefined;
     if (config.signUp.collision === 'block' && entraAccounts === undefined) {
       log.info(
@@ -133,8 +139,12 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
     };
 
-    // A link is the one sign-up answer the ledger keeps: the account is "migrated by sign-up".
-    const onSignUpOutcome = (outcome: EventOutcome) => {
+    // Every event call but OnPasswordSubmit's (jit_decisions above) leaves one audit row; a link also leaves the
+    // decision that makes the account "migrated by sign-up".
+    const onEventOutcome = (outcome: EventOutcome) => {
+      ledger
+        .recordEventCall(eventCallOf(outcome, new Date(clock())))
+        .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId, event: outcome.event }, 'ledger write failed'));
       if (outcome.reason !== MIGRATED_BY_SIGN_UP) return;
       ledger
         .recordDecision({
@@ -184,7 +194,22 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
           responseDeadlineInMs: config.eventDeadlinesInMs.attributeCollection,
         },
       },
-      onEventOutcome: onSignUpOutcome,
+      tokenIssuanceStart: {
+        deps: {
+          tenantId: config.tenantId,
+          clock,
+          responseDeadlineInMs: config.eventDeadlinesInMs.tokenIssuanceStart,
+          legacyIdOf: (objectId) => ledger.legacyIdForObjectId(objectId),
+          claims: tokenClaims?.source ?? null,
+          onLegacyFailure: config.tokenClaims?.onLegacyFailure ?? 'empty',
+        },
+      },
+      ...(otp && {
+        otpSend: {
+          deps: { tenantId: config.tenantId, mailer: otp.mailer, templates: otp.templates, from: otp.from, clock, responseDeadlineInMs: config.eventDeadlinesInMs.otpSend },
+        },
+      }),
+      onEventOutcome,
       maxConnections: config.maxConnections,
     });
 

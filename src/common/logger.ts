@@ -25,6 +25,14 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.accessToken',
   'clientSecret',
   '*.clientSecret',
+  'otpContext',
+  '*.otpContext',
+  'oneTimeCode',
+  '*.oneTimeCode',
+  'onetimecode',
+  '*.onetimecode',
+  'claims',
+  '*.claims',
 ];
 
 export interface LoggerSettings {

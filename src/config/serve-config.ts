@@ -5,7 +5,9 @@ import { readLegacyStore, readSqlStoreSettings, type LegacyStoreReaders, type Sq
 import { readLdapSettings, type LdapSettings } from './legacy-ldap-settings.js';
 import { readRopcSettings, type RopcSettings } from './legacy-ropc-settings.js';
 import { readWebServiceSettings, type WebServiceSettings } from './legacy-web-service-settings.js';
+import { readOtpSettings, type OtpSettings } from './otp-settings.js';
 import { SettingsReader, type RawSettings } from './settings.js';
+import { readTokenClaimsSettings, type TokenClaimsSettings } from './token-claims-settings.js';
 
 /** Where the private key(s) that decrypt `encryptedPasswordContext` come from. */
 export type DecryptionKeySource =
@@ -53,6 +55,10 @@ export interface ServeConfig {
    * neither of the two is set: the block page is then shown without creating anything.
    */
   readonly signUpGraph: SignUpGraphSettings | null;
+  /** OnTokenIssuanceStart's claims from the legacy system (TOKEN_CLAIMS_*); null: the token gets only `legacyId`. */
+  readonly tokenClaims: TokenClaimsSettings | null;
+  /** One-time codes through our own e-mail provider (OTP_*); null: the otp-send route is not served. */
+  readonly otp: OtpSettings | null;
 }
 
 /** The deadlines of the events other than OnPasswordSubmit (each extension has its own timeoutInMilliseconds). */
@@ -143,7 +149,10 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
   const openIdConfigurationUrl = read.url('ENTRA_OPENID_CONFIGURATION_URL');
   const decryptionKeys = readDecryptionKeys(read);
   const decryptionKeyVault = readKeyVaultKey(read);
+  const problemsBeforeLegacy = read.problems.length;
   const legacy = readLegacyStore<LegacyStoreSettings>(read, LEGACY_STORE_READERS) as LegacyStoreSettings;
+  // The claims settings check the legacy store they need only when it was read without problems.
+  const legacyRead = read.problems.length === problemsBeforeLegacy ? legacy : undefined;
   const responseDeadlineInMs = readDeadline(read, 'RESPONSE_DEADLINE_MS', DEFAULT_RESPONSE_DEADLINE_IN_MS);
   const config: ServeConfig = {
     port,
@@ -169,6 +178,8 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     hashLimits: readHashLimits(read),
     signUp: readSignUp(read, legacy),
     signUpGraph: readSignUpGraph(read, raw),
+    tokenClaims: readTokenClaimsSettings(read, legacyRead),
+    otp: readOtpSettings(read),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);

@@ -1,4 +1,5 @@
 export { EventError, EventErrorCode } from './errors.js';
+export { EVENT_NAMES, type EventName } from './event-names.js';
 export {
   MAX_ENCRYPTED_CONTEXT_LENGTH,
   PASSWORD_SUBMIT_DATA_TYPE,

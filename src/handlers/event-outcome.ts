@@ -1,8 +1,7 @@
+import type { EventName } from '../events/index.js';
 import type { ErrorBody } from './error-body.js';
 
-/** The events `serve` answers, by the names Microsoft's pages give them. */
-export const EVENT_NAMES = ['OnPasswordSubmit', 'OnAttributeCollectionStart', 'OnAttributeCollectionSubmit', 'OnTokenIssuanceStart', 'OnOtpSend'] as const;
-export type EventName = (typeof EVENT_NAMES)[number];
+export { EVENT_NAMES, type EventName } from '../events/index.js';
 
 /**
  * What one event call was answered, for its request log line and its audit row in the ledger. By construction it

@@ -1,4 +1,4 @@
-import { EVENT_NAMES, type EventName } from '../handlers/event-outcome.js';
+import { EVENT_NAMES, type EventName } from '../events/event-names.js';
 import { MAX_FIELD_LENGTH } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 

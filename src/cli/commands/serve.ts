@@ -51,8 +51,22 @@ which wins over --config.
   LEDGER_DATABASE_URL             where decisions are recorded (default sqlite://./data/ledger.db)
   ENTRA_OPENID_CONFIGURATION_URL  override Entra's OpenID metadata URL (http: only for loopback)
   RESPONSE_DEADLINE_MS            answer within this many ms of arrival (default 1500, 100–2000)
-  ATTRIBUTE_COLLECTION_DEADLINE_MS, TOKEN_ISSUANCE_DEADLINE_MS, OTP_SEND_DEADLINE_MS
-                                  each event's own deadline (default RESPONSE_DEADLINE_MS)
+  ATTRIBUTE_COLLECTION_DEADLINE_MS  the sign-up events' deadline (default RESPONSE_DEADLINE_MS)
+  TOKEN_ISSUANCE_DEADLINE_MS      OnTokenIssuanceStart's deadline (default RESPONSE_DEADLINE_MS)
+  OTP_SEND_DEADLINE_MS            the one-time code send's deadline (default RESPONSE_DEADLINE_MS)
+
+  Token claims for OnTokenIssuanceStart (docs/token-claims.md); legacyId comes from the ledger either way
+  TOKEN_CLAIMS_QUERY              SQL on LEGACY_DATABASE_URL with :objectId, :email, :legacyId; each column a claim
+  TOKEN_CLAIMS_URL                or, with LEGACY_VERIFY_URL: where {objectId, email, legacyId} is POSTed for claims
+  TOKEN_CLAIMS_CACHE_SECONDS      reuse a user's claims this long (default 300, 0 = off)
+  TOKEN_CLAIMS_ON_LEGACY_FAILURE  empty (default: token gets legacyId only) | fail (503: the sign-in fails)
+
+  One-time codes by e-mail (docs/otp-email.md): exactly one of OTP_SMTP_URL, OTP_ACS_CONNECTION_STRING, OTP_ACS_ENDPOINT
+  OTP_SMTP_URL                    smtps://user:password@host:465, or smtp://…:587 (STARTTLS required beyond loopback)
+  OTP_ACS_CONNECTION_STRING       endpoint=https://<resource>.communication.azure.com/;accesskey=<key>
+  OTP_ACS_ENDPOINT                https://<resource>.communication.azure.com, with a managed identity
+  OTP_FROM                        the sender, e.g. "Contoso <codes@contoso.com>" (required with a provider)
+  OTP_TEMPLATES_DIR               templates replacing the shipped en/fr/de/es: <locale>/strings.json, body.txt, body.html
   MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
   PORT                            the port to listen on (default 7071)
   HOST                            the interface to listen on (default 0.0.0.0)
@@ -78,6 +92,7 @@ which wins over --config.
 
 Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
         POST|GET /events/attribute-collection-start, POST|GET /events/attribute-collection-submit (sign-up),
+        POST|GET /events/token-issuance-start (token claims), POST|GET /events/otp-send (with an OTP provider),
         GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger).
 
 Exit codes: 0 stopped cleanly, 1 failed at run time (e.g. "port 7071 is in use; choose another with PORT"),
@@ -86,7 +101,7 @@ Exit codes: 0 stopped cleanly, 1 failed at run time (e.g. "port 7071 is in use; 
 export function registerServe(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('serve')
-    .description('run the custom authentication extension: OnPasswordSubmit (MigratePassword, UpdatePassword, Retry or Block) and the sign-up\'s attribute collection events')
+    .description('run the custom authentication extension: OnPasswordSubmit (MigratePassword, UpdatePassword, Retry or Block), the sign-up\'s attribute collection events, token claims (OnTokenIssuanceStart) and one-time codes by e-mail')
     .option('--env-file <file>', 'dotenv file of settings: KEY=value lines, as setup --write-env writes them')
     .option('-c, --config <file>', 'JSON file of settings: {"KEY": value, …}, keys as the environment variables')
     .addHelpText('after', SETTINGS_HELP)
