@@ -10,8 +10,8 @@ export interface ExtensionErrorCode {
 
 /**
  * The sign-in log codes of custom authentication extensions (learn.microsoft.com: "Troubleshoot your custom
- * authentication extension"), with the cause and fix as they apply to an OnPasswordSubmit extension served by
- * `entra-migrate serve` and provisioned by `entra-migrate setup`. The user sees only AADSTS1100001.
+ * authentication extension"), with the cause and fix as they apply to the events served by `entra-migrate serve`
+ * and provisioned by `entra-migrate setup`. The user sees only AADSTS1100001.
  */
 export const EXTENSION_ERROR_CODES: readonly ExtensionErrorCode[] = [
   {
@@ -45,6 +45,12 @@ export const EXTENSION_ERROR_CODES: readonly ExtensionErrorCode[] = [
     fix: 'A proxy or gateway in front of the extension changed the content type; let the answer through unchanged.',
   },
   {
+    code: 1003007,
+    name: 'MissingClaimsBag',
+    cause: 'An OnTokenIssuanceStart answer carried a null or missing claims bag.',
+    fix: 'With no claims to give, answer claims: {} — `serve` and the library\'s builder always do; check what sits between Entra and the extension.',
+  },
+  {
     code: 1003010,
     name: 'InvalidActionCount',
     cause: 'The answer held no action or more than one.',
@@ -53,8 +59,8 @@ export const EXTENSION_ERROR_CODES: readonly ExtensionErrorCode[] = [
   {
     code: 1003012,
     name: 'InvalidActionType',
-    cause: 'The action is not one OnPasswordSubmit accepts (MigratePassword, UpdatePassword, Retry, Block).',
-    fix: 'Use the microsoft.graph.passwordSubmit.* action types; `serve` does.',
+    cause: "The action is not one the event accepts (OnPasswordSubmit: MigratePassword, UpdatePassword, Retry, Block; each other event its own, e.g. microsoft.graph.tokenIssuanceStart.provideClaimsForToken).",
+    fix: "Use the event's own action types; `serve` and the library's builders refuse any other.",
   },
   {
     code: 1003014,

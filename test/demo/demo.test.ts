@@ -110,7 +110,7 @@ describe('the demo with --legacy b2c: a B2C → External ID migration', () => {
 
 /** Sign-up through the emulator's service (the page's code path): the e-mail, its one-time code, then the attribute page. */
 async function toAttributePage(demo: RunningDemo, email: string): Promise<Extract<SignUpOutcome, { outcome: 'attributes-required' }>> {
-  const sent = demo.emulator.signUp.begin({ email });
+  const sent = await demo.emulator.signUp.begin({ email });
   assert.equal(sent.outcome, 'code-sent', JSON.stringify(sent));
   if (sent.outcome !== 'code-sent') throw new Error('unreachable');
   const page = await demo.emulator.signUp.verify({ verificationId: sent.verificationId, code: sent.code });
@@ -148,7 +148,7 @@ for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUp
   if (collision === 'block') {
     test(`${late.email}, in the legacy store only, is blocked before the attribute page with the collision message`, async () => {
       const before = demo.emulator.signUp.calloutCount();
-      const sent = demo.emulator.signUp.begin({ email: late.email });
+      const sent = await demo.emulator.signUp.begin({ email: late.email });
       assert.equal(sent.outcome, 'code-sent');
       if (sent.outcome !== 'code-sent') return;
       const outcome = await demo.emulator.signUp.verify({ verificationId: sent.verificationId, code: sent.code });
@@ -193,13 +193,13 @@ for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUp
     const done = await demo.emulator.signUp.submit({ state: page.state, password: NEW_PASSWORD, attributes: { displayName: 'Newcomer' } });
     assert.equal(done.outcome, 'signed-up', JSON.stringify(done));
     const before = demo.emulator.signUp.calloutCount();
-    assert.equal(demo.emulator.signUp.begin({ email: DEMO_USERS[0]!.email }).outcome, 'user-exists');
+    assert.equal((await demo.emulator.signUp.begin({ email: DEMO_USERS[0]!.email })).outcome, 'user-exists');
     assert.equal(demo.emulator.signUp.calloutCount(), before);
   });
 
   test('Forgot password: a flagged user sets a new password without the extension, then signs in without it', async () => {
     const user = DEMO_USERS[1]!;
-    const sent = demo.emulator.passwordReset.begin({ email: user.email });
+    const sent = await demo.emulator.passwordReset.begin({ email: user.email });
     assert.equal(sent.outcome, 'code-sent', JSON.stringify(sent));
     if (sent.outcome !== 'code-sent') return;
     const verified = demo.emulator.passwordReset.verify({ verificationId: sent.verificationId, code: sent.code });
