@@ -11,3 +11,4 @@ export { MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, USER_READ_WRITE_ALL_RO
 export type { GraphApplication, GraphCustomExtension, GraphEventListener } from './resources.js';
 export { answerKind, type AnswerKind } from './answer-kind.js';
 export { sleepUnlessAborted, type Sleep } from './sleep.js';
+export { isRestrictedJwtClaim, tokenClaimTypeFor } from './restricted-claims.js';

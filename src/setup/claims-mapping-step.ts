@@ -1,4 +1,4 @@
-import type { GraphApplication as Application, GraphClient } from '../graph/index.js';
+import { isRestrictedJwtClaim, tokenClaimTypeFor, type GraphApplication as Application, type GraphClient } from '../graph/index.js';
 import type { GraphClaimsMappingPolicy as Policy } from '../graph/resources.js';
 import { SetupError, SetupErrorCode } from './errors.js';
 import type { SetupWrite } from './listener-step.js';
@@ -10,26 +10,32 @@ const quote = (text: string) => text.replace(/'/g, "''");
 
 /**
  * The definition of the claims mapping policy setup creates: the basic claim set, plus each claim from the custom
- * claims provider under its own name (`Source: CustomClaimsProvider`, `ID` = `JwtClaimType` = the claim name).
+ * claims provider (`Source: CustomClaimsProvider`, `ID` = the claim name) under its own name, or `legacy_<name>`
+ * when its own is in the JWT restricted claim set (`roles`, `email`, `groups` …), which no policy can emit.
  *
  * @example
- *   claimsMappingDefinition(['legacyId']) // '{"ClaimsMappingPolicy":{"Version":1,"IncludeBasicClaimSet":"true","ClaimsSchema":[{"Source":"CustomClaimsProvider","ID":"legacyId","JwtClaimType":"legacyId"}]}}'
+ *   claimsMappingDefinition(['legacyId', 'roles'])
+ *   // '{"ClaimsMappingPolicy":{"Version":1,"IncludeBasicClaimSet":"true","ClaimsSchema":[{"Source":"CustomClaimsProvider","ID":"legacyId","JwtClaimType":"legacyId"},
+ *   //   {"Source":"CustomClaimsProvider","ID":"roles","JwtClaimType":"legacy_roles"}]}}'
  */
 export function claimsMappingDefinition(claims: readonly string[]): string {
-  return JSON.stringify({ ClaimsMappingPolicy: { Version: 1, IncludeBasicClaimSet: 'true', ClaimsSchema: claims.map((claim) => ({ Source: CUSTOM_CLAIMS_PROVIDER, ID: claim, JwtClaimType: claim })) } });
+  return JSON.stringify({ ClaimsMappingPolicy: { Version: 1, IncludeBasicClaimSet: 'true', ClaimsSchema: claims.map((claim) => ({ Source: CUSTOM_CLAIMS_PROVIDER, ID: claim, JwtClaimType: tokenClaimTypeFor(claim) })) } });
 }
 
 /**
  * The custom claims provider claims a policy maps into tokens (each `ClaimsSchema` entry with `Source:
- * CustomClaimsProvider`, by its `ID`); empty for a definition that is not policy JSON.
+ * CustomClaimsProvider`, by its `ID`, whose `JwtClaimType` is a claim a policy may emit — Entra leaves a mapping onto
+ * a restricted claim out); empty for a definition that is not policy JSON.
  *
  * @example
  *   mappedProviderClaims(policy.definition) // ['legacyId', 'roles']
  */
 export function mappedProviderClaims(definition: readonly string[] | undefined): string[] {
   try {
-    const schema = (JSON.parse(definition?.[0] ?? '') as { ClaimsMappingPolicy?: { ClaimsSchema?: Array<{ Source?: unknown; ID?: unknown }> } }).ClaimsMappingPolicy?.ClaimsSchema;
-    return (Array.isArray(schema) ? schema : []).flatMap((entry) => (typeof entry?.Source === 'string' && entry.Source.toLowerCase() === CUSTOM_CLAIMS_PROVIDER.toLowerCase() && typeof entry.ID === 'string' ? [entry.ID] : []));
+    const schema = (JSON.parse(definition?.[0] ?? '') as { ClaimsMappingPolicy?: { ClaimsSchema?: Array<{ Source?: unknown; ID?: unknown; JwtClaimType?: unknown }> } }).ClaimsMappingPolicy?.ClaimsSchema;
+    const emitted = (entry: { Source?: unknown; ID?: unknown; JwtClaimType?: unknown }) =>
+      typeof entry?.Source === 'string' && entry.Source.toLowerCase() === CUSTOM_CLAIMS_PROVIDER.toLowerCase() && typeof entry.ID === 'string' && typeof entry.JwtClaimType === 'string' && !isRestrictedJwtClaim(entry.JwtClaimType);
+    return (Array.isArray(schema) ? schema : []).flatMap((entry) => (emitted(entry) ? [entry.ID as string] : []));
   } catch {
     return [];
   }

@@ -1,5 +1,6 @@
 import { CLAIM_NAME_PATTERN } from '../../events/index.js';
 import type { TenantObjects } from '../tenant-objects.js';
+import { isRestrictedJwtClaim } from '../../graph/index.js';
 
 /** A policy definition longer than this is not read (Graph's own limit on a policy is far smaller in practice). */
 export const MAX_POLICY_DEFINITION_LENGTH = 64 * 1024;
@@ -13,15 +14,6 @@ export interface CustomClaimMapping {
 }
 
 export type PolicyReading = { ok: true; mappings: CustomClaimMapping[] } | { ok: false; problem: string };
-
-/**
- * Claims a claims mapping policy cannot emit: the token's own (restricted claim set, "Claims mapping policy type",
- * learn.microsoft.com/entra/identity-platform/reference-claims-mapping-policy-type). A mapping onto one is ignored.
- */
-export const RESTRICTED_CLAIMS: ReadonlySet<string> = new Set([
-  'aud', 'iss', 'iat', 'nbf', 'exp', 'sub', 'oid', 'tid', 'ver', 'nonce', 'azp', 'appid', 'aio', 'uti', 'rh', 'idtyp',
-  'acr', 'amr', 'auth_time', 'at_hash', 'c_hash', 'scp', 'roles', 'wids', 'sid', 'cnf', 'x5t', 'kid', 'alg', 'typ',
-]);
 
 const FORBIDDEN_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -55,7 +47,7 @@ export function readCustomClaimMappings(definition: unknown): PolicyReading {
     if (typeof entry !== 'object' || entry === null) continue;
     const { Source: source, ID: id, JwtClaimType: jwtClaimType } = entry as Record<string, unknown>;
     if (typeof source !== 'string' || source.toLowerCase() !== 'customclaimsprovider') continue;
-    if (!isClaimName(id) || !isClaimName(jwtClaimType) || RESTRICTED_CLAIMS.has(jwtClaimType.toLowerCase())) continue;
+    if (!isClaimName(id) || !isClaimName(jwtClaimType) || isRestrictedJwtClaim(jwtClaimType)) continue;
     mappings.push({ id, jwtClaimType });
   }
   return { ok: true, mappings };

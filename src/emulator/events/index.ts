@@ -1,4 +1,4 @@
-export { assignedClaimsMappingPolicy, readCustomClaimMappings, RESTRICTED_CLAIMS, type CustomClaimMapping, type PolicyReading } from './claims-mapping.js';
+export { assignedClaimsMappingPolicy, readCustomClaimMappings, type CustomClaimMapping, type PolicyReading } from './claims-mapping.js';
 export { AnswerRefusal, callEventExtension, type EventCalloutRequest, type EventCalloutResult } from './event-callout.js';
 export { EMAIL_OTP_SEND, resolveEventListener, servicePrincipalContext, TOKEN_ISSUANCE_START, type EventEndpoint, type EventKind, type EventListenerResolution } from './event-listener.js';
 export { ID_TOKEN_LIFETIME_IN_SECONDS, mintIdToken, type IssuedIdToken } from './id-token.js';
