@@ -130,3 +130,30 @@ export function judgeOtpSendAnswer(json: unknown): 'continueWithDefaultBehavior'
   if (!action) throw new AnswerRefusal(CalloutErrorCode.INVALID_ACTION_TYPE, `"${actions[0]!['@odata.type'].slice(0, 80)}" is not an OnOtpSend action`);
   return action;
 }
+
+/** What a page that sent a code answers, by how the code went out (sign-up and Forgot password alike). */
+export type CodeSentOutcome =
+  | { outcome: 'code-sent'; email: string; verificationId: string; code: string; expiresInSeconds: number; sentBy: 'microsoft' | 'microsoft-fallback'; fallbackErrorCode?: number }
+  | { outcome: 'code-sent-by-provider'; email: string; verificationId: string; expiresInSeconds: number }
+  | { outcome: 'extension-error'; event: 'otp-send'; errorCode: number; aadsts: 'AADSTS1100001'; detail: string };
+
+/**
+ * The outcome of a code's delivery: shown on the page when Microsoft sent it (or fell back to sending it), hidden
+ * when the organisation's provider did, and the flow stopped when nobody could.
+ *
+ * @example
+ *   return codeSentOutcome(await otp.send({ email, code, requestType: 'signUp', client }), { email, verificationId, code, expiresInSeconds });
+ */
+export function codeSentOutcome(delivery: OtpDelivery, sent: { email: string; verificationId: string; code: string; expiresInSeconds: number }): CodeSentOutcome {
+  const { email, verificationId, code, expiresInSeconds } = sent;
+  switch (delivery.sentBy) {
+    case 'nobody':
+      return { outcome: 'extension-error', event: 'otp-send', errorCode: delivery.errorCode, aadsts: delivery.aadsts, detail: delivery.detail };
+    case 'custom-provider':
+      return { outcome: 'code-sent-by-provider', email, verificationId, expiresInSeconds };
+    case 'microsoft-fallback':
+      return { outcome: 'code-sent', email, verificationId, code, expiresInSeconds, sentBy: 'microsoft-fallback', fallbackErrorCode: delivery.errorCode };
+    case 'microsoft':
+      return { outcome: 'code-sent', email, verificationId, code, expiresInSeconds, sentBy: 'microsoft' };
+  }
+}

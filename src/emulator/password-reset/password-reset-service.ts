@@ -4,18 +4,14 @@ import { policyViolationOf, type PasswordPolicyViolation } from '../../jit/index
 import type { Directory } from '../directory.js';
 import { createOneTimeCodes, type RedeemResult } from '../one-time-codes.js';
 import { EMAIL } from '../sign-up/sign-up-service.js';
-import type { OtpSender } from '../events/otp-send.js';
+import { codeSentOutcome, type CodeSentOutcome, type OtpSender } from '../events/otp-send.js';
 
 export type PasswordResetOutcome =
   /**
-   * Microsoft sends the code — directly, or as the fallback after the OnOtpSend extension failed (`fallbackErrorCode`,
-   * the sign-in log's) — and the code the e-mail would carry is shown: the emulator sends no mail.
+   * The code went out (shown: Microsoft sent it, or fell back to sending it after OnOtpSend failed; hidden: the
+   * organisation's provider took it), or OnOtpSend failed without a fallback and no code was sent.
    */
-  | { outcome: 'code-sent'; email: string; verificationId: string; code: string; expiresInSeconds: number; sentBy: 'microsoft' | 'microsoft-fallback'; fallbackErrorCode?: number }
-  /** The OnOtpSend extension took the code: the organisation's provider sends it, and the emulator does not show it. */
-  | { outcome: 'code-sent-by-provider'; email: string; verificationId: string; expiresInSeconds: number }
-  /** The OnOtpSend extension failed and its listener has no fallback: no code was sent. */
-  | { outcome: 'extension-error'; event: 'otp-send'; errorCode: number; aadsts: 'AADSTS1100001'; detail: string }
+  | CodeSentOutcome
   | { outcome: 'email-invalid'; message: string }
   | { outcome: 'user-not-found'; message: string }
   | { outcome: 'code-invalid'; reason: Exclude<RedeemResult<unknown>, { ok: true }>['reason']; message: string }
@@ -75,16 +71,7 @@ export function createPasswordResetService(options: { directory: Directory; now:
       const locale = input.locale ?? 'en-us';
       const client = { ip: input.ip ?? '127.0.0.1', locale, market: locale };
       const delivery = options.otp ? await options.otp.send({ email, code: issued.code, requestType: 'passwordReset', client, ...(input.clientId && { clientAppId: input.clientId }) }) : { sentBy: 'microsoft' as const };
-      switch (delivery.sentBy) {
-        case 'nobody':
-          return { outcome: 'extension-error', event: 'otp-send', errorCode: delivery.errorCode, aadsts: delivery.aadsts, detail: delivery.detail };
-        case 'custom-provider':
-          return { outcome: 'code-sent-by-provider', email, verificationId: issued.verificationId, expiresInSeconds };
-        case 'microsoft-fallback':
-          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft-fallback', fallbackErrorCode: delivery.errorCode };
-        case 'microsoft':
-          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft' };
-      }
+      return codeSentOutcome(delivery, { email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds });
     },
 
     verify(input) {

@@ -5,7 +5,7 @@ import type { Directory } from '../directory.js';
 import { EmulatorError, EmulatorErrorCode } from '../errors.js';
 import { createOneTimeCodes, type RedeemResult } from '../one-time-codes.js';
 import type { EmulatedTenant } from '../tenant.js';
-import type { OtpSender } from '../events/otp-send.js';
+import { codeSentOutcome, type OtpSender } from '../events/otp-send.js';
 import type { TokenIssuer } from '../events/token-issuance.js';
 import { tokenOutcome, type SignedInToken, type TokenFailureOutcome } from '../sign-in.js';
 import { callAttributeCollectionStart, callAttributeCollectionSubmit } from './attribute-collection-callout.js';
@@ -147,16 +147,7 @@ export function createSignUpService(options: SignUpServiceOptions): SignUpServic
       const expiresInSeconds = Math.round((issued.expiresAt - now()) / 1000);
       const client = { ip: input.ip ?? '127.0.0.1', locale, market: locale };
       const delivery = options.otp ? await options.otp.send({ email, code: issued.code, requestType: 'signUp', client, ...(input.clientId && { clientAppId: input.clientId }) }) : { sentBy: 'microsoft' as const };
-      switch (delivery.sentBy) {
-        case 'nobody':
-          return { outcome: 'extension-error', event: 'otp-send', errorCode: delivery.errorCode, aadsts: delivery.aadsts, detail: delivery.detail };
-        case 'custom-provider':
-          return { outcome: 'code-sent-by-provider', email, verificationId: issued.verificationId, expiresInSeconds };
-        case 'microsoft-fallback':
-          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft-fallback', fallbackErrorCode: delivery.errorCode };
-        case 'microsoft':
-          return { outcome: 'code-sent', email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds, sentBy: 'microsoft' };
-      }
+      return codeSentOutcome(delivery, { email, verificationId: issued.verificationId, code: issued.code, expiresInSeconds });
     },
 
     async verify(input) {
