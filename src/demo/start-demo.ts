@@ -10,6 +10,7 @@ import { hashStoreAuthority, openSqlLegacyStore } from '../legacy/index.js';
 import { ensureDemoKey } from './demo-key.js';
 import { startDemoLegacyService } from './demo-legacy-service.js';
 import { demoSignUpFlow, demoSignUpPolicy, signUpServeSettings, type DemoSignUp, type DemoSignUpCollision } from './demo-sign-up.js';
+import { configureDemoTokenIssuance, tokenClaimsServeSettings, type DemoTokenIssuance } from './demo-token-claims.js';
 import { DEMO_LATE_USERS, DEMO_USERS, type DemoUser } from './demo-users.js';
 import { DEMO_LEGACY_USER_QUERY, seedDemoLegacyStore } from './seed-legacy-store.js';
 
@@ -63,6 +64,11 @@ export interface RunningDemo {
   /** MIGRATION_FLAG_ATTRIBUTE: `extension_<b2c-extensions-app>_toBeMigrated`. */
   flagAttribute: string;
   signUp: DemoSignUp;
+  /**
+   * OnTokenIssuanceStart as `setup --events token-issuance-start` configures it, with the SQLite store only (the
+   * others have no claims to give): the page after sign-in shows the token's claims, the legacy ones included.
+   */
+  tokenIssuance: DemoTokenIssuance | undefined;
   emulator: RunningEmulator;
   extension: Extension;
   close(): Promise<void>;
@@ -71,8 +77,8 @@ export interface RunningDemo {
 /**
  * The whole migration on one machine: a seeded SQLite legacy store, the Entra emulator holding the same users
  * (random passwords, flagged `toBeMigrated`) but for the late ones, and the extension server between them, answering
- * the sign-in and the sign-up events — configured exactly as a real deployment would be, through the `serve`
- * settings.
+ * the sign-in, the sign-up and (with the SQLite store) the token issuance events — configured exactly as a real
+ * deployment would be, through the `serve` settings and the tenant objects `setup` writes.
  *
  * @example
  *   const demo = await startDemo({ logger });
@@ -118,21 +124,23 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       ...(b2c ? emulator.legacyB2c!.ropcSettings : service ? service.settings : { LEGACY_DATABASE_URL: `sqlite://${legacyPath}`, LEGACY_USER_QUERY: DEMO_LEGACY_USER_QUERY }),
       LEDGER_DATABASE_URL: `sqlite://${join(dataDir, 'ledger.db')}`,
       ...signUpServeSettings(signUp),
+      ...tokenClaimsServeSettings(legacy),
       ...graphAccessFor(emulator, flag),
       LOG_LEVEL: options.logger.level,
     });
     extension = await openExtension(config, { logger: options.logger });
     const address = await extension.server.listen({ port: config.port, host });
     const extensionUrl = `${address}/events/password-submit`;
+    const callout = { timeoutInMs: 2000, maximumRetries: 1 } as const;
     emulator.configureExtension({
       targetUrl: extensionUrl,
       appId: DEMO_EXTENSION_APP_ID,
       encryptionCertificatePem: key.certificatePem,
-      timeoutInMs: 2000,
-      maximumRetries: 1,
+      ...callout,
       migrationFlagAttribute: flag,
       signUp: demoSignUpFlow(address, signUp),
     });
+    const tokenIssuance = legacy === 'sqlite' ? configureDemoTokenIssuance(emulator.objects, { extensionBaseUrl: address, extensionAppId: DEMO_EXTENSION_APP_ID, ...callout }) : undefined;
 
     const opened = extension;
     const openedService = service;
@@ -151,6 +159,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       lateUsers: DEMO_LATE_USERS,
       flagAttribute: flag,
       signUp,
+      tokenIssuance,
       emulator,
       extension: opened,
       async close() {

@@ -1,6 +1,6 @@
 import type { RunningDemo } from './start-demo.js';
 
-type WelcomeFacts = Pick<RunningDemo, 'signInUrl' | 'signUpUrl' | 'extensionUrl' | 'dataDir' | 'legacy' | 'legacyStore' | 'users' | 'lateUsers' | 'signUp'>;
+type WelcomeFacts = Pick<RunningDemo, 'signInUrl' | 'signUpUrl' | 'extensionUrl' | 'dataDir' | 'legacy' | 'legacyStore' | 'users' | 'lateUsers' | 'signUp' | 'tokenIssuance'>;
 
 /** What the console shows once the demo runs: where to sign in and sign up, as whom, and what each account will do. */
 export function demoWelcome(demo: WelcomeFacts): string {
@@ -22,6 +22,7 @@ export function demoWelcome(demo: WelcomeFacts): string {
     'Every user below exists in the emulated Entra tenant with a random password and toBeMigrated = true.',
     'Sign in with the legacy password: Entra calls the extension, which checks it against the legacy store.',
     'Sign in again: the password now lives in Entra and the extension is not called.',
+    ...tokenClaimsLines(demo),
     '',
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
@@ -72,4 +73,11 @@ function signUpLines(demo: WelcomeFacts): string[] {
     'Forgot password: "Forgot password?" on the sign-in page, as any user above. Entra sets the new password without',
     'the extension, and the next sign-in does not call it either.',
   ];
+}
+
+/** One line on OnTokenIssuanceStart, when the demo configured it: where the legacy claims show. */
+function tokenClaimsLines(demo: WelcomeFacts): string[] {
+  if (!demo.tokenIssuance) return [];
+  const legacyClaims = demo.tokenIssuance.claims.filter((claim) => claim !== 'legacyId').join(' and ');
+  return [`The page after sign-in shows the id token's claims, including ${legacyClaims} from the legacy store (OnTokenIssuanceStart).`];
 }

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../src/common/logger.js';
 import { ConfigError } from '../../src/config/index.js';
-import { DEMO_LATE_USERS, DEMO_USERS, demoWelcome, startDemo, type DemoSignUpCollision, type RunningDemo } from '../../src/demo/index.js';
-import type { SignUpOutcome } from '../../src/emulator/index.js';
+import { DEMO_EXTENSION_APP_ID, DEMO_LATE_USERS, DEMO_USERS, demoWelcome, startDemo, type DemoSignUpCollision, type RunningDemo } from '../../src/demo/index.js';
+import { EMULATOR_SIGN_IN_APP, resolveEventListener, type SignUpOutcome } from '../../src/emulator/index.js';
+import { TOKEN_ISSUANCE_START } from '../../src/emulator/events/index.js';
+import { mappedProviderClaims } from '../../src/setup/index.js';
 import { openLedger } from '../../src/ledger/index.js';
 
 const EXPECTED_OUTCOME = { MigratePassword: 'signed-in', UpdatePassword: 'password-change-required', Block: 'blocked' } as const;
@@ -44,14 +46,66 @@ for (const legacy of ['sqlite', 'web-service'] as const) describe(`the demo, --l
     }
   });
 
+  if (legacy === 'sqlite') {
+    test('a demo user\'s id token, asked for on the JSON sign-in route, carries the legacy claims of TOKEN_CLAIMS_QUERY', async () => {
+      const user = DEMO_USERS.find((candidate) => candidate.expected === 'MigratePassword')!;
+      const before = demo.emulator.tokens.calloutCount();
+      const outcome = await signInForToken(demo, user.email, user.password);
+      assert.equal(outcome.outcome, 'signed-in', JSON.stringify(outcome.outcome));
+      assert.equal(outcome.claims?.customerNumber, user.id, 'the legacy id, as customerNumber');
+      assert.equal(outcome.claims?.accountStatus, 'active');
+      assert.equal(demo.emulator.tokens.calloutCount(), before + 1, 'one OnTokenIssuanceStart callout, answered by serve');
+    });
+
+    test('the tenant is configured as setup --events token-issuance-start would leave it', () => {
+      const issuance = demo.tokenIssuance!;
+      const base = demo.extensionUrl.replace(/\/events\/password-submit$/, '');
+      assert.equal(issuance.targetUrl, `${base}/events/token-issuance-start`);
+      assert.deepEqual(issuance.claims, ['legacyId', 'customerNumber', 'accountStatus']);
+      const { objects } = demo.emulator;
+      const extensionApp = objects.applicationByAppId(DEMO_EXTENSION_APP_ID)!;
+      assert.deepEqual(extensionApp.identifierUris, [`api://127.0.0.1/${DEMO_EXTENSION_APP_ID}`]);
+      const signInApp = objects.applicationByAppId(EMULATOR_SIGN_IN_APP.appId)!;
+      assert.equal(signInApp.api.acceptMappedClaims, true);
+      assert.deepEqual(objects.servicePrincipalByAppId(EMULATOR_SIGN_IN_APP.appId)!.claimsMappingPolicyIds, [issuance.claimsMappingPolicyId]);
+      assert.deepEqual(mappedProviderClaims(objects.claimsMappingPolicies.get(issuance.claimsMappingPolicyId)!.definition), issuance.claims);
+      assert.equal(resolveEventListener(objects, TOKEN_ISSUANCE_START, EMULATOR_SIGN_IN_APP.appId).kind, 'ready');
+    });
+
+    test('the sign-in page shows the token\'s legacy claims after a sign-in', async () => {
+      const user = DEMO_USERS.find((candidate) => candidate.expected === 'MigratePassword')!;
+      const response = await fetch(`${demo.signInUrl}/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: user.email, password: user.password }) });
+      const page = await response.text();
+      assert.equal(response.status, 200, page.slice(0, 500));
+      assert.ok(page.includes('customerNumber') && page.includes('accountStatus'), 'the claim names on the page');
+    });
+  } else {
+    test('no TOKEN_CLAIMS_QUERY without the SQL store: no OnTokenIssuanceStart listener, the token has no legacy claims', async () => {
+      assert.equal(demo.tokenIssuance, undefined);
+      const user = DEMO_USERS[0]!;
+      const outcome = await signInForToken(demo, user.email, user.password);
+      assert.equal(outcome.outcome, 'signed-in');
+      assert.equal(outcome.claims?.customerNumber, undefined);
+      assert.equal(demo.emulator.tokens.calloutCount(), 0);
+      assert.doesNotMatch(demoWelcome(demo), /OnTokenIssuanceStart/);
+    });
+  }
+
   test('the key is written with mode 0600 and the welcome names the sign-in page, the legacy store and every user', async () => {
     assert.equal((await stat(join(dataDir, 'extension-key.pem'))).mode & 0o777, 0o600);
     const text = demoWelcome(demo);
     assert.ok(text.includes(demo.signInUrl));
     assert.match(text, legacy === 'sqlite' ? /Legacy store: +SQLite / : /Legacy store: +a legacy login service at http:\/\/127\.0\.0\.1:\d+\/api\/verify, over SQLite /);
     for (const user of DEMO_USERS) assert.ok(text.includes(user.email));
+    if (legacy === 'sqlite') assert.match(text, /The page after sign-in shows the id token's claims, including customerNumber and accountStatus from the legacy store/);
   });
 });
+
+/** Signs in on the emulator's JSON route, asking for the id token and its claims. */
+async function signInForToken(demo: RunningDemo, username: string, password: string): Promise<{ outcome: string; claims?: Record<string, unknown> }> {
+  const response = await fetch(`${demo.signInUrl}/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, includeIdToken: true }) });
+  return (await response.json()) as { outcome: string; claims?: Record<string, unknown> };
+}
 
 describe('the demo with --legacy b2c: a B2C → External ID migration', () => {
   let demo: RunningDemo;
@@ -172,8 +226,9 @@ for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUp
       assert.equal(valueOf('givenName'), late.givenName);
       assert.equal(valueOf('surname'), late.surname);
       assert.equal(valueOf(demo.signUp.legacyIdAttribute), null, 'the legacy id is never shown on the page');
-      const done = await demo.emulator.signUp.submit({ state: page.state, password: NEW_PASSWORD, attributes: { displayName: late.displayName, givenName: late.givenName, surname: late.surname } });
-      assert.equal(done.outcome, 'signed-up', JSON.stringify(done));
+      const done = await demo.emulator.signUp.submit({ state: page.state, password: NEW_PASSWORD, attributes: { displayName: late.displayName, givenName: late.givenName, surname: late.surname }, includeIdToken: true });
+      assert.equal(done.outcome, 'signed-up', JSON.stringify(done.outcome));
+      if (done.outcome === 'signed-up') assert.equal(done.claims?.customerNumber, late.id, 'the sign-up\'s token carries the legacy claims too');
       const user = demo.emulator.directory.findUserBySignInName(late.email)!;
       assert.equal(demo.emulator.directory.getExtensionAttributes(user.id)[demo.signUp.legacyIdAttribute], late.id);
       await new Promise((resolve) => setTimeout(resolve, 100)); // the ledger is written after each answer is sent
