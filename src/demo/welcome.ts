@@ -75,9 +75,12 @@ function signUpLines(demo: WelcomeFacts): string[] {
   ];
 }
 
-/** One line on OnTokenIssuanceStart, when the demo configured it: where the legacy claims show. */
+/** One sentence on OnTokenIssuanceStart, when the demo configured it: where the legacy claims show. */
 function tokenClaimsLines(demo: WelcomeFacts): string[] {
   if (!demo.tokenIssuance) return [];
   const legacyClaims = demo.tokenIssuance.claims.filter((claim) => claim !== 'legacyId').join(' and ');
-  return [`The page after sign-in shows the id token's claims, including ${legacyClaims} from the legacy store (OnTokenIssuanceStart).`];
+  return [
+    "Every sign-in also calls the extension's OnTokenIssuanceStart: the page after sign-in shows the id token's claims,",
+    `including ${legacyClaims} from the legacy store.`,
+  ];
 }

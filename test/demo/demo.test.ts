@@ -97,7 +97,7 @@ for (const legacy of ['sqlite', 'web-service'] as const) describe(`the demo, --l
     assert.ok(text.includes(demo.signInUrl));
     assert.match(text, legacy === 'sqlite' ? /Legacy store: +SQLite / : /Legacy store: +a legacy login service at http:\/\/127\.0\.0\.1:\d+\/api\/verify, over SQLite /);
     for (const user of DEMO_USERS) assert.ok(text.includes(user.email));
-    if (legacy === 'sqlite') assert.match(text, /The page after sign-in shows the id token's claims, including customerNumber and accountStatus from the legacy store/);
+    if (legacy === 'sqlite') assert.match(text, /OnTokenIssuanceStart: the page after sign-in shows the id token's claims,\nincluding customerNumber and accountStatus from the legacy store\./);
   });
 });
 
