@@ -8,12 +8,12 @@ import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
 import { createMemoryLegacyStore, hashStoreAuthority } from '../../src/legacy/index.js';
 import type { OtpMailer, OtpTemplateSet } from '../../src/otp/index.js';
 import { DEFAULT_OTP_TEMPLATES } from '../../src/otp/index.js';
-import { createCallerTokenVerifier, createSigningKeySource, generateDecryptionKey, loadKeyRing } from '../../src/security/index.js';
+import { createCallerTokenVerifier, generateDecryptionKey, loadKeyRing } from '../../src/security/index.js';
 import { buildServer, type ExtensionServer } from '../../src/server/index.js';
 import { CANARY_OTP_CODE } from '../support/canaries.js';
+import { tenantSigningKeys } from '../support/tenant-signing-keys.js';
 
 export const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
-const BASE = 'http://127.0.0.1:9';
 const FIXTURE = new URL('../fixtures/entra/otp-send.request.json', import.meta.url);
 
 export interface OtpServer {
@@ -37,14 +37,7 @@ export async function startOtpServer(options: { mailer: OtpMailer | null; templa
   const key = await generateDecryptionKey();
   let logText = '';
   const logger = createLogger({ level: options.logLevel ?? 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
-  const metadataUrl = `${BASE}/${tenant.tenantId}/v2.0/.well-known/openid-configuration`;
-  const fetch = (async (input: string | URL | Request) => {
-    const url = String(input);
-    if (url === metadataUrl) return Response.json(tenant.openIdConfiguration(BASE));
-    if (url === `${BASE}/${tenant.tenantId}/discovery/v2.0/keys`) return Response.json(tenant.jwks());
-    return new Response('', { status: 404 });
-  }) as typeof globalThis.fetch;
-  const keySource = createSigningKeySource({ openIdConfigurationUrls: [metadataUrl], fetch });
+  const { keySource } = tenantSigningKeys(tenant);
   const verifier = createPasswordVerifier();
   const outcomes: EventOutcome[] = [];
   const responseDeadlineInMs = options.responseDeadlineInMs ?? 1500;

@@ -6,14 +6,13 @@ import { encryptPasswordContext, mintCalloutToken, createTenant, type EmulatedTe
 import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
 import { createMemoryLegacyStore, hashStoreAuthority, type MemoryLegacyStoreOptions } from '../../src/legacy/index.js';
-import { createCallerTokenVerifier, createSigningKeySource, generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
+import { createCallerTokenVerifier, generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { buildServer, type ExtensionServer, type SendMargin } from '../../src/server/index.js';
 import type { PasswordSubmitOutcome } from '../../src/handlers/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
+import { tenantSigningKeys } from '../support/tenant-signing-keys.js';
 
 export const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
-/** Never connected to: the signing-key source's fetch is answered in memory (loopback http passes its URL policy). */
-const BASE = 'http://127.0.0.1:9';
 
 export interface ServerUnderTest {
   app: ExtensionServer;
@@ -69,14 +68,7 @@ export async function startServer(
     level: 'debug',
     destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }),
   });
-  const metadataUrl = `${BASE}/${tenant.tenantId}/v2.0/.well-known/openid-configuration`;
-  const fetch = (async (input: string | URL | Request) => {
-    const url = String(input);
-    if (url === metadataUrl) return Response.json(tenant.openIdConfiguration(BASE));
-    if (url === `${BASE}/${tenant.tenantId}/discovery/v2.0/keys`) return Response.json(tenant.jwks());
-    return new Response('', { status: 404 });
-  }) as typeof globalThis.fetch;
-  const keySource = createSigningKeySource({ openIdConfigurationUrls: [metadataUrl], fetch });
+  const { keySource } = tenantSigningKeys(tenant);
   const outcomes: PasswordSubmitOutcome[] = [];
   const callerTokenVerifier = createCallerTokenVerifier({ tenantId: tenant.tenantId, extensionAppId: APP_ID, keySource });
   const app = await buildServer({

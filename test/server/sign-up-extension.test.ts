@@ -10,10 +10,10 @@ import { ConfigError, loadServeConfig, type RawSettings } from '../../src/config
 import { createTenant, mintCalloutToken } from '../../src/emulator/index.js';
 import { generateDecryptionKey } from '../../src/security/index.js';
 import { LEGACY_USER_QUERY, createLegacyDatabase } from './sign-up-harness.js';
+import { tenantSigningKeys } from '../support/tenant-signing-keys.js';
 
 const TENANT_ID = '6d1f4f3a-9b1e-4c55-8a9e-2f0a3c1b7d21';
 const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
-const BASE = 'http://127.0.0.1:9';
 /** The legacy id's attribute as Graph names a directory extension: the app id without dashes. */
 const LEGACY_ID_ATTRIBUTE = `extension_${APP_ID.replaceAll('-', '')}_legacyId`;
 
@@ -67,13 +67,7 @@ describe('serve, opened from settings, with SIGNUP_COLLISION=link', () => {
     const key = await generateDecryptionKey();
     const keyPath = join(dir, 'key.pem');
     await writeFile(keyPath, key.privateKeyPem + key.certificatePem, { mode: 0o600 });
-    const metadataUrl = `${BASE}/${tenant.tenantId}/v2.0/.well-known/openid-configuration`;
-    const fetch = (async (input: string | URL | Request) => {
-      const url = String(input);
-      if (url === metadataUrl) return Response.json(tenant.openIdConfiguration(BASE));
-      if (url === `${BASE}/${tenant.tenantId}/discovery/v2.0/keys`) return Response.json(tenant.jwks());
-      return new Response('', { status: 404 });
-    }) as typeof globalThis.fetch;
+    const { metadataUrl, fetch } = tenantSigningKeys(tenant);
     let logText = '';
     const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
     const config = loadServeConfig({

@@ -13,11 +13,11 @@ import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { cachedClaimsSource, openSqlClaimsSource, type CachedClaimsSource } from '../../src/legacy/claims/index.js';
 import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
 import { createMemoryLegacyStore, hashStoreAuthority } from '../../src/legacy/index.js';
-import { createCallerTokenVerifier, createSigningKeySource, generateDecryptionKey, loadKeyRing } from '../../src/security/index.js';
+import { createCallerTokenVerifier, generateDecryptionKey, loadKeyRing } from '../../src/security/index.js';
 import { buildServer, type ExtensionServer } from '../../src/server/index.js';
+import { tenantSigningKeys } from '../support/tenant-signing-keys.js';
 
 const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
-const BASE = 'http://127.0.0.1:9';
 const OBJECT_ID = '90847c2a-e29d-4d2f-9f54-c5b4d3f26471';
 /** A claim value the log must never hold. */
 const CANARY_ROLE = 'role-canary-3b7f';
@@ -42,13 +42,7 @@ describe('POST /events/token-issuance-start through buildServer', () => {
 
     tenant = await createTenant();
     const key = await generateDecryptionKey();
-    const metadataUrl = `${BASE}/${tenant.tenantId}/v2.0/.well-known/openid-configuration`;
-    const fetch = (async (input: string | URL | Request) => {
-      const url = String(input);
-      if (url === metadataUrl) return Response.json(tenant.openIdConfiguration(BASE));
-      if (url === `${BASE}/${tenant.tenantId}/discovery/v2.0/keys`) return Response.json(tenant.jwks());
-      return new Response('', { status: 404 });
-    }) as typeof globalThis.fetch;
+    const { keySource } = tenantSigningKeys(tenant);
     const logger = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
     const deps: TokenIssuanceStartDeps = {
       tenantId: tenant.tenantId,
@@ -61,7 +55,7 @@ describe('POST /events/token-issuance-start through buildServer', () => {
     app = await buildServer({
       logger,
       clock: Date.now,
-      callerTokenVerifier: createCallerTokenVerifier({ tenantId: tenant.tenantId, extensionAppId: APP_ID, keySource: createSigningKeySource({ openIdConfigurationUrls: [metadataUrl], fetch }) }),
+      callerTokenVerifier: createCallerTokenVerifier({ tenantId: tenant.tenantId, extensionAppId: APP_ID, keySource }),
       passwordSubmit: {
         tenantId: tenant.tenantId,
         extensionAppId: APP_ID,
