@@ -1,7 +1,10 @@
+import type { SqlStoreSettings } from './legacy-store-settings.js';
 import type { WebServiceSettings } from './legacy-web-service-settings.js';
-import type { LegacyStoreSettings } from './serve-config.js';
 import type { SettingsReader } from './settings.js';
 import { allowsInsecureTransport, legacyUrl } from './transport.js';
+
+/** The parts of serve's legacy store the claims settings read: the SQL store's URL, or the web service's settings. */
+type LegacyStore = SqlStoreSettings | { readonly kind: 'web-service'; readonly webService: WebServiceSettings } | { readonly kind: 'ldap' | 'ropc' };
 
 /** Where a token's claims come from: a query on the legacy SQL store, or the legacy web service's claims endpoint. */
 export type TokenClaimsSourceSettings =
@@ -51,7 +54,7 @@ const HTTP_SCHEMES = { secure: ['https:'], clear: ['http:'] } as const;
  *   // { source: { kind: 'sql', url: 'sqlite://./legacy.db', query: 'SELECT roles FROM users WHERE id = :legacyId' },
  *   //   cacheSeconds: 300, onLegacyFailure: 'empty' }
  */
-export function readTokenClaimsSettings(read: SettingsReader, legacy: LegacyStoreSettings | undefined): TokenClaimsSettings | null {
+export function readTokenClaimsSettings(read: SettingsReader, legacy: LegacyStore | undefined): TokenClaimsSettings | null {
   const before = read.problems.length;
   const query = read.optional(TOKEN_CLAIMS_QUERY);
   const urlText = read.optional(TOKEN_CLAIMS_URL);
@@ -67,7 +70,7 @@ export function readTokenClaimsSettings(read: SettingsReader, legacy: LegacyStor
   return Object.freeze({ source, cacheSeconds, onLegacyFailure });
 }
 
-function readQuerySource(read: SettingsReader, query: string, legacy: LegacyStoreSettings | undefined): TokenClaimsSourceSettings | undefined {
+function readQuerySource(read: SettingsReader, query: string, legacy: LegacyStore | undefined): TokenClaimsSourceSettings | undefined {
   if (query.length > MAX_QUERY_LENGTH) {
     read.report(TOKEN_CLAIMS_QUERY, `is longer than ${MAX_QUERY_LENGTH / 1024} KiB; give one SELECT statement`);
     return undefined;
@@ -84,7 +87,7 @@ function readQuerySource(read: SettingsReader, query: string, legacy: LegacyStor
   return Object.freeze({ kind: 'sql', url: legacy.url, query });
 }
 
-function readUrlSource(read: SettingsReader, legacy: LegacyStoreSettings | undefined): TokenClaimsSourceSettings | undefined {
+function readUrlSource(read: SettingsReader, legacy: LegacyStore | undefined): TokenClaimsSourceSettings | undefined {
   const url = legacyUrl(read, TOKEN_CLAIMS_URL, HTTP_SCHEMES, allowsInsecureTransport(read));
   if (url === undefined || legacy === undefined) return undefined;
   if (legacy.kind !== 'web-service') {
