@@ -15,6 +15,9 @@ import { djangoLegacy, mysql41, postgresMd5, werkzeugLegacy } from './salted-dig
 import { postgresScram } from './scram.js';
 import { scrypt } from './scrypt.js';
 import { shaCrypt } from './sha-crypt.js';
+import { LIBRARY_FORMATS } from './library/index.js';
+import { UNIX_CRYPT_FORMATS } from './unix-crypt/index.js';
+import { WINDOWS_FORMATS } from './windows/index.js';
 import { djangoBcryptSha256, passlibBcryptSha256, prefixed, springNoop, wordpressBcrypt } from './wrapped.js';
 
 /**
@@ -46,6 +49,9 @@ export const DEFAULT_FORMATS: readonly HashFormat[] = [
   mysql41,
   postgresMd5,
   postgresScram,
+  ...UNIX_CRYPT_FORMATS,
+  ...LIBRARY_FORMATS,
+  ...WINDOWS_FORMATS,
   colonPbkdf2,
   werkzeugPbkdf2,
   magento2,
