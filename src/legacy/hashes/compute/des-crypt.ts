@@ -27,30 +27,76 @@ const permute = (bits: readonly number[], table: readonly number[]) => table.map
 
 /** The 13-character DES crypt of `password` (only its first 8 bytes count) with the 2-character `salt`. */
 export function desCrypt(password: Buffer, salt: string): string {
+  return salt.slice(0, 2) + encodeBlock(desEncrypt(keyOf(password, 0), ZERO_BLOCK, decodeSalt(salt.slice(0, 2)), 25));
+}
+
+/**
+ * crypt16 (Ultrix, Digital UNIX): the first 8 bytes encrypt a zero block 20 times, bytes 8–15 another 5 times, both
+ * with the same 2-character salt; 2 + 11 + 11 characters. Only the first 16 bytes count.
+ */
+export function crypt16(password: Buffer, salt: string): string {
+  const salt12 = decodeSalt(salt.slice(0, 2));
+  return salt.slice(0, 2) + encodeBlock(desEncrypt(keyOf(password, 0), ZERO_BLOCK, salt12, 20)) + encodeBlock(desEncrypt(keyOf(password, 8), ZERO_BLOCK, salt12, 5));
+}
+
+/**
+ * BSDi extended DES (`_` + 4 characters of rounds + 4 of salt + 11 of checksum, little-endian 24-bit fields): every
+ * 8-byte piece of the password folds into the key (key = DES_key(key) XOR next piece), then `rounds` encryptions of
+ * a zero block with the 24-bit salt. `rounds` up to 16,777,215: worker pool only.
+ */
+export function bsdiCrypt(password: Buffer, setting: string): string {
+  const rounds = decodeSalt(setting.slice(1, 5));
+  const salt = decodeSalt(setting.slice(5, 9));
+  let key = keyOf(password, 0);
+  for (let offset = 8; offset < password.length; offset += 8) {
+    const next = keyOf(password, offset);
+    key = desEncrypt(key, key, 0, 1).map((bit, i) => bit ^ next[i]!);
+  }
+  return setting.slice(0, 9) + encodeBlock(desEncrypt(key, ZERO_BLOCK, salt, rounds));
+}
+
+const ZERO_BLOCK: readonly number[] = new Array<number>(64).fill(0);
+
+/** A 64-bit DES key from 8 password bytes at `offset`: each byte's 7 low bits, then a zero parity bit. */
+function keyOf(password: Buffer, offset: number): number[] {
   const key: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const byte = password[i] ?? 0;
+  for (let i = offset; i < offset + 8; i++) {
+    const byte = i < password.length ? password[i]! : 0;
     for (let bit = 6; bit >= 0; bit--) key.push((byte >> bit) & 1);
     key.push(0);
   }
-  const e = [...E];
-  for (let i = 0; i < 2; i++) {
-    const value = ITOA64.indexOf(salt[i]!);
-    for (let bit = 0; bit < 6; bit++) {
-      if ((value >> bit) & 1) [e[6 * i + bit], e[6 * i + bit + 24]] = [e[6 * i + bit + 24]!, e[6 * i + bit]!];
-    }
-  }
-  const subkeys = keySchedule(key);
-  let block = new Array<number>(64).fill(0);
-  for (let i = 0; i < 25; i++) block = encryptBlock(block, subkeys, e);
-  block.push(0, 0);
-  let out = salt.slice(0, 2);
+  return key;
+}
+
+/** Crypt64 characters, little-endian (the first character holds the low 6 bits): 2 for a 12-bit salt, 4 for 24 bits. */
+function decodeSalt(text: string): number {
+  let value = 0;
+  for (let i = text.length - 1; i >= 0; i--) value = value * 64 + ITOA64.indexOf(text[i]!);
+  return value;
+}
+
+/** 64 bits as 11 crypt64 characters, big-endian, two zero bits of padding. */
+function encodeBlock(bits: readonly number[]): string {
+  const padded = [...bits, 0, 0];
+  let out = '';
   for (let i = 0; i < 11; i++) {
     let value = 0;
-    for (let bit = 0; bit < 6; bit++) value = (value << 1) | block[6 * i + bit]!;
+    for (let bit = 0; bit < 6; bit++) value = (value << 1) | padded[6 * i + bit]!;
     out += ITOA64[value];
   }
   return out;
+}
+
+/** `rounds` DES encryptions of `input` under `key`, each salt bit k swapping E-box outputs k and k + 24. */
+function desEncrypt(key: readonly number[], input: readonly number[], salt: number, rounds: number): number[] {
+  const e = [...E];
+  for (let k = 0; k < 24; k++) {
+    if (Math.floor(salt / 2 ** k) % 2) [e[k], e[k + 24]] = [e[k + 24]!, e[k]!];
+  }
+  const subkeys = keySchedule(key);
+  let block = [...input];
+  for (let i = 0; i < rounds; i++) block = encryptBlock(block, subkeys, e);
+  return block;
 }
 
 function keySchedule(key: readonly number[]): number[][] {

@@ -1,0 +1,43 @@
+import type { HashFormat } from '../../format.js';
+import { BCRYPT_STAND_IN } from '../../stand-in.js';
+
+/**
+ * What a disabled password looks like, by its start: `!` and `*` alone or before anything (a locked /etc/shadow
+ * account keeps its hash behind `!`; `*LK*` and `*NP*` on Solaris; `!!` where none was ever set; Django's unusable
+ * password is `!` and 40 random characters). A `*` and 40 hex digits is MySQL 4.1's hash, recognised before this.
+ */
+const KINDS: ReadonlyArray<[RegExp, string]> = [
+  [/^[!*]{1,2}$/, 'marker'],
+  [/^\*(LK|NP)\*$/, 'marker'],
+  [/^![A-Za-z0-9]{40}$/, 'django-unusable'],
+  [/^[!*]/, 'locked'],
+];
+
+/**
+ * `disabled`: an account that cannot sign in with a password (passlib `unix_disabled`, Django's unusable
+ * password). prepare() succeeds and verify() answers false for every password, as a wrong password is answered.
+ * Whatever follows the marker is never parsed nor used: a locked account stays locked.
+ *
+ * The answer costs a bcrypt cost-10 check (the verifier's default stand-in), so a disabled account does not answer
+ * faster than a real one, and a table of mostly disabled rows does not teach the verifier's cost profile that a check
+ * is free.
+ *
+ * @example
+ *   disabled.prepare({ hash: '!$6$…' }, context).params // { kind: 'locked' }
+ */
+export const disabled: HashFormat = {
+  id: 'disabled',
+  origin: 'locked /etc/shadow accounts (! and *), Solaris *LK* / *NP*, Django unusable passwords (passlib unix_disabled)',
+  matches: (hash) => hash.startsWith('!') || hash.startsWith('*'),
+  prepare(stored, { nested }) {
+    const kind = KINDS.find(([shape]) => shape.test(stored.hash))?.[1] ?? 'locked';
+    const standIn = nested(BCRYPT_STAND_IN.hash);
+    return {
+      params: { kind },
+      async verify(password, runInWorker) {
+        await standIn.verify(password, runInWorker);
+        return false;
+      },
+    };
+  },
+};
