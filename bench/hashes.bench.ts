@@ -5,9 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createPasswordVerifier } from '../src/legacy/hashes/index.js';
+import { createPasswordVerifier, surveyHashes, type StoredHash } from '../src/legacy/hashes/index.js';
 import { NOT_YET, storedOf, withEncoding } from '../test/legacy/hashes/vector-schemes.js';
-import { passwordOf, VECTORS } from '../test/legacy/hashes/vectors.js';
+import { FAMILY_VECTORS, passwordOf, VECTORS } from '../test/legacy/hashes/vectors.js';
 import { fixed } from './measure.js';
 
 const verifier = createPasswordVerifier();
@@ -31,6 +31,36 @@ for (const vector of samples) {
     }),
   );
   console.log(`| ${vector.format} | \`${vector.hash.slice(0, 24).replace(/\|/g, '\\|')}…\` | ${fixed((done * 1000) / (performance.now() - started), 1)} |`);
+}
+
+// The formats added by family (issue 13): one vector of each, with its scheme named as a store would.
+const familySeen = new Set<string>();
+for (const vector of FAMILY_VECTORS.filter((entry) => !entry.malformed && !familySeen.has(entry.format) && familySeen.add(entry.format))) {
+  const stored: StoredHash = { hash: vector.hash, scheme: vector.format, ...(vector.params && { params: vector.params }) };
+  const password = passwordOf(vector);
+  let done = 0;
+  const started = performance.now();
+  while (performance.now() - started < 300 || done < 2) {
+    if (!(await verifier.verify(password, stored))) throw new Error(`${vector.format} did not verify`);
+    done++;
+  }
+  console.log(`| ${vector.format} | \`${vector.hash.slice(0, 24).replace(/\|/g, '\\|')}…\` | ${fixed((done * 1000) / (performance.now() - started), 1)} |`);
+}
+
+// `hash survey`'s own work: 100,000 rows of the shared vectors' mix, read and parsed only, then with three timed
+// verifications per cost class (what the command does by default).
+const SURVEY_ROWS = 100_000;
+async function* surveyRows() {
+  for (let i = 0; i < SURVEY_ROWS; i++) {
+    const vector = samples[i % samples.length]!;
+    yield withEncoding(vector, storedOf(vector));
+  }
+}
+for (const samplesPerClass of [0, 3]) {
+  const surveyStarted = performance.now();
+  const report = await surveyHashes(surveyRows(), { verify: (stored) => verifier.verify('not-the-password', stored), samplesPerClass });
+  const surveySeconds = (performance.now() - surveyStarted) / 1000;
+  console.log(`${samplesPerClass === 0 ? '\n' : ''}hash survey, ${samplesPerClass} timed per class: ${report.rows} rows of ${report.formats.length} formats in ${fixed(surveySeconds, 1)} s (${fixed(report.rows / surveySeconds, 0)} rows/s)`);
 }
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
