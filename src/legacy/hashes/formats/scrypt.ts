@@ -5,6 +5,7 @@ import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import type { HashLimits } from '../limits.js';
 import { requireWithin } from '../limits.js';
+import { decodeHash64Bytes, decodeHash64Int } from './library/hash64.js';
 
 const scryptAsync = (password: Buffer, salt: Buffer, length: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCallback(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
@@ -36,18 +37,30 @@ const PASSLIB = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/.
 const DJANGO = /^scrypt\$(\d{1,8})\$([^$]+)\$(\d{1,3})\$(\d{1,3})\$([A-Za-z0-9+/=]+)$/;
 const HASHCAT = /^SCRYPT:(\d{1,8}):(\d{1,3}):(\d{1,3}):([A-Za-z0-9+/=]*):([A-Za-z0-9+/=]+)$/;
 const SPRING = /^\{scrypt\}\$([0-9a-f]{1,8})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+/**
+ * Colin Percival's crypt(3) notation (libsodium, libxcrypt, passlib ident `7$`): `$7$`, log2 N in one crypt64
+ * character, r and p in five each (little-endian), the salt as its own text (libsodium writes crypt64; passlib
+ * reads any printable ASCII but `$`, so that is accepted too), `$`, the 32-byte key in crypt64.
+ */
+const SEVEN = /^\$7\$([./A-Za-z0-9])([./A-Za-z0-9]{5})([./A-Za-z0-9]{5})([!-#%-~]*)\$([./A-Za-z0-9]{43})$/;
 const WERKZEUG = /^scrypt:(\d{1,8}):(\d{1,3}):(\d{1,3})\$([^$]+)\$([0-9a-f]+)$/;
 
-/** The scrypt notations of passlib, Django, hashcat, Spring Security and Werkzeug. */
+/** The scrypt notations of passlib, libsodium/libxcrypt `$7$`, Django, hashcat, Spring Security and Werkzeug. */
 export const scrypt: HashFormat = {
   id: 'scrypt',
-  origin: 'scrypt (RFC 7914) as passlib $scrypt$, Django scrypt$, hashcat SCRYPT:, Spring {scrypt}, Werkzeug scrypt:',
-  matches: (hash) => [PASSLIB, DJANGO, HASHCAT, SPRING, WERKZEUG].some((shape) => shape.test(hash)) || /^(\$scrypt\$|scrypt\$|SCRYPT:|\{scrypt\}|scrypt:)/.test(hash),
+  origin: 'scrypt (RFC 7914) as passlib $scrypt$, libsodium/libxcrypt $7$, Django scrypt$, hashcat SCRYPT:, Spring {scrypt}, Werkzeug scrypt:',
+  matches: (hash) => [PASSLIB, DJANGO, HASHCAT, SPRING, WERKZEUG].some((shape) => shape.test(hash)) || /^(\$scrypt\$|\$7\$|scrypt\$|SCRYPT:|\{scrypt\}|scrypt:)/.test(hash),
   prepare(stored, { limits }) {
     const b64 = (text: string) => decodeBase64(text.replace(/\./g, '+')) ?? Buffer.alloc(0);
     let match: RegExpExecArray | null;
     if ((match = PASSLIB.exec(stored.hash))) {
       return prepared({ name: 'passlib scrypt', N: 2 ** Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt: b64(match[4]!), expected: b64(match[5]!) }, limits);
+    }
+    if ((match = SEVEN.exec(stored.hash))) {
+      const [, log2, r, p, salt, key] = match;
+      const expected = decodeHash64Bytes(key!);
+      if (!expected) throw malformed('scrypt $7$', 'the key is not 32 bytes of crypt64');
+      return prepared({ name: 'scrypt $7$', N: 2 ** decodeHash64Int(log2!)!, r: decodeHash64Int(r!)!, p: decodeHash64Int(p!)!, salt: Buffer.from(salt!, 'ascii'), expected }, limits);
     }
     if ((match = DJANGO.exec(stored.hash))) {
       return prepared({ name: 'Django scrypt', N: Number(match[1]), r: Number(match[3]), p: Number(match[4]), salt: Buffer.from(match[2]!, 'utf8'), expected: b64(match[5]!) }, limits);

@@ -75,21 +75,35 @@ export const wordpressBcrypt: HashFormat = {
   },
 };
 
-const PASSLIB_BCRYPT_SHA256 = /^\$bcrypt-sha256\$v=2,t=(2[aby]),r=(\d{1,2})\$([./A-Za-z0-9]{22})\$([./A-Za-z0-9]{31})$/;
+const PASSLIB_BCRYPT_SHA256 = /^\$bcrypt-sha256\$v=2,t=(2b),r=(\d{1,2})\$([./A-Za-z0-9]{22})\$([./A-Za-z0-9]{31})$/;
+/** Version 1 (passlib 1.6.2 – 1.7.2): `$bcrypt-sha256$2a,12$<salt>$<digest>`. */
+const PASSLIB_BCRYPT_SHA256_V1 = /^\$bcrypt-sha256\$(2[ab]),(\d{1,2})\$([./A-Za-z0-9]{22})\$([./A-Za-z0-9]{31})$/;
 
-/** passlib `$bcrypt-sha256$v=2,…`: bcrypt over base64(HMAC-SHA256(key = the bcrypt salt, password)). */
+/**
+ * passlib `$bcrypt-sha256$`: version 2 (`v=2,t=2b,r=12`, passlib 1.7.3+, which writes and reads only `t=2b`) runs bcrypt over
+ * base64(HMAC-SHA256(key = the bcrypt salt as text, password)); version 1 (`2a,12`, earlier passlib) over
+ * base64(SHA-256(password)). Zero-padded costs (`r=04`) are refused, as passlib refuses them.
+ *
+ * @example
+ *   '$bcrypt-sha256$2a,5$4XEDOKkQA1oR4QXNJ3J4vu$xSjD31G6FSbaeddveTJYcPSPsJyWGY2' // version 1 of "password"
+ */
 export const passlibBcryptSha256: HashFormat = {
   id: 'passlib-bcrypt-sha256',
-  origin: 'passlib bcrypt_sha256 (v2)',
+  origin: 'passlib bcrypt_sha256 (v1 and v2)',
   matches: (hash) => hash.startsWith('$bcrypt-sha256$'),
   prepare(stored, { nested }) {
-    const match = PASSLIB_BCRYPT_SHA256.exec(stored.hash);
-    if (!match) throw malformed('passlib bcrypt_sha256', 'expected $bcrypt-sha256$v=2,t=2b,r=<cost>$<salt>$<digest>');
+    const v2 = PASSLIB_BCRYPT_SHA256.exec(stored.hash);
+    const match = v2 ?? PASSLIB_BCRYPT_SHA256_V1.exec(stored.hash);
+    if (!match) throw malformed('passlib bcrypt_sha256', 'expected $bcrypt-sha256$v=2,t=2b,r=<cost>$<salt>$<digest> (or version 1: $bcrypt-sha256$2a,<cost>$<salt>$<digest>)');
+    if (/^0./.test(match[2]!)) throw malformed('passlib bcrypt_sha256', 'the cost is zero-padded');
     const inner = `$${match[1]}$${match[2]!.padStart(2, '0')}$${match[3]}${match[4]}`;
     const prepared = nested(inner);
+    const key = v2
+      ? (password: Buffer) => createHmac('sha256', match[3]!).update(password).digest('base64')
+      : (password: Buffer) => createHash('sha256').update(password).digest('base64');
     return {
-      params: prepared.params,
-      verify: (password) => bcryptVerify(createHmac('sha256', match[3]!).update(password.bytes).digest('base64'), inner),
+      params: { version: v2 ? 2 : 1, ...prepared.params },
+      verify: (password) => bcryptVerify(key(password.bytes), inner),
     };
   },
 };
