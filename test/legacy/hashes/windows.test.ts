@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import { createPasswordVerifier, HashErrorCode } from '../../../src/legacy/hashes/index.js';
 import { desEncryptBlock, expandDesKey } from '../../../src/legacy/hashes/formats/windows/shared.js';
 import { WINDOWS_FORMATS } from '../../../src/legacy/hashes/formats/windows/index.js';
+import { DEFAULT_HASH_LIMITS } from '../../../src/legacy/hashes/limits.js';
 import { oneCharacterOff, passwordOf, type FamilyVector } from './vectors.js';
 
 const verifier = createPasswordVerifier();
@@ -58,6 +59,13 @@ describe('the windows family', () => {
     assert.equal(await verifier.verify('tiger', { hash: 'F894844C34402B67', scheme: 'oracle10', params: { username: 'scot' } }), false);
   });
 
+  test('the user name may come in the salt column, as for postgres-md5; params.username wins', async () => {
+    assert.equal(await verifier.verify('tiger', { hash: 'F894844C34402B67', scheme: 'oracle10', params: { salt: 'scott' } }), true);
+    assert.equal(await verifier.verify('Asdf999', { hash: 'b1176c2587478785ec1037e5abc916d0', scheme: 'msdcc', params: { salt: 'sevans' } }), true);
+    assert.equal(await verifier.verify('cisco', { hash: 'hN7LzeyYjw12FSIU', scheme: 'cisco-pix', params: { salt: 'john' } }), true);
+    assert.equal(await verifier.verify('tiger', { hash: 'F894844C34402B67', scheme: 'oracle10', params: { username: 'scott', salt: 'other' } }), true);
+  });
+
   test('hostile input: oversized, control characters, an unknown LM encoding, prototype keys — refused without work', async () => {
     const hostile = ['a'.repeat(100_000), '0'.repeat(32) + '\n', '\u0000'.repeat(32), `$3$$${'0'.repeat(100_000)}`, `S:${'A'.repeat(60)}\u0000`, '08' + 'AB'.repeat(50_000) + 'A'];
     for (const hash of hostile) {
@@ -67,6 +75,15 @@ describe('the windows family', () => {
     }
     for (const encoding of ['ascii', '__proto__', 'constructor', 7]) {
       await assert.rejects(verifier.verify('x', { hash: 'aad3b435b51404eeaad3b435b51404ee', scheme: 'lmhash', params: { encoding } }), malformedCode);
+    }
+  });
+
+  test('the params a format reports never hold the user name', () => {
+    const context = { limits: DEFAULT_HASH_LIMITS, nested: () => assert.fail('no nesting') };
+    for (const [id, hash] of [['msdcc', 'b1176c2587478785ec1037e5abc916d0'], ['msdcc2', '607bbe89611e37446e736f7856515bf8'], ['oracle10', 'F894844C34402B67'], ['cisco-asa', 'hN7LzeyYjw12FSIU']] as const) {
+      const format = WINDOWS_FORMATS.find((candidate) => candidate.id === id)!;
+      const { params } = format.prepare({ hash, scheme: id, params: { username: 'alice.secret' } }, context);
+      assert.ok(!JSON.stringify(params).includes('alice'), id);
     }
   });
 

@@ -5,6 +5,7 @@ import type { HashFormat } from '../../format.js';
 import { pbkdf2Matches } from '../pbkdf2-compute.js';
 import { hexDigest, requireUsername } from './shared.js';
 
+// The user name salts some of these formats but is never among the params a survey or `hash identify` reports.
 // MD4 runs in WebAssembly (hash-wasm): OpenSSL 3 keeps it in the legacy provider. One block per check: microseconds.
 const md4Raw = async (data: Uint8Array) => Buffer.from(await md4(data), 'hex');
 const utf16le = (text: string) => Buffer.from(text, 'utf16le');
@@ -78,7 +79,7 @@ export const msdcc: HashFormat = {
   prepare(stored) {
     const expected = ntHex('MS Cache v1', stored.hash);
     const username = requireUsername('MS Cache v1', stored);
-    return { params: { username }, verify: async (password) => constantTimeEqual(await msdccDigest(password.text, username), expected) };
+    return { params: {}, verify: async (password) => constantTimeEqual(await msdccDigest(password.text, username), expected) };
   },
 };
 
@@ -95,7 +96,7 @@ export const msdcc2: HashFormat = {
     const username = requireUsername('MS Cache v2', stored);
     const salt = utf16le(username.toLowerCase());
     return {
-      params: { username, iterations: 10240 },
+      params: { iterations: 10240 },
       verify: async (password) => pbkdf2Matches(await msdccDigest(password.text, username), salt, 10240, 'sha1', expected),
     };
   },

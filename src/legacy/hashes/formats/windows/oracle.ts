@@ -35,7 +35,7 @@ export const oracle10: HashFormat = {
     if (!expected) throw malformed('Oracle 10g', 'expected 16 hex digits');
     const username = requireUsername('Oracle 10g', stored);
     return {
-      params: { username },
+      params: {},
       verify: async (password) => {
         const input = Buffer.from((username + password.text).toUpperCase(), 'utf16le').swap16();
         return constantTimeEqual(desCbcMac(desCbcMac(ORACLE10_KEY, input), input), expected);

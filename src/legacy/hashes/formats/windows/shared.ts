@@ -3,23 +3,24 @@ import { malformed } from '../../errors.js';
 import type { StoredHash } from '../../format.js';
 
 /**
- * The user name a format is salted with (MS Cache, Oracle 10g): `params.username`, as `postgres-md5` takes it.
- * Missing or empty is HASH_MALFORMED: without it no password could ever match, and the store must say so.
+ * The user name a format is salted with (MS Cache, Oracle 10g): `params.username`, else the store's salt column
+ * (`params.salt`, where a lookup query puts the login name today), as `postgres-md5` takes it. Missing or empty is
+ * HASH_MALFORMED: without it no password could ever match, and the store must say so.
  *
  * @example
  *   requireUsername('MS Cache v2', { hash: '…', params: { username: 'jdoe' } }) // 'jdoe'
  */
 export function requireUsername(format: string, stored: StoredHash): string {
-  const username = stored.params?.username;
+  const username = stored.params?.username ?? stored.params?.salt;
   if (typeof username !== 'string' || username === '') {
-    throw malformed(format, 'it is salted with the user name: give params.username');
+    throw malformed(format, 'it is salted with the user name: give params.username (or a salt column holding it)');
   }
   return username;
 }
 
-/** An optional user name (Cisco PIX/ASA: the salted forms have one, `enable` passwords none). */
+/** An optional user name, taken as `requireUsername` does (Cisco PIX/ASA: user entries have one, `enable` passwords none). */
 export function optionalUsername(format: string, stored: StoredHash): string | undefined {
-  const username = stored.params?.username;
+  const username = stored.params?.username ?? stored.params?.salt;
   if (username === undefined || username === '') return undefined;
   if (typeof username !== 'string') throw malformed(format, 'params.username must be a string');
   return username;
