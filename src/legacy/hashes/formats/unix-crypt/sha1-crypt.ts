@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { constantTimeEqual } from '../../compare.js';
 import { malformed } from '../../errors.js';
 import type { HashFormat } from '../../format.js';
@@ -36,23 +36,13 @@ export const sha1Crypt: HashFormat = {
       async verify(password) {
         // NetBSD's crypt stops at a NUL byte, passlib refuses one: such a password never matches.
         const hasNul = password.bytes.includes(0);
-        const { inner, outer } = hmacPads(password.bytes);
+        const key = Buffer.from(password.bytes);
         let digest: Buffer = message;
         await inSlices(rounds, () => {
-          digest = outer.copy().update(inner.copy().update(digest).digest()).digest();
+          digest = createHmac('sha1', key).update(digest).digest();
         });
         return constantTimeEqual(Buffer.from(encodeTransposed(digest, OFFSETS), 'latin1'), expected) && !hasNul;
       },
     };
   },
 };
-
-/** SHA-1 contexts already fed the HMAC inner and outer pads of `key` (RFC 2104), copied for each message. */
-function hmacPads(key: Uint8Array) {
-  const block = Buffer.alloc(64);
-  (key.length > 64 ? createHash('sha1').update(key).digest() : Buffer.from(key)).copy(block);
-  return {
-    inner: createHash('sha1').update(block.map((byte) => byte ^ 0x36)),
-    outer: createHash('sha1').update(block.map((byte) => byte ^ 0x5c)),
-  };
-}
