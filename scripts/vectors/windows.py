@@ -56,6 +56,9 @@ MALFORMED = {
     "cisco-asa": ["2KFQnbNIdI.2KYO", "2KFQnbNIdI.2KYOU.", "2KFQnbNIdI+2KYOU", "2KFQnbNIdI=2KYOU"],
 }
 
+# Not the output of any handler, yet passlib only answers False for them rather than raising.
+STRICTER = {"cisco-type7": ["045", "04480E051A33490"]}
+
 
 def text(secret):
     """passlib's tests give some secrets as UTF-8 bytes: the vectors carry text."""
@@ -127,6 +130,10 @@ def main():
             kwds = context(scheme, handler, needs_user, sample.get("params", {}).get("username"))
             assert handler.verify(sample["password"], swapped, **kwds), (scheme, swapped)
             out.append({**sample, "hash": swapped, "source": sample["source"] + ", hex digits in the other case (passlib accepts it)"})
+            if scheme == "oracle11":
+                # passlib's pattern is case-insensitive, the prefix included
+                assert handler.verify(sample["password"], "s:" + sample["hash"][2:])
+                out.append({**sample, "hash": "s:" + sample["hash"][2:], "source": sample["source"] + ", lower-case s: (passlib accepts it)"})
         # 3. malformed: refused by passlib too
         for hash_ in MALFORMED[scheme]:
             user = "user" if needs_user else None
@@ -139,6 +146,10 @@ def main():
             if user:
                 bad["params"] = {"username": user}
             out.append(bad)
+        for hash_ in STRICTER.get(scheme, []):
+            # passlib does not raise on these but can never match them (verify answers False): we refuse them.
+            assert handler.verify("", hash_) is False, (scheme, hash_)
+            out.append({"format": scheme, "hash": hash_, "malformed": True, "source": f"never a match in passlib 1.7.4 {name} (odd number of hex digits); refused here"})
         if needs_user:
             # Salted with the user name: without it the hash cannot be checked (our rule, passlib raises TypeError).
             out.append({"format": scheme, "hash": case.known_correct_hashes[0][1], "malformed": True,

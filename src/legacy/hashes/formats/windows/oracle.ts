@@ -44,7 +44,8 @@ export const oracle10: HashFormat = {
   },
 };
 
-// passlib's own pattern (case-insensitive); its salt must still be upper-case hex (oracle11.salt_chars), see prepare.
+// passlib's own pattern, case-insensitive (even `s:`, which no Oracle writes but passlib identifies and verifies); its
+// salt must still be upper-case hex (oracle11.salt_chars), see prepare.
 const ORACLE11 = /^S:([0-9a-f]{40})([0-9a-f]{20})$/i;
 
 /**
