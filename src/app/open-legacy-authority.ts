@@ -1,5 +1,5 @@
 import type { Logger } from '../common/logger.js';
-import type { LegacyStoreSettings, ServeConfig } from '../config/index.js';
+import type { LegacyStoreConfig, LegacyStoreSettings } from '../config/index.js';
 import { createPasswordVerifier } from '../legacy/hashes/index.js';
 import { openLdapAuthority } from '../legacy/stores/ldap/index.js';
 import { openRopcAuthority } from '../legacy/stores/ropc/index.js';
@@ -15,7 +15,7 @@ import { hashStoreAuthority, openSqlLegacyStore, withCircuitBreaker, type Guarde
  *   const legacy = await openLegacyAuthority(config, log);
  *   await legacy.checkPassword(attempt, { abortSignal, deadlineAt });
  */
-export async function openLegacyAuthority(config: ServeConfig, log: Logger): Promise<GuardedAuthority> {
+export async function openLegacyAuthority(config: LegacyStoreConfig, log: Logger): Promise<GuardedAuthority> {
   const authority = await openUnguarded(config.legacy, config);
   return withCircuitBreaker(authority, {
     onStateChange: (state, { code, failuresInARow }) => {
@@ -28,7 +28,7 @@ export async function openLegacyAuthority(config: ServeConfig, log: Logger): Pro
   });
 }
 
-async function openUnguarded(settings: LegacyStoreSettings, config: ServeConfig): Promise<LegacyAuthority> {
+async function openUnguarded(settings: LegacyStoreSettings, config: LegacyStoreConfig): Promise<LegacyAuthority> {
   switch (settings.kind) {
     case 'sql': {
       const store = await openSqlLegacyStore({ url: settings.url, query: settings.userQuery, queryTimeoutInMs: config.responseDeadlineInMs });

@@ -7,8 +7,10 @@ export { readSettingsFile } from './settings-file.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export {
   DEFAULT_LEDGER_DATABASE_URL,
+  loadLegacyStoreConfig,
   loadServeConfig,
   type DecryptionKeySource,
+  type LegacyStoreConfig,
   type LegacyStoreSettings,
   type ServeConfig,
 } from './serve-config.js';

@@ -186,6 +186,30 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
   return Object.freeze(config);
 }
 
+/** What checking a password against the legacy store needs: the store, its deadline and the hash settings. */
+export type LegacyStoreConfig = Pick<ServeConfig, 'legacy' | 'responseDeadlineInMs' | 'hashDefaults' | 'hashLimits'>;
+
+/**
+ * Reads only the settings of the legacy store `serve` checks passwords against — the store, RESPONSE_DEADLINE_MS,
+ * LEGACY_HASH_SCHEME, LEGACY_HASH_PARAMS, LEGACY_HASH_LIMITS — read exactly as loadServeConfig reads them, for the
+ * commands that ask the store without being the extension (`hash survey --check`).
+ *
+ * @example
+ *   const authority = await openLegacyAuthority(loadLegacyStoreConfig(process.env), logger);
+ */
+export function loadLegacyStoreConfig(raw: RawSettings): LegacyStoreConfig {
+  const read = new SettingsReader(raw);
+  const legacy = readLegacyStore<LegacyStoreSettings>(read, LEGACY_STORE_READERS) as LegacyStoreSettings;
+  const config: LegacyStoreConfig = {
+    legacy,
+    responseDeadlineInMs: readDeadline(read, 'RESPONSE_DEADLINE_MS', DEFAULT_RESPONSE_DEADLINE_IN_MS),
+    hashDefaults: { scheme: read.optional('LEGACY_HASH_SCHEME'), params: read.jsonObject('LEGACY_HASH_PARAMS') ?? {} },
+    hashLimits: readHashLimits(read),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return Object.freeze(config);
+}
+
 /** A deadline in ms from arrival to answer: Entra never waits longer than 2000 ms; a later answer is a failed sign-in. */
 function readDeadline(read: SettingsReader, setting: string, fallback: number): number {
   return read.integer(setting, { default: fallback, min: 100, max: 2000, unit: 'ms' });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
+import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { runCli } from '../support/cli.js';
 import { skipUnlessService, SERVICES } from '../support/services.js';
 
@@ -99,5 +101,41 @@ describe('entra-migrate hash survey', () => {
       await client.query(`DROP TABLE IF EXISTS ${table}`);
       await client.end();
     }
+  });
+
+  test('--check: known credentials through the configured legacy store, one verdict each, never a password; exit 1 unless all are correct', async () => {
+    const path = join(dir, 'check.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, password_hash TEXT, status TEXT)');
+    const hash = await bcryptHash(CANARY_PASSWORDS.correct, 4);
+    db.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run(7, 'ada@contoso.example', hash, 'active');
+    db.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run(8, 'mallory@contoso.example', hash, 'locked');
+    db.close();
+    const env = { LEGACY_DATABASE_URL: `sqlite://${path}`, LEGACY_USER_QUERY: 'SELECT id, password_hash, status FROM users WHERE email = :username' };
+    const credentials = join(dir, 'credentials.jsonl');
+    await writeFile(credentials, `${JSON.stringify({ username: 'ada@contoso.example', password: CANARY_PASSWORDS.correct })}\n`);
+    const good = await runCli(['hash', 'survey', '--check', credentials], { timeoutInMs: 60_000, env });
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    assert.match(good.stdout, /^line 1: ada@contoso\.example: correct$/m);
+    assert.match(good.stdout, /1 of 1 known credentials are correct through the sqlite legacy store/);
+
+    await writeFile(
+      credentials,
+      [
+        { username: 'ada@contoso.example', password: CANARY_PASSWORDS.correct },
+        { username: 'ada@contoso.example', password: CANARY_PASSWORDS.wrong },
+        { username: 'nobody@contoso.example', password: CANARY_PASSWORDS.correct },
+        { username: 'mallory@contoso.example', password: CANARY_PASSWORDS.correct },
+      ].map((entry) => JSON.stringify(entry)).join('\n') + '\nnot json\n',
+    );
+    const mixed = await runCli(['hash', 'survey', '--check', credentials, '--json'], { timeoutInMs: 60_000, env });
+    assert.equal(mixed.code, 1);
+    const report = JSON.parse(mixed.stdout) as { checked: number; correct: number; results: Array<{ line: number; verdict: string }> };
+    assert.deepEqual(report.results.map((result) => [result.line, result.verdict]), [[1, 'correct'], [2, 'wrong password'], [3, 'no such account'], [4, 'blocked'], [5, 'unreadable line']]);
+    assert.equal(report.correct, 1);
+
+    const noStore = await runCli(['hash', 'survey', '--check', credentials], { timeoutInMs: 60_000, env: { LEGACY_DATABASE_URL: '', LEGACY_USER_QUERY: '' } });
+    assert.equal(noStore.code, 2);
+    assert.match(noStore.stderr, /LEGACY_DATABASE_URL/);
   });
 });

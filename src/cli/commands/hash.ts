@@ -33,6 +33,7 @@ Example:
       if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('a whole number from 0 to 100.');
       return n;
     }, 3)
+    .option('--check <file>', 'instead: check known test credentials ({"username", "password"} lines) through the legacy store serve is configured with; never prints a password')
     .option('--json', 'print the report as one JSON object')
     .addHelpText(
       'after',
@@ -46,10 +47,21 @@ here, rows over the ceilings and rows not in the format's canonical form; then r
 shape, never quoted), disabled-password markers, and the verifications per second per core at the observed mix
 against Entra's peak of 50 sign-ins a second.
 
-Exit codes: 0 every row can be verified, 1 some rows cannot (unknown, malformed, over the ceilings), 2 invalid
-options or settings.`,
+--check FILE reads serve's settings (the environment, or --env-file) and checks each credential end to end as a
+sign-in would: the lookup query and hash, the web service, the directory or the password grant. One line per
+credential: line number, username, verdict (correct, wrong password, no such account, blocked, unavailable with its
+code). Exit 0 when every credential is correct.
+
+Exit codes: 0 every row can be verified (every credential correct), 1 some rows cannot (some credential is not),
+2 invalid options or settings.`,
     )
-    .action(async (options: { from?: string; envFile?: string; samples: number; json?: boolean }) => setExitCode(await (await import('../actions/hash-survey.js')).hashSurvey(options)));
+    .action(async (options: { from?: string; envFile?: string; samples: number; json?: boolean; check?: string }) =>
+      setExitCode(
+        options.check !== undefined
+          ? await (await import('../actions/hash-check.js')).hashCheck({ check: options.check, ...(options.envFile !== undefined && { envFile: options.envFile }), ...(options.json && { json: true }) })
+          : await (await import('../actions/hash-survey.js')).hashSurvey(options),
+      ),
+    );
 
   hash
     .command('identify')
