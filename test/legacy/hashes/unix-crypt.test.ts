@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { bsdiCrypt, crypt16, desCrypt } from '../../../src/legacy/hashes/compute/des-crypt.js';
 import { createPasswordVerifier, HashErrorCode } from '../../../src/legacy/hashes/index.js';
+import { constantTimeEqual } from '../../../src/legacy/hashes/compare.js';
+import { bsdiCryptFormat } from '../../../src/legacy/hashes/formats/unix-crypt/bsdi-crypt.js';
 import { disabled } from '../../../src/legacy/hashes/formats/unix-crypt/disabled.js';
 import { UNIX_CRYPT_FORMATS } from '../../../src/legacy/hashes/formats/unix-crypt/index.js';
 
@@ -138,5 +140,27 @@ describe('compute/des-crypt.ts', () => {
 
   test('the family registers its formats once each', () => {
     assert.deepEqual(UNIX_CRYPT_FORMATS.map((format) => format.id), ['sha1-crypt', 'sun-md5-crypt', 'disabled', 'bigcrypt', 'crypt16']);
+  });
+});
+
+describe('bsdi-crypt (ready, not registered)', () => {
+  // In process, for the test only: the format is registered once a worker-pool task computes it.
+  const format = bsdiCryptFormat(async (password, expected) => constantTimeEqual(Buffer.from(bsdiCrypt(Buffer.from(password), expected.slice(0, 9))), Buffer.from(expected)));
+  const local = createPasswordVerifier({ formats: [format], limits: { cryptRounds: 100_000 } });
+  after(() => local.close());
+
+  test('passlib vectors match, a one-character change does not', async () => {
+    for (const [password, hash] of [['U*U*U*U*', '_J9..CCCCXBrJUJV154M'], ['', '_J9..SDSD5YGyRCr4W4c'], ['my socrates note', '_K1..crsm/2qeAhdISMA']] as const) {
+      assert.equal(await local.verify(password, { hash }), true, hash);
+      assert.equal(await local.verify(`x${password.slice(1)}`, { hash }), false, hash);
+    }
+    assert.deepEqual(local.identify('_J9..CCCCXBrJUJV154M'), { format: 'bsdi-crypt', params: { rounds: 725 } });
+  });
+
+  test('malformed, zero and over-limit rounds are refused before any work', async () => {
+    for (const hash of ['_K1.!crsmZxOLzfJH8iw', '_J9..CCCCXBrJUJV154', '_J9..CCCCXBrJUJV154M.', '_....CCCCXBrJUJV154M']) {
+      await assert.rejects(local.verify('x', { hash, scheme: 'bsdi-crypt' }), code(HashErrorCode.HASH_MALFORMED), hash);
+    }
+    await assert.rejects(local.verify('x', { hash: '_zzzzCCCCXBrJUJV154M' }), code(HashErrorCode.HASH_PARAMS_OVER_LIMIT));
   });
 });
