@@ -5,7 +5,10 @@ import type { HashFormat } from '../../format.js';
 
 const BIGCRYPT = /^[./A-Za-z0-9]{2}(?:[./A-Za-z0-9]{11}){1,16}$/;
 const CRYPT16 = /^[./A-Za-z0-9]{24}$/;
-/** Longest bigcrypt: HP-UX and Tru64 stop at 128 characters of password, 16 blocks. */
+/**
+ * Longest bigcrypt taken: 16 blocks (128 password bytes). passlib sets no bound, but each block is a worker-pool task,
+ * and the systems that write bigcrypt accept far shorter passwords: a longer string is refused as malformed.
+ */
 const BIGCRYPT_MAX_BLOCKS = 16;
 
 /**
