@@ -45,11 +45,11 @@ export function hashStoreAuthority(store: LegacyStore, verifier: PasswordVerifie
 }
 
 /**
- * The row's hash with its scheme and salt. The store-wide scheme applies only to rows that name none and whose hash
+ * The row's hash with its scheme, salt and user name (for the formats salted with it). The store-wide scheme applies only to rows that name none and whose hash
  * has no known shape, so a table part-upgraded to bcrypt keeps verifying both kinds.
  */
 function storedHashOf(account: LegacyAccount, defaults: HashDefaults | undefined): StoredHash {
-  const params = { ...defaults?.params, ...(account.salt !== null && { salt: account.salt }) };
+  const params = { ...defaults?.params, ...(account.salt !== null && { salt: account.salt }), ...(account.username && { username: account.username }) };
   return {
     hash: account.passwordHash,
     ...(account.scheme && { scheme: account.scheme }),

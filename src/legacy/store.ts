@@ -27,6 +27,8 @@ export interface LegacyAccount {
   scheme: string | null;
   /** A salt kept apart from the hash, as text (binary salts must be encoded by the query). */
   salt: string | null;
+  /** The account name a hash is salted with (a `username` column), for the formats that need it; absent when not selected. */
+  username?: string | null;
 }
 
 /** Options every store operation takes. */

@@ -5,9 +5,10 @@ import type { LegacyAccount } from '../../store.js';
 
 /**
  * The result-column contract of a lookup query. Names match case-insensitively; other columns are ignored.
- * Only `password_hash` is required.
+ * Only `password_hash` is required; `username` is the account name the formats salted with it need (MS Cache,
+ * Oracle 10g, Cisco PIX/ASA, PostgreSQL md5).
  */
-export const RESULT_COLUMNS = ['password_hash', 'id', 'status', 'scheme', 'salt'] as const;
+export const RESULT_COLUMNS = ['password_hash', 'id', 'status', 'scheme', 'salt', 'username'] as const;
 
 /** Optional profile columns a lookup query may also return, read for sign-up (prefill and link): never required. */
 export const PROFILE_COLUMNS = ['display_name', 'given_name', 'surname'] as const;
@@ -82,6 +83,7 @@ export function accountFromRow(row: Row): SqlLegacyAccount {
     rawStatus,
     scheme: textOf(columns, 'scheme'),
     salt: textOf(columns, 'salt'),
+    ...(columns.has('username') && { username: textOf(columns, 'username') }),
     ...(PROFILE_COLUMNS.some((column) => columns.has(column)) && {
       profile: profileOf({
         displayName: optionalTextOf(columns, 'display_name'),
