@@ -8,7 +8,7 @@ Run with Debian's Python (python3-passlib installed), never with this project's 
     /usr/bin/python3 scripts/vectors/unix-crypt.py > test/fixtures/vectors/families/unix-crypt.json
 
 `disabled` has no vectors here (nothing ever matches it: test/legacy/hashes/unix-crypt.test.ts checks it), nor has
-bsdi_crypt (computed in compute/des-crypt.ts but not registered until a worker-pool task runs it).
+bsdi_crypt (compute/des-crypt.ts, in the worker pool).
 """
 import json
 import warnings
@@ -23,6 +23,7 @@ FORMATS = [
     ("sun-md5-crypt", ph.sun_md5_crypt, th.sun_md5_crypt_test, [{"rounds": 0}, {"rounds": 1}, {"rounds": 5000}, {}]),
     ("bigcrypt", ph.bigcrypt, th.bigcrypt_test, [{}]),
     ("crypt16", ph.crypt16, th.crypt16_test, [{}]),
+    ("bsdi-crypt", ph.bsdi_crypt, th._bsdi_crypt_test, [{"rounds": 1}, {"rounds": 5001}, {"rounds": 725}, {}]),
 ]
 # {CRYPT}-wrapped (passlib's ldap_*_crypt): checked as the `prefixed` scheme, which prepares the inner hash by shape.
 LDAP_CRYPT = [ph.ldap_sha1_crypt, ph.ldap_md5_crypt, ph.ldap_sha256_crypt, ph.ldap_sha512_crypt, ph.ldap_bcrypt]
@@ -32,6 +33,11 @@ PASSWORDS = ["password", "Pässwörd 1", "correct horse battery staple", "", "p@
 BIG_PASSWORDS = PASSWORDS + ["12345678", "123456789", "x" * 64, "ab" * 60 + "cdefghij"]
 
 MALFORMED = {
+    "bsdi-crypt": [
+        "_K1..crsmZxOLzfJH8i",                                # 19 characters
+        "_K1..crsmZxOLzfJH8iw!",                              # bad character
+        "_K1..crsmZxOLzfJH8iwx.",                             # trailing characters
+    ],
     "sha1-crypt": [
         "$sha1$010$c.mcTzCw$gF8UeYst9yXX7WNZKc5Fjkq0.au7",   # leading zero
         "$sha1$0$c.mcTzCw$gF8UeYst9yXX7WNZKc5Fjkq0.au7",     # no rounds

@@ -139,12 +139,11 @@ describe('compute/des-crypt.ts', () => {
   });
 
   test('the family registers its formats once each', () => {
-    assert.deepEqual(UNIX_CRYPT_FORMATS.map((format) => format.id), ['sha1-crypt', 'sun-md5-crypt', 'disabled', 'bigcrypt', 'crypt16']);
+    assert.deepEqual(UNIX_CRYPT_FORMATS.map((format) => format.id), ['sha1-crypt', 'sun-md5-crypt', 'bsdi-crypt', 'disabled', 'bigcrypt', 'crypt16']);
   });
 });
 
-describe('bsdi-crypt (ready, not registered)', () => {
-  // In process, for the test only: the format is registered once a worker-pool task computes it.
+describe('bsdi-crypt, computed in process (the registered format runs the same function in the worker pool)', () => {
   const format = bsdiCryptFormat(async (password, expected) => constantTimeEqual(Buffer.from(bsdiCrypt(Buffer.from(password), expected.slice(0, 9))), Buffer.from(expected)));
   const local = createPasswordVerifier({ formats: [format], limits: { cryptRounds: 100_000 } });
   after(() => local.close());

@@ -1,7 +1,7 @@
 import { malformed } from '../../errors.js';
 import type { HashFormat, RunInWorker } from '../../format.js';
 import { requireWithin } from '../../limits.js';
-import { CRYPT64 } from './chunked.js';
+import { CRYPT64 } from '../../compute/transposed-base64.js';
 
 const BSDI = /^_([./A-Za-z0-9]{4})([./A-Za-z0-9]{4})([./A-Za-z0-9]{11})$/;
 
