@@ -26,7 +26,7 @@ FORMATS = [
     ("bsdi-crypt", ph.bsdi_crypt, th._bsdi_crypt_test, [{"rounds": 1}, {"rounds": 5001}, {"rounds": 725}, {}]),
 ]
 # {CRYPT}-wrapped (passlib's ldap_*_crypt): checked as the `prefixed` scheme, which prepares the inner hash by shape.
-LDAP_CRYPT = [ph.ldap_sha1_crypt, ph.ldap_md5_crypt, ph.ldap_sha256_crypt, ph.ldap_sha512_crypt, ph.ldap_bcrypt]
+LDAP_CRYPT = [ph.ldap_sha1_crypt, ph.ldap_md5_crypt, ph.ldap_sha256_crypt, ph.ldap_sha512_crypt, ph.ldap_bcrypt, ph.ldap_des_crypt, ph.ldap_bsdi_crypt]
 
 PASSWORDS = ["password", "Pässwörd 1", "correct horse battery staple", "", "p@55:w0rd!$", "\u5bc6\u7801\u00e9"]
 # bigcrypt: one block per 8 bytes, up to 16 blocks (128 bytes)

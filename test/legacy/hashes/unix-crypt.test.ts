@@ -6,6 +6,7 @@ import { constantTimeEqual } from '../../../src/legacy/hashes/compare.js';
 import { bsdiCryptFormat } from '../../../src/legacy/hashes/formats/unix-crypt/bsdi-crypt.js';
 import { disabled } from '../../../src/legacy/hashes/formats/unix-crypt/disabled.js';
 import { UNIX_CRYPT_FORMATS } from '../../../src/legacy/hashes/formats/unix-crypt/index.js';
+import { FAMILY_VECTORS } from './vectors.js';
 
 const verifier = createPasswordVerifier({ limits: { cryptRounds: 100_000 } });
 after(() => verifier.close());
@@ -161,5 +162,18 @@ describe('bsdi-crypt, computed in process (the registered format runs the same f
       await assert.rejects(local.verify('x', { hash, scheme: 'bsdi-crypt' }), code(HashErrorCode.HASH_MALFORMED), hash);
     }
     await assert.rejects(local.verify('x', { hash: '_zzzzCCCCXBrJUJV154M' }), code(HashErrorCode.HASH_PARAMS_OVER_LIMIT));
+  });
+});
+
+describe('{CRYPT} behind LDAP', () => {
+  const verifier = createPasswordVerifier();
+  after(() => verifier.close());
+  const des = FAMILY_VECTORS.find((vector) => /^\{CRYPT\}[./0-9A-Za-z]{13}$/.test(vector.hash) && vector.password !== undefined)!;
+
+  test('thirteen crypt64 characters behind {CRYPT} are DES crypt (passlib ldap_des_crypt), and the scheme name is read in any case', async () => {
+    assert.equal(await verifier.verify(des.password!, { hash: des.hash }), true);
+    assert.equal(await verifier.verify(des.password!, { hash: `{crypt}${des.hash.slice(7)}` }), true, 'OpenLDAP reads {crypt} as {CRYPT}');
+    assert.equal(await verifier.verify(`x${des.password}`, { hash: `{Crypt}${des.hash.slice(7)}` }), false);
+    await assert.rejects(verifier.verify('password', { hash: '{CRYPT}abc' }), (error: { code?: string }) => error.code === 'HASH_FORMAT_UNSUPPORTED' || error.code === 'HASH_MALFORMED');
   });
 });

@@ -3,6 +3,7 @@ import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { constantTimeEqual } from '../compare.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
+import { desCryptScheme } from './configured-kdf.js';
 
 /**
  * Formats that are another format behind a prefix: the inner hash is prepared by the registry, so its limits and
@@ -16,16 +17,21 @@ const PREFIXES: ReadonlyArray<[string, string]> = [
   ['argon2$', 'Django argon2'],
 ];
 
+/** LDAP scheme names are case-insensitive (RFC 3112; OpenLDAP's `{crypt}` works as `{CRYPT}`): only this one is read so. */
+const startsWithPrefix = (hash: string, prefix: string) => (prefix === '{CRYPT}' ? hash.slice(0, prefix.length).toUpperCase() === prefix : hash.startsWith(prefix));
+/** Thirteen crypt64 characters: on its own ambiguous, behind `{CRYPT}` the traditional DES crypt (passlib ldap_des_crypt). */
+const DES_CRYPT = /^[./0-9A-Za-z]{13}$/;
+
 export const prefixed: HashFormat = {
   id: 'prefixed',
   origin: 'LDAP {CRYPT}; Spring Security {bcrypt}/{argon2}; Django bcrypt$/argon2$',
-  matches: (hash) => PREFIXES.some(([prefix]) => hash.startsWith(prefix)) && !hash.startsWith('bcrypt_sha256$'),
-  prepare(stored, { nested }) {
-    const [prefix, name] = PREFIXES.find(([candidate]) => stored.hash.startsWith(candidate))!;
+  matches: (hash) => PREFIXES.some(([prefix]) => startsWithPrefix(hash, prefix)) && !hash.startsWith('bcrypt_sha256$'),
+  prepare(stored, context) {
+    const [prefix, name] = PREFIXES.find(([candidate]) => startsWithPrefix(stored.hash, candidate))!;
     let inner = stored.hash.slice(prefix.length);
     // Django's argon2 strings drop the leading `$` of PHC: `argon2$argon2id$v=19$…`.
     if (prefix === 'argon2$') inner = `$${inner}`;
-    const prepared = nested(inner);
+    const prepared = prefix === '{CRYPT}' && DES_CRYPT.test(inner) ? desCryptScheme.prepare({ hash: inner }, context) : context.nested(inner);
     return { params: { wrapper: name, ...prepared.params }, verify: prepared.verify };
   },
 };
