@@ -17,6 +17,7 @@ import {
   type AttributeCollectionStartAnswer,
   type EventError,
 } from '../../src/events/index.js';
+import { expectEventError } from './expect-event-error.js';
 
 const fixtures = new URL('../fixtures/entra/', import.meta.url);
 const readFixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
@@ -24,15 +25,6 @@ type Body = { type: string; data: Record<string, unknown> & { userSignUpInfo: { 
 const request = readFixture('attribute-collection-start.request.json') as Body;
 const tenantId = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
 
-function expectEventError(fn: () => unknown, code: string): EventError {
-  try {
-    fn();
-  } catch (error) {
-    assert.equal((error as EventError).code, code);
-    return error as EventError;
-  }
-  assert.fail('expected an EventError');
-}
 
 /** The fixture with `userSignUpInfo` replaced by `info` (a fresh object each time). */
 const withSignUpInfo = (info: unknown): Body => ({ ...request, data: { ...request.data, userSignUpInfo: info as Body['data']['userSignUpInfo'] } });

@@ -13,6 +13,7 @@ import {
   parseOtpSendResponse,
   type EventError,
 } from '../../src/events/index.js';
+import { expectEventError } from './expect-event-error.js';
 
 const fixtures = new URL('../fixtures/entra/', import.meta.url);
 const readFixture = (name: string): any => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
@@ -20,15 +21,6 @@ const request = readFixture('otp-send.request.json');
 const tenantId = 'ffff5f5f-aa6a-bb7b-cc8c-dddddd9d9d9d';
 const withOtpContext = (otpContext: unknown) => ({ ...request, data: { ...request.data, otpContext } });
 
-function expectEventError(fn: () => unknown, code: string): EventError {
-  try {
-    fn();
-  } catch (error) {
-    assert.equal((error as EventError).code, code);
-    return error as EventError;
-  }
-  assert.fail('expected an EventError');
-}
 
 test('request: the published example parses, with the address, the code and why it is sent', () => {
   const parsed = parseOtpSendRequest(request, { tenantId });

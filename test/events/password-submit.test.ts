@@ -9,21 +9,13 @@ import {
   parsePasswordSubmitResponse,
   type EventError,
 } from '../../src/events/index.js';
+import { expectEventError } from './expect-event-error.js';
 
 const fixtures = new URL('../fixtures/entra/', import.meta.url);
 const readFixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
 const request = readFixture('password-submit.request.json') as { data: Record<string, unknown> & { authenticationContext: Record<string, unknown> } };
 const tenantId = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
 
-function expectEventError(fn: () => unknown, code: string): EventError {
-  try {
-    fn();
-  } catch (error) {
-    assert.equal((error as EventError).code, code);
-    return error as EventError;
-  }
-  assert.fail('expected an EventError');
-}
 
 test('request: the published example parses', () => {
   const parsed = parsePasswordSubmitRequest(request, { tenantId });

@@ -16,6 +16,7 @@ import {
   tokenIssuanceStartResponseSchema,
   type EventError,
 } from '../../src/events/index.js';
+import { expectEventError } from './expect-event-error.js';
 
 const fixtures = new URL('../fixtures/entra/', import.meta.url);
 const readFixture = (name: string): any => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
@@ -23,15 +24,6 @@ const request = readFixture('token-issuance-start.request.json');
 const tenantId = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
 const withoutTenant = (body: any) => ({ ...body, data: { ...body.data, tenantId: tenantId } });
 
-function expectEventError(fn: () => unknown, code: string): EventError {
-  try {
-    fn();
-  } catch (error) {
-    assert.equal((error as EventError).code, code);
-    return error as EventError;
-  }
-  assert.fail('expected an EventError');
-}
 
 test('request: the published member and guest examples parse, with the user, the client and the resource', () => {
   const parsed = parseTokenIssuanceStartRequest(withoutTenant(request), { tenantId });
