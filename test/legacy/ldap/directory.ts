@@ -1,3 +1,4 @@
+import { Client } from 'ldapts';
 import { SettingsReader, type RawSettings } from '../../../src/config/settings.js';
 import { readLdapSettings, type LdapSettings } from '../../../src/config/legacy-ldap-settings.js';
 import type { LegacyCheck, PasswordCheckOptions, SignInAttempt } from '../../../src/legacy/authority.js';
@@ -81,6 +82,37 @@ export function check(authority: LegacyAuthority, username: string, password: st
     abortSignal: options.abortSignal ?? new AbortController().signal,
     deadlineAt: options.deadlineAt ?? Date.now() + (options.ms ?? 2000),
   });
+}
+
+/**
+ * Three wrong passwords for `uid` (slapd's policy locks after 3), then waits up to `withinMs` until slapd shows the
+ * lock (pwdAccountLockedTime, read as the service account). slapd records a failure as its own write after the bind;
+ * on a loaded machine a bind that follows at once was once seen not to find the lock yet, and the test is about what
+ * the store does with a locked account, not about slapd's write ordering.
+ */
+export async function lockOut(authority: LegacyAuthority, slapd: Slapd, uid: string, withinMs = 5000): Promise<void> {
+  const { wrong } = CANARY_PASSWORDS;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const outcome = (await check(authority, uid, wrong)).outcome;
+    if (outcome !== 'wrong') throw new Error(`wrong password ${attempt} for ${uid} read as ${outcome}`);
+  }
+  const client = new Client({ url: slapd.url, timeout: 2000, connectTimeout: 2000 });
+  try {
+    await client.bind(SERVICE_DN, slapd.servicePassword);
+    const until = Date.now() + withinMs;
+    for (;;) {
+      const { searchEntries } = await client.search(`uid=${uid},${PEOPLE}`, { scope: 'base', attributes: ['pwdFailureTime', 'pwdAccountLockedTime'] });
+      const entry = searchEntries[0];
+      if (entry?.['pwdAccountLockedTime'] !== undefined) return;
+      if (Date.now() >= until) {
+        const failures = [entry?.['pwdFailureTime'] ?? []].flat().length;
+        throw new Error(`slapd did not lock ${uid} within ${withinMs} ms after 3 wrong passwords (pwdFailureTime values: ${failures})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await client.unbind();
+  }
 }
 
 interface SocketHandle {
