@@ -33,6 +33,11 @@ export interface Candidate {
 /** A hash parsed and checked against the limits, ready to verify a password. */
 export interface PreparedHash {
   params: Record<string, unknown>;
+  /**
+   * A marker of an account with no usable password (`disabled`): the verifier answers false at the cost of its
+   * current stand-in, as for an unknown user, and does not count it as a kind of hash the store holds.
+   */
+  neverMatches?: true;
   /** Resolves true on a match. Never blocks the event loop: native async, async crypto, or the worker pool. */
   verify(password: Candidate, runInWorker: RunInWorker): Promise<boolean>;
 }

@@ -14,6 +14,9 @@ export function createHashRegistry(formats: readonly HashFormat[]): HashRegistry
   const byId = new Map(formats.map((format) => [format.id, format]));
   if (byId.size !== formats.length) throw new TypeError('Two hash formats share an id.');
   const recognise = (hash: string) => formats.find((format) => format.matches(hash));
+  const disabled = byId.get('disabled');
+  /** Where a marker's character is the format's own: any plaintext password, every MySQL 4.1 hash's `*`. */
+  const ownsMarker = (format: HashFormat, hash: string) => format.id === 'plaintext' || (format.id === 'mysql41' && hash.startsWith('*'));
   return {
     formats,
     recognise,
@@ -28,7 +31,13 @@ export function createHashRegistry(formats: readonly HashFormat[]): HashRegistry
         }
         return format;
       };
-      if (stored.scheme !== undefined) return named(stored.scheme);
+      if (stored.scheme !== undefined) {
+        const format = named(stored.scheme);
+        // A locked account keeps its hash behind a marker (`!$6$…`, `*LK*…`) whatever scheme its row names: the
+        // marker wins, unless its character is the format's own.
+        if (disabled && !format.matches(stored.hash) && !ownsMarker(format, stored.hash) && disabled.matches(stored.hash)) return disabled;
+        return format;
+      }
       const found = recognise(stored.hash);
       if (found) return found;
       if (stored.defaultScheme !== undefined) return named(stored.defaultScheme);

@@ -116,6 +116,11 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
         await dummyVerify(password, callOptions.abortSignal).catch(() => undefined);
         throw error;
       }
+      if (prepared.neverMatches) {
+        // A disabled account costs what an unknown user's check costs, and teaches the profile nothing.
+        await dummyVerify(password, callOptions.abortSignal);
+        return false;
+      }
       profile.record(format.id, prepared.params, stored);
       const matches = await admission.run(() => prepared.verify(candidate, runInWorker), callOptions.abortSignal);
       // Longer passwords cannot be legacy passwords worth checking: they cost a check and never match.

@@ -32,6 +32,8 @@ export interface FamilyVector {
   hash: string;
   params?: Record<string, unknown>;
   malformed?: boolean;
+  /** A disabled-account marker: never matches, not even its own password, and is no error. */
+  disabled?: boolean;
   source: string;
   /** The file it came from. */
   family: string;

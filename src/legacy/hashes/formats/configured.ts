@@ -5,7 +5,7 @@ import { hashRaw, type Algorithm } from '@node-rs/argon2';
 const ARGON2ID = 2 as Algorithm;
 import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
-import { decodeBase64 } from '../encodings.js';
+import { decodeBase64, decodeHex } from '../encodings.js';
 import { HashError, HashErrorCode, malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
@@ -18,7 +18,7 @@ function params(format: string, problem: string): HashError {
 }
 
 function digestBytes(hash: string, encoding: unknown, algorithm: string, format: string): Buffer {
-  const bytes = encoding === 'base64' ? decodeBase64(hash) : /^[0-9a-f]+$/i.test(hash) ? Buffer.from(hash, 'hex') : null;
+  const bytes = encoding === 'base64' ? decodeBase64(hash) : decodeHex(hash);
   if (!bytes || bytes.length !== ownValue(DIGEST_LENGTHS, algorithm)) throw malformed(format, `expected a ${algorithm} digest in ${encoding === 'base64' ? 'base64' : 'hex'}`);
   return bytes;
 }

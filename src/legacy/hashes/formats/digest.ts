@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
-import { decodeBase64 } from '../encodings.js';
+import { decodeBase64, decodeHex } from '../encodings.js';
 import { HashError, HashErrorCode } from '../errors.js';
 import type { HashFormat } from '../format.js';
 
@@ -36,15 +36,16 @@ export const digest: HashFormat = {
     if (saltEncoding !== 'utf8' && saltEncoding !== 'base64' && saltEncoding !== 'hex') throw schemeParams('saltEncoding must be utf8, base64 or hex');
     const encoding = params.encoding ?? 'hex';
     if (encoding !== 'hex' && encoding !== 'base64') throw schemeParams('encoding must be hex or base64');
-    const expected = encoding === 'hex' ? (/^[0-9a-fA-F]+$/.test(stored.hash) ? Buffer.from(stored.hash, 'hex') : null) : decodeBase64(stored.hash);
+    const expected = encoding === 'hex' ? decodeHex(stored.hash) : decodeBase64(stored.hash);
     const length = ALGORITHMS[algorithm as Algorithm];
     if (!expected || expected.length !== length) {
       throw new HashError(HashErrorCode.HASH_MALFORMED, `The stored digest hash is malformed: ${algorithm} in ${encoding} is ${length} bytes.`);
     }
+    const saltBytes = typeof salt !== 'string' ? Buffer.alloc(0) : saltEncoding === 'hex' ? decodeHex(salt) : saltEncoding === 'base64' ? decodeBase64(salt) : Buffer.from(salt, 'utf8');
+    if (!saltBytes) throw new HashError(HashErrorCode.HASH_MALFORMED, `The stored digest hash's salt is not ${saltEncoding}.`);
     return {
       params: { algorithm, salted: typeof salt === 'string', saltPosition: position ?? null, encoding },
       verify: async (password) => {
-        const saltBytes = typeof salt === 'string' ? Buffer.from(salt, saltEncoding) : Buffer.alloc(0);
         const input = position === 'prefix' ? [saltBytes, password.bytes] : [password.bytes, saltBytes];
         return constantTimeEqual(createHash(algorithm).update(Buffer.concat(input)).digest(), expected);
       },

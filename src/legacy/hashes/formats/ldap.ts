@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
-import { decodeBase64 } from '../encodings.js';
+import { decodeAb64, decodeBase64 } from '../encodings.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
@@ -19,7 +19,14 @@ const DIGEST_SCHEMES: Record<string, { algorithm: string; length: number; salted
   SMD5: { algorithm: 'md5', length: 16, salted: true },
 };
 
-/** LDAP `userPassword` digests: base64(digest(password ‖ salt) ‖ salt). */
+/**
+ * slappasswd writes 4 salt bytes and 389-DS 8, but OpenLDAP's own checker (liblutil passwd.c, chk_ssha1 …) takes any
+ * salt of one byte or more, and hashcat's mode 1411 example carries 2: such rows verify as the directory verifies
+ * them. passlib refuses fewer than 4; a salted scheme with no salt at all is malformed for both.
+ */
+const LDAP_MIN_SALT_BYTES = 1;
+
+/** LDAP `userPassword` digests: base64(digest(password ‖ salt) ‖ salt), in padded base64. */
 export const ldapDigest: HashFormat = {
   id: 'ldap-digest',
   origin: 'RFC 2307 / OpenLDAP slappasswd, 389-DS, Active Directory exports',
@@ -29,8 +36,9 @@ export const ldapDigest: HashFormat = {
     const scheme = ownValue(DIGEST_SCHEMES, match?.[1]?.toUpperCase() ?? '');
     if (!match || !scheme) throw malformed('LDAP', 'expected {SSHA}<base64>');
     const raw = decodeBase64(match[2]!);
-    if (!raw || raw.length < scheme.length || (!scheme.salted && raw.length !== scheme.length) || (scheme.salted && raw.length === scheme.length)) {
-      throw malformed(`LDAP {${match[1]}}`, `expected base64 of a ${scheme.length}-byte digest${scheme.salted ? ' followed by a salt' : ''}`);
+    const length = scheme.salted ? raw && raw.length >= scheme.length + LDAP_MIN_SALT_BYTES : raw?.length === scheme.length;
+    if (!raw || !length) {
+      throw malformed(`LDAP {${match[1]}}`, `expected padded base64 of a ${scheme.length}-byte digest${scheme.salted ? ` followed by a salt of ${LDAP_MIN_SALT_BYTES} bytes or more` : ''}`);
     }
     const expected = raw.subarray(0, scheme.length);
     const salt = raw.subarray(scheme.length);
@@ -56,7 +64,7 @@ export const atlassianPkcs5s2: HashFormat = {
   },
 };
 
-const LDAP_PBKDF2 = /^\{PBKDF2(?:-(SHA1|SHA256|SHA512))?\}(\d{1,10})\$([./A-Za-z0-9]+)\$([./A-Za-z0-9]+)$/i;
+const LDAP_PBKDF2 = /^\{PBKDF2(?:-(SHA1|SHA256|SHA512))?\}([1-9]\d{0,9})\$([./A-Za-z0-9]+)\$([./A-Za-z0-9]+)$/i;
 
 /** passlib's LDAP `{PBKDF2-SHA256}<rounds>$<ab64 salt>$<ab64 key>` (and -SHA512, -SHA1, bare {PBKDF2}). */
 export const ldapPbkdf2: HashFormat = {
@@ -68,9 +76,9 @@ export const ldapPbkdf2: HashFormat = {
     if (!match) throw malformed('LDAP {PBKDF2}', 'expected {PBKDF2-SHA256}<rounds>$<salt>$<key> in adapted base64');
     const digest = (match[1] ?? 'SHA1').toLowerCase();
     const iterations = Number(match[2]);
-    const salt = Buffer.from(match[3]!.replace(/\./g, '+'), 'base64');
-    const expected = Buffer.from(match[4]!.replace(/\./g, '+'), 'base64');
-    if (iterations < 1 || expected.length < 16) throw malformed('LDAP {PBKDF2}', 'rounds or key out of range');
+    const salt = decodeAb64(match[3]!);
+    const expected = decodeAb64(match[4]!);
+    if (!salt || !expected || expected.length < 16) throw malformed('LDAP {PBKDF2}', 'the salt or key is not adapted base64 of the right length');
     requireWithin('LDAP {PBKDF2}', 'rounds', iterations, limits.pbkdf2Iterations);
     return { params: { digest, iterations }, verify: (password) => pbkdf2Matches(password.bytes, salt, iterations, digest, expected) };
   },

@@ -15,9 +15,10 @@ const utf16 = (text: string) => Buffer.from(text, 'utf16le');
 export const mssql: HashFormat = {
   id: 'mssql',
   origin: 'Microsoft SQL Server PWDENCRYPT (2000, 2005–2008, 2012+)',
-  matches: (hash) => /^0x0[12]00[0-9a-f]{8}/i.test(hash),
+  matches: (hash) => /^0x0[12]00[0-9a-fA-F]{8}/.test(hash),
   prepare(stored) {
-    const raw = /^0x([0-9a-f]+)$/i.test(stored.hash) ? Buffer.from(stored.hash.slice(2), 'hex') : null;
+    // SQL Server writes `0x` and upper-case digits; passlib reads the digits in either case, never `0X`.
+    const raw = /^0x(?:[0-9a-fA-F]{2})+$/.test(stored.hash) ? Buffer.from(stored.hash.slice(2), 'hex') : null;
     const version = raw?.readUInt16BE(0);
     const layout = version === 0x0200 ? { algorithm: 'sha512', length: 64 } : { algorithm: 'sha1', length: 20 };
     if (!raw || (raw.length !== 6 + layout.length && !(version === 0x0100 && raw.length === 6 + 40))) {

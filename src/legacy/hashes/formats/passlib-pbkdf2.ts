@@ -1,12 +1,12 @@
-import { decodeAb64 } from '../encodings.js';
+import { decodeAb64, decodeBase64Unpadded } from '../encodings.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
 import { pbkdf2Matches } from './pbkdf2-compute.js';
 
-const SHAPE = /^\$pbkdf2(-sha256|-sha512)?\$(\d{1,10})\$([./A-Za-z0-9]*)\$([./A-Za-z0-9]+)$/;
+const SHAPE = /^\$pbkdf2(-sha256|-sha512)?\$([1-9]\d{0,9})\$([./A-Za-z0-9]*)\$([./A-Za-z0-9]+)$/;
 /** The PHC form (Auth0 exports, @phc/pbkdf2): `$pbkdf2-sha256$i=<iterations>,l=<key length>$<b64 salt>$<b64 key>`. */
-const PHC = /^\$pbkdf2-(sha1|sha256|sha512)\$i=(\d{1,10}),l=(\d{1,3})\$([A-Za-z0-9+/]*)\$([A-Za-z0-9+/]+)$/;
+const PHC = /^\$pbkdf2-(sha1|sha256|sha512)\$i=([1-9]\d{0,9}),l=([1-9]\d{0,2})\$([A-Za-z0-9+/]*)\$([A-Za-z0-9+/]+)$/;
 const DIGESTS = { '': 'sha1', '-sha256': 'sha256', '-sha512': 'sha512' } as const;
 
 /** passlib's PHC-like `$pbkdf2-sha256$<rounds>$<ab64 salt>$<ab64 key>`, and `$pbkdf2-sha512$`, `$pbkdf2$` (SHA-1). */
@@ -19,10 +19,12 @@ export const passlibPbkdf2: HashFormat = {
     if (phc) {
       const [, digest, rounds, length, salt, key] = phc;
       const iterations = Number(rounds);
-      const expected = Buffer.from(key!, 'base64');
-      if (iterations < 1 || expected.length !== Number(length) || expected.length < 16) throw malformed('PHC pbkdf2', 'iterations or key length out of range');
+      const expected = decodeBase64Unpadded(key!);
+      const saltBytes = decodeBase64Unpadded(salt!);
+      if (!expected || !saltBytes) throw malformed('PHC pbkdf2', 'the salt or key is not unpadded base64');
+      if (expected.length !== Number(length) || expected.length < 16) throw malformed('PHC pbkdf2', 'the key length is out of range or not l=');
       requireWithin('PHC pbkdf2', 'iterations', iterations, limits.pbkdf2Iterations);
-      return { params: { digest, iterations }, verify: (password) => pbkdf2Matches(password.bytes, Buffer.from(salt!, 'base64'), iterations, digest!, expected) };
+      return { params: { digest, iterations }, verify: (password) => pbkdf2Matches(password.bytes, saltBytes, iterations, digest!, expected) };
     }
     const match = SHAPE.exec(stored.hash);
     if (!match) throw malformed('passlib pbkdf2', 'expected $pbkdf2-sha256$<rounds>$<salt>$<key> in adapted base64');

@@ -1,10 +1,10 @@
-import { decodeBase64 } from '../encodings.js';
+import { decodeBase64, decodeHex } from '../encodings.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
 import { pbkdf2Matches } from './pbkdf2-compute.js';
 
-const HASHCAT = /^(sha1|sha256|sha512):(\d{1,10}):([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;
+const HASHCAT = /^(sha1|sha256|sha512):([1-9]\d{0,9}):([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;
 
 /** `sha256:<iterations>:<base64 salt>:<base64 key>` (hashcat modes 10900/12000/12100; Python pbkdf2 libraries). */
 export const colonPbkdf2: HashFormat = {
@@ -22,7 +22,7 @@ export const colonPbkdf2: HashFormat = {
   },
 };
 
-const WERKZEUG = /^pbkdf2:(sha1|sha256|sha512):(\d{1,10})\$([^$]+)\$([0-9a-f]+)$/;
+const WERKZEUG = /^pbkdf2:(sha1|sha256|sha512):([1-9]\d{0,9})\$([^$]+)\$([0-9a-f]+)$/;
 
 /** Werkzeug `pbkdf2:sha256:<iterations>$<salt>$<hex key>` (Flask); salt used as its ASCII bytes. */
 export const werkzeugPbkdf2: HashFormat = {
@@ -34,7 +34,9 @@ export const werkzeugPbkdf2: HashFormat = {
     if (!match) throw malformed('Werkzeug pbkdf2', 'expected pbkdf2:<digest>:<iterations>$<salt>$<hex>');
     const iterations = Number(match[2]);
     requireWithin('Werkzeug pbkdf2', 'iterations', iterations, limits.pbkdf2Iterations);
-    const key = Buffer.from(match[4]!, 'hex');
+    // Werkzeug writes the whole digest-sized key; a short or odd-length one is a damaged row, not a weaker check.
+    const key = decodeHex(match[4]!);
+    if (!key || key.length < 16) throw malformed('Werkzeug pbkdf2', 'the key is not hex of 16 bytes or more');
     return {
       params: { digest: match[1], iterations },
       verify: (password) => pbkdf2Matches(password.bytes, Buffer.from(match[3]!, 'utf8'), iterations, match[1]!, key),
@@ -52,9 +54,9 @@ export const springPbkdf2: HashFormat = {
   matches: (hash) => /^\{pbkdf2(@SpringSecurity_v5_8)?\}[0-9a-f]+$/i.test(hash),
   prepare(stored) {
     const v58 = stored.hash.startsWith('{pbkdf2@SpringSecurity_v5_8}');
-    const raw = Buffer.from(stored.hash.slice(stored.hash.indexOf('}') + 1), 'hex');
+    const raw = decodeHex(stored.hash.slice(stored.hash.indexOf('}') + 1));
     const saltLength = v58 ? 16 : 8;
-    if (raw.length !== saltLength + 32) throw malformed('Spring {pbkdf2}', `expected hex of ${saltLength} salt bytes and a 32-byte key`);
+    if (!raw || raw.length !== saltLength + 32) throw malformed('Spring {pbkdf2}', `expected hex of ${saltLength} salt bytes and a 32-byte key`);
     const [iterations, digest] = v58 ? [310000, 'sha256'] : [185000, 'sha1'];
     return {
       params: { digest, iterations },

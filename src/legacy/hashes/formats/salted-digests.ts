@@ -50,6 +50,7 @@ export const mysql41: HashFormat = {
   origin: 'MySQL 4.1–5.7 mysql_native_password',
   matches: (hash) => /^\*[0-9A-Fa-f]{40}$/.test(hash),
   prepare(stored) {
+    if (!/^\*[0-9A-Fa-f]{40}$/.test(stored.hash)) throw malformed('MySQL 4.1', "expected '*' followed by 40 hex digits");
     const expected = Buffer.from(stored.hash.slice(1), 'hex');
     return {
       params: {},

@@ -1,6 +1,6 @@
 import { scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
 import { constantTimeEqual } from '../compare.js';
-import { decodeBase64 } from '../encodings.js';
+import { decodeBase64, decodeBase64Unpadded, decodeHex } from '../encodings.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import type { HashLimits } from '../limits.js';
@@ -33,9 +33,12 @@ function prepared(params: ScryptParams, limits: HashLimits) {
   };
 }
 
-const PASSLIB = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/.]*)\$([A-Za-z0-9+/.]+)$/;
-const DJANGO = /^scrypt\$(\d{1,8})\$([^$]+)\$(\d{1,3})\$(\d{1,3})\$([A-Za-z0-9+/=]+)$/;
-const HASHCAT = /^SCRYPT:(\d{1,8}):(\d{1,3}):(\d{1,3}):([A-Za-z0-9+/=]*):([A-Za-z0-9+/=]+)$/;
+/** A decimal parameter as the writers print it: no sign, no leading zero. */
+const N = '([1-9]\\d{0,7})';
+const SMALL = '([1-9]\\d{0,2})';
+const PASSLIB = new RegExp(`^\\$scrypt\\$ln=([1-9]\\d?),r=${SMALL},p=${SMALL}\\$([A-Za-z0-9+/]*)\\$([A-Za-z0-9+/]+)$`);
+const DJANGO = new RegExp(`^scrypt\\$${N}\\$([^$]+)\\$${SMALL}\\$${SMALL}\\$([A-Za-z0-9+/=]+)$`);
+const HASHCAT = new RegExp(`^SCRYPT:${N}:${SMALL}:${SMALL}:([A-Za-z0-9+/=]*):([A-Za-z0-9+/=]+)$`);
 const SPRING = /^\{scrypt\}\$([0-9a-f]{1,8})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
 /**
  * Colin Percival's crypt(3) notation (libsodium, libxcrypt, passlib ident `7$`): `$7$`, log2 N in one crypt64
@@ -43,7 +46,7 @@ const SPRING = /^\{scrypt\}\$([0-9a-f]{1,8})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]
  * reads any printable ASCII but `$`, so that is accepted too), `$`, the 32-byte key in crypt64.
  */
 const SEVEN = /^\$7\$([./A-Za-z0-9])([./A-Za-z0-9]{5})([./A-Za-z0-9]{5})([!-#%-~]*)\$([./A-Za-z0-9]{43})$/;
-const WERKZEUG = /^scrypt:(\d{1,8}):(\d{1,3}):(\d{1,3})\$([^$]+)\$([0-9a-f]+)$/;
+const WERKZEUG = new RegExp(`^scrypt:${N}:${SMALL}:${SMALL}\\$([^$]+)\\$([0-9a-f]+)$`);
 
 /** The scrypt notations of passlib, libsodium/libxcrypt `$7$`, Django, hashcat, Spring Security and Werkzeug. */
 export const scrypt: HashFormat = {
@@ -51,10 +54,15 @@ export const scrypt: HashFormat = {
   origin: 'scrypt (RFC 7914) as passlib $scrypt$, libsodium/libxcrypt $7$, Django scrypt$, hashcat SCRYPT:, Spring {scrypt}, Werkzeug scrypt:',
   matches: (hash) => [PASSLIB, DJANGO, HASHCAT, SPRING, WERKZEUG].some((shape) => shape.test(hash)) || /^(\$scrypt\$|\$7\$|scrypt\$|SCRYPT:|\{scrypt\}|scrypt:)/.test(hash),
   prepare(stored, { limits }) {
-    const b64 = (text: string) => decodeBase64(text.replace(/\./g, '+')) ?? Buffer.alloc(0);
+    // Not canonical base64 → an empty buffer, which prepared() refuses as too short a key (or salt, below).
+    const b64 = (text: string) => decodeBase64(text) ?? Buffer.alloc(0);
     let match: RegExpExecArray | null;
     if ((match = PASSLIB.exec(stored.hash))) {
-      return prepared({ name: 'passlib scrypt', N: 2 ** Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt: b64(match[4]!), expected: b64(match[5]!) }, limits);
+      // passlib writes standard base64 without padding (b64s_encode).
+      const salt = decodeBase64Unpadded(match[4]!);
+      const expected = decodeBase64Unpadded(match[5]!);
+      if (!salt || !expected) throw malformed('passlib scrypt', 'the salt or key is not unpadded base64');
+      return prepared({ name: 'passlib scrypt', N: 2 ** Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt, expected }, limits);
     }
     if ((match = SEVEN.exec(stored.hash))) {
       const [, log2, r, p, salt, key] = match;
@@ -73,7 +81,7 @@ export const scrypt: HashFormat = {
       return prepared({ name: 'Spring scrypt', N: 2 ** (packed >> 16), r: (packed >> 8) & 0xff, p: packed & 0xff, salt: b64(match[2]!), expected: b64(match[3]!) }, limits);
     }
     if ((match = WERKZEUG.exec(stored.hash))) {
-      return prepared({ name: 'Werkzeug scrypt', N: Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt: Buffer.from(match[4]!, 'utf8'), expected: Buffer.from(match[5]!, 'hex') }, limits);
+      return prepared({ name: 'Werkzeug scrypt', N: Number(match[1]), r: Number(match[2]), p: Number(match[3]), salt: Buffer.from(match[4]!, 'utf8'), expected: decodeHex(match[5]!) ?? Buffer.alloc(0) }, limits);
     }
     throw malformed('scrypt', 'the parameters or encodings do not match any known scrypt notation');
   },

@@ -3,8 +3,12 @@ import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
 
-/** Salts are printable ASCII without `$` (crypt(3) writes `[./0-9A-Za-z]`); anything else is a broken row. */
-const SHAPE = /^\$([56])\$(?:rounds=(\d{1,10})\$)?([!-#%-~]*)\$([./0-9A-Za-z]+)$/;
+/**
+ * crypt(3) writes salts in `[./0-9A-Za-z]`; a salt chosen by the caller may hold other printable ASCII, which
+ * libxcrypt (Debian, Fedora) takes except `!`, `*`, `:`, `;` and `\`, and so does this. Rounds have no leading zero
+ * (libxcrypt and passlib refuse `rounds=0100`).
+ */
+const SHAPE = /^\$([56])\$(?:rounds=([1-9]\d{0,9})\$)?(["#%-)+-9<-[\]-~]*)\$([./0-9A-Za-z]+)$/;
 
 /**
  * sha256-crypt `$5$` and sha512-crypt `$6$` (glibc crypt(3), /etc/shadow, many appliances), with or without

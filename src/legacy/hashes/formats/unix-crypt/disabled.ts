@@ -1,10 +1,11 @@
+import { malformed } from '../../errors.js';
 import type { HashFormat } from '../../format.js';
 import { BCRYPT_STAND_IN } from '../../stand-in.js';
 
 /**
  * What a disabled password looks like, by its start: `!` and `*` alone or before anything (a locked /etc/shadow
- * account keeps its hash behind `!`; `*LK*` and `*NP*` on Solaris; `!!` where none was ever set; Django's unusable
- * password is `!` and 40 random characters). A `*` and 40 hex digits is MySQL 4.1's hash, recognised before this.
+ * account keeps its hash behind `!`, BSDs behind `*`; `*LK*` and `*NP*` on Solaris; `!!` where none was ever set;
+ * Django's unusable password is `!` and 40 random characters).
  */
 const KINDS: ReadonlyArray<[RegExp, string]> = [
   [/^[!*]{1,2}$/, 'marker'],
@@ -12,6 +13,12 @@ const KINDS: ReadonlyArray<[RegExp, string]> = [
   [/^![A-Za-z0-9]{40}$/, 'django-unusable'],
   [/^[!*]/, 'locked'],
 ];
+
+/**
+ * `*` and hex digits only is MySQL 4.1's shape: with 40 digits its hash (recognised before this), with any other
+ * number a damaged one, reported as malformed or unknown, never quietly taken for a lock.
+ */
+const MYSQL41_LIKE = /^\*[0-9A-Fa-f]+$/;
 
 /**
  * `disabled`: an account that cannot sign in with a password (passlib `unix_disabled`, Django's unusable
@@ -28,12 +35,14 @@ const KINDS: ReadonlyArray<[RegExp, string]> = [
 export const disabled: HashFormat = {
   id: 'disabled',
   origin: 'locked /etc/shadow accounts (! and *), Solaris *LK* / *NP*, Django unusable passwords (passlib unix_disabled)',
-  matches: (hash) => hash.startsWith('!') || hash.startsWith('*'),
+  matches: (hash) => /^[!*]/.test(hash) && !MYSQL41_LIKE.test(hash),
   prepare(stored, { nested }) {
-    const kind = KINDS.find(([shape]) => shape.test(stored.hash))?.[1] ?? 'locked';
+    const kind = MYSQL41_LIKE.test(stored.hash) ? undefined : KINDS.find(([shape]) => shape.test(stored.hash))?.[1];
+    if (kind === undefined) throw malformed('disabled', 'expected ! or * alone or before a hash (* and hex digits only is a MySQL 4.1 hash)');
     const standIn = nested(BCRYPT_STAND_IN.hash);
     return {
       params: { kind },
+      neverMatches: true,
       async verify(password, runInWorker) {
         await standIn.verify(password, runInWorker);
         return false;
