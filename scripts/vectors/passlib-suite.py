@@ -17,6 +17,7 @@ from passlib import hash as ph  # noqa: E402
 from passlib.tests import test_handlers as th  # noqa: E402
 from passlib.tests import test_handlers_argon2 as ta  # noqa: E402
 from passlib.tests import test_handlers_bcrypt as tb  # noqa: E402
+from passlib.tests import test_handlers_django as td  # noqa: E402
 from passlib.tests import test_handlers_pbkdf2 as tp  # noqa: E402
 from passlib.tests import test_handlers_scrypt as ts  # noqa: E402
 
@@ -53,7 +54,11 @@ HANDLERS = [
     (ph.mysql323, th.mysql323_test, "mysql323", None, None),
     (ph.mysql41, th.mysql41_test, "mysql41", None, None),
     (ph.postgres_md5, th.postgres_md5_test, "postgres-md5", None, None),
+    (ph.htdigest, th.htdigest_test, "htdigest", None, None),
 ]
+# Handlers passlib ships without a vector list of their own: fresh hashes from the handler, checked by it.
+FRESH = [(ph.ldap_hex_md5, "ldap-digest"), (ph.ldap_hex_sha1, "ldap-digest"), (ph.roundup_plaintext, "roundup-plaintext")]
+FRESH_PASSWORDS = ["password", "táБℓə", "correct horse battery staple", "{plaintext}"]
 
 LDAP_PBKDF2 = [
     (ph.ldap_pbkdf2_sha1, "{PBKDF2}1212$OB.dtnSEXZK8U5cgxU/GYQ$y5LKPOplRmok7CZp/aqVDVg8zGI"),
@@ -105,10 +110,12 @@ def main():
             if not keep(hash_):
                 continue
             context, entry_params = {}, dict(params or {})
-            if isinstance(secret, tuple):  # (password, user) for the formats salted with the user name
-                secret, user = secret
+            if isinstance(secret, tuple):  # (password, user[, realm]) for the formats salted with the user name
+                secret, user, *realm = secret
                 context["user"] = user
                 entry_params["username"] = user
+                if realm:
+                    context["realm"] = entry_params["realm"] = realm[0]
             password = text(secret)
             if password is None:
                 continue
@@ -122,7 +129,7 @@ def main():
         for hash_, kind in refusals:
             if isinstance(hash_, bytes) or not keep(hash_):
                 continue  # a bytes hash tests passlib's own input types, not a stored string
-            context = {"user": "user"} if handler.context_kwds else {}
+            context = {name: name for name in handler.context_kwds}
             if taken_on_purpose(scheme, hash_):
                 continue
             if scheme == "des-crypt" and hash_.startswith("!"):
@@ -137,18 +144,24 @@ def main():
                 continue
             entry = {"format": scheme, "hash": hash_, "malformed": True, "source": f"{source}.{kind} (refused by {handler.name})"}
             if params or context:
-                entry["params"] = {**(params or {}), **({"username": "user"} if context else {})}
+                entry["params"] = {**(params or {}), **{("username" if k == "user" else k): v for k, v in context.items()}}
             out.append(entry)
     # ldap_pbkdf2_test has no vector lists: its three wrapper checks, as vectors.
     for handler, hash_ in LDAP_PBKDF2:
         assert handler.verify("password", hash_)
         out.append({"format": "ldap-pbkdf2", "password": "password", "hash": hash_,
                     "source": f"passlib 1.7.4 tests ldap_pbkdf2_test.test_wrappers ({handler.name})"})
-    # unix_disabled: a locked account's marker never matches, and is not an error.
-    for secret, hash_ in th.unix_disabled_test.known_correct_hashes:
-        assert not ph.unix_disabled.verify(secret, hash_)
-        out.append({"format": "disabled", "password": secret, "hash": hash_, "disabled": True,
-                    "source": "passlib 1.7.4 tests unix_disabled_test.known_correct_hashes"})
+    for handler, scheme in FRESH:
+        for password in FRESH_PASSWORDS:
+            hash_ = handler.hash(password)
+            assert handler.verify(password, hash_)
+            out.append({"format": scheme, "password": password, "hash": hash_, "source": f"passlib 1.7.4 {handler.name}.hash()"})
+    # unix_disabled and django_disabled: a locked account's marker never matches, and is not an error.
+    for handler, case in ((ph.unix_disabled, th.unix_disabled_test), (ph.django_disabled, td.django_disabled_test)):
+        for secret, hash_ in case.known_correct_hashes:
+            assert not handler.verify(secret, hash_)
+            out.append({"format": "disabled", "password": secret, "hash": hash_, "disabled": True,
+                        "source": f"passlib 1.7.4 tests {case.__name__}.known_correct_hashes"})
     json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
 

@@ -18,6 +18,7 @@ const IN_FLIGHT = 32;
 export const NAMED_ONLY_SCHEMES: readonly string[] = [
   'digest', 'hmac', 'keycloak', 'werkzeug-legacy', 'aspnet-membership', 'pbkdf2', 'scrypt-raw', 'firebase-scrypt', 'symfony-digest', 'mysql323', 'keycloak-argon2', 'des-crypt',
   'nthash', 'hex-md4', 'msdcc', 'msdcc2', 'lmhash', 'oracle10', 'cisco-pix', 'cisco-asa', 'cisco-type7', 'plaintext', 'bigcrypt', 'crypt16',
+  'htdigest',
 ];
 
 /**

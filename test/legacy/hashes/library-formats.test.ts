@@ -67,6 +67,32 @@ describe('library formats: malformed and hostile input', () => {
     assert.equal(await verifier.verify('hunter2-secret', { hash: 'hunter2-secret', scheme: 'plaintext' }), true);
     assert.equal(await verifier.verify('hunter2-secreT', { hash: 'hunter2-secret', scheme: 'plaintext' }), false);
   });
+
+  test('Roundup {plaintext} is recognised by its prefix; an empty one is malformed, not the empty password', async () => {
+    assert.equal(verifier.identify('{plaintext}hunter2')?.format, 'roundup-plaintext');
+    assert.equal(await verifier.verify('hunter2', { hash: '{plaintext}hunter2' }), true);
+    assert.equal(await verifier.verify('{plaintext}hunter2', { hash: '{plaintext}hunter2' }), false);
+    await assert.rejects(verifier.verify('', { hash: '{plaintext}' }), code(HashErrorCode.HASH_MALFORMED));
+  });
+
+  test('htdigest needs the user and the realm, and takes lower-case hex only, as htdigest writes it', async () => {
+    // RFC 2617 §3.5's example: Mufasa, testrealm@host.com, "Circle Of Life".
+    const hash = '939e7578ed9e3c518a452acee763bce9';
+    const params = { username: 'Mufasa', realm: 'testrealm@host.com' };
+    assert.equal(await verifier.verify('Circle Of Life', { hash, scheme: 'htdigest', params }), true);
+    assert.equal(await verifier.verify('Circle Of Life', { hash, scheme: 'htdigest', params: { ...params, realm: 'other' } }), false);
+    for (const missing of [{ username: 'Mufasa' }, { realm: 'testrealm@host.com' }, {}]) {
+      await assert.rejects(verifier.verify('Circle Of Life', { hash, scheme: 'htdigest', params: missing }), code(HashErrorCode.HASH_MALFORMED));
+    }
+    await assert.rejects(verifier.verify('Circle Of Life', { hash: hash.toUpperCase(), scheme: 'htdigest', params }), code(HashErrorCode.HASH_MALFORMED));
+  });
+
+  test('{MD5} and {SHA} in hex (passlib ldap_hex_md5, ldap_hex_sha1) verify, and say they are hex', async () => {
+    assert.equal(await verifier.verify('password', { hash: '{MD5}5f4dcc3b5aa765d61d8327deb882cf99' }), true);
+    assert.equal(await verifier.verify('password', { hash: '{SHA}5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8' }), true);
+    assert.deepEqual(verifier.identify('{SHA}5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8')?.params, { scheme: 'SHA', saltBytes: 0, encoding: 'hex' });
+    await assert.rejects(verifier.verify('password', { hash: '{MD5}5f4dcc3b5aa765d61d8327deb882cf9' }), code(HashErrorCode.HASH_MALFORMED));
+  });
 });
 
 describe('library formats: identify', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ownValue } from '../../../common/own.js';
 import { constantTimeEqual } from '../compare.js';
-import { decodeAb64, decodeBase64 } from '../encodings.js';
+import { decodeAb64, decodeBase64, decodeHex } from '../encodings.js';
 import { malformed } from '../errors.js';
 import type { HashFormat } from '../format.js';
 import { requireWithin } from '../limits.js';
@@ -35,7 +35,10 @@ export const ldapDigest: HashFormat = {
     const match = /^\{([A-Z0-9]+)\}(.+)$/i.exec(stored.hash);
     const scheme = ownValue(DIGEST_SCHEMES, match?.[1]?.toUpperCase() ?? '');
     if (!match || !scheme) throw malformed('LDAP', 'expected {SSHA}<base64>');
-    const raw = decodeBase64(match[2]!);
+    // passlib's ldap_hex_md5 / ldap_hex_sha1: `{MD5}` and `{SHA}` with the digest in hex, as some directories and
+    // exports write it. Never ambiguous: 32 or 40 base64 characters decode to 24 or 30 bytes, not 16 or 20.
+    const hex = !scheme.salted && match[2]!.length === scheme.length * 2 ? decodeHex(match[2]!) : null;
+    const raw = hex ?? decodeBase64(match[2]!);
     const length = scheme.salted ? raw && raw.length >= scheme.length + LDAP_MIN_SALT_BYTES : raw?.length === scheme.length;
     if (!raw || !length) {
       throw malformed(`LDAP {${match[1]}}`, `expected padded base64 of a ${scheme.length}-byte digest${scheme.salted ? ` followed by a salt of ${LDAP_MIN_SALT_BYTES} bytes or more` : ''}`);
@@ -43,7 +46,7 @@ export const ldapDigest: HashFormat = {
     const expected = raw.subarray(0, scheme.length);
     const salt = raw.subarray(scheme.length);
     return {
-      params: { scheme: match[1]!.toUpperCase(), saltBytes: salt.length },
+      params: { scheme: match[1]!.toUpperCase(), saltBytes: salt.length, ...(hex && { encoding: 'hex' }) },
       verify: async (password) => constantTimeEqual(createHash(scheme.algorithm).update(password.bytes).update(salt).digest(), expected),
     };
   },

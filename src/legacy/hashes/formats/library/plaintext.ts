@@ -20,3 +20,17 @@ export const plaintext: HashFormat = {
     return { params: {}, verify: async (password) => constantTimeEqual(password.bytes, expected) };
   },
 };
+
+/**
+ * Roundup's `{plaintext}` prefix (passlib `roundup_plaintext`): the password in clear behind it, recognised by the
+ * prefix and compared in constant time; an empty value is malformed, as for `plaintext`.
+ */
+export const roundupPlaintext: HashFormat = {
+  id: 'roundup-plaintext',
+  origin: 'Roundup issue tracker {plaintext} (passlib roundup_plaintext)',
+  matches: (hash) => hash.startsWith('{plaintext}'),
+  prepare(stored, context) {
+    if (!stored.hash.startsWith('{plaintext}')) throw malformed('Roundup {plaintext}', 'expected {plaintext} and the password');
+    return plaintext.prepare({ hash: stored.hash.slice('{plaintext}'.length) }, context);
+  },
+};

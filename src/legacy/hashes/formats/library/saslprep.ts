@@ -9,7 +9,9 @@ const PROHIBITED =
 /**
  * SASLprep (RFC 4013) of a password, as passlib's `saslprep` applies it before SCRAM: B.1 characters removed,
  * non-ASCII spaces made U+0020, NFKC, then null when a prohibited character remains (passlib raises there, so such
- * a password never matches). Not checked: unassigned code points (Unicode 3.2's table A.1) and the bidi rule.
+ * a password never matches). Not checked: unassigned code points (Unicode 3.2's table A.1) and the bidi rule. Both
+ * only refuse: passlib cannot have hashed a password they refuse, and a password holding such a character maps to a
+ * string still holding it, so it cannot equal any password passlib did hash — skipping them changes no answer.
  *
  * @example
  *   saslprep('I\u00ADX')   // 'IX'
