@@ -307,7 +307,11 @@ describe('Azure Functions: settings and start-up', () => {
     assert.match(lines[0]!, /jit\.key\.pem|JIT_DECRYPTION_KEY_FILE/);
   });
 
-  test('without the Functions host, @azure/functions\' own app accepts the registrations (test mode) and the settings are still checked', () => {
+  test('by default on @azure/functions\' own app (in test mode without the host): settings checked first, then registered once only', () => {
     assert.throws(() => registerFunctions({ env: {} }), ConfigError);
+    const quiet = { env: base, open: () => new Promise<never>(() => undefined), logger: createLogger({ level: 'silent' }) };
+    const registered = registerFunctions(quiet);
+    assert.deepEqual(registered.names, ['OnPasswordSubmit', 'OnAttributeCollectionStart', 'OnAttributeCollectionSubmit', 'OnTokenIssuanceStart', 'healthz', 'readyz']);
+    assert.throws(() => registerFunctions(quiet), (error) => hasCode(error, FunctionsErrorCode.ALREADY_REGISTERED));
   });
 });
