@@ -6,8 +6,9 @@
 //
 // Deploy twice: the first deployment gives the target URL (output PASSWORD_SUBMIT_URL) for `entra-migrate setup`,
 // which creates the extension's app registration; the second passes its app id (extensionAppId) and identifier URI
-// (extensionResourceId), and only then does the extension run (minimum replicas 0 before: without the app id
-// `serve` stops at start-up, exit 2, by design).
+// (extensionResourceId), and only then does the extension run: until the app id is set (and, in a Container App,
+// until azd has deployed the image) no replica or instance is kept running, since `serve` without the app id stops at
+// start-up (exit 2, by design) and a revision whose replicas cannot start fails the deployment.
 targetScope = 'resourceGroup'
 
 @description('Where the extension runs: a Container App (the image of the repository\'s Dockerfile) or a Function App (Flex Consumption, the Functions adapter).')
@@ -198,7 +199,7 @@ module containerApp 'modules/container-app.bicep' = if (hosting == 'containerapp
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     settings: union(plainSettings, { PORT: string(containerPort) })
     secretSettings: union(serveSettings, { LEDGER_DATABASE_URL: ledgerDatabaseUrl })
-    minReplicas: empty(extensionAppId) ? 0 : minReplicas
+    minReplicas: empty(extensionAppId) || empty(image) ? 0 : minReplicas
     maxReplicas: maxReplicas
   }
 }

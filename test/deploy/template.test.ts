@@ -469,8 +469,9 @@ test('the Function App keeps instances warm, runs Node 20 and reaches its storag
   assert.match(containerApp, /path: '\/healthz'/);
   assert.match(containerApp, /path: '\/readyz'/);
   assert.match(containerApp, /allowInsecure: false/);
-  // No replica until the app id is set: serve would stop at start-up (exit 2) and fail the revision.
-  assert.match(objectAfter(main.find('module', 'containerApp').text, 'params'), /minReplicas: empty\(extensionAppId\) \? 0 : minReplicas/);
+  // No replica until the app id and the image are there: serve would stop at start-up (exit 2) and fail the revision.
+  assert.match(objectAfter(main.find('module', 'containerApp').text, 'params'), /minReplicas: empty\(extensionAppId\) \|\| empty\(image\) \? 0 : minReplicas/);
+  assert.match(objectAfter(main.find('module', 'functionApp').text, 'params'), /alwaysReadyInstances: empty\(extensionAppId\) \? 0 : minReplicas/);
 });
 
 test('azure.yaml parses and points azd at the template, the service azd deploys is the one the modules tag', () => {
@@ -504,5 +505,7 @@ test('main.parameters.json is JSON once azd substitutes it, names only real para
   assert.deepEqual(unmapped.sort(), ['ledgerAdministratorPassword', 'serveSettings']);
   assert.doesNotMatch(raw, /password|secret/i);
   assert.equal(parameters['hosting']?.value, 'containerapp', 'containerapp unless ENTRA_MIGRATE_HOSTING says otherwise');
+  assert.equal(parameters['createDecryptionKey']?.value, true, 'a JSON boolean, as the bool parameter needs');
+  assert.equal(parameters['decryptionKeyName']?.value, 'jit-decryption');
   assert.deepEqual(/@allowed\(\[\s*'containerapp'\s*'functions'\s*\]\)/.test(main.find('param', 'hosting').decorators.join('\n')), true);
 });

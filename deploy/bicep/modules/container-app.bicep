@@ -11,7 +11,7 @@ param tags object
 @description('Suffix that makes names unique.')
 param suffix string
 
-@description('The entra-migrate image; empty: a public placeholder until the first `azd deploy`.')
+@description('The entra-migrate image; empty: a public placeholder until the first `azd deploy` (main.bicep then runs no replica).')
 param image string
 
 @description('Port serve listens on (PORT).')
@@ -39,15 +39,14 @@ param settings object
 @secure()
 param secretSettings object
 
-@description('Replicas always running (0 while the extension app id is not yet set).')
+@description('Replicas always running (0 until main.bicep has both the extension app id and the image).')
 param minReplicas int
 
 @description('Most replicas.')
 param maxReplicas int
 
-/** Until azd has built the real image, a public sample on port 80, so the first provisioning succeeds. */
+/** Until azd has built the real image, a public sample; it never runs, since main.bicep asks for no replica then. */
 var placeholderImage = 'mcr.microsoft.com/k8se/quickstart:latest'
-var running = !empty(image)
 /** AcrPull (built-in): read images, nothing else. */
 var acrPullRoleId = '7f951dda-4ed3-4680-a7ca-43fe172d538d'
 
@@ -117,7 +116,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
       activeRevisionsMode: 'Single'
       ingress: {
         external: true
-        targetPort: running ? containerPort : 80
+        targetPort: containerPort
         transport: 'http'
         allowInsecure: false
       }
@@ -136,17 +135,19 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
       containers: [
         {
           name: 'extension'
-          image: running ? image : placeholderImage
+          image: empty(image) ? placeholderImage : image
           // One core: password hashes run one per core; scale out, not up (docs/deploying.md, capacity).
           resources: {
             cpu: json('1.0')
             memory: '2Gi'
           }
+          // A setting given both ways (the operator's serveSettings repeating one of the template's) is taken once,
+          // from the secrets: Container Apps refuses a name twice.
           env: concat(
-            map(items(settings), setting => { name: setting.key, value: setting.value }),
+            map(filter(items(settings), setting => !contains(allSecrets, setting.key)), setting => { name: setting.key, value: setting.value }),
             map(items(allSecrets), secret => { name: secret.key, secretRef: toLower(replace(secret.key, '_', '-')) })
           )
-          probes: running ? [
+          probes: [
             {
               type: 'Liveness'
               httpGet: {
@@ -165,7 +166,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
               periodSeconds: 5
               failureThreshold: 2
             }
-          ] : []
+          ]
         }
       ]
       scale: {
