@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCutover } from './commands/cutover.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEmulate } from './commands/emulate.js';
@@ -31,6 +32,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerKeys(program, setExitCode);
   registerSetup(program, setExitCode);
   registerDoctor(program, setExitCode);
+  registerDashboard(program, setExitCode);
   return program;
 }
 
