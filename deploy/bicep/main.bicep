@@ -169,17 +169,14 @@ module ledger 'modules/ledger-database.bicep' = {
   }
 }
 
-/** Settings that are not secret, by serve's environment variable names (docs/settings.md). */
-var plainSettings = union(
-  {
-    ENTRA_TENANT_ID: entraTenantId
-    JIT_DECRYPTION_KEY_VAULT_KEY_ID: keyVault.outputs.keyIdWithVersion
-    AZURE_CLIENT_ID: appIdentity.properties.clientId
-    LOG_LEVEL: logLevel
-  },
-  empty(extensionAppId) ? {} : { ENTRA_EXTENSION_APP_ID: extensionAppId },
-  empty(extensionResourceId) ? {} : { ENTRA_EXTENSION_RESOURCE_ID: extensionResourceId }
-)
+/** Settings that are not secret, by serve's environment variable names (docs/settings.md); a blank one is left out. */
+var alwaysSet = {
+  ENTRA_TENANT_ID: entraTenantId
+  JIT_DECRYPTION_KEY_VAULT_KEY_ID: keyVault.outputs.keyIdWithVersion
+  AZURE_CLIENT_ID: appIdentity.properties.clientId
+  LOG_LEVEL: logLevel
+}
+var plainSettings = union(alwaysSet, empty(extensionAppId) ? {} : { ENTRA_EXTENSION_APP_ID: extensionAppId }, empty(extensionResourceId) ? {} : { ENTRA_EXTENSION_RESOURCE_ID: extensionResourceId })
 
 /** Password authentication over TLS with the server's certificate checked (pg's verify-full). */
 var ledgerDatabaseUrl = 'postgres://${uriComponent(ledgerAdministratorLogin)}:${uriComponent(ledgerAdministratorPassword)}@${ledger.outputs.fullyQualifiedDomainName}:5432/${ledgerDatabaseName}?sslmode=verify-full'

@@ -366,7 +366,8 @@ test('the app identity holds that one role and nothing else; the platform identi
 
 /** The settings main.bicep gives serve, by name: the plain ones, the secret ones, and those each host module adds. */
 function templateSettingNames(): { plain: string[]; secret: string[]; container: string[]; functions: string[] } {
-  const plain = [...main.find('var', 'plainSettings').text.matchAll(/\b([A-Z][A-Z0-9_]+):/g)].map((m) => m[1]!);
+  const plain = ['alwaysSet', 'plainSettings'].flatMap((name) => [...main.find('var', name).text.matchAll(/\b([A-Z][A-Z0-9_]+):/g)].map((m) => m[1]!));
+  assert.match(main.find('var', 'plainSettings').text, /^var plainSettings = union\(alwaysSet, /);
   const secretsOf = (module: string) => /secretSettings: union\(serveSettings, \{ (\w+): ledgerDatabaseUrl \}\)/.exec(objectAfter(main.find('module', module).text, 'params'))?.[1];
   const secret = [secretsOf('containerApp'), secretsOf('functionApp')];
   assert.equal(secret[0], secret[1]);

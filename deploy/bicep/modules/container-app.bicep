@@ -99,6 +99,13 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
 /** Every secret, the Application Insights connection string among them; a secret's name is its setting's in kebab case. */
 var allSecrets = union(secretSettings, { APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString })
 
+/**
+ * A setting given both ways (the operator's serveSettings repeating one of the template's) is taken once, from the
+ * secrets: Container Apps refuses a name twice.
+ */
+var plainEnv = map(filter(items(settings), setting => !contains(allSecrets, setting.key)), setting => { name: setting.key, value: setting.value })
+var secretEnv = map(items(allSecrets), secret => { name: secret.key, secretRef: toLower(replace(secret.key, '_', '-')) })
+
 resource app 'Microsoft.App/containerApps@2024-03-01' = {
   name: 'ca-entra-migrate-${suffix}'
   location: location
@@ -141,12 +148,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             cpu: json('1.0')
             memory: '2Gi'
           }
-          // A setting given both ways (the operator's serveSettings repeating one of the template's) is taken once,
-          // from the secrets: Container Apps refuses a name twice.
-          env: concat(
-            map(filter(items(settings), setting => !contains(allSecrets, setting.key)), setting => { name: setting.key, value: setting.value }),
-            map(items(allSecrets), secret => { name: secret.key, secretRef: toLower(replace(secret.key, '_', '-')) })
-          )
+          env: concat(plainEnv, secretEnv)
           probes: [
             {
               type: 'Liveness'
