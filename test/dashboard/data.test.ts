@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { answerHours, dashboardFigures, HOURLY_ANSWERS_READ, percentile } from '../../src/dashboard/data.js';
+import { ProgressHistory } from '../../src/dashboard/progress-history.js';
+import { openLedger, type DecisionRecord, type Ledger } from '../../src/ledger/index.js';
+import { statusFigures } from '../../src/status/index.js';
+import { NOW, seedStatusLedger } from '../status/seed-status-ledger.js';
+
+const decision = (at: string, action: DecisionRecord['action'], reason: string, latencyInMs: number): DecisionRecord => ({
+  at: new Date(at),
+  correlationId: `c-${at}`,
+  objectId: 'o-1',
+  legacyId: '1',
+  action,
+  reason,
+  latencyInMs,
+});
+
+describe('dashboard figures over the seeded status ledger', () => {
+  let ledger: Ledger;
+  before(async () => {
+    ledger = await openLedger('memory:');
+    await seedStatusLedger(ledger, NOW);
+  });
+  after(async () => ledger?.close());
+
+  test('the progress is the status figures, and remaining is the pre-created accounts that have not moved', async () => {
+    const figures = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
+    assert.deepEqual(figures.status, await statusFigures({ ledger, days: 14, now: NOW }));
+    assert.deepEqual(figures.progress, { at: NOW.toISOString(), preCreated: 12, migratedByExtension: 2, migratedByReset: 1, migratedBySignUp: 2, remaining: 8 });
+    const { progress, status } = figures;
+    assert.equal(progress.preCreated, progress.migratedByExtension + progress.migratedByReset + progress.remaining + status.releasedByCutover);
+  });
+
+  test('the last 24 hours: the seeded answers in their hours with their latencies; later and older ones left out', async () => {
+    const { hours, deadlineInMs, entraTimeoutInMs } = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
+    assert.equal(hours.perHour.length, 24);
+    assert.equal(hours.perHour[0]!.hour, '2026-11-29T13:00:00.000Z');
+    assert.equal(hours.perHour.at(-1)!.hour, '2026-11-30T12:00:00.000Z');
+    assert.equal(hours.complete, true);
+    const shown = hours.perHour.filter((hour) => hour.answers > 0);
+    assert.deepEqual(
+      shown.map((hour) => [hour.hour.slice(11, 13), hour.byColumn.MigratePassword, hour.byColumn['sign-up'], hour.p50LatencyInMs, hour.p95LatencyInMs, hour.p99LatencyInMs]),
+      [['01', 1, 0, 10, 10, 10], ['02', 1, 0, 60, 60, 60], ['03', 0, 2, 70, 80, 80]],
+    );
+    assert.equal(hours.perHour[0]!.p50LatencyInMs, null);
+    assert.deepEqual([deadlineInMs, entraTimeoutInMs], [1500, 2000]);
+  });
+
+  test('anomalies: not applied, failed and pending pre-creations, with what to do', async () => {
+    const { anomalies } = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
+    assert.deepEqual(anomalies.map((a) => [a.kind, a.count]), [['not-applied', 1], ['failed-pre-creation', 1], ['pending-creation', 1], ['unavailable-answers', 1]]);
+    assert.match(anomalies[0]!.advice, /entra-migrate reconcile/);
+  });
+
+  test('an empty ledger shows zeros and nothing to attend to', async () => {
+    const empty = await openLedger('memory:');
+    try {
+      const figures = await dashboardFigures({ ledger: empty, now: NOW, deadlineInMs: 1500 });
+      assert.deepEqual(figures.anomalies, []);
+      assert.equal(figures.progress.remaining, 0);
+      assert.ok(figures.hours.perHour.every((hour) => hour.answers === 0 && hour.p99LatencyInMs === null));
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
+describe('answers per hour', () => {
+  const now = new Date('2026-12-02T10:30:00.000Z');
+
+  test('Block is split into locked and unavailable by its reason, sign-ups counted apart, answers over the deadline counted', () => {
+    const { perHour } = answerHours(
+      [
+        decision('2026-12-02T10:10:00Z', 'Block', 'legacy-account-blocked', 40),
+        decision('2026-12-02T10:05:00Z', 'Block', 'legacy-store-unavailable', 1600),
+        decision('2026-12-02T10:04:00Z', 'Block', 'deadline-exceeded', 1900),
+        decision('2026-12-02T10:03:00Z', 'Retry', 'password-wrong', 30),
+        decision('2026-12-02T10:02:00Z', 'UpdatePassword', 'password-correct-policy-too-short', 20),
+        decision('2026-12-02T09:59:59.999Z', 'modifyAttributeValues', 'migrated-by-sign-up', 10),
+      ],
+      now,
+      1500,
+    );
+    const current = perHour.at(-1)!;
+    assert.deepEqual(current.byColumn, { MigratePassword: 0, UpdatePassword: 1, Retry: 1, 'Block-locked': 1, 'Block-unavailable': 2, 'sign-up': 0 });
+    assert.equal(current.overDeadline, 2);
+    assert.deepEqual([current.p50LatencyInMs, current.p95LatencyInMs, current.p99LatencyInMs], [40, 1900, 1900]);
+    assert.equal(perHour.at(-2)!.byColumn['sign-up'], 1);
+  });
+
+  test('a full listing whose oldest answer is inside the window is marked incomplete', () => {
+    const full = Array.from({ length: HOURLY_ANSWERS_READ }, () => decision('2026-12-02T10:00:00Z', 'MigratePassword', 'password-correct', 5));
+    assert.equal(answerHours(full, now, 1500).complete, false);
+    full[full.length - 1] = decision('2026-11-30T10:00:00Z', 'MigratePassword', 'password-correct', 5);
+    assert.equal(answerHours(full, now, 1500).complete, true);
+  });
+
+  test('percentile_disc as PostgreSQL defines it', () => {
+    assert.equal(percentile([], 0.5), null);
+    assert.equal(percentile([10, 60, 70, 80, 2000], 0.5), 70);
+    assert.equal(percentile([10, 60, 70, 80, 2000], 0.99), 2000);
+    assert.equal(percentile([20, 30, 1000], 0.95), 1000);
+  });
+});
+
+describe('progress history', () => {
+  const point = (at: string, preCreated: number) => ({ at, preCreated, migratedByExtension: 0, migratedByReset: 0, migratedBySignUp: 0, remaining: preCreated });
+
+  test('keeps points at least the spacing apart, and at most its capacity, oldest dropped first', () => {
+    const history = new ProgressHistory({ capacity: 2, spacingInMs: 30_000 });
+    history.add(point('2026-12-02T10:00:00Z', 1));
+    history.add(point('2026-12-02T10:00:10Z', 2));
+    history.add(point('2026-12-02T10:00:30Z', 3));
+    history.add(point('2026-12-02T10:01:00Z', 4));
+    assert.deepEqual(history.points().map((p) => p.preCreated), [3, 4]);
+  });
+});
