@@ -9,7 +9,7 @@ export function registerDashboard(program: Command, setExitCode: (code: number) 
     .addHelpText(
       'after',
       `
-The page shows what \`entra-migrate status\` prints, live (it asks for new figures every 5 s): accounts pre-created,
+The page shows what \`entra-migrate status\` prints, live (it asks for new figures every 3 s): accounts pre-created,
 migrated by the extension, by a password reset and at sign-up, and remaining, drawn over time since the dashboard
 started; the extension's answers per hour over the last day (MigratePassword, UpdatePassword, Retry, Block for a
 locked legacy account, Block because the legacy system was unavailable, sign-ups) with p50/p95/p99 latency against
