@@ -5,6 +5,7 @@ export function renderLoginPage(options: { failed: boolean }): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Sign in — entra-migrate dashboard</title>
 <link rel="stylesheet" href="/assets/dashboard.css">
 </head>

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadDashboardConfig } from '../../src/dashboard/dashboard-config.js';
+import { startDashboard, type RunningDashboard } from '../../src/dashboard/start-dashboard.js';
+import { openLedger, type Ledger } from '../../src/ledger/index.js';
+import { statusFigures, type StatusFigures } from '../../src/status/index.js';
+import { seedStatusLedger } from '../status/seed-status-ledger.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Where the screenshots go: outside the repository, so nothing generated is committed by accident. */
+const SCREENSHOTS = join(tmpdir(), 'entra-migrate-test-results', 'dashboard');
+
+function skipReason(): string | false {
+  if (existsSync(CHROMIUM)) return false;
+  const reason = `${CHROMIUM} is missing; install Debian's chromium (apt-get install chromium) to run the browser test`;
+  if (process.env.CI === 'true') throw new Error(`CI requires the browser test: ${reason}`);
+  return reason;
+}
+
+/** The figures the page shows in its summary, by id, as the seeded ledger's status figures give them. */
+function expectedSummary(figures: StatusFigures): Record<string, string> {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return {
+    preCreated: n(figures.accounts.preCreated),
+    migratedByExtension: n(figures.migratedBy.extension),
+    migratedByReset: n(figures.migratedBy.reset),
+    migratedBySignUp: n(figures.migratedBy.signUp),
+    remaining: n(figures.needsNewPassword + figures.blocked + figures.triedNotMigrated + figures.neverSignedIn + figures.notApplied),
+    neverSignedIn: n(figures.neverSignedIn),
+    needsNewPassword: n(figures.needsNewPassword),
+    blocked: n(figures.blocked),
+    notApplied: n(figures.notApplied),
+  };
+}
+
+async function shownSummary(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('dd[id^="fig-"]', (elements) => Object.fromEntries(elements.map((element) => [element.id.slice(4), element.textContent ?? ''])));
+}
+
+describe('the dashboard in a real browser', { skip: skipReason() }, () => {
+  let dir: string;
+  let writer: Ledger;
+  let dashboard: RunningDashboard;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dashboard-browser-'));
+    const url = `sqlite://${join(dir, 'ledger.db')}`;
+    writer = await openLedger(url);
+    await seedStatusLedger(writer, new Date()); // the dashboard reads the real clock: the answers' days end today
+    await writer.recordAccount({ legacyId: '<script>alert(1)</script>', email: 'x"><b>bold</b>@example.com', state: 'created', entraObjectId: 'o-hostile', reason: null, updatedAt: new Date() });
+    dashboard = await startDashboard(loadDashboardConfig({ DASHBOARD_PORT: '0', LEDGER_DATABASE_URL: url }));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    await writer?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function open(width: number, height: number): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(dashboard.url);
+    await page.waitForSelector('#progress-chart canvas', { timeout: 10_000 }); // uPlot ran, under the CSP
+    return page;
+  }
+
+  test('shows the seeded figures, draws the charts, and updates without a reload when a user migrates', async () => {
+    const page = await open(1280, 900);
+    assert.deepEqual(await shownSummary(page), expectedSummary(await statusFigures({ ledger: writer, days: 14, now: new Date() })));
+    for (const chart of ['progress-chart', 'answers-chart', 'latency-chart']) assert.equal(await page.locator(`#${chart} canvas`).count(), 1, chart);
+    assert.match((await page.textContent('#stragglers-table')) ?? '', /<script>alert\(1\)<\/script>/, 'the hostile id shows as text');
+    assert.equal(await page.locator('#stragglers-table b').count(), 0, 'and makes no markup');
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-desktop.png'), fullPage: true });
+
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    const before = Number((await page.textContent('#fig-migratedByExtension'))!.replace(/,/g, ''));
+    const remaining = Number((await page.textContent('#fig-remaining'))!.replace(/,/g, ''));
+    const recordedAt = Date.now();
+    await writer.recordDecision({ at: new Date(), correlationId: 'c-browser-1', objectId: 'o-a-never1', legacyId: 'a-never1', action: 'MigratePassword', reason: 'password-correct', latencyInMs: 123 });
+    await page.waitForFunction((expected) => document.getElementById('fig-migratedByExtension')?.textContent === expected, String(before + 1), { timeout: 5000 });
+    const tookInMs = Date.now() - recordedAt;
+    assert.equal(await page.textContent('#fig-remaining'), String(remaining - 1));
+    assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
+    process.stdout.write(`# the page showed the new migration ${tookInMs} ms after it was recorded\n`);
+    assert.deepEqual(problems, [], 'no script error and no CSP violation');
+    await page.context().close();
+  });
+
+  test('searches the stragglers and downloads their CSV (ids and e-mails)', async () => {
+    const page = await open(1280, 900);
+    await page.fill('#q', 'A-NEVER2');
+    await page.press('#q', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('#stragglers-table tbody tr').length === 1);
+    assert.match((await page.textContent('#stragglers-table tbody')) ?? '', /a-never2.*a-never2@example\.com/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href="/stragglers.csv"]')]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    const lines = csv.split('\r\n');
+    assert.equal(lines[0], 'legacy_id,email');
+    assert.ok(lines.includes('a-never2,a-never2@example.com'));
+    assert.ok(!lines.includes('a-never1,a-never1@example.com'), 'a-never1 migrated in the test before: no longer a straggler');
+    assert.ok(lines.includes("'=1+2,\"'-x@example.com, \"\"q\"\"\""));
+    assert.ok(lines.slice(1, -1).every((line) => line.split(',').length >= 2));
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  test('at 375 px the page fits the width and is usable by keyboard', async () => {
+    const page = await open(375, 812);
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 375, 'no sideways scrolling');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the figures');
+    assert.equal(await page.locator('label[for="q"]').count(), 1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-375px.png'), fullPage: true });
+    process.stdout.write(`# screenshots: ${join(SCREENSHOTS, 'dashboard-desktop.png')} and ${join(SCREENSHOTS, 'dashboard-375px.png')}\n`);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+});
