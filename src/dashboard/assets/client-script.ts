@@ -53,6 +53,9 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
       series: [{}].concat(series.map(function (s, i) {
         return { label: s.label, stroke: s.stroke || COLORS[i % COLORS.length], width: 2, dash: s.dash, points: { show: data[0].length < 40 } };
       })),
+      // Times in UTC, as the tables show them; a single point gets an hour either side instead of a span of years.
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
+      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 3600, max + 3600] : [min, max]; } } },
       axes: [{}, { size: 60 }],
       legend: { live: false },
     }, data, element);
