@@ -35,7 +35,7 @@ for (const vector of samples) {
 
 // The formats added by family (issue 13): one vector of each, with its scheme named as a store would.
 const familySeen = new Set<string>();
-for (const vector of FAMILY_VECTORS.filter((entry) => !entry.malformed && !familySeen.has(entry.format) && familySeen.add(entry.format))) {
+for (const vector of FAMILY_VECTORS.filter((entry) => !entry.malformed && !entry.disabled && !familySeen.has(entry.format) && familySeen.add(entry.format))) {
   const stored: StoredHash = { hash: vector.hash, scheme: vector.format, ...(vector.params && { params: vector.params }) };
   const password = passwordOf(vector);
   let done = 0;

@@ -8,6 +8,8 @@ import { appCredential, createPacer } from '../graph/index.js';
 import type { EntraAccounts, EventOutcome, PasswordSubmitOutcome } from '../handlers/index.js';
 import type { GuardedAuthority } from '../legacy/index.js';
 import { MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID } from '../ledger/decision-record.js';
+import { createExtensionMetrics, type ExtensionMetrics } from '../metrics/extension-metrics.js';
+import { withCheckTiming } from '../metrics/timed-authority.js';
 import { eventCallOf, openLedger, type Ledger } from '../ledger/index.js';
 import {
   createCallerTokenVerifier,
@@ -17,6 +19,7 @@ import {
   type KeyRing,
   type SigningKeySource,
 } from '../security/index.js';
+import { buildMetricsServer } from '../server/metrics-server.js';
 import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { openLegacyAuthority } from './open-legacy-authority.js';
@@ -56,6 +59,10 @@ export interface Extension {
   legacy: GuardedAuthority;
   ledger: Ledger;
   signingKeys: SigningKeySource;
+  /** The Prometheus metrics (`GET /metrics` on the server when METRICS_TOKEN is set; serve also listens on METRICS_PORT). */
+  metrics: ExtensionMetrics;
+  /** The server of METRICS_PORT (`GET /metrics` alone), not yet listening; undefined without METRICS_PORT. */
+  metricsServer: Awaited<ReturnType<typeof buildMetricsServer>> | undefined;
   /** The readiness checks run once at start; settles when all have answered (each failure is already logged). */
   startupReadiness: Promise<ReadinessReport>;
   /** Stops accepting requests, lets in-flight ones finish, then closes pools and files. */
@@ -104,10 +111,18 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       );
     }
 
+    const metrics = createExtensionMetrics(
+      {
+        circuitState: () => legacy.circuitState(),
+        decryptionKeys: () => keyRing.keys.map((key) => ({ id: key.id, notAfter: key.notAfter?.getTime() ?? null })),
+      },
+      { clock },
+    );
     const signingKeys = createSigningKeySource({
       openIdConfigurationUrls: config.openIdConfigurationUrl ? [config.openIdConfigurationUrl] : openIdConfigurationUrlsFor(config.tenantId),
       ...(options.fetch && { fetch: options.fetch }),
       now: clock,
+      onRefresh: (result) => metrics.signingKeyRefresh(result),
     });
     const readiness: ReadinessCheck[] = [
       { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
@@ -174,7 +189,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         extensionAppId: config.extensionAppId,
         extensionResourceId: config.extensionResourceId,
         keyRing,
-        legacy,
+        legacy: withCheckTiming(legacy, (seconds, outcome) => metrics.legacyCheck(seconds, outcome)),
         messages,
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
@@ -211,14 +226,20 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       }),
       onEventOutcome,
       maxConnections: config.maxConnections,
+      metrics: { metrics, token: config.metrics.token, onCalloutPort: config.metrics.token !== undefined && config.metrics.port === undefined },
     });
+
+    const metricsServer = config.metrics.port === undefined ? undefined : await buildMetricsServer({ metrics, token: config.metrics.token, logger: options.logger });
+    if (metricsServer) opened.push(metricsServer);
 
     return {
       server,
+      metricsServer,
       keyRing,
       legacy,
       ledger,
       signingKeys,
+      metrics,
       startupReadiness,
       async close() {
         await server.close();

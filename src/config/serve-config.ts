@@ -18,6 +18,11 @@ export type DecryptionKeySource =
 export interface ServeConfig {
   readonly port: number;
   readonly host: string;
+  /**
+   * `GET /metrics` (Prometheus): METRICS_TOKEN, a bearer token a scrape must send; METRICS_PORT, a port of its own
+   * for it (same HOST). With neither, there is no /metrics: the figures are never public by accident.
+   */
+  readonly metrics: { readonly token: string | undefined; readonly port: number | undefined };
   readonly tenantId: string;
   readonly extensionAppId: string;
   /**
@@ -157,6 +162,7 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
   const config: ServeConfig = {
     port,
     host,
+    metrics: readMetrics(read, port),
     tenantId,
     extensionAppId,
     extensionResourceId,
@@ -184,6 +190,19 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return Object.freeze(config);
+}
+
+/** Shortest METRICS_TOKEN: 128 bits of a random base64 string. */
+const MIN_METRICS_TOKEN_LENGTH = 22;
+
+function readMetrics(read: SettingsReader, port: number): ServeConfig['metrics'] {
+  const token = read.optional('METRICS_TOKEN');
+  if (token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH) {
+    read.report('METRICS_TOKEN', `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -base64 24)`);
+  }
+  const metricsPort = read.optional('METRICS_PORT') === undefined ? undefined : read.integer('METRICS_PORT', { default: 0, min: 0, max: 65535 });
+  if (metricsPort !== undefined && metricsPort === port && port !== 0) read.report('METRICS_PORT', 'must differ from PORT (the callouts\' port); or leave it unset and set METRICS_TOKEN');
+  return Object.freeze({ token, port: metricsPort });
 }
 
 /** What checking a password against the legacy store needs: the store, its deadline and the hash settings. */

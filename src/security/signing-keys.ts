@@ -28,6 +28,8 @@ export interface SigningKeySourceOptions {
   refreshCooldownInMs?: number;
   /** Keys older than this are refetched on next use, in ms. Default 24 h (Entra rolls keys with weeks of overlap). */
   maxAgeInMs?: number;
+  /** Told when a refresh that went to the network settles (for metrics). Must not throw. */
+  onRefresh?: (result: 'ok' | 'failed') => void;
 }
 
 /** Largest metadata or key-set document read, in bytes. Entra's are under 10 KiB. */
@@ -94,9 +96,11 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
       .then(
         () => {
           lastFailure = undefined;
+          options.onRefresh?.('ok');
         },
         (error: unknown) => {
           lastFailure = error;
+          options.onRefresh?.('failed');
           throw error;
         },
       )

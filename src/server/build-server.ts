@@ -6,7 +6,9 @@ import type { CallerTokenVerifier } from './caller-auth.js';
 import type { ReadinessCheck } from './readiness.js';
 import { attributeCollectionStartRoutes } from './routes/attribute-collection-start.js';
 import { attributeCollectionSubmitRoutes } from './routes/attribute-collection-submit.js';
+import type { ExtensionMetrics } from '../metrics/extension-metrics.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { otpSendRoutes } from './routes/otp-send.js';
 import { passwordSubmitRoutes } from './routes/password-submit.js';
 import { tokenIssuanceStartRoutes } from './routes/token-issuance-start.js';
@@ -72,7 +74,21 @@ export interface ServerDeps {
   otpSend?: { deps: OtpSendDeps };
   /** Told about every answer of an event other than OnPasswordSubmit, after it is sent (the ledger's audit row). Must not throw. */
   onEventOutcome?: (outcome: EventOutcome) => void;
+  /**
+   * Every answer counted and timed in `metrics`; `GET /metrics` on this server when `onCalloutPort` (METRICS_TOKEN
+   * set, METRICS_PORT not), behind `token`. Without it, nothing is counted and /metrics is 404.
+   */
+  metrics?: { metrics: ExtensionMetrics; token: string | undefined; onCalloutPort: boolean };
 }
+
+/** The event a path answers, for metrics: a bounded set, never the raw URL. */
+const EVENT_OF_PATH: Readonly<Record<string, string>> = {
+  '/events/password-submit': 'OnPasswordSubmit',
+  '/events/attribute-collection-start': 'OnAttributeCollectionStart',
+  '/events/attribute-collection-submit': 'OnAttributeCollectionSubmit',
+  '/events/token-issuance-start': 'OnTokenIssuanceStart',
+  '/events/otp-send': 'OnOtpSend',
+};
 
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
 const CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
@@ -136,6 +152,11 @@ export async function buildServer(deps: ServerDeps) {
   // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
   app.addHook('onResponse', async (request, reply) => {
     const outcome = request.outcome ?? request.eventOutcome;
+    const event = request.method === 'POST' ? EVENT_OF_PATH[request.routeOptions.url ?? ''] : undefined;
+    if (deps.metrics && event) {
+      const action = reply.statusCode === 200 ? (outcome?.action ?? 'unknown') : 'error';
+      deps.metrics.metrics.answered({ event, action, status: reply.statusCode, seconds: (deps.clock() - request.receivedAt) / 1000 });
+    }
     request.log.info(
       {
         method: request.method,
@@ -169,6 +190,7 @@ export async function buildServer(deps: ServerDeps) {
   });
 
   await app.register(healthRoutes, { readiness: deps.readiness });
+  if (deps.metrics?.onCalloutPort) await app.register(metricsRoutes, { metrics: deps.metrics.metrics, token: deps.metrics.token });
   // The deadline's send margin follows this process's event-loop delay (server/send-margin.ts).
   const sendMargin = deps.sendMargin ?? createSendMargin();
   if (!deps.sendMargin) app.addHook('onClose', async () => sendMargin.close());

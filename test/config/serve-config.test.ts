@@ -182,6 +182,18 @@ test('config: MAX_CONNECTIONS caps open connections, 512 by default', () => {
   for (const bad of ['0', '-1', 'lots', '1.5']) assert.deepEqual(problemsOf({ ...valid, MAX_CONNECTIONS: bad }).map(([setting]) => setting), ['MAX_CONNECTIONS'], bad);
 });
 
+test('config: no /metrics unless METRICS_TOKEN or METRICS_PORT; a short token or the callouts\' port is refused, never quoted', () => {
+  assert.deepEqual(loadServeConfig(valid).metrics, { token: undefined, port: undefined });
+  const token = 'aB3-dE6-gH9-jK2-mN5-pQ8';
+  assert.deepEqual(loadServeConfig({ ...valid, METRICS_TOKEN: token }).metrics, { token, port: undefined });
+  assert.deepEqual(loadServeConfig({ ...valid, METRICS_PORT: '9464' }).metrics, { token: undefined, port: 9464 });
+  const short = problemsOf({ ...valid, METRICS_TOKEN: 'short-secret-value' });
+  assert.deepEqual(short.map(([setting]) => setting), ['METRICS_TOKEN']);
+  assert.ok(!short[0]![1].includes('short-secret-value'), 'the problem never quotes the token');
+  assert.deepEqual(problemsOf({ ...valid, PORT: '7071', METRICS_PORT: '7071' }).map(([setting]) => setting), ['METRICS_PORT']);
+  for (const bad of ['-1', '65536', 'nine', '80.5']) assert.deepEqual(problemsOf({ ...valid, METRICS_PORT: bad }).map(([setting]) => setting), ['METRICS_PORT'], bad);
+});
+
 const FLAG_ATTRIBUTE = 'extension_0000111122223333444455556666aaaa_toBeMigrated';
 
 test('config: sign-up account creation is off without ENTRA_TENANT_DOMAIN, even with AZURE_CLIENT_ID and a secret (Key Vault reads them) or the flag (setup --write-env writes it for doctor)', () => {

@@ -6,6 +6,7 @@ import { encryptPasswordContext, mintCalloutToken, createTenant, type EmulatedTe
 import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
 import { createMemoryLegacyStore, hashStoreAuthority, type MemoryLegacyStoreOptions } from '../../src/legacy/index.js';
+import { createExtensionMetrics, type ExtensionMetrics } from '../../src/metrics/extension-metrics.js';
 import { createCallerTokenVerifier, generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { buildServer, type ExtensionServer, type SendMargin } from '../../src/server/index.js';
 import type { PasswordSubmitOutcome } from '../../src/handlers/index.js';
@@ -21,6 +22,8 @@ export interface ServerUnderTest {
   store: MemoryLegacyStoreOptions;
   lookups(): number;
   outcomes: PasswordSubmitOutcome[];
+  /** The server's metrics, when started with `metrics`. */
+  metrics: ExtensionMetrics | undefined;
   logs(): string;
   token(overrides?: { audience?: string }): Promise<string>;
   /** A callout body as Entra sends it, for `username` typing `password`. */
@@ -39,6 +42,8 @@ export async function startServer(
     callerTokenDelayInMs?: number;
     /** Instead of measuring this process's event loop. */
     sendMargin?: SendMargin;
+    /** Counts answers in `metrics` and serves `GET /metrics` on the server, behind `token` when given. */
+    metrics?: { token?: string };
   } = {},
 ): Promise<ServerUnderTest> {
   const tenant = await createTenant();
@@ -71,6 +76,7 @@ export async function startServer(
   const { keySource } = tenantSigningKeys(tenant);
   const outcomes: PasswordSubmitOutcome[] = [];
   const callerTokenVerifier = createCallerTokenVerifier({ tenantId: tenant.tenantId, extensionAppId: APP_ID, keySource });
+  const metrics = options.metrics && createExtensionMetrics({}, { processMetrics: false });
   const app = await buildServer({
     logger,
     clock: Date.now,
@@ -93,6 +99,7 @@ export async function startServer(
     onOutcome: (outcome) => outcomes.push(outcome),
     ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
     ...(options.sendMargin && { sendMargin: options.sendMargin }),
+    ...(metrics && { metrics: { metrics, token: options.metrics?.token, onCalloutPort: true } }),
   });
 
   return {
@@ -102,6 +109,7 @@ export async function startServer(
     store,
     lookups: () => lookups,
     outcomes,
+    metrics,
     logs: () => logText,
     token: (overrides = {}) => mintCalloutToken(tenant, { audience: overrides.audience ?? APP_ID, now: Date.now() }),
     body: (username, password, bodyOptions = {}) =>

@@ -18,11 +18,12 @@ export async function serve(options: ServeCommandOptions): Promise<number> {
   let ports: PortChoice[] = [];
   try {
     const config = loadServeConfig(loadSettings({ env: process.env, configFile: options.config, envFile: options.envFile }));
-    ports = [{ port: config.port, chosenWith: 'PORT' }];
+    ports = [{ port: config.port, chosenWith: 'PORT' }, ...(config.metrics.port === undefined ? [] : [{ port: config.metrics.port, chosenWith: 'METRICS_PORT' }])];
     const logger = createLogger({ level: config.logLevel });
     extension = await openExtension(config, { logger });
     const address = await extension.server.listen({ port: config.port, host: config.host });
     logger.info({ address, keys: extension.keyRing.keys.map((key) => key.id) }, 'entra-migrate serve is listening');
+    if (extension.metricsServer) logger.info({ address: await extension.metricsServer.listen({ port: config.metrics.port!, host: config.host }) }, 'metrics are served at /metrics');
   } catch (error) {
     await extension?.close();
     return reportError('serve', error, { ports });

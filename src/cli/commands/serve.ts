@@ -68,6 +68,8 @@ which wins over --config.
   OTP_FROM                        the sender, e.g. "Contoso <codes@contoso.com>" (required with a provider)
   OTP_TEMPLATES_DIR               templates replacing the shipped en/fr/de/es: <locale>/strings.json, body.txt, body.html
   MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
+  METRICS_TOKEN                   serve GET /metrics (Prometheus) on PORT to Authorization: Bearer <token>
+  METRICS_PORT                    or serve GET /metrics on a port of its own (behind METRICS_TOKEN if set too)
   PORT                            the port to listen on (default 7071)
   HOST                            the interface to listen on (default 0.0.0.0)
   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (default info)
@@ -93,7 +95,8 @@ which wins over --config.
 Routes: POST /events/password-submit (OnPasswordSubmit), GET /events/password-submit (probe),
         POST|GET /events/attribute-collection-start, POST|GET /events/attribute-collection-submit (sign-up),
         POST|GET /events/token-issuance-start (token claims), POST|GET /events/otp-send (with an OTP provider),
-        GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger).
+        GET /healthz (liveness), GET /readyz (keys, Entra metadata, legacy store, ledger),
+        GET /metrics (with METRICS_TOKEN; on METRICS_PORT when that is set).
 
 Exit codes: 0 stopped cleanly, 1 failed at run time (e.g. "port 7071 is in use; choose another with PORT"),
 2 invalid settings (each printed on its own line).`;
