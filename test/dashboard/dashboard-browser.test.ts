@@ -15,6 +15,20 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Where the screenshots go: outside the repository, so nothing generated is committed by accident. */
 const SCREENSHOTS = join(tmpdir(), 'entra-migrate-test-results', 'dashboard');
 
+/**
+ * The little of the browser's globals the test reads inside the page (the project's TypeScript has no DOM library;
+ * strings would be eval, which the dashboard's CSP rightly forbids).
+ */
+interface InBrowser {
+  notReloaded?: boolean;
+  document: {
+    getElementById(id: string): { textContent: string | null } | null;
+    querySelectorAll(selector: string): { length: number };
+    documentElement: { scrollWidth: number };
+    activeElement: { textContent: string | null } | null;
+  };
+}
+
 function skipReason(): string | false {
   if (existsSync(CHROMIUM)) return false;
   const reason = `${CHROMIUM} is missing; install Debian's chromium (apt-get install chromium) to run the browser test`;
@@ -84,15 +98,15 @@ describe('the dashboard in a real browser', { skip: skipReason() }, () => {
     assert.equal(await page.locator('#stragglers-table b').count(), 0, 'and makes no markup');
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-desktop.png'), fullPage: true });
 
-    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.evaluate(() => ((globalThis as unknown as InBrowser).notReloaded = true));
     const before = Number((await page.textContent('#fig-migratedByExtension'))!.replace(/,/g, ''));
     const remaining = Number((await page.textContent('#fig-remaining'))!.replace(/,/g, ''));
     const recordedAt = Date.now();
     await writer.recordDecision({ at: new Date(), correlationId: 'c-browser-1', objectId: 'o-a-never1', legacyId: 'a-never1', action: 'MigratePassword', reason: 'password-correct', latencyInMs: 123 });
-    await page.waitForFunction((expected) => document.getElementById('fig-migratedByExtension')?.textContent === expected, String(before + 1), { timeout: 5000 });
+    await page.waitForFunction((expected) => (globalThis as unknown as InBrowser).document.getElementById('fig-migratedByExtension')?.textContent === expected, String(before + 1), { timeout: 5000 });
     const tookInMs = Date.now() - recordedAt;
     assert.equal(await page.textContent('#fig-remaining'), String(remaining - 1));
-    assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as InBrowser).notReloaded), true, 'the page was not reloaded');
     process.stdout.write(`# the page showed the new migration ${tookInMs} ms after it was recorded\n`);
     assert.deepEqual(problems, [], 'no script error and no CSP violation');
     await page.context().close();
@@ -102,7 +116,7 @@ describe('the dashboard in a real browser', { skip: skipReason() }, () => {
     const page = await open(1280, 900);
     await page.fill('#q', 'A-NEVER2');
     await page.press('#q', 'Enter');
-    await page.waitForFunction(() => document.querySelectorAll('#stragglers-table tbody tr').length === 1);
+    await page.waitForFunction(() => (globalThis as unknown as InBrowser).document.querySelectorAll('#stragglers-table tbody tr').length === 1);
     assert.match((await page.textContent('#stragglers-table tbody')) ?? '', /a-never2.*a-never2@example\.com/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href="/stragglers.csv"]')]);
     const csv = await readFile((await download.path())!, 'utf8');
@@ -118,9 +132,9 @@ describe('the dashboard in a real browser', { skip: skipReason() }, () => {
 
   test('at 375 px the page fits the width and is usable by keyboard', async () => {
     const page = await open(375, 812);
-    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 375, 'no sideways scrolling');
+    assert.ok((await page.evaluate(() => (globalThis as unknown as InBrowser).document.documentElement.scrollWidth)) <= 375, 'no sideways scrolling');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the figures');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as InBrowser).document.activeElement?.textContent), 'Skip to the figures');
     assert.equal(await page.locator('label[for="q"]').count(), 1);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-375px.png'), fullPage: true });
     process.stdout.write(`# screenshots: ${join(SCREENSHOTS, 'dashboard-desktop.png')} and ${join(SCREENSHOTS, 'dashboard-375px.png')}\n`);
