@@ -10,6 +10,7 @@ import { dashboardFigures, type DashboardFigures } from './data.js';
 import { renderLoginPage } from './login-page.js';
 import { renderDashboardPage } from './page.js';
 import { ProgressHistory } from './progress-history.js';
+import { readOnlyLedger } from './read-only-ledger.js';
 import { normaliseSearch, searchStragglers, stragglerIdCsvLines } from './stragglers.js';
 
 /** How often the page asks for new figures: 3 s, inside the 5 s issue 14 allows even when a reading takes a while. */
@@ -49,7 +50,8 @@ export interface DashboardServerOptions {
  *   await app.listen({ port: 7090, host: '127.0.0.1' });
  */
 export async function buildDashboardServer(options: DashboardServerOptions): Promise<FastifyInstance> {
-  const { ledger, token } = options;
+  const { token } = options;
+  const ledger = readOnlyLedger(options.ledger);
   const now = options.now ?? (() => new Date());
   const chartLibrary = loadChartLibrary();
   const history = new ProgressHistory();

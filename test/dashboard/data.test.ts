@@ -116,3 +116,24 @@ describe('progress history', () => {
     assert.deepEqual(history.points().map((p) => p.preCreated), [3, 4]);
   });
 });
+
+describe('the read-only ledger the dashboard holds', () => {
+  test('reads pass through; every write is refused and changes nothing', async () => {
+    const { readOnlyLedger } = await import('../../src/dashboard/read-only-ledger.js');
+    const ledger = await openLedger('memory:');
+    try {
+      await seedStatusLedger(ledger, NOW);
+      const reader = readOnlyLedger(ledger);
+      const before = await reader.countAccounts();
+      assert.equal(reader.kind, 'memory');
+      const record = decision('2026-12-02T10:00:00Z', 'MigratePassword', 'password-correct', 5);
+      await assert.rejects(reader.recordDecision(record), { code: 'LEDGER_RECORD_INVALID' });
+      await assert.rejects(reader.recordAccount({ legacyId: 'new', email: 'n@example.com', state: 'created', entraObjectId: 'o-new', reason: null, updatedAt: NOW }), { code: 'LEDGER_RECORD_INVALID' });
+      for (const write of ['recordReconciliation', 'recordMark', 'recordProfile', 'recordEventCall'] as const) await assert.rejects((reader[write] as () => Promise<void>)(), { code: 'LEDGER_RECORD_INVALID' }, write);
+      assert.deepEqual(await ledger.countAccounts(), before);
+      assert.equal(await ledger.countDecisions(), (await reader.listDecisions({ limit: 10_000 })).length);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
