@@ -5,6 +5,7 @@ import { ProgressHistory } from '../../src/dashboard/progress-history.js';
 import { openLedger, type DecisionRecord, type Ledger } from '../../src/ledger/index.js';
 import { statusFigures } from '../../src/status/index.js';
 import { NOW, seedStatusLedger } from '../status/seed-status-ledger.js';
+import { ledgerKinds } from '../support/ledger-kinds.js';
 
 const decision = (at: string, action: DecisionRecord['action'], reason: string, latencyInMs: number): DecisionRecord => ({
   at: new Date(at),
@@ -16,55 +17,60 @@ const decision = (at: string, action: DecisionRecord['action'], reason: string, 
   latencyInMs,
 });
 
-describe('dashboard figures over the seeded status ledger', () => {
-  let ledger: Ledger;
-  before(async () => {
-    ledger = await openLedger('memory:');
-    await seedStatusLedger(ledger, NOW);
-  });
-  after(async () => ledger?.close());
+for (const kind of ledgerKinds('dashboard-data')) {
+  describe(`dashboard figures over the seeded status ledger (${kind.name})`, { skip: await kind.skip() }, () => {
+    let ledger: Ledger;
+    before(async () => {
+      ledger = await openLedger(await kind.url());
+      await seedStatusLedger(ledger, NOW);
+    });
+    after(async () => {
+      await ledger?.close();
+      await kind.cleanUp();
+    });
 
-  test('the progress is the status figures, and remaining is the pre-created accounts that have not moved', async () => {
-    const figures = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
-    assert.deepEqual(figures.status, await statusFigures({ ledger, days: 14, now: NOW }));
-    assert.deepEqual(figures.progress, { at: NOW.toISOString(), preCreated: 12, migratedByExtension: 2, migratedByReset: 1, migratedBySignUp: 2, remaining: 8 });
-    const { progress, status } = figures;
-    assert.equal(progress.preCreated, progress.migratedByExtension + progress.migratedByReset + progress.remaining + status.releasedByCutover);
-  });
+    test('the progress is the status figures, and remaining is the pre-created accounts that have not moved', async () => {
+      const figures = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
+      assert.deepEqual(figures.status, await statusFigures({ ledger, days: 14, now: NOW }));
+      assert.deepEqual(figures.progress, { at: NOW.toISOString(), preCreated: 12, migratedByExtension: 2, migratedByReset: 1, migratedBySignUp: 2, remaining: 8 });
+      const { progress, status } = figures;
+      assert.equal(progress.preCreated, progress.migratedByExtension + progress.migratedByReset + progress.remaining + status.releasedByCutover);
+    });
 
-  test('the last 24 hours: the seeded answers in their hours with their latencies; later and older ones left out', async () => {
-    const { hours, deadlineInMs, entraTimeoutInMs } = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
-    assert.equal(hours.perHour.length, 24);
-    assert.equal(hours.perHour[0]!.hour, '2026-11-29T13:00:00.000Z');
-    assert.equal(hours.perHour.at(-1)!.hour, '2026-11-30T12:00:00.000Z');
-    assert.equal(hours.complete, true);
-    const shown = hours.perHour.filter((hour) => hour.answers > 0);
-    assert.deepEqual(
-      shown.map((hour) => [hour.hour.slice(11, 13), hour.byColumn.MigratePassword, hour.byColumn['sign-up'], hour.p50LatencyInMs, hour.p95LatencyInMs, hour.p99LatencyInMs]),
-      [['01', 1, 0, 10, 10, 10], ['02', 1, 0, 60, 60, 60], ['03', 0, 2, 70, 80, 80]],
-    );
-    assert.equal(hours.perHour[0]!.p50LatencyInMs, null);
-    assert.deepEqual([deadlineInMs, entraTimeoutInMs], [1500, 2000]);
-  });
+    test('the last 24 hours: the seeded answers in their hours with their latencies; later and older ones left out', async () => {
+      const { hours, deadlineInMs, entraTimeoutInMs } = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
+      assert.equal(hours.perHour.length, 24);
+      assert.equal(hours.perHour[0]!.hour, '2026-11-29T13:00:00.000Z');
+      assert.equal(hours.perHour.at(-1)!.hour, '2026-11-30T12:00:00.000Z');
+      assert.equal(hours.complete, true);
+      const shown = hours.perHour.filter((hour) => hour.answers > 0);
+      assert.deepEqual(
+        shown.map((hour) => [hour.hour.slice(11, 13), hour.byColumn.MigratePassword, hour.byColumn['sign-up'], hour.p50LatencyInMs, hour.p95LatencyInMs, hour.p99LatencyInMs]),
+        [['01', 1, 0, 10, 10, 10], ['02', 1, 0, 60, 60, 60], ['03', 0, 2, 70, 80, 80]],
+      );
+      assert.equal(hours.perHour[0]!.p50LatencyInMs, null);
+      assert.deepEqual([deadlineInMs, entraTimeoutInMs], [1500, 2000]);
+    });
 
-  test('anomalies: not applied, failed and pending pre-creations, with what to do', async () => {
-    const { anomalies } = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
-    assert.deepEqual(anomalies.map((a) => [a.kind, a.count]), [['not-applied', 1], ['failed-pre-creation', 1], ['pending-creation', 1], ['unavailable-answers', 1]]);
-    assert.match(anomalies[0]!.advice, /entra-migrate reconcile/);
-  });
+    test('anomalies: not applied, failed and pending pre-creations, with what to do', async () => {
+      const { anomalies } = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
+      assert.deepEqual(anomalies.map((a) => [a.kind, a.count]), [['not-applied', 1], ['failed-pre-creation', 1], ['pending-creation', 1], ['unavailable-answers', 1]]);
+      assert.match(anomalies[0]!.advice, /entra-migrate reconcile/);
+    });
 
-  test('an empty ledger shows zeros and nothing to attend to', async () => {
-    const empty = await openLedger('memory:');
-    try {
-      const figures = await dashboardFigures({ ledger: empty, now: NOW, deadlineInMs: 1500 });
-      assert.deepEqual(figures.anomalies, []);
-      assert.equal(figures.progress.remaining, 0);
-      assert.ok(figures.hours.perHour.every((hour) => hour.answers === 0 && hour.p99LatencyInMs === null));
-    } finally {
-      await empty.close();
-    }
+    test('an empty ledger shows zeros and nothing to attend to', async () => {
+      const empty = await openLedger('memory:');
+      try {
+        const figures = await dashboardFigures({ ledger: empty, now: NOW, deadlineInMs: 1500 });
+        assert.deepEqual(figures.anomalies, []);
+        assert.equal(figures.progress.remaining, 0);
+        assert.ok(figures.hours.perHour.every((hour) => hour.answers === 0 && hour.p99LatencyInMs === null));
+      } finally {
+        await empty.close();
+      }
+    });
   });
-});
+}
 
 describe('answers per hour', () => {
   const now = new Date('2026-12-02T10:30:00.000Z');
