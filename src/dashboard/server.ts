@@ -99,7 +99,18 @@ export async function buildDashboardServer(options: DashboardServerOptions): Pro
 
   app.get('/api/figures', async () => ({ figures: await figures(), history: history.points() }));
 
-  app.get('/api/stragglers', { schema: { querystring: searchQuery } }, async (request) => searchStragglers(ledger, (request.query as { q?: unknown }).q));
+  // The response schema is the allow-list: ids, e-mail and the last answer, nothing else of an account leaves.
+  const stragglerAnswer = {
+    200: {
+      type: 'object',
+      properties: {
+        stragglers: { type: 'array', items: { type: 'object', properties: { legacyId: { type: 'string' }, email: { type: 'string' }, lastAnswer: { type: ['string', 'null'] } }, required: ['legacyId', 'email', 'lastAnswer'] } },
+        more: { type: 'boolean' },
+      },
+      required: ['stragglers', 'more'],
+    },
+  } as const;
+  app.get('/api/stragglers', { schema: { querystring: searchQuery, response: stragglerAnswer } }, async (request) => searchStragglers(ledger, (request.query as { q?: unknown }).q));
 
   app.get('/stragglers.csv', async (request, reply) => {
     const aborted = new AbortController();

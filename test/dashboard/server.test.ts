@@ -78,6 +78,8 @@ describe('dashboard server, no token (loopback)', () => {
     assert.deepEqual(await search('<script>'), [HOSTILE_ID]);
     assert.deepEqual(await search('-x@example'), ['=1+2']);
     assert.ok((await search('')).length >= 8);
+    const answer = (await app.inject({ url: '/api/stragglers', query: { q: 'a-never1' } })).json();
+    assert.deepEqual(answer, { stragglers: [{ legacyId: 'a-never1', email: 'a-never1@example.com', lastAnswer: null }], more: false });
   });
 
   test('the CSV holds ids and e-mails only, formula-proofed, not cached, as an attachment', async () => {
