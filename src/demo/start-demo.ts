@@ -5,6 +5,8 @@ import { openExtension, type Extension } from '../app/index.js';
 import { loadServeConfig } from '../config/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { randomPassword } from '../bulk/random-password.js';
+import { loadDashboardConfig } from '../dashboard/dashboard-config.js';
+import { startDashboard, type RunningDashboard } from '../dashboard/start-dashboard.js';
 import { createPasswordVerifier } from '../legacy/hashes/index.js';
 import { hashStoreAuthority, openSqlLegacyStore } from '../legacy/index.js';
 import { ensureDemoKey } from './demo-key.js';
@@ -27,6 +29,8 @@ export interface DemoOptions {
   extensionPort?: number;
   /** The emulator's port (default 7080); 0 picks a free one. */
   emulatorPort?: number;
+  /** The dashboard's port (default 7090), on 127.0.0.1 whatever `host` says; 0 picks a free one. */
+  dashboardPort?: number;
   host?: string;
   /**
    * The legacy system: `sqlite` (default), a seeded SQLite table of hashes in many formats; `web-service`, a legacy
@@ -57,6 +61,8 @@ export interface RunningDemo {
   /** The emulator's sign-up page, whose attribute collection events `serve` answers. */
   signUpUrl: string;
   extensionUrl: string;
+  /** The migration dashboard over the demo's ledger (docs/dashboard.md), on this machine only. */
+  dashboardUrl: string;
   /** Pre-created in Entra, flagged for migration. */
   users: readonly DemoUser[];
   /** In the legacy store only (created after the bulk run): their owners sign up. */
@@ -104,13 +110,15 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     ...(b2c && { legacyB2c: { tenantName: 'contosolegacy', clientId: DEMO_B2C_CLIENT_ID, users: legacyUsers.map(asB2cUser) } }),
   });
   let extension: Extension | undefined;
+  let dashboard: RunningDashboard | undefined;
   let service: { settings: Record<string, string>; close(): Promise<void> } | undefined;
   try {
     if (legacy === 'web-service') service = await startServiceOver(legacyPath);
     // The flag as `setup` defines it: a Boolean extension property on the tenant's b2c-extensions-app.
     const flag = emulator.objects.defineUserExtensionProperty('toBeMigrated', 'Boolean');
     // The late users are not pre-created: they joined the legacy system after the bulk run.
-    for (const user of DEMO_USERS) await preMigrate(emulator, user, flag);
+    const preCreated: Array<{ user: DemoUser; objectId: string }> = [];
+    for (const user of DEMO_USERS) preCreated.push({ user, objectId: await preMigrate(emulator, user, flag) });
     // The attribute a `link` writes the legacy id into, on the same extensions app as the flag.
     const signUp: DemoSignUp = { ...signUpPolicy, legacyIdAttribute: emulator.objects.defineUserExtensionProperty('legacyId', 'String') };
 
@@ -129,7 +137,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       LOG_LEVEL: options.logger.level,
     });
     extension = await openExtension(config, { logger: options.logger });
+    // The ledger rows premigrate would have written for the pre-created users, so status and the dashboard count them.
+    for (const { user, objectId } of preCreated) {
+      await extension.ledger.recordAccount({ legacyId: user.id, email: user.email, state: 'created', entraObjectId: objectId, reason: null, updatedAt: new Date() });
+    }
     const address = await extension.server.listen({ port: config.port, host });
+    dashboard = await startDashboard(loadDashboardConfig({ DASHBOARD_PORT: String(options.dashboardPort ?? 7090), HOST: '127.0.0.1', LEDGER_DATABASE_URL: config.ledgerDatabaseUrl }));
     const extensionUrl = `${address}/events/password-submit`;
     const callout = { timeoutInMs: 2000, maximumRetries: 1 } as const;
     emulator.configureExtension({
@@ -143,6 +156,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const tokenIssuance = legacy === 'sqlite' ? configureDemoTokenIssuance(emulator.objects, { extensionBaseUrl: address, extensionAppId: DEMO_EXTENSION_APP_ID, ...callout }) : undefined;
 
     const opened = extension;
+    const openedDashboard = dashboard;
     const openedService = service;
     return {
       dataDir,
@@ -155,6 +169,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       signInUrl: emulator.url,
       signUpUrl: `${emulator.url}/signup`,
       extensionUrl,
+      dashboardUrl: openedDashboard.url,
       users: DEMO_USERS,
       lateUsers: DEMO_LATE_USERS,
       flagAttribute: flag,
@@ -163,12 +178,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       emulator,
       extension: opened,
       async close() {
+        await openedDashboard.close();
         await opened.close();
         await openedService?.close();
         await emulator.close();
       },
     };
   } catch (error) {
+    await dashboard?.close();
     await extension?.close();
     await service?.close();
     await emulator.close();
@@ -215,8 +232,9 @@ function asB2cUser(user: DemoUser) {
 }
 
 /** Phase 1 for one demo user: created in the directory with a random password and the migration flag set. */
-async function preMigrate(emulator: RunningEmulator, user: DemoUser, flag: string): Promise<void> {
-  await emulator.directory.createUser({
+/** Creates the user in the emulator as premigrate would, and says its object id. */
+async function preMigrate(emulator: RunningEmulator, user: DemoUser, flag: string): Promise<string> {
+  const created = await emulator.directory.createUser({
     displayName: user.displayName,
     givenName: user.givenName,
     surname: user.surname,
@@ -225,4 +243,5 @@ async function preMigrate(emulator: RunningEmulator, user: DemoUser, flag: strin
     password: randomPassword(),
     extensionAttributes: { [flag]: true },
   });
+  return created.id;
 }

@@ -1,6 +1,6 @@
 import type { RunningDemo } from './start-demo.js';
 
-type WelcomeFacts = Pick<RunningDemo, 'signInUrl' | 'signUpUrl' | 'extensionUrl' | 'dataDir' | 'legacy' | 'legacyStore' | 'users' | 'lateUsers' | 'signUp' | 'tokenIssuance'>;
+type WelcomeFacts = Pick<RunningDemo, 'signInUrl' | 'signUpUrl' | 'extensionUrl' | 'dashboardUrl' | 'dataDir' | 'legacy' | 'legacyStore' | 'users' | 'lateUsers' | 'signUp' | 'tokenIssuance'>;
 
 /** What the console shows once the demo runs: where to sign in and sign up, as whom, and what each account will do. */
 export function demoWelcome(demo: WelcomeFacts): string {
@@ -16,6 +16,7 @@ export function demoWelcome(demo: WelcomeFacts): string {
     `  Sign in here:     ${demo.signInUrl}`,
     `  Sign up here:     ${demo.signUpUrl} (SIGNUP_COLLISION=${demo.signUp.collision}, SIGNUP_PREFILL=${demo.signUp.prefill})`,
     `  Extension:        ${demo.extensionUrl}`,
+    `  Dashboard:        ${demo.dashboardUrl} (the ledger, live: sign in and watch it move)`,
     `  Legacy store:     ${demo.legacyStore}`,
     `  Demo data:        ${demo.dataDir} (${b2c ? '' : 'legacy.db, '}ledger.db, extension-key.pem)`,
     '',

@@ -18,7 +18,7 @@ for (const legacy of ['sqlite', 'web-service'] as const) describe(`the demo, --l
   let dataDir: string;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'demo-'));
-    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, legacy, logger: silentLogger() });
+    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, dashboardPort: 0, legacy, logger: silentLogger() });
   });
   after(async () => {
     await demo?.close();
@@ -44,6 +44,15 @@ for (const legacy of ['sqlite', 'web-service'] as const) describe(`the demo, --l
     } finally {
       await ledger.close();
     }
+  });
+
+  test('the dashboard beside it reads the demo\'s ledger: every pre-created user counted, on this machine only', async () => {
+    assert.match(demo.dashboardUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const response = await fetch(new URL('api/figures', demo.dashboardUrl));
+    assert.equal(response.status, 200);
+    const { figures } = (await response.json()) as { figures: { progress: { preCreated: number } } };
+    assert.equal(figures.progress.preCreated, DEMO_USERS.length);
+    assert.match(demoWelcome(demo), new RegExp(`Dashboard: +${demo.dashboardUrl.replace(/[.]/g, '\\.')}`));
   });
 
   if (legacy === 'sqlite') {
@@ -112,7 +121,7 @@ describe('the demo with --legacy b2c: a B2C → External ID migration', () => {
   let dataDir: string;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'demo-b2c-'));
-    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, legacy: 'b2c', logger: silentLogger() });
+    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, dashboardPort: 0, legacy: 'b2c', logger: silentLogger() });
   });
   after(async () => {
     await demo?.close();
@@ -181,7 +190,7 @@ for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUp
   const late = DEMO_LATE_USERS[0]!;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), `demo-sign-up-${collision}-`));
-    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, logger: silentLogger(), ...(collision === 'link' && { signUpCollision: collision }) });
+    demo = await startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, dashboardPort: 0, logger: silentLogger(), ...(collision === 'link' && { signUpCollision: collision }) });
   });
   after(async () => {
     await demo?.close();
@@ -279,7 +288,7 @@ for (const collision of ['block', 'link'] as const satisfies readonly DemoSignUp
 test('a collision policy the legacy store cannot serve starts nothing and names --signup-collision', async () => {
   const dataDir = join(tmpdir(), `demo-refused-${process.pid}`);
   await assert.rejects(
-    startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, legacy: 'web-service', signUpCollision: 'link', logger: silentLogger() }),
+    startDemo({ dataDir, extensionPort: 0, emulatorPort: 0, dashboardPort: 0, legacy: 'web-service', signUpCollision: 'link', logger: silentLogger() }),
     (error: unknown) => error instanceof ConfigError && error.problems.some((problem) => problem.setting === '--signup-collision' && /--legacy web-service/.test(problem.problem)),
   );
   await assert.rejects(stat(dataDir), { code: 'ENOENT' });

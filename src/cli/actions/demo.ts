@@ -9,6 +9,7 @@ export interface DemoCommandOptions {
   dataDir: string;
   port: number;
   emulatorPort: number;
+  dashboardPort: number;
   host: string;
   legacy: DemoLegacy;
   signupCollision?: DemoSignUpCollision;
@@ -24,6 +25,7 @@ export async function demo(options: DemoCommandOptions): Promise<number> {
       dataDir: options.dataDir,
       extensionPort: options.port,
       emulatorPort: options.emulatorPort,
+      dashboardPort: options.dashboardPort,
       host: options.host,
       legacy: options.legacy,
       ...(options.signupCollision && { signUpCollision: options.signupCollision }),
@@ -34,6 +36,7 @@ export async function demo(options: DemoCommandOptions): Promise<number> {
       ports: [
         { port: options.port, chosenWith: '--port' },
         { port: options.emulatorPort, chosenWith: '--emulator-port' },
+        { port: options.dashboardPort, chosenWith: '--dashboard-port' },
       ],
     });
   }

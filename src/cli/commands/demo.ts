@@ -10,7 +10,8 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
     .option('--data-dir <dir>', 'where the demo keeps its key, legacy store and ledger', './data/demo')
     .option('--port <port>', "the extension's port (0 = any free port)", parsePort, 7071)
     .option('--emulator-port <port>', "the emulator's port: its sign-in page and OpenID metadata", parsePort, 7080)
-    .option('--host <host>', 'the interface both listen on', '127.0.0.1')
+    .option('--dashboard-port <port>', "the migration dashboard's port, on 127.0.0.1 only (0 = any free port)", parsePort, 7090)
+    .option('--host <host>', 'the interface the extension and the emulator listen on', '127.0.0.1')
     .addOption(
       new Option('--legacy <kind>', 'the legacy system: sqlite, a seeded table of hashes in 13 formats; web-service, a legacy login API over that table, asked over HTTP; b2c, an Azure AD B2C tenant asked through its password grant (ROPC)')
         .choices(['sqlite', 'web-service', 'b2c'])
@@ -26,6 +27,7 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
       `
 Try it: npm start (the SQLite store), npm start -- --legacy web-service (a legacy login API), or
 npm start -- --legacy b2c (a B2C → External ID migration). Sign-up: npm start -- --signup-collision link.
+The dashboard (docs/dashboard.md) shows the demo's ledger live: open it beside the sign-in page.
 The legacy store is re-seeded and the emulated tenant starts empty on every run; the key in the data directory is
 kept, so its thumbprint stays the same. Decisions accumulate in <data-dir>/ledger.db. The demo reads no settings:
 these options are all there is. Exit codes: 0 stopped with Ctrl-C, 1 it could not start (e.g. "port 7071 is in
