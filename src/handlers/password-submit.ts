@@ -61,7 +61,7 @@ export type PasswordSubmitResult =
  * decrypts the password context, checks the password against the legacy system and answers with one action,
  * always before `receivedAt + responseDeadlineInMs`.
  *
- * Plain function: the Fastify server and the tests call it (an Azure Functions adapter, planned, will too).
+ * Plain function: the Fastify server and the tests call it (the Azure Functions adapter through that server).
  *
  * `requestHost` is the request's `Host` header: without a configured resource id, the context's `aud` may be the
  * identifier URI `api://{that host}/{appId}`. `answerBy` is when the answer must be built (default
