@@ -1,5 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sameSecret } from '../common/same-secret.js';
 
 /** The cookie the sign-in form sets: a value derived from the token, never the token itself. */
 export const SESSION_COOKIE = 'entra_migrate_dashboard';
@@ -7,17 +8,14 @@ export const SESSION_COOKIE = 'entra_migrate_dashboard';
 const SESSION_MAX_AGE_IN_S = 8 * 3600;
 
 /**
- * True when `presented` is the token. Both sides are hashed to 32 bytes first, so the comparison takes the same time
- * whatever the lengths and wherever the first difference is (timingSafeEqual alone throws on unequal lengths, which
- * would tell the length).
+ * True when `presented` is the token, in constant time (common/same-secret.ts: both sides hashed first, so neither
+ * length shows).
  *
  * @example
  *   tokenMatches(request.headers.authorization?.slice(7), config.token)
  */
 export function tokenMatches(presented: string | undefined, token: string): boolean {
-  if (typeof presented !== 'string') return false;
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(presented), digest(token));
+  return typeof presented === 'string' && sameSecret(presented, token);
 }
 
 /**
