@@ -10,20 +10,27 @@
 
 # ---- build: compiles the TypeScript and the one native module that needs compiling -------------------------------
 FROM node:20-bookworm-slim AS build
-# better-sqlite3 downloads a prebuilt binary for this Node and glibc, or compiles itself with node-gyp when it
-# cannot: python3, make and g++ are for that fallback. @node-rs/argon2 and @node-rs/bcrypt ship prebuilt packages
-# for linux-x64-gnu and linux-arm64-gnu (bookworm's glibc), installed as optional dependencies from the registry.
+# better-sqlite3 is compiled here with node-gyp (python3, make, g++) against this image's own Node headers
+# (/usr/local/include/node, hence nodedir): the build needs neither GitHub, where its prebuilt binaries live, nor
+# nodejs.org, where node-gyp would fetch the headers. @node-rs/argon2 and @node-rs/bcrypt ship prebuilt packages for
+# linux-x64-gnu and linux-arm64-gnu (bookworm's glibc), installed from the npm registry as optional dependencies.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local
 WORKDIR /app
 
 # Dependencies first, so editing the source does not reinstall them. `--ignore-scripts` because the package's own
 # `prepare` (tsc) cannot run before the source is copied; better-sqlite3, the only dependency with an install
-# script, is then built on its own.
+# script, is then built on its own, and only its compiled module kept (its SQLite sources and objects are 27 MB).
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund \
- && npm rebuild better-sqlite3
+ && npm_config_build_from_source=true npm rebuild better-sqlite3 \
+ && cd node_modules/better-sqlite3 \
+ && mv build/Release/better_sqlite3.node . \
+ && rm -rf build deps src \
+ && mkdir -p build/Release \
+ && mv better_sqlite3.node build/Release/
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chown, cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,13 @@ const IN_FLIGHT = 40;
  * fail it, and under `docker stop`'s 10 s grace before SIGKILL.
  */
 const EXIT_BOUND_IN_MS = 3000;
+/**
+ * The root file system of the built image (`buildah mount`), when a container builder could build it but no container
+ * can run here: serve then runs from the image's own /app, node and libraries, as its `node` user (uid 1000), through
+ * chroot (root only). Unset, the image's /app is assembled from this checkout.
+ */
+const IMAGE_ROOT = process.env.DRAIN_TEST_IMAGE_ROOT;
+const IMAGE_USER = 1000;
 
 /** The image's /app: package.json, bin/, dist/ compiled from src/ now, node_modules (linked, not copied). */
 async function assembleImageLayout(dir: string): Promise<string> {
@@ -82,7 +89,9 @@ interface Served {
 }
 
 async function startServe(app: string, env: Record<string, string>): Promise<Served> {
-  const child = spawn(process.execPath, ['bin/entra-migrate.js', 'serve'], { cwd: app, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = IMAGE_ROOT
+    ? spawn('/usr/sbin/chroot', [`--userspec=${IMAGE_USER}:${IMAGE_USER}`, IMAGE_ROOT, '/bin/sh', '-c', 'cd /app && exec node bin/entra-migrate.js serve'], { env: { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, ['bin/entra-migrate.js', 'serve'], { cwd: app, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -106,6 +115,9 @@ function parseLine(line: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/** A path of this machine as serve sees it: inside the image's root when it runs there. */
+const servePath = (path: string) => (IMAGE_ROOT ? path.slice(IMAGE_ROOT.replace(/\/$/, '').length) : path);
 
 /** `fetch` (as the emulator's callout client takes it) over undici's own fetch through `dispatcher`. */
 function fetchThrough(dispatcher: Agent): typeof fetch {
@@ -139,11 +151,12 @@ describe('serve as the container runs it: SIGTERM under load drains', () => {
   let certificatePem: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'drain-'));
-    app = await assembleImageLayout(dir);
+    dir = await mkdtemp(IMAGE_ROOT ? join(IMAGE_ROOT, 'tmp', 'drain-') : join(tmpdir(), 'drain-'));
+    app = IMAGE_ROOT ? '/app' : await assembleImageLayout(dir);
     const key = await generateDecryptionKey({ subject: 'CN=drain' });
     certificatePem = key.certificatePem;
     await writeFile(join(dir, 'key.pem'), key.privateKeyPem + key.certificatePem, { mode: 0o600 });
+    if (IMAGE_ROOT) for (const path of [dir, join(dir, 'key.pem')]) await chown(path, IMAGE_USER, IMAGE_USER);
     emulator = await startEmulator({ port: 0 });
     for (let i = 0; i <= IN_FLIGHT; i++) {
       const email = `drain${i}@legacy.example`;
@@ -159,16 +172,16 @@ describe('serve as the container runs it: SIGTERM under load drains', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test('every callout in flight is answered inside its deadline, new connections are refused, exit 0 without a kill', { timeout: 120_000 }, async () => {
+  test('every callout in flight is answered inside its deadline, new connections are refused, exit 0 without a kill', { timeout: 120_000 }, async (t) => {
     served = await startServe(app, {
       PORT: '0',
       HOST: '127.0.0.1',
       ENTRA_TENANT_ID: emulator.tenant.tenantId,
       ENTRA_EXTENSION_APP_ID: APP_ID,
       ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
-      JIT_DECRYPTION_KEY_FILE: join(dir, 'key.pem'),
+      JIT_DECRYPTION_KEY_FILE: servePath(join(dir, 'key.pem')),
       LEGACY_VERIFY_URL: legacy.url,
-      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger.db')}`,
+      LEDGER_DATABASE_URL: `sqlite://${servePath(join(dir, 'ledger.db'))}`,
       RESPONSE_DEADLINE_MS: String(DEADLINE_IN_MS),
     });
     const { baseUrl } = served;
@@ -181,6 +194,7 @@ describe('serve as the container runs it: SIGTERM under load drains', () => {
     const callout = (user: DirectoryUser) =>
       callPasswordSubmitExtension({ tenant: emulator.tenant, extension, user, password: CANARY_PASSWORDS.correct, username: user.mail!, client: { ip: '203.0.113.7', locale: 'en-us', market: 'en-us' }, fetch: entraFetch, now: Date.now });
 
+    let drainedInMs = 0;
     try {
       // One callout first: serve has fetched Entra's signing keys and the pools are open, as in a running deployment.
       const warm = await callout(users[0]!);
@@ -217,6 +231,7 @@ describe('serve as the container runs it: SIGTERM under load drains', () => {
       const exit = await served.exited;
       clearTimeout(exitTimer);
       assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `serve did not exit 0 by itself after SIGTERM:\n${served.stderr()}`);
+      drainedInMs = exit.at - sigtermAt;
       assert.ok(exit.at - sigtermAt <= EXIT_BOUND_IN_MS, `serve took ${exit.at - sigtermAt} ms to exit after SIGTERM (bound ${EXIT_BOUND_IN_MS} ms): something held it open`);
       assert.equal(served.stderr(), '');
     } finally {
@@ -231,6 +246,7 @@ describe('serve as the container runs it: SIGTERM under load drains', () => {
     const callouts = lines.filter((line) => line?.msg === 'request' && line.path === '/events/password-submit');
     assert.deepEqual(callouts.map((line) => line!.status), Array(1 + IN_FLIGHT).fill(200));
     for (const line of callouts) assert.ok((line!.latencyInMs as number) <= DEADLINE_IN_MS, `serve answered a callout in ${line!.latencyInMs} ms, over its ${DEADLINE_IN_MS} ms deadline`);
+    t.diagnostic(`exit ${drainedInMs} ms after SIGTERM; slowest answer ${Math.max(...callouts.map((line) => line!.latencyInMs as number))} ms from arrival`);
     const ledger = new Database(join(dir, 'ledger.db'), { readonly: true });
     try {
       const rows = ledger.prepare('SELECT action, count(*) AS n FROM jit_decisions GROUP BY action').all();
