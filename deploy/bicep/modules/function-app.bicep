@@ -107,6 +107,8 @@ var hostSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: platformIdentityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  // A settings error stops the app with the message naming the setting, not an app left running with no functions.
+  FUNCTIONS_NODE_BLOCK_ON_ENTRY_POINT_ERROR: 'true'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {
