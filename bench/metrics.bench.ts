@@ -1,0 +1,85 @@
+/**
+ * `npm run bench:metrics`: what counting and timing every answer (METRICS_TOKEN) costs on the OnPasswordSubmit
+ * path. Two `serve` child processes (`dist/`, as deployed) over the same keys and legacy store, one without metrics
+ * and one with, each driven open-loop at Entra's 50 requests/s; the runs alternate so drift hits both alike. Then
+ * the time one scrape takes.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
+import Database from 'better-sqlite3';
+import { mintCalloutToken, startEmulator } from '../src/emulator/index.js';
+import { generateDecryptionKey } from '../src/security/index.js';
+import { call, calloutBody, openLoop, startServe } from './callouts.js';
+import { cpuTimeInMs, fixed, percentiles } from './measure.js';
+
+const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
+const PASSWORD = 'Bench-Mark-Password-1!';
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+const RATE = 50;
+const SECONDS = 10;
+const ROUNDS = 3;
+
+console.log(`# entra-migrate bench: metrics overhead — node ${process.version}, ${availableParallelism()} cores\n`);
+const emulator = await startEmulator({ port: 0 });
+const key = await generateDecryptionKey();
+const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-bench-metrics-'));
+const keyPath = join(dir, 'key.pem');
+await writeFile(keyPath, key.privateKeyPem + key.certificatePem, { mode: 0o600 });
+const legacy = new Database(join(dir, 'legacy.db'));
+legacy.exec('CREATE TABLE users (email TEXT PRIMARY KEY, password_hash TEXT NOT NULL)');
+legacy.prepare('INSERT INTO users VALUES (?, ?)').run('bcrypt@bench.example', await bcryptHash(PASSWORD, 10));
+legacy.close();
+
+const settings = (ledger: string, extra: Record<string, string>) => ({
+  ENTRA_TENANT_ID: emulator.tenant.tenantId,
+  ENTRA_EXTENSION_APP_ID: APP_ID,
+  ENTRA_OPENID_CONFIGURATION_URL: emulator.openIdConfigurationUrl,
+  JIT_DECRYPTION_KEY_FILE: keyPath,
+  LEGACY_DATABASE_URL: `sqlite://${join(dir, 'legacy.db')}`,
+  LEGACY_USER_QUERY: 'SELECT password_hash FROM users WHERE email = :username',
+  LEDGER_DATABASE_URL: `sqlite://${join(dir, ledger)}`,
+  ...extra,
+});
+const servers = {
+  without: await startServe(settings('ledger-without.db', {})),
+  with: await startServe(settings('ledger-with.db', { METRICS_TOKEN })),
+};
+const token = await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() });
+const identity = { tenantId: emulator.tenant.tenantId, appId: APP_ID, certificatePem: key.certificatePem };
+const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => calloutBody(identity, 'bcrypt@bench.example', PASSWORD, i)));
+
+const latencies: Record<keyof typeof servers, number[]> = { without: [], with: [] };
+const cpu: Record<keyof typeof servers, number> = { without: 0, with: 0 };
+for (const server of Object.values(servers)) for (let i = 0; i < 10; i++) await call(server.url, token, bodies[i]!);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const name of ['without', 'with'] as const) {
+    const server = servers[name];
+    const before = cpuTimeInMs(server.child.pid!);
+    const results = await openLoop(RATE, RATE * SECONDS, (i) => call(server.url, token, bodies[i % bodies.length]!));
+    cpu[name] += cpuTimeInMs(server.child.pid!) - before;
+    latencies[name].push(...results.map((result) => result.ms));
+  }
+}
+for (const name of ['without', 'with'] as const) {
+  const latency = percentiles(latencies[name]);
+  console.log(
+    `serve ${name} metrics, bcrypt cost 10, ${RATE} req/s × ${SECONDS} s × ${ROUNDS}  |  p50 ${fixed(latency.p50)} ms, p99 ${fixed(latency.p99)} ms  |  CPU ${fixed(cpu[name] / latencies[name].length, 2)} ms/request`,
+  );
+}
+
+const scrapes: number[] = [];
+for (let i = 0; i < 50; i++) {
+  const started = performance.now();
+  const response = await fetch(`${servers.with.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  await response.text();
+  scrapes.push(performance.now() - started);
+}
+const scrape = percentiles(scrapes);
+console.log(`GET /metrics  |  p50 ${fixed(scrape.p50)} ms, p99 ${fixed(scrape.p99)} ms`);
+
+await servers.without.stop();
+await servers.with.stop();
+await emulator.close();
+await rm(dir, { recursive: true, force: true });
