@@ -25,9 +25,10 @@ const MYSQL41_LIKE = /^\*[0-9A-Fa-f]+$/;
  * password). prepare() succeeds and verify() answers false for every password, as a wrong password is answered.
  * Whatever follows the marker is never parsed nor used: a locked account stays locked.
  *
- * The answer costs a bcrypt cost-10 check (the verifier's default stand-in), so a disabled account does not answer
- * faster than a real one, and a table of mostly disabled rows does not teach the verifier's cost profile that a check
- * is free.
+ * `neverMatches` tells the verifier, which answers such a row at the cost of its current stand-in (the store's most
+ * common kind of hash), as for an unknown user, and leaves it out of its cost profile: a disabled account answers no
+ * faster than a real one, and a table of mostly disabled rows does not make every stand-in this format's. Verified
+ * directly, without the verifier, it costs a bcrypt cost-10 check.
  *
  * @example
  *   disabled.prepare({ hash: '!$6$…' }, context).params // { kind: 'locked' }
