@@ -59,8 +59,11 @@ export interface Extension {
   legacy: GuardedAuthority;
   ledger: Ledger;
   signingKeys: SigningKeySource;
-  /** The Prometheus metrics (`GET /metrics` on the server when METRICS_TOKEN is set; serve also listens on METRICS_PORT). */
-  metrics: ExtensionMetrics;
+  /**
+   * The Prometheus metrics, when METRICS_TOKEN or METRICS_PORT asks for them (`GET /metrics` on the server, or on
+   * `metricsServer`); undefined otherwise, and then nothing is counted or timed.
+   */
+  metrics: ExtensionMetrics | undefined;
   /** The server of METRICS_PORT (`GET /metrics` alone), not yet listening; undefined without METRICS_PORT. */
   metricsServer: Awaited<ReturnType<typeof buildMetricsServer>> | undefined;
   /** The readiness checks run once at start; settles when all have answered (each failure is already logged). */
@@ -111,18 +114,21 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       );
     }
 
-    const metrics = createExtensionMetrics(
-      {
-        circuitState: () => legacy.circuitState(),
-        decryptionKeys: () => keyRing.keys.map((key) => ({ id: key.id, notAfter: key.notAfter?.getTime() ?? null })),
-      },
-      { clock },
-    );
+    const metricsWanted = config.metrics.token !== undefined || config.metrics.port !== undefined;
+    const metrics = metricsWanted
+      ? createExtensionMetrics(
+          {
+            circuitState: () => legacy.circuitState(),
+            decryptionKeys: () => keyRing.keys.map((key) => ({ id: key.id, notAfter: key.notAfter?.getTime() ?? null })),
+          },
+          { clock },
+        )
+      : undefined;
     const signingKeys = createSigningKeySource({
       openIdConfigurationUrls: config.openIdConfigurationUrl ? [config.openIdConfigurationUrl] : openIdConfigurationUrlsFor(config.tenantId),
       ...(options.fetch && { fetch: options.fetch }),
       now: clock,
-      onRefresh: (result) => metrics.signingKeyRefresh(result),
+      ...(metrics && { onRefresh: (result: 'ok' | 'failed') => metrics.signingKeyRefresh(result) }),
     });
     const readiness: ReadinessCheck[] = [
       { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
@@ -189,7 +195,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         extensionAppId: config.extensionAppId,
         extensionResourceId: config.extensionResourceId,
         keyRing,
-        legacy: withCheckTiming(legacy, (seconds, outcome) => metrics.legacyCheck(seconds, outcome)),
+        legacy: metrics ? withCheckTiming(legacy, (seconds, outcome) => metrics.legacyCheck(seconds, outcome)) : legacy,
         messages,
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
@@ -226,10 +232,10 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       }),
       onEventOutcome,
       maxConnections: config.maxConnections,
-      metrics: { metrics, token: config.metrics.token, onCalloutPort: config.metrics.token !== undefined && config.metrics.port === undefined },
+      ...(metrics && { metrics: { metrics, token: config.metrics.token, onCalloutPort: config.metrics.port === undefined } }),
     });
 
-    const metricsServer = config.metrics.port === undefined ? undefined : await buildMetricsServer({ metrics, token: config.metrics.token, logger: options.logger });
+    const metricsServer = metrics && config.metrics.port !== undefined ? await buildMetricsServer({ metrics, token: config.metrics.token, logger: options.logger }) : undefined;
     if (metricsServer) opened.push(metricsServer);
 
     return {

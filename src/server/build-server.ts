@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { BODY_INVALID, BODY_LIMIT_IN_BYTES, BODY_TOO_LARGE, errorBody, type AttributeCollectionDeps, type EventOutcome, type OtpSendDeps, type PasswordSubmitDeps, type PasswordSubmitOutcome, type TokenIssuanceStartDeps } from '../handlers/index.js';
+import { BODY_INVALID, BODY_LIMIT_IN_BYTES, BODY_TOO_LARGE, errorBody, type AttributeCollectionDeps, type EventName, type EventOutcome, type OtpSendDeps, type PasswordSubmitDeps, type PasswordSubmitOutcome, type TokenIssuanceStartDeps } from '../handlers/index.js';
 import type { CallerTokenVerifier } from './caller-auth.js';
 import type { ReadinessCheck } from './readiness.js';
 import { attributeCollectionStartRoutes } from './routes/attribute-collection-start.js';
@@ -15,6 +15,10 @@ import { tokenIssuanceStartRoutes } from './routes/token-issuance-start.js';
 import { createSendMargin, type SendMargin } from './send-margin.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The event a callout route answers (its POST only, so probes are not counted as callouts), for metrics. */
+    event?: EventName;
+  }
   interface FastifyRequest {
     /** When the request arrived (the deadline counts from here), in ms since the epoch. */
     receivedAt: number;
@@ -81,15 +85,6 @@ export interface ServerDeps {
   metrics?: { metrics: ExtensionMetrics; token: string | undefined; onCalloutPort: boolean };
 }
 
-/** The event a path answers, for metrics: a bounded set, never the raw URL. */
-const EVENT_OF_PATH: Readonly<Record<string, string>> = {
-  '/events/password-submit': 'OnPasswordSubmit',
-  '/events/attribute-collection-start': 'OnAttributeCollectionStart',
-  '/events/attribute-collection-submit': 'OnAttributeCollectionSubmit',
-  '/events/token-issuance-start': 'OnTokenIssuanceStart',
-  '/events/otp-send': 'OnOtpSend',
-};
-
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
 const CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
   400: BODY_INVALID.error,
@@ -152,7 +147,7 @@ export async function buildServer(deps: ServerDeps) {
   // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
   app.addHook('onResponse', async (request, reply) => {
     const outcome = request.outcome ?? request.eventOutcome;
-    const event = request.method === 'POST' ? EVENT_OF_PATH[request.routeOptions.url ?? ''] : undefined;
+    const event = request.routeOptions.config?.event;
     if (deps.metrics && event) {
       const action = reply.statusCode === 200 ? (outcome?.action ?? 'unknown') : 'error';
       deps.metrics.metrics.answered({ event, action, status: reply.statusCode, seconds: (deps.clock() - request.receivedAt) / 1000 });

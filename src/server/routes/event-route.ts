@@ -55,6 +55,7 @@ export function eventRoutes<Deps extends DeadlineDeps, Response>(route: EventRou
       {
         onRequest: [guardDeadline, verifyCaller],
         schema: { response: { 200: responseSchema, '4xx': errorSchema, '5xx': errorSchema } },
+        config: { event },
       },
       async (request, reply) => {
         if (reply.sent) return; // the deadline guard answered while the body was on its way

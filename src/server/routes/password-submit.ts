@@ -35,6 +35,7 @@ export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOption
     {
       onRequest: [guardDeadline, verifyCaller],
       schema: { response: { 200: responseSchema, 400: errorSchema, 503: errorSchema } },
+      config: { event: 'OnPasswordSubmit' },
     },
     async (request, reply) => {
       if (reply.sent) return; // the deadline guard answered while the body was on its way
