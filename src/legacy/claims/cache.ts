@@ -20,6 +20,8 @@ export const DEFAULT_CLAIMS_CACHE_ENTRIES = 10_000;
 export interface ClaimsCacheStats {
   hits: number;
   misses: number;
+  /** Calls that waited for the same user's question already on its way to the source instead of asking again. */
+  joined: number;
   entries: number;
 }
 
@@ -38,6 +40,11 @@ interface Entry {
  * later is asked afresh. Only answers are kept: a failure is never cached, so the next sign-in asks again. With a
  * TTL of 0 every call goes to `source` (and counts as a miss).
  *
+ * One question per user at a time: a call that finds the same subject already being asked waits for that answer
+ * (an application asking for several tokens at once would otherwise send the legacy store one query per token).
+ * Each call keeps its own deadline: a waiter whose signal fires stops waiting, and a waiter whose question failed
+ * only because the *first* caller gave up (its signal fired, the waiter's did not) asks the source itself.
+ *
  * @example
  *   const source = cachedClaimsSource(await openSqlClaimsSource({ url, query }), { ttlInMs: 300_000, now: Date.now });
  */
@@ -46,9 +53,28 @@ export function cachedClaimsSource(source: TokenClaimsSource, options: ClaimsCac
   if (!Number.isInteger(options.ttlInMs) || options.ttlInMs < 0) throw new RangeError('ttlInMs must be a whole number of ms, 0 or more');
   if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a whole number, 1 or more');
   const entries = new Map<string, Entry>(); // insertion order = recency: a hit moves its entry to the end
+  const asking = new Map<string, { claims: Promise<LegacyClaims>; abortSignal: AbortSignal }>();
   let hits = 0;
   let misses = 0;
-  const stats = (): ClaimsCacheStats => ({ hits, misses, entries: entries.size });
+  let joined = 0;
+  const stats = (): ClaimsCacheStats => ({ hits, misses, joined, entries: entries.size });
+
+  const ask = (key: string, subject: ClaimsSubject, call: ClaimsCallOptions): Promise<LegacyClaims> => {
+    misses += 1;
+    const claims = source.claimsFor(subject, call).then((answer) => {
+      entries.delete(key);
+      entries.set(key, { claims: answer, expiresAt: options.now() + options.ttlInMs });
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+      return answer;
+    });
+    const question = { claims, abortSignal: call.abortSignal };
+    asking.set(key, question);
+    const forget = () => {
+      if (asking.get(key) === question) asking.delete(key);
+    };
+    claims.then(forget, forget);
+    return claims;
+  };
   const off = options.ttlInMs === 0;
 
   return {
@@ -68,18 +94,43 @@ export function cachedClaimsSource(source: TokenClaimsSource, options: ClaimsCac
           return entry.claims;
         }
       }
-      misses += 1;
-      const claims = await source.claimsFor(subject, call);
-      entries.delete(key);
-      entries.set(key, { claims, expiresAt: options.now() + options.ttlInMs });
-      while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-      return claims;
+      const question = asking.get(key);
+      if (question === undefined) return ask(key, subject, call);
+      joined += 1;
+      try {
+        return await untilAborted(question.claims, call.abortSignal);
+      } catch (error) {
+        const firstCallerGaveUp = question.abortSignal.aborted && !call.abortSignal.aborted;
+        if (!firstCallerGaveUp) throw error;
+        const again = asking.get(key);
+        return again === undefined ? ask(key, subject, call) : untilAborted(again.claims, call.abortSignal);
+      }
     },
     ...(source.ping && { ping: source.ping.bind(source) }),
     close: () => {
       entries.clear();
+      asking.clear();
       return source.close();
     },
     stats,
   };
+}
+
+/** `promise`, or the signal's reason as soon as it fires (the promise goes on for whoever else waits on it). */
+function untilAborted<T>(promise: Promise<T>, abortSignal: AbortSignal): Promise<T> {
+  if (abortSignal.aborted) return Promise.reject(abortSignal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortSignal.reason);
+    abortSignal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        abortSignal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        abortSignal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

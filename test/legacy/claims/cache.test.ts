@@ -37,7 +37,7 @@ describe('cachedClaimsSource', () => {
     now += 1;
     await cached.claimsFor(ADA, call());
     assert.equal(calls.length, 2);
-    assert.deepEqual(cached.stats(), { hits: 1, misses: 2, entries: 1 });
+    assert.deepEqual(cached.stats(), { hits: 1, misses: 2, joined: 0, entries: 1 });
     assert.equal(cached.kind, 'cached(fake)');
   });
 
@@ -82,7 +82,53 @@ describe('cachedClaimsSource', () => {
     await cached.claimsFor(ADA, call());
     assert.equal(calls.length, 2);
     assert.equal(cached.kind, 'fake');
-    assert.deepEqual(cached.stats(), { hits: 0, misses: 2, entries: 0 });
+    assert.deepEqual(cached.stats(), { hits: 0, misses: 2, joined: 0, entries: 0 });
+  });
+
+  test('one question per user at a time: concurrent calls for one subject share the source\'s answer', async () => {
+    const { source, calls, release } = gatedSource();
+    const cached = cachedClaimsSource(source, { ttlInMs: 60_000, now: () => 0 });
+    const answers = Promise.all([cached.claimsFor(ADA, call()), cached.claimsFor(ADA, call()), cached.claimsFor({ ...ADA, legacyId: '43' }, call())]);
+    await settle();
+    assert.equal(calls.length, 2, 'Ada asked once, the other subject once');
+    release({ who: 'answer' });
+    assert.deepEqual(await answers, [{ who: 'answer' }, { who: 'answer' }, { who: 'answer' }]);
+    assert.deepEqual(cached.stats(), { hits: 0, misses: 2, joined: 1, entries: 2 });
+  });
+
+  test('a shared failure reaches every waiter and is not cached', async () => {
+    const { source, calls, release } = gatedSource();
+    const cached = cachedClaimsSource(source, { ttlInMs: 60_000, now: () => 0 });
+    const first = cached.claimsFor(ADA, call());
+    const second = cached.claimsFor(ADA, call());
+    await settle();
+    release(new LegacyStoreError(LegacyStoreErrorCode.TIMEOUT, 'slow'));
+    await assert.rejects(first, { code: LegacyStoreErrorCode.TIMEOUT });
+    await assert.rejects(second, { code: LegacyStoreErrorCode.TIMEOUT });
+    const third = cached.claimsFor(ADA, call());
+    await settle();
+    assert.equal(calls.length, 2, 'asked again after the failure');
+    release({ who: 'later' });
+    assert.deepEqual(await third, { who: 'later' });
+  });
+
+  test('a waiter keeps its own deadline, and asks itself when only the first caller gave up', async () => {
+    const { source, calls, release } = gatedSource();
+    const cached = cachedClaimsSource(source, { ttlInMs: 60_000, now: () => 0 });
+    const firstCaller = new AbortController();
+    const impatient = new AbortController();
+    const first = cached.claimsFor(ADA, { abortSignal: firstCaller.signal, deadlineAt: 0 });
+    const waiter = cached.claimsFor(ADA, call());
+    const impatientWaiter = cached.claimsFor(ADA, { abortSignal: impatient.signal, deadlineAt: 0 });
+    await settle();
+    impatient.abort(new Error('deadline'));
+    await assert.rejects(impatientWaiter, /deadline/);
+    firstCaller.abort(new Error('first caller gone'));
+    await assert.rejects(first, /first caller gone/);
+    await settle();
+    assert.equal(calls.length, 2, 'the waiter asked the source itself');
+    release({ who: 'waiter' });
+    assert.deepEqual(await waiter, { who: 'waiter' });
   });
 
   test('close closes the source; bad options are refused', async () => {
@@ -94,3 +140,26 @@ describe('cachedClaimsSource', () => {
     assert.throws(() => cachedClaimsSource(fake.source, { ttlInMs: 1, maxEntries: 0, now: () => 0 }), RangeError);
   });
 });
+
+/** A source whose answers wait for `release`: each call's promise settles with the next released value (or error). */
+function gatedSource() {
+  const calls: ClaimsSubject[] = [];
+  const waiting: Array<{ resolve: (claims: LegacyClaims) => void; reject: (error: Error) => void }> = [];
+  const source: TokenClaimsSource = {
+    kind: 'gated',
+    claimsFor(subject, { abortSignal }) {
+      calls.push(subject);
+      return new Promise<LegacyClaims>((resolve, reject) => {
+        abortSignal.addEventListener('abort', () => reject(abortSignal.reason), { once: true });
+        waiting.push({ resolve, reject });
+      });
+    },
+    async close() {},
+  };
+  const release = (answer: LegacyClaims | Error) => {
+    for (const { resolve, reject } of waiting.splice(0)) answer instanceof Error ? reject(answer) : resolve(answer);
+  };
+  return { source, calls, release };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
