@@ -144,7 +144,7 @@ async function run(label: string, tenant: EmulatedTenant, url: string, cacheSeco
   await app.close();
   await claims.close();
   await verifier.close();
-  return { label, latencies, statuses, reasons, cache: { hits: after.hits - warm.hits, misses: after.misses - warm.misses, entries: after.entries } };
+  return { label, latencies, statuses, reasons, cache: { hits: after.hits - warm.hits, misses: after.misses - warm.misses, joined: after.joined - warm.joined, entries: after.entries } };
 }
 
 async function send(address: string, token: string, body: string): Promise<string> {
