@@ -1,7 +1,7 @@
 import { LedgerError, LedgerErrorCode, type Ledger } from '../ledger/index.js';
 
 /** The ledger's methods that write: the dashboard never calls them. */
-const WRITES = ['recordDecision', 'recordAccount', 'recordReconciliation', 'recordMark', 'recordProfile', 'recordEventCall'] as const satisfies ReadonlyArray<keyof Ledger>;
+const WRITES = ['recordDecision', 'recordAccount', 'recordReconciliation', 'recordMark', 'recordProfile', 'recordEventCall', 'recordBulkRun'] as const satisfies ReadonlyArray<keyof Ledger>;
 
 /**
  * The ledger as the dashboard holds it: every read passes through, every write rejects (`LEDGER_RECORD_INVALID`),

@@ -15,6 +15,12 @@ export interface DecisionRecord {
   /** Why, as a stable token: `password-correct`, `legacy-account-blocked`, `deadline-exceeded` … */
   reason: string;
   latencyInMs: number;
+  /**
+   * How long the legacy password check took inside this answer, in ms; null or absent when there was none (a Retry
+   * before any check, a legacy store that could not be asked). Read back absent when null, so records written without
+   * it compare equal to what the ledger returns.
+   */
+  legacyLatencyInMs?: number | null;
 }
 
 /**
@@ -62,6 +68,10 @@ export function checkDecisionRecord(record: DecisionRecord): void {
   if (!(typeof record.latencyInMs === 'number' && Number.isFinite(record.latencyInMs) && record.latencyInMs >= 0)) {
     problems.push('latencyInMs must be a finite number ≥ 0');
   }
+  const legacyLatency = record.legacyLatencyInMs;
+  if (legacyLatency !== undefined && legacyLatency !== null && !(typeof legacyLatency === 'number' && Number.isFinite(legacyLatency) && legacyLatency >= 0)) {
+    problems.push('legacyLatencyInMs must be null or a finite number ≥ 0');
+  }
   if (problems.length > 0) {
     throw new LedgerError(LedgerErrorCode.RECORD_INVALID, `A decision record was refused: ${problems.join('; ')}.`);
   }
@@ -108,6 +118,16 @@ export interface DecisionRow {
   action: DecisionAction;
   reason: string;
   latency_ms: number;
+  /** Null on rows without a legacy check, and on rows written before migration 007. */
+  legacy_latency_ms: number | null;
+}
+
+/** The columns a decision is inserted with, in the order of {@link decisionValues}. */
+export const DECISION_INSERT_COLUMNS = 'at, correlation_id, object_id, legacy_id, action, reason, latency_ms, legacy_latency_ms';
+
+/** The values of a decision's insert; `time` gives the driver's form of a date. */
+export function decisionValues<T>(record: DecisionRecord, time: (date: Date) => T): unknown[] {
+  return [time(record.at), record.correlationId, record.objectId, record.legacyId, record.action, record.reason, record.latencyInMs, record.legacyLatencyInMs ?? null];
 }
 
 export function recordOfRow(row: DecisionRow): DecisionRecord {
@@ -119,5 +139,6 @@ export function recordOfRow(row: DecisionRow): DecisionRecord {
     action: row.action,
     reason: row.reason,
     latencyInMs: row.latency_ms,
+    ...(row.legacy_latency_ms !== null && row.legacy_latency_ms !== undefined && { legacyLatencyInMs: Number(row.legacy_latency_ms) }),
   };
 }

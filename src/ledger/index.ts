@@ -1,4 +1,13 @@
 export type { AccountProfile } from './account-profile.js';
+export {
+  BULK_COMMANDS,
+  BULK_RUN_OUTCOMES,
+  MAX_BULK_RUN_COUNTS,
+  type BulkCommand,
+  type BulkRunFilter,
+  type BulkRunOutcome,
+  type BulkRunRecord,
+} from './bulk-run.js';
 export { ACCOUNT_STATES, type AccountFilter, type AccountState, type AccountStateName } from './account-state.js';
 export { DECISION_ACTIONS, MAX_FIELD_LENGTH, MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID, type DecisionAction, type DecisionCountFilter, type DecisionFilter, type DecisionRecord } from './decision-record.js';
 export { LedgerError, LedgerErrorCode } from './errors.js';

@@ -1,5 +1,6 @@
 import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
 import type { AccountProfile } from './account-profile.js';
+import type { BulkRunFilter, BulkRunRecord } from './bulk-run.js';
 import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
 import type { EventCallCountFilter, EventCallCounts, EventCallFilter, EventCallRecord } from './event-call.js';
 import type { AccountToReconcile, Confirmation, MarkState, MigratePasswordAnswers, ReconcileFilter, Reconciliation } from './reconciliation.js';
@@ -60,6 +61,13 @@ export interface Ledger {
   countEventCalls(filter?: EventCallCountFilter): Promise<EventCallCounts>;
   /** The legacy id premigrate recorded for this Entra object id (an account created or found), or null. */
   legacyIdForObjectId(objectId: string): Promise<string | null>;
+  /**
+   * Validates and writes (inserts or replaces, by id) one run of a bulk command; the command calls it at start, about
+   * every 10 s and at the end. Rejects with `LEDGER_RECORD_INVALID` (see `checkBulkRunRecord`) or `LEDGER_UNAVAILABLE`.
+   */
+  recordBulkRun(run: BulkRunRecord): Promise<void>;
+  /** Bulk runs, newest `startedAt` first; default 50, at most 1000. */
+  listBulkRuns(filter?: BulkRunFilter): Promise<BulkRunRecord[]>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

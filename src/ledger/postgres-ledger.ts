@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountProfile, type AccountProfileRow } from './account-profile.js';
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
-import { checkDecisionRecord, decisionCountWhere, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
+import { bulkRunLimitOf, bulkRunOfRow, bulkRunUpsertSql, bulkRunValues, checkBulkRunRecord, LIST_BULK_RUNS_SQL, type BulkRunRow } from './bulk-run.js';
+import { checkDecisionRecord, DECISION_INSERT_COLUMNS, decisionCountWhere, decisionValues, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
 import type { Ledger } from './ledger.js';
@@ -108,11 +109,7 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     kind: 'postgres',
     async recordDecision(record) {
       checkDecisionRecord(record);
-      await query(
-        'INSERT INTO jit_decisions (at, correlation_id, object_id, legacy_id, action, reason, latency_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [record.at, record.correlationId, record.objectId, record.legacyId, record.action, record.reason, record.latencyInMs],
-        'recording a decision',
-      );
+      await query(`INSERT INTO jit_decisions (${DECISION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, decisionValues(record, (date) => date), 'recording a decision');
     },
     async listDecisions(filter?: DecisionFilter) {
       const where: string[] = [];
@@ -260,6 +257,13 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     async legacyIdForObjectId(objectId) {
       checkObjectId(objectId);
       return (await query<{ legacy_id: string }>(LEGACY_ID_FOR_OBJECT_ID_SQL('$1'), [objectId], 'reading the legacy id of an object id')).rows[0]?.legacy_id ?? null;
+    },
+    async recordBulkRun(run) {
+      checkBulkRunRecord(run);
+      await query(bulkRunUpsertSql((n) => `$${n}`), bulkRunValues(run, (date) => date, (flag) => flag), 'recording a bulk run');
+    },
+    async listBulkRuns(filter) {
+      return (await query<BulkRunRow>(LIST_BULK_RUNS_SQL('$1'), [bulkRunLimitOf(filter)], 'listing bulk runs')).rows.map(bulkRunOfRow);
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountProfile, type AccountProfileRow } from './account-profile.js';
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
-import { checkDecisionRecord, decisionCountWhere, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
+import { bulkRunLimitOf, bulkRunOfRow, bulkRunUpsertSql, bulkRunValues, checkBulkRunRecord, LIST_BULK_RUNS_SQL, type BulkRunRow } from './bulk-run.js';
+import { checkDecisionRecord, DECISION_INSERT_COLUMNS, decisionCountWhere, decisionValues, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
 import type { Ledger } from './ledger.js';
@@ -56,9 +57,8 @@ export function openSqliteLedger(path: string): Ledger {
     throw error;
   }
 
-  const insert = db.prepare(
-    'INSERT INTO jit_decisions (at, correlation_id, object_id, legacy_id, action, reason, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare(`INSERT INTO jit_decisions (${DECISION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const upsertBulkRun = db.prepare(bulkRunUpsertSql(() => '?'));
   const insertEventCall = db.prepare(`INSERT INTO event_calls (${EVENT_CALL_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   let closed = false;
   const open = () => {
@@ -79,9 +79,7 @@ export function openSqliteLedger(path: string): Ledger {
     kind: path === ':memory:' ? 'memory' : 'sqlite',
     async recordDecision(record) {
       checkDecisionRecord(record);
-      guarded(() =>
-        insert.run(record.at.toISOString(), record.correlationId, record.objectId, record.legacyId, record.action, record.reason, record.latencyInMs),
-      );
+      guarded(() => insert.run(...decisionValues(record, (date) => date.toISOString())));
     },
     async listDecisions(filter?: DecisionFilter) {
       const where: string[] = [];
@@ -232,6 +230,13 @@ export function openSqliteLedger(path: string): Ledger {
     async legacyIdForObjectId(objectId) {
       checkObjectId(objectId);
       return guarded(() => db.prepare<[string], { legacy_id: string }>(LEGACY_ID_FOR_OBJECT_ID_SQL('?')).get(objectId))?.legacy_id ?? null;
+    },
+    async recordBulkRun(run) {
+      checkBulkRunRecord(run);
+      guarded(() => upsertBulkRun.run(...bulkRunValues(run, (date) => date.toISOString(), (flag) => (flag ? 1 : 0))));
+    },
+    async listBulkRuns(filter) {
+      return guarded(() => db.prepare<[number], BulkRunRow>(LIST_BULK_RUNS_SQL('?')).all(bulkRunLimitOf(filter))).map(bulkRunOfRow);
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());

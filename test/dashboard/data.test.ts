@@ -136,6 +136,13 @@ describe('the read-only ledger the dashboard holds', () => {
       await assert.rejects(reader.recordDecision(record), { code: 'LEDGER_RECORD_INVALID' });
       await assert.rejects(reader.recordAccount({ legacyId: 'new', email: 'n@example.com', state: 'created', entraObjectId: 'o-new', reason: null, updatedAt: NOW }), { code: 'LEDGER_RECORD_INVALID' });
       for (const write of ['recordReconciliation', 'recordMark', 'recordProfile', 'recordEventCall'] as const) await assert.rejects((reader[write] as () => Promise<void>)(), { code: 'LEDGER_RECORD_INVALID' }, write);
+      const run = { id: '6f1c2a4e-1b2c-4d3e-8f40-5a6b7c8d9e0f', command: 'premigrate', startedAt: NOW, finishedAt: null, outcome: 'running', dryRun: false, counts: {}, graphRequests: 0, throttled: 0, budgetPerSecond: null } as const;
+      await assert.rejects(reader.recordBulkRun({ ...run, counts: {} }), { code: 'LEDGER_RECORD_INVALID' });
+      assert.deepEqual(await ledger.listBulkRuns(), []);
+      // Every method that writes is named record…: a write added to the ledger later is refused without a change here.
+      const writes = Object.keys(ledger).filter((name) => name.startsWith('record'));
+      assert.ok(writes.length >= 7, writes.join());
+      for (const write of writes) await assert.rejects((reader[write as keyof typeof reader] as () => Promise<void>)(), { code: 'LEDGER_RECORD_INVALID' }, write);
       assert.deepEqual(await ledger.countAccounts(), before);
       assert.equal(await ledger.countDecisions(), (await reader.listDecisions({ limit: 10_000 })).length);
     } finally {
