@@ -6,6 +6,7 @@ import type { ServeConfig } from '../config/index.js';
 import { GRAPH_DEFAULT_SCOPE } from '../graph/client-credentials.js';
 import { appCredential, createPacer } from '../graph/index.js';
 import type { EntraAccounts, EventOutcome, PasswordSubmitOutcome } from '../handlers/index.js';
+import type { HashCheckObserver } from '../legacy/hashes/verifier.js';
 import type { GuardedAuthority } from '../legacy/index.js';
 import { MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID } from '../ledger/decision-record.js';
 import { createExtensionMetrics, type ExtensionMetrics } from '../metrics/extension-metrics.js';
@@ -91,7 +92,16 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     for (const part of opened.reverse()) await part.close().catch(() => undefined);
   };
   try {
-    const legacy = await openLegacyAuthority(config, options.logger.child({ name: 'legacy' }));
+    const metricsWanted = config.metrics.token !== undefined || config.metrics.port !== undefined;
+    // A SQL store's hash verifier is made as the store opens, before the metrics (whose probes read the store), so it
+    // reports to them through `verifierReports`, set once they exist. Without metrics it gets no observer at all and
+    // reads no clock.
+    let verifierReports: ExtensionMetrics | undefined;
+    const hashChecks: HashCheckObserver = {
+      hashComputed: (seconds, format) => verifierReports?.hashVerify(seconds, format),
+      checkRejected: (reason) => verifierReports?.admissionRejected(reason),
+    };
+    const legacy = await openLegacyAuthority(config, options.logger.child({ name: 'legacy' }), metricsWanted ? { hashChecks } : {});
     opened.push(legacy);
     const directory = await openLegacyDirectory(config, legacy);
     if (directory) opened.push(directory);
@@ -114,16 +124,17 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       );
     }
 
-    const metricsWanted = config.metrics.token !== undefined || config.metrics.port !== undefined;
     const metrics = metricsWanted
       ? createExtensionMetrics(
           {
             circuitState: () => legacy.circuitState(),
             decryptionKeys: () => keyRing.keys.map((key) => ({ id: key.id, notAfter: key.notAfter?.getTime() ?? null })),
+            ...(legacy.hashCheckLoad && { admissionLoad: legacy.hashCheckLoad }),
           },
           { clock },
         )
       : undefined;
+    verifierReports = metrics;
     const signingKeys = createSigningKeySource({
       openIdConfigurationUrls: config.openIdConfigurationUrl ? [config.openIdConfigurationUrl] : openIdConfigurationUrlsFor(config.tenantId),
       ...(options.fetch && { fetch: options.fetch }),
@@ -156,6 +167,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
           action: outcome.action,
           reason: outcome.reason,
           latencyInMs: outcome.latencyInMs,
+          legacyLatencyInMs: outcome.legacyLatencyInMs,
         })
         .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
     };
@@ -199,6 +211,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         messages,
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
+        ...(metrics && { onDecryption: (seconds: number, result: 'ok' | 'failed') => metrics.decryption(seconds, result) }),
       },
       readiness,
       onOutcome,

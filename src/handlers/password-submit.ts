@@ -11,7 +11,7 @@ import {
 } from '../events/index.js';
 import { decide, messagesFor, type DecisionReason, type JitMessageCatalogue, type LegacyVerdict } from '../jit/index.js';
 import { HashError, HashErrorCode } from '../legacy/hashes/index.js';
-import type { LegacyAuthority, LegacyCheck } from '../legacy/index.js';
+import { LegacyStoreError, LegacyStoreErrorCode, type LegacyAuthority, type LegacyCheck } from '../legacy/index.js';
 import { SecurityError, SecurityErrorCode, decryptPasswordContext, type KeyRing, type PasswordContext } from '../security/index.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 
@@ -36,6 +36,11 @@ export interface PasswordSubmitDeps {
   readonly responseDeadlineInMs: number;
   /** Time kept back from the deadline to send the answer, in ms, asked per request: it follows the event loop's delay. */
   readonly sendMarginInMs?: () => number;
+  /**
+   * Told how long each password context's decryption took, in seconds, and whether it gave a context (`serve` passes
+   * its metrics when they are on). Without it the decryption is not timed.
+   */
+  readonly onDecryption?: (seconds: number, result: 'ok' | 'failed') => void;
 }
 
 /** What happened, for the ledger, the request log line and metrics. Never a password or token. */
@@ -50,6 +55,12 @@ export interface PasswordSubmitOutcome {
   /** What that error says, for the request's log line (no password, token or user name is ever in it). */
   errorDetail: string | null;
   latencyInMs: number;
+  /**
+   * How long the legacy password check took inside this answer, in ms, by the handler's clock: from its start until
+   * it answered or the deadline cut it off (then the check took at least this). Null when the legacy store was not
+   * asked (its circuit was open).
+   */
+  legacyLatencyInMs: number | null;
 }
 
 export type PasswordSubmitResult =
@@ -80,14 +91,7 @@ export async function handlePasswordSubmit(
   let context: PasswordContext;
   try {
     request = parsePasswordSubmitRequest(body, { tenantId: deps.tenantId });
-    context = await decryptPasswordContext(request.data.encryptedPasswordContext, {
-      keyRing: deps.keyRing,
-      expectedAudience: deps.extensionAppId,
-      extensionResourceId: deps.extensionResourceId,
-      requestHost: options.requestHost,
-      maxNonceLength: MAX_NONCE_LENGTH,
-      now: deps.clock(),
-    });
+    context = await timedDecryption(request, deps, options.requestHost);
   } catch (error) {
     if (error instanceof SecurityError && error.code === SecurityErrorCode.KEY_UNAVAILABLE) {
       return { status: 503, body: errorBody(error.code, error.publicMessage), rejection: { code: error.code, detail: error.message } };
@@ -100,7 +104,7 @@ export async function handlePasswordSubmit(
 
   const { authenticationContext } = request.data;
   const deadlineAt = options.answerBy ?? answerByOf(options.receivedAt, deps);
-  const { verdict, errorCode, errorDetail } = await assessBeforeDeadline(request, context, deps, deadlineAt);
+  const { verdict, errorCode, errorDetail, legacyLatencyInMs } = await assessBeforeDeadline(request, context, deps, deadlineAt);
   const decision = decide(verdict, messagesFor(deps.messages, authenticationContext.client?.locale));
 
   return {
@@ -115,8 +119,33 @@ export async function handlePasswordSubmit(
       errorCode,
       errorDetail,
       latencyInMs: deps.clock() - options.receivedAt,
+      legacyLatencyInMs,
     },
   };
+}
+
+/** Decrypts the password context, timed for `onDecryption` when it is given (and only then). */
+async function timedDecryption(request: PasswordSubmitRequest, deps: PasswordSubmitDeps, requestHost: string | undefined): Promise<PasswordContext> {
+  const decrypt = () =>
+    decryptPasswordContext(request.data.encryptedPasswordContext, {
+      keyRing: deps.keyRing,
+      expectedAudience: deps.extensionAppId,
+      extensionResourceId: deps.extensionResourceId,
+      requestHost,
+      maxNonceLength: MAX_NONCE_LENGTH,
+      now: deps.clock(),
+    });
+  const observe = deps.onDecryption;
+  if (!observe) return decrypt();
+  const startedAt = performance.now();
+  try {
+    const context = await decrypt();
+    observe((performance.now() - startedAt) / 1000, 'ok');
+    return context;
+  } catch (error) {
+    observe((performance.now() - startedAt) / 1000, 'failed');
+    throw error;
+  }
 }
 
 /**
@@ -134,9 +163,18 @@ interface Assessment {
   verdict: LegacyVerdict;
   errorCode: string | null;
   errorDetail: string | null;
+  /** The check's time, in ms; null when it never reached the legacy store (its circuit was open). */
+  legacyLatencyInMs: number | null;
 }
 
-/** Runs the legacy check against the clock; when the deadline comes first the work is abandoned (and aborted). */
+/** What the legacy check said; `legacyAsked` false when the check was refused before it reached the store. */
+type CheckResult = Omit<Assessment, 'legacyLatencyInMs'> & { legacyAsked: boolean };
+
+/**
+ * Runs the legacy check against the clock; when the deadline comes first the work is abandoned (and aborted). The
+ * check's time is read from the clock already read for the timer and one read when the race settles: the ledger
+ * records it whether or not metrics are on.
+ */
 async function assessBeforeDeadline(
   request: PasswordSubmitRequest,
   context: PasswordContext,
@@ -145,14 +183,16 @@ async function assessBeforeDeadline(
 ): Promise<Assessment> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<Assessment>((resolve) => {
+  const startedAt = deps.clock();
+  const deadline = new Promise<CheckResult>((resolve) => {
     timer = setTimeout(() => {
       abort.abort();
-      resolve({ verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, errorCode: 'DEADLINE_EXCEEDED', errorDetail: null });
-    }, Math.max(0, deadlineAt - deps.clock()));
+      resolve({ verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, errorCode: 'DEADLINE_EXCEEDED', errorDetail: null, legacyAsked: true });
+    }, Math.max(0, deadlineAt - startedAt));
   });
   try {
-    return await Promise.race([assess(request, context, deps, abort.signal, deadlineAt), deadline]);
+    const { legacyAsked, ...assessment } = await Promise.race([assess(request, context, deps, abort.signal, deadlineAt), deadline]);
+    return { ...assessment, legacyLatencyInMs: legacyAsked ? deps.clock() - startedAt : null };
   } finally {
     clearTimeout(timer);
   }
@@ -164,7 +204,7 @@ async function assess(
   deps: PasswordSubmitDeps,
   abortSignal: AbortSignal,
   deadlineAt: number,
-): Promise<Assessment> {
+): Promise<CheckResult> {
   const { user } = request.data.authenticationContext;
   let check: LegacyCheck;
   try {
@@ -173,9 +213,14 @@ async function assess(
       { abortSignal, deadlineAt },
     );
   } catch (error) {
-    return { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: causeOf(error) }, errorCode: codeOf(error), errorDetail: detailOf(error) };
+    return {
+      verdict: { kind: 'legacy-unavailable', legacyId: null, cause: causeOf(error) },
+      errorCode: codeOf(error),
+      errorDetail: detailOf(error),
+      legacyAsked: !(error instanceof LegacyStoreError && error.code === LegacyStoreErrorCode.CIRCUIT_OPEN),
+    };
   }
-  return { verdict: verdictOf(check, context.password), errorCode: null, errorDetail: null };
+  return { verdict: verdictOf(check, context.password), errorCode: null, errorDetail: null, legacyAsked: true };
 }
 
 /** The legacy system's answer as the policy's input. */

@@ -7,7 +7,33 @@ export interface Admission {
    */
   run<T>(work: () => Promise<T>, abortSignal?: AbortSignal): Promise<T>;
   /** Checks running now and waiting. */
-  load(): { running: number; waiting: number };
+  load(): AdmissionLoad;
+}
+
+/** Checks running at the gate and waiting for a slot, at one instant. */
+export interface AdmissionLoad {
+  running: number;
+  waiting: number;
+}
+
+/**
+ * Why the gate turned work away without running it: `busy` when `maxQueue` were already waiting (the caller gets
+ * HASH_VERIFIER_BUSY); `expired` when the work's signal had aborted before it was given a slot (on arrival, or while
+ * it waited) — in `serve`, the callout's deadline came first.
+ */
+export type AdmissionRejection = 'busy' | 'expired';
+
+export interface AdmissionOptions {
+  /** Checks running at once. */
+  concurrency: number;
+  /** Checks waiting beyond which work is refused with HASH_VERIFIER_BUSY. */
+  maxQueue: number;
+  /** How long the oldest waiter may wait before the queue serves its newest first, in ms. Default 1000. */
+  lifoAfterInMs?: number;
+  /** The clock that switch reads, in ms; default performance.now. */
+  now?: () => number;
+  /** Told of each piece of work turned away (for metrics); never called on the path of work that runs. */
+  onRejected?: (reason: AdmissionRejection) => void;
 }
 
 /**
@@ -21,7 +47,7 @@ export interface Admission {
  *   const admission = createAdmission({ concurrency: 3, maxQueue: 256 });
  *   await admission.run(() => bcryptVerify(password, hash), abortSignal);
  */
-export function createAdmission(options: { concurrency: number; maxQueue: number; lifoAfterInMs?: number; now?: () => number }): Admission {
+export function createAdmission(options: AdmissionOptions): Admission {
   const now = options.now ?? (() => performance.now());
   const lifoAfterInMs = options.lifoAfterInMs ?? 1000;
   let running = 0;
@@ -40,7 +66,10 @@ export function createAdmission(options: { concurrency: number; maxQueue: number
   return {
     load: () => ({ running, waiting: waiting.length }),
     run<T>(work: () => Promise<T>, abortSignal?: AbortSignal): Promise<T> {
-      if (abortSignal?.aborted) return Promise.reject(abortSignal.reason);
+      if (abortSignal?.aborted) {
+        options.onRejected?.('expired');
+        return Promise.reject(abortSignal.reason);
+      }
       const execute = (): Promise<T> => {
         running++;
         let result: Promise<T>;
@@ -53,6 +82,7 @@ export function createAdmission(options: { concurrency: number; maxQueue: number
       };
       if (running < options.concurrency) return execute();
       if (waiting.length >= options.maxQueue) {
+        options.onRejected?.('busy');
         return Promise.reject(new HashError(HashErrorCode.HASH_VERIFIER_BUSY, 'Too many password checks are waiting; the verifier is overloaded.'));
       }
       return new Promise<T>((resolve, reject) => {
@@ -67,6 +97,7 @@ export function createAdmission(options: { concurrency: number; maxQueue: number
         const onAbort = () => {
           const index = waiting.indexOf(entry);
           if (index >= 0) waiting.splice(index, 1);
+          options.onRejected?.('expired');
           entry.abandon();
         };
         abortSignal?.addEventListener('abort', onAbort, { once: true });

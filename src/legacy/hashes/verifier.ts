@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { createAdmission } from './admission.js';
+import { createAdmission, type AdmissionLoad, type AdmissionRejection } from './admission.js';
 import { candidateOf } from './candidate.js';
 import { createCostProfile, kindOf } from './cost-profile.js';
 import { HashError, HashErrorCode } from './errors.js';
@@ -30,6 +30,24 @@ export interface PasswordVerifierOptions {
    * first real hash was verified. Without it, bcrypt cost 10.
    */
   hashDefaults?: { scheme: string | undefined; params: Readonly<Record<string, unknown>> };
+  /** Told of each hash computed and each check turned away, for metrics. Without it nothing is timed. */
+  observer?: HashCheckObserver;
+}
+
+/**
+ * What the verifier reports as it works (`serve` passes its metrics). Both are called on the caller's path: they must
+ * be cheap and must not throw.
+ */
+export interface HashCheckObserver {
+  /**
+   * One hash computed: `seconds` from the moment it was given a slot at the gate to its result (the wait for the
+   * slot is not in it), and the id of the catalogue format computed (`bcrypt`, `argon2`, `pbkdf2` …: a fixed set, see
+   * formats/). Stand-in checks (unknown users, disabled or uncheckable rows) are reported with the stand-in's format.
+   * A computation that threw is reported too.
+   */
+  hashComputed(seconds: number, format: string): void;
+  /** One check turned away before it started: `busy` (HASH_VERIFIER_BUSY, the queue was full) or `expired` (its signal aborted first). */
+  checkRejected(reason: AdmissionRejection): void;
 }
 
 export interface PasswordVerifier {
@@ -50,6 +68,8 @@ export interface PasswordVerifier {
   dummyVerify(password: string, options?: { abortSignal?: AbortSignal }): Promise<void>;
   /** The kind of hash dummyVerify checks against now (`bcrypt {"cost":10,"variant":"2y"}`), for logs and tests. */
   dummyKind(): string;
+  /** Checks running at the gate and waiting for a slot now (read at each metrics scrape). */
+  load(): AdmissionLoad;
   close(): Promise<void>;
 }
 
@@ -74,10 +94,27 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     nested: (hash) => registry.formatFor({ hash }).prepare({ hash }, context),
   };
   const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const observer = options.observer;
   const admission = createAdmission({
     concurrency: options.concurrency ?? Math.max(1, Math.min(threadPoolSize - 1, availableParallelism())),
     maxQueue: options.maxQueue ?? 256,
+    ...(observer && { onRejected: (reason: AdmissionRejection) => observer.checkRejected(reason) }),
   });
+  /**
+   * Runs one prepared check through the gate, timed from its start when there is an observer (and only then: without
+   * one, no clock is read).
+   */
+  const check = (formatId: string, prepared: PreparedHash, candidate: Candidate, abortSignal: AbortSignal | undefined): Promise<boolean> => {
+    if (!observer) return admission.run(() => prepared.verify(candidate, runInWorker), abortSignal);
+    return admission.run(async () => {
+      const startedAt = performance.now();
+      try {
+        return await prepared.verify(candidate, runInWorker);
+      } finally {
+        observer.hashComputed((performance.now() - startedAt) / 1000, formatId);
+      }
+    }, abortSignal);
+  };
   let closed = false;
   const requireOpen = () => {
     if (closed) throw new HashError(HashErrorCode.HASH_VERIFIER_CLOSED, 'The password verifier is closed.');
@@ -97,9 +134,9 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
   const candidateFor = (password: string, stored: StoredHash) => candidateOf(overLimit(password) ? OVER_LIMIT_PASSWORD_STAND_IN : password, stored.params);
   const dummyVerify = async (password: string, abortSignal: AbortSignal | undefined) => {
     const stored = standIn();
-    const { prepared } = prepare(stored);
+    const { format, prepared } = prepare(stored);
     const candidate = candidateFor(password, stored);
-    await admission.run(() => prepared.verify(candidate, runInWorker), abortSignal);
+    await check(format.id, prepared, candidate, abortSignal);
   };
 
   return {
@@ -122,7 +159,7 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
         return false;
       }
       profile.record(format.id, prepared.params, stored);
-      const matches = await admission.run(() => prepared.verify(candidate, runInWorker), callOptions.abortSignal);
+      const matches = await check(format.id, prepared, candidate, callOptions.abortSignal);
       // Longer passwords cannot be legacy passwords worth checking: they cost a check and never match.
       return matches && !overLimit(password);
     },
@@ -139,6 +176,7 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
       const { format, prepared } = prepare(standIn());
       return kindOf(format.id, prepared.params);
     },
+    load: () => admission.load(),
     async close() {
       closed = true;
       await pool.close();
