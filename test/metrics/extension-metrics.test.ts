@@ -46,6 +46,49 @@ describe('extension metrics', () => {
     assert.equal(sampleValue(samples, 'entra_migrate_legacy_circuit_state', { state: 'closed' }), 0);
   });
 
+  test('hash verify time is a histogram by format, with buckets below 5 ms for the fast formats', async () => {
+    const metrics = createExtensionMetrics({}, { processMetrics: false });
+    metrics.hashVerify(0.0004, 'django-pbkdf2');
+    metrics.hashVerify(0.062, 'bcrypt');
+    metrics.hashVerify(0.31, 'bcrypt');
+    const samples = parsePrometheusText(await metrics.text());
+    const bucket = (format: string, le: string) => sampleValue(samples, 'entra_migrate_hash_verify_duration_seconds_bucket', { format, le });
+    assert.deepEqual([bucket('django-pbkdf2', '0.0005'), bucket('django-pbkdf2', '0.005')], [1, 1]);
+    assert.deepEqual([bucket('bcrypt', '0.05'), bucket('bcrypt', '0.1'), bucket('bcrypt', '0.25'), bucket('bcrypt', '0.5')], [0, 1, 1, 2]);
+    assert.equal(sampleValue(samples, 'entra_migrate_hash_verify_duration_seconds_count', { format: 'bcrypt' }), 2);
+    assert.ok(Math.abs(sampleValue(samples, 'entra_migrate_hash_verify_duration_seconds_sum', { format: 'bcrypt' })! - 0.372) < 1e-9);
+  });
+
+  test('decryption time is a histogram by result, ok or failed', async () => {
+    const metrics = createExtensionMetrics({}, { processMetrics: false });
+    metrics.decryption(0.0012, 'ok');
+    metrics.decryption(0.0019, 'ok');
+    metrics.decryption(0.6, 'failed');
+    const samples = parsePrometheusText(await metrics.text());
+    const bucket = (result: string, le: string) => sampleValue(samples, 'entra_migrate_decryption_duration_seconds_bucket', { result, le });
+    assert.deepEqual([bucket('ok', '0.001'), bucket('ok', '0.0025'), bucket('ok', '+Inf')], [0, 2, 2]);
+    assert.deepEqual([bucket('failed', '0.5'), bucket('failed', '0.75')], [0, 1]);
+    assert.equal(sampleValue(samples, 'entra_migrate_decryption_duration_seconds_count', { result: 'failed' }), 1);
+  });
+
+  test("the verifier's rejections are counted by reason; with a verifier (its load probe) both start at 0", async () => {
+    const metrics = createExtensionMetrics({ admissionLoad: () => ({ running: 2, waiting: 0 }) }, { processMetrics: false });
+    let samples = parsePrometheusText(await metrics.text());
+    assert.equal(sampleValue(samples, 'entra_migrate_hash_checks_rejected_total', { reason: 'busy' }), 0);
+    assert.equal(sampleValue(samples, 'entra_migrate_hash_checks_rejected_total', { reason: 'expired' }), 0);
+    metrics.admissionRejected('busy');
+    metrics.admissionRejected('expired');
+    metrics.admissionRejected('expired');
+    samples = parsePrometheusText(await metrics.text());
+    assert.equal(sampleValue(samples, 'entra_migrate_hash_checks_rejected_total', { reason: 'busy' }), 1);
+    assert.equal(sampleValue(samples, 'entra_migrate_hash_checks_rejected_total', { reason: 'expired' }), 2);
+    assert.equal(sampleValue(samples, 'entra_migrate_hash_checks', { state: 'running' }), 2);
+    // A store that checks passwords itself (LDAP, a web service) has no verifier: no zero series that suggest one.
+    const noVerifier = parsePrometheusText(await createExtensionMetrics({}, { processMetrics: false }).text());
+    assert.equal(sampleValue(noVerifier, 'entra_migrate_hash_checks_rejected_total', { reason: 'busy' }), undefined);
+    assert.equal(sampleValue(noVerifier, 'entra_migrate_hash_checks', { state: 'waiting' }), undefined);
+  });
+
   test('two registries never share counts (two servers in one process)', async () => {
     const one = createExtensionMetrics({}, { processMetrics: false });
     const two = createExtensionMetrics({}, { processMetrics: false });

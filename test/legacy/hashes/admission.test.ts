@@ -77,3 +77,26 @@ test('once the oldest waiter has waited too long, the newest starts first', asyn
   await Promise.all([first, older, newer]);
   assert.deepEqual(order, ['newer', 'older']);
 });
+
+test('each piece of work turned away is reported once, with why: busy (queue full) or expired (its signal aborted first)', async () => {
+  const rejected: string[] = [];
+  const admission = createAdmission({ concurrency: 1, maxQueue: 1, onRejected: (reason) => rejected.push(reason) });
+  const gate = deferred();
+  const running = admission.run(() => gate.promise);
+  const abort = new AbortController();
+  const waiting = admission.run(async () => 'never', abort.signal);
+  await assert.rejects(admission.run(async () => 1), (error: { code?: string }) => error.code === HashErrorCode.HASH_VERIFIER_BUSY);
+  assert.deepEqual(rejected, ['busy']);
+  abort.abort(new Error('deadline'));
+  await assert.rejects(waiting, /deadline/);
+  assert.deepEqual(rejected, ['busy', 'expired'], 'a waiter dropped by its deadline');
+  await assert.rejects(admission.run(async () => 1, abort.signal), /deadline/);
+  assert.deepEqual(rejected, ['busy', 'expired', 'expired'], 'work arriving with its deadline gone');
+  gate.resolve('x');
+  await running;
+  assert.equal(await admission.run(async () => 2, new AbortController().signal), 2);
+  const failing = admission.run(() => Promise.reject(new Error('boom')));
+  await assert.rejects(failing, /boom/);
+  assert.deepEqual(rejected, ['busy', 'expired', 'expired'], 'work that ran, even failing, is no rejection');
+  assert.deepEqual(admission.load(), { running: 0, waiting: 0 });
+});
