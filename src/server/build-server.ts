@@ -7,6 +7,8 @@ import type { ReadinessCheck } from './readiness.js';
 import { attributeCollectionStartRoutes } from './routes/attribute-collection-start.js';
 import { attributeCollectionSubmitRoutes } from './routes/attribute-collection-submit.js';
 import type { ExtensionMetrics } from '../metrics/extension-metrics.js';
+import { traceCallouts, withCheckSpans } from '../telemetry/index.js';
+import type { Tracer } from '@opentelemetry/api';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { otpSendRoutes } from './routes/otp-send.js';
@@ -83,6 +85,11 @@ export interface ServerDeps {
    * set, METRICS_PORT not), behind `token`. Without it, nothing is counted and /metrics is 404.
    */
   metrics?: { metrics: ExtensionMetrics; token: string | undefined; onCalloutPort: boolean };
+  /**
+   * One SERVER span per callout and a child span per legacy password check (telemetry/callout-spans.ts), made with
+   * this tracer (`startTelemetry`'s). Without it, no span is made and the routes pay nothing for tracing.
+   */
+  tracer?: Tracer;
 }
 
 /** Fixed public texts for framework-level refusals; the framework's own messages can quote the body. */
@@ -170,6 +177,8 @@ export async function buildServer(deps: ServerDeps) {
     );
   });
 
+  if (deps.tracer) traceCallouts(app, deps.tracer);
+
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send(errorBody(CLIENT_ERRORS[404]!.code, CLIENT_ERRORS[404]!.message)));
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -190,7 +199,11 @@ export async function buildServer(deps: ServerDeps) {
   const sendMargin = deps.sendMargin ?? createSendMargin();
   if (!deps.sendMargin) app.addHook('onClose', async () => sendMargin.close());
   await app.register(passwordSubmitRoutes, {
-    deps: { ...deps.passwordSubmit, sendMarginInMs: deps.passwordSubmit.sendMarginInMs ?? sendMargin.inMs },
+    deps: {
+      ...deps.passwordSubmit,
+      sendMarginInMs: deps.passwordSubmit.sendMarginInMs ?? sendMargin.inMs,
+      ...(deps.tracer && { legacy: withCheckSpans(deps.passwordSubmit.legacy, deps.tracer) }),
+    },
     overloaded: sendMargin.overloaded,
     callerTokenVerifier: deps.callerTokenVerifier,
     onOutcome: deps.onOutcome,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { answerEvent, type DeadlineDeps, type EventHandler, type EventName, type EventOutcome } from '../../handlers/index.js';
+import { inCalloutSpan } from '../../telemetry/callout-spans.js';
 import { requireCallerToken, type CallerTokenVerifier } from '../caller-auth.js';
 import { answerByDeadline } from '../deadline-guard.js';
 import { errorSchema } from '../error-schema.js';
@@ -59,7 +60,7 @@ export function eventRoutes<Deps extends DeadlineDeps, Response>(route: EventRou
       },
       async (request, reply) => {
         if (reply.sent) return; // the deadline guard answered while the body was on its way
-        const result = await answerEvent(event, handle, request.body, options.deps, { receivedAt: request.receivedAt, answerBy: request.answerBy });
+        const result = await inCalloutSpan(request, () => answerEvent(event, handle, request.body, options.deps, { receivedAt: request.receivedAt, answerBy: request.answerBy }));
         if (result.status === 500) request.log.error({ code: result.outcome.errorCode, detail: result.outcome.errorDetail }, 'the handler could not build an answer');
         if (reply.sent) return;
         if (result.status === 400) {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { passwordSubmitResponseSchema } from '../../events/index.js';
 import { handlePasswordSubmit, type PasswordSubmitDeps, type PasswordSubmitOutcome } from '../../handlers/index.js';
+import { inCalloutSpan } from '../../telemetry/callout-spans.js';
 import { requireCallerToken, type CallerTokenVerifier } from '../caller-auth.js';
 import { answerByDeadline } from '../deadline-guard.js';
 import { errorSchema } from '../error-schema.js';
@@ -39,7 +40,7 @@ export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOption
     },
     async (request, reply) => {
       if (reply.sent) return; // the deadline guard answered while the body was on its way
-      const result = await handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt, requestHost: request.host, answerBy: request.answerBy });
+      const result = await inCalloutSpan(request, () => handlePasswordSubmit(request.body, options.deps, { receivedAt: request.receivedAt, requestHost: request.host, answerBy: request.answerBy }));
       if (reply.sent) return; // ... or while the context was being decrypted
       if (result.status !== 200) {
         request.log[result.status === 503 ? 'warn' : 'info']({ code: result.rejection.code, detail: result.rejection.detail }, result.status === 503 ? 'request not answerable now' : 'request refused');

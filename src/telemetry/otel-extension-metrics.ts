@@ -1,0 +1,62 @@
+import type { Meter } from '@opentelemetry/api';
+import type { ExtensionMetrics } from '../metrics/extension-metrics.js';
+
+/** The recording side of the extension's metrics: what the server and the legacy check tell them. */
+export type ExtensionMetricsRecorder = Pick<ExtensionMetrics, 'answered' | 'legacyCheck' | 'signingKeyRefresh'>;
+
+/**
+ * Seconds buckets around Entra's 2-second budget, the Prometheus histograms' own (metrics/extension-metrics.ts):
+ * fine below 250 ms, where a healthy answer falls, then up to it. Given as advice, so a view may still change them.
+ */
+export const OTEL_LATENCY_BUCKETS = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5]);
+
+/** The instruments' names: the Prometheus metrics' names in OpenTelemetry's style (dots, unit in `unit`, no `_total`). */
+export const OtelMetricName = {
+  ANSWERS: 'entra_migrate.answers',
+  REQUEST_DURATION: 'entra_migrate.request.duration',
+  LEGACY_CHECK_DURATION: 'entra_migrate.legacy_check.duration',
+  SIGNING_KEY_REFRESHES: 'entra_migrate.signing_key.refreshes',
+} as const;
+
+/**
+ * The extension's metrics on an OpenTelemetry `Meter` — the same figures as the Prometheus ones, with the same
+ * bounded attribute values (event names, actions, statuses, outcome tokens), exported wherever the meter's provider
+ * sends them (OTLP, Application Insights). Meant to be fanned out beside the Prometheus recorder, each call made on
+ * both.
+ *
+ * @example
+ *   const otel = createOtelExtensionMetrics(telemetry.meter);
+ *   otel.answered({ event: 'OnPasswordSubmit', action: 'MigratePassword', status: 200, seconds: 0.084 });
+ */
+export function createOtelExtensionMetrics(meter: Meter): ExtensionMetricsRecorder {
+  const answers = meter.createCounter(OtelMetricName.ANSWERS, {
+    description: 'Callouts answered, by event, action (error for an answer other than 200) and HTTP status.',
+    unit: '{answer}',
+  });
+  const requestSeconds = meter.createHistogram(OtelMetricName.REQUEST_DURATION, {
+    description: "From a callout's arrival to its answer, by event; Entra stops waiting at 2 s.",
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...OTEL_LATENCY_BUCKETS] },
+  });
+  const legacySeconds = meter.createHistogram(OtelMetricName.LEGACY_CHECK_DURATION, {
+    description: 'One password check against the legacy store (look-up and hash verification), by outcome.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...OTEL_LATENCY_BUCKETS] },
+  });
+  const refreshes = meter.createCounter(OtelMetricName.SIGNING_KEY_REFRESHES, {
+    description: "Refreshes of Entra's token signing keys, by result.",
+    unit: '{refresh}',
+  });
+  return {
+    answered({ event, action, status, seconds }) {
+      answers.add(1, { event, action, 'http.response.status_code': status });
+      requestSeconds.record(seconds, { event });
+    },
+    legacyCheck(seconds, outcome) {
+      legacySeconds.record(seconds, { outcome });
+    },
+    signingKeyRefresh(result) {
+      refreshes.add(1, { result });
+    },
+  };
+}
