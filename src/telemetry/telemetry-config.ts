@@ -61,8 +61,11 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 /** The connection string's keys that name an endpoint (Microsoft's "Connection strings" page). */
 const ENDPOINT_KEYS = new Set(['ingestionendpoint', 'liveendpoint', 'profilerendpoint', 'snapshotendpoint']);
 const DEFAULT_INGESTION_ORIGIN = 'https://dc.services.visualstudio.com';
-/** The samplers the OpenTelemetry SDK knows by name, and the Azure Monitor distro's two (used with its connection string). */
-const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'microsoft.rate_limited', 'microsoft.fixed_percentage'];
+/**
+ * The samplers the OpenTelemetry SDK knows by name; the Azure Monitor distro's two, and its spelling of the ratio
+ * samplers (trace_id_ratio), which it reads instead when the connection string is set.
+ */
+const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'microsoft.rate_limited', 'microsoft.fixed_percentage', 'trace_id_ratio', 'parentbased_trace_id_ratio'];
 
 /**
  * Reads the telemetry settings from the environment — the OpenTelemetry SDK's standard variables and
