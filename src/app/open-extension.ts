@@ -97,11 +97,13 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     // reports to them through `verifierReports`, set once they exist. Without metrics it gets no observer at all and
     // reads no clock.
     let verifierReports: ExtensionMetrics | undefined;
-    const hashChecks: HashCheckObserver = {
-      hashComputed: (seconds, format) => verifierReports?.hashVerify(seconds, format),
-      checkRejected: (reason) => verifierReports?.admissionRejected(reason),
-    };
-    const legacy = await openLegacyAuthority(config, options.logger.child({ name: 'legacy' }), metricsWanted ? { hashChecks } : {});
+    const hashChecks: HashCheckObserver | undefined = metricsWanted
+      ? {
+          hashComputed: (seconds, format) => verifierReports?.hashVerify(seconds, format),
+          checkRejected: (reason) => verifierReports?.admissionRejected(reason),
+        }
+      : undefined;
+    const legacy = await openLegacyAuthority(config, options.logger.child({ name: 'legacy' }), hashChecks ? { hashChecks } : {});
     opened.push(legacy);
     const directory = await openLegacyDirectory(config, legacy);
     if (directory) opened.push(directory);

@@ -119,7 +119,7 @@ export function createExtensionMetrics(probes: MetricsProbes = {}, options: { cl
   });
   const rejections = new Counter({
     name: 'entra_migrate_hash_checks_rejected_total',
-    help: "Password checks the hash verifier's gate turned away unhashed: busy (queue full) or expired (deadline passed while waiting).",
+    help: "Password checks the hash verifier's gate turned away unhashed: busy (queue full) or expired (deadline passed before a slot).",
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -75,9 +75,9 @@ describe('onDecryption', () => {
     await handlePasswordSubmit(callout, deps, { receivedAt: Date.now() }); // warm
     const original = performance.now;
     let reads = 0;
-    performance.now = function (this: Performance) {
+    performance.now = () => {
       reads++;
-      return original.call(this);
+      return original.call(performance);
     };
     try {
       outcomeOf(await handlePasswordSubmit(await body(), deps, { receivedAt: Date.now() }));

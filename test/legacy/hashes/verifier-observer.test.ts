@@ -8,7 +8,8 @@ import { pbkdf2Sync } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
-import { createPasswordVerifier, HashErrorCode, type HashCheckObserver, type PasswordVerifier } from '../../../src/legacy/hashes/index.js';
+import { createPasswordVerifier, HashErrorCode, type PasswordVerifier } from '../../../src/legacy/hashes/index.js';
+import type { HashCheckObserver } from '../../../src/legacy/hashes/verifier.js';
 import { CANARY_PASSWORDS } from '../../support/canaries.js';
 
 interface Reports {
@@ -100,9 +101,9 @@ describe('without an observer', () => {
   async function clockReadsDuring(work: () => Promise<unknown>): Promise<number> {
     const original = performance.now;
     let reads = 0;
-    performance.now = function (this: Performance) {
+    performance.now = () => {
       reads++;
-      return original.call(this);
+      return original.call(performance);
     };
     try {
       await work();
