@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { LOG_LEVELS } from '../config/log-levels.js';
 import { registerCutover } from './commands/cutover.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
@@ -13,6 +14,14 @@ import { registerServe } from './commands/serve.js';
 import { registerSetup } from './commands/setup.js';
 import { registerStatus } from './commands/status.js';
 import { ExitCode } from './exit-codes.js';
+import { reportError } from './report-error.js';
+
+/**
+ * The commands that send OpenTelemetry (traces and metrics) when OTEL_EXPORTER_OTLP_ENDPOINT or
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set: the service, and the two long runs whose counters are worth watching.
+ * The others are short, interactive or local, and never start it.
+ */
+const TELEMETRY_COMMANDS: ReadonlySet<string> = new Set(['serve', 'premigrate', 'reconcile']);
 
 /** Builds the `entra-migrate` command line. Each command lives in its own module under commands/. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -52,6 +61,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
+  let telemetryStarted = false;
+  // Telemetry starts before the action, once the command is known, and stops after it has returned (serve: after its
+  // drain), sending what is left within a bounded time. A telemetry setting that is wrong stops the command before it
+  // starts, as any setting does.
+  program.hook('preAction', async (_program, action) => {
+    if (!TELEMETRY_COMMANDS.has(action.name())) return;
+    const [{ startProcessTelemetry }, { createLogger }] = await Promise.all([import('../telemetry/process-telemetry.js'), import('../common/logger.js')]);
+    const level = LOG_LEVELS.find((candidate) => candidate === process.env.LOG_LEVEL?.trim()) ?? 'info';
+    // serve logs to standard output like the rest of its lines; the batch commands keep it free for their summaries.
+    const logger = createLogger({ level, ...(action.name() !== 'serve' && { destination: process.stderr }) });
+    try {
+      telemetryStarted = (await startProcessTelemetry(process.env, { serviceName: 'entra-migrate', logger })) !== null;
+    } catch (error) {
+      throw new CommanderError(reportError(action.name(), error), 'entra-migrate.telemetrySettings', 'invalid telemetry settings');
+    }
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
@@ -61,6 +86,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         : ExitCode.USAGE;
     }
     throw error;
+  } finally {
+    if (telemetryStarted) await (await import('../telemetry/process-telemetry.js')).stopProcessTelemetry();
   }
   return exitCode;
 }
