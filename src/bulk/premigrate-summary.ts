@@ -11,6 +11,10 @@ export interface PremigrateFailure {
 }
 
 export interface PremigrateSummary {
+  /** The run's id in the ledger's bulk runs (`listBulkRuns`), picked at start. */
+  runId: string;
+  /** Graph requests answered (each `$batch` sub-request counts as one), whichever step sent them. */
+  graphRequests: number;
   read: number;
   /** Rows that cannot become an account (no id, invalid e-mail …): counted in `failed` too. */
   rejected: number;
@@ -22,6 +26,7 @@ export interface PremigrateSummary {
   existing: number;
   /** Accounts Graph did not take, and rejected and duplicate rows. */
   failed: number;
+  /** Graph answers with HTTP 429 (creates, lookups and methods alike); the pacer waited them out. */
   throttled: number;
   /** Dry run: accounts that would be created. */
   wouldCreate: number;
@@ -46,7 +51,7 @@ export interface PremigrateSummary {
 const KEEP = 1000;
 
 export function emptySummary(): PremigrateSummary {
-  return { read: 0, rejected: 0, duplicates: 0, skipped: 0, created: 0, existing: 0, failed: 0, throttled: 0, wouldCreate: 0, quota: null, methodsAdded: 0, methodsFailed: 0, interrupted: false, batchesInFlight: 0, elapsedInMs: 0, rejections: [], failures: [] };
+  return { runId: '', graphRequests: 0, read: 0, rejected: 0, duplicates: 0, skipped: 0, created: 0, existing: 0, failed: 0, throttled: 0, wouldCreate: 0, quota: null, methodsAdded: 0, methodsFailed: 0, interrupted: false, batchesInFlight: 0, elapsedInMs: 0, rejections: [], failures: [] };
 }
 
 /** Lists a failure, up to the first 1,000. */

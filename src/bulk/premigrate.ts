@@ -7,7 +7,10 @@ import { identityLookup } from './identity-lookup.js';
 import { DEFAULT_FIELD_MAP, type FieldMap } from './legacy-record.js';
 import { emptySummary, skipRow, type PremigrateSummary } from './premigrate-summary.js';
 import type { SourceRow } from './sources.js';
-import { dispatchOf, type BulkRunOptions } from './steps/bulk-run-options.js';
+import { reportedRun, startRunReport } from './run-report/bulk-run-report.js';
+import { PREMIGRATE_COUNTERS } from './run-report/counter-tables.js';
+import { countedGraph } from './run-report/graph-traffic.js';
+import { dispatchOf, reportingOf, type BulkRunOptions } from './steps/bulk-run-options.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import { countWouldCreate } from './steps/count-would-create.js';
 import { DuplicateFilter } from './steps/duplicate-filter.js';
@@ -56,7 +59,9 @@ export interface PremigrateOptions extends BulkRunOptions<PremigrateSummary> {
  * The recipe, one step a module in `steps/`: read the source (`sourceRows`), map (`mapRow`), de-duplicate
  * (`DuplicateFilter`), skip what an earlier run finished (`earlierRun`), write in batches through the pacer
  * (`BatchDispatcher` sending `accountWrites`: look up, create, resolve conflicts, send again), record in the ledger
- * (`accountRecords`), summarise (`progressOf`, `checkQuota`).
+ * (`accountRecords`), summarise (`progressOf`, `checkQuota`). The run is reported as it goes (`startRunReport`): its
+ * record in the ledger (a dry run's too: the only thing a dry run writes there) and its counters on the
+ * OpenTelemetry meter; every Graph request is counted on the way (`countedGraph`).
  *
  * @example
  *   const summary = await premigrate({ source: readSource('users.jsonl'), ledger, graph, userBody });
@@ -66,30 +71,37 @@ export async function premigrate(options: PremigrateOptions): Promise<Premigrate
   const started = now();
   const { abortSignal } = options;
   const summary = emptySummary();
+  const dryRun = options.dryRun === true;
+  const runReport = startRunReport({ table: PREMIGRATE_COUNTERS, summary, ledger: options.ledger, dryRun, now, ...reportingOf(options, 'premigrate') });
+  const counted = { ...options, graph: countedGraph(options.graph, summary) };
   const interrupted = () => void (summary.interrupted = true);
-  const report = () => options.onProgress?.(progressOf(summary, { batchesInFlight: dispatcher.batchesInFlight, elapsedInMs: now() - started }));
+  const report = () => {
+    runReport.progress();
+    options.onProgress?.(progressOf(summary, { batchesInFlight: dispatcher.batchesInFlight, elapsedInMs: now() - started }));
+  };
   const dispatcher = new BatchDispatcher<PendingAccount>({
     ...dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: report }),
-    send: writeStep(options, summary, now),
+    send: writeStep(counted, summary, now),
   });
 
-  // Heard at once, with the batches still in flight: the command line says what it is waiting for.
-  const onAbort = () => report();
-  abortSignal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const rows = sourceRows(options.source, abortSignal, interrupted);
-    for await (const account of accountsToSend(rows, options, summary)) await dispatcher.add(account);
-    await dispatcher.finish();
-  } catch (error) {
-    // Let the batches in flight finish and record what they did before failing the run.
-    await dispatcher.settle();
-    throw error;
-  } finally {
-    abortSignal?.removeEventListener('abort', onAbort);
-  }
-  if (options.dryRun && options.readQuota && !abortSignal?.aborted) await checkQuota(summary, options.readQuota);
-  summary.elapsedInMs = now() - started;
-  return summary;
+  return reportedRun(runReport, summary, async () => {
+    // Heard at once, with the batches still in flight: the command line says what it is waiting for.
+    const onAbort = () => report();
+    abortSignal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const rows = sourceRows(options.source, abortSignal, interrupted);
+      for await (const account of accountsToSend(rows, options, summary)) await dispatcher.add(account);
+      await dispatcher.finish();
+    } catch (error) {
+      // Let the batches in flight finish and record what they did before failing the run.
+      await dispatcher.settle();
+      throw error;
+    } finally {
+      abortSignal?.removeEventListener('abort', onAbort);
+    }
+    if (dryRun && options.readQuota && !abortSignal?.aborted) await checkQuota(summary, options.readQuota);
+    summary.elapsedInMs = now() - started;
+  });
 }
 
 /**

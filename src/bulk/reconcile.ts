@@ -1,7 +1,10 @@
 import { systemClock } from '../common/clock.js';
 import type { GraphBatchClient } from '../graph/index.js';
 import { MIGRATED_CONFIRMATIONS, type AccountToReconcile, type Ledger } from '../ledger/index.js';
-import { dispatchOf, type BulkRunOptions } from './steps/bulk-run-options.js';
+import { reportedRun, startRunReport } from './run-report/bulk-run-report.js';
+import { RECONCILE_COUNTERS } from './run-report/counter-tables.js';
+import { countedGraph } from './run-report/graph-traffic.js';
+import { dispatchOf, reportingOf, type BulkRunOptions } from './steps/bulk-run-options.js';
 import { emptyReconcileSummary, type ReconcileSummary } from './steps/reconcile-summary.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import type { LegacyMarker } from './steps/legacy-marker.js';
@@ -35,7 +38,9 @@ export const DEFAULT_GRACE_IN_MS = 30 * 60_000;
  * `lastPasswordChangeDateTime` in batches of 20 through the pacer (`readUsers`), the state decided with our
  * MigratePassword answers and recorded (`recordConfirmations`), and each account confirmed migrated marked once
  * (`markMigrated`). Accounts an earlier run confirmed but could not mark are marked without a GET. Pending and
- * not-applied accounts are read again on every run; confirmed ones never.
+ * not-applied accounts are read again on every run; confirmed ones never. Each run is reported as it goes
+ * (`startRunReport`: its record in the ledger and the OpenTelemetry counters), every Graph request counted on the
+ * way (`countedGraph`).
  *
  * @example
  *   const summary = await reconcile({ ledger, graph, flagAttribute, marker: await openSqlMarker(url, query) });
@@ -45,31 +50,38 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const started = now();
   const summary = emptyReconcileSummary();
   const { abortSignal, ledger, marker } = options;
+  const runReport = startRunReport({ table: RECONCILE_COUNTERS, summary, ledger, dryRun: false, now, ...reportingOf(options, 'reconcile') });
+  const graph = countedGraph(options.graph, summary);
   const interrupted = () => void (summary.interrupted = true);
   const record = { ledger, marker, summary, graceInMs: options.graceInMs ?? DEFAULT_GRACE_IN_MS, now };
+  const progress = () => {
+    runReport.progress();
+    options.onProgress?.({ ...summary, elapsedInMs: now() - started });
+  };
   const dispatcher = new BatchDispatcher<AccountToRead>({
     send: async (batch) => {
-      const { read, again } = await readUsers(batch, { graph: options.graph, flagAttribute: options.flagAttribute, summary, maxAttempts: options.maxAttempts ?? 8, now, random: options.random, abortSignal });
+      const { read, again } = await readUsers(batch, { graph, flagAttribute: options.flagAttribute, summary, maxAttempts: options.maxAttempts ?? 8, now, random: options.random, abortSignal });
       await recordConfirmations(read, record);
       return again;
     },
-    ...dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: () => options.onProgress?.({ ...summary, elapsedInMs: now() - started }) }),
+    ...dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: progress }),
   });
-  try {
-    for await (const account of accountsToReconcile(ledger, marker !== null, options.pageSize ?? 1000, abortSignal)) {
-      const confirmed = account.earlier && MIGRATED_CONFIRMATIONS.includes(account.earlier.confirmation);
-      if (confirmed && marker) await markMigrated(account, account.earlier!.confirmedAt ?? new Date(now()), { ledger, marker, summary, now });
-      else await dispatcher.add({ account, attempts: 0, notBefore: 0 });
+  return reportedRun(runReport, summary, async () => {
+    try {
+      for await (const account of accountsToReconcile(ledger, marker !== null, options.pageSize ?? 1000, abortSignal)) {
+        const confirmed = account.earlier && MIGRATED_CONFIRMATIONS.includes(account.earlier.confirmation);
+        if (confirmed && marker) await markMigrated(account, account.earlier!.confirmedAt ?? new Date(now()), { ledger, marker, summary, now });
+        else await dispatcher.add({ account, attempts: 0, notBefore: 0 });
+      }
+      await dispatcher.finish();
+    } catch (error) {
+      await dispatcher.settle();
+      throw error;
     }
-    await dispatcher.finish();
-  } catch (error) {
-    await dispatcher.settle();
-    throw error;
-  }
-  if (abortSignal?.aborted) interrupted();
-  summary.totals = await ledger.countReconciliations();
-  summary.elapsedInMs = now() - started;
-  return summary;
+    if (abortSignal?.aborted) interrupted();
+    summary.totals = await ledger.countReconciliations();
+    summary.elapsedInMs = now() - started;
+  });
 }
 
 /** The accounts to look at, page by page in legacy-id order; with a marker, also those confirmed but not marked. `cutover` walks the same. */

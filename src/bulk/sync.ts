@@ -4,7 +4,10 @@ import type { Ledger } from '../ledger/index.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { DEFAULT_FIELD_MAP, type FieldMap } from './legacy-record.js';
 import type { SourceRow } from './sources.js';
-import { dispatchOf, type BulkRunOptions } from './steps/bulk-run-options.js';
+import { reportedRun, startRunReport } from './run-report/bulk-run-report.js';
+import { SYNC_COUNTERS } from './run-report/counter-tables.js';
+import { countedGraph } from './run-report/graph-traffic.js';
+import { dispatchOf, reportingOf, type BulkRunOptions } from './steps/bulk-run-options.js';
 import { BatchDispatcher } from './steps/batch-dispatcher.js';
 import { DuplicateFilter } from './steps/duplicate-filter.js';
 import { mapRow } from './steps/map-row.js';
@@ -45,7 +48,8 @@ type Decision = ReturnType<typeof syncDecision>;
  * wait for the end of the source: only a read to the end without an error or an interruption looks for the accounts
  * that left it (`departures`), and the mass-disable guard (`massDisableLimit`) counts every disable before the first
  * is sent. Accounts the ledger does not hold as created or existing are never touched. Resumable: every run
- * compares again what the last one did not record.
+ * compares again what the last one did not record. Reported as it goes (`startRunReport`: the ledger's run record,
+ * a dry run's too, and the OpenTelemetry counters), every Graph request counted on the way (`countedGraph`).
  *
  * @example
  *   const summary = await sync({ source: readSource('users.jsonl'), ledger, graph, tenantDomain, dryRun: true });
@@ -55,60 +59,65 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const started = now();
   const { abortSignal, ledger } = options;
   const summary = emptySyncSummary(options.dryRun === true);
+  const runReport = startRunReport({ table: SYNC_COUNTERS, summary, ledger, dryRun: summary.dryRun, now, ...reportingOf(options, 'premigrate-sync') });
   const interrupted = () => void (summary.interrupted = true);
-  const report = () => options.onProgress?.({ ...summary, elapsedInMs: now() - started });
+  const report = () => {
+    runReport.progress();
+    options.onProgress?.({ ...summary, elapsedInMs: now() - started });
+  };
   const dispatcher = new BatchDispatcher<SyncItem>({
-    send: syncAccounts({ graph: options.graph, ledger, tenantDomain: options.tenantDomain, summary, dryRun: summary.dryRun, maxAttempts: options.maxAttempts ?? 8, now, random: options.random, abortSignal }),
+    send: syncAccounts({ graph: countedGraph(options.graph, summary), ledger, tenantDomain: options.tenantDomain, summary, dryRun: summary.dryRun, maxAttempts: options.maxAttempts ?? 8, now, random: options.random, abortSignal }),
     ...dispatchOf(options, now, { onInterrupted: interrupted, onBatchSettled: report }),
   });
-  const counts = await ledger.countAccounts();
-  const limit = massDisableLimit((counts.created ?? 0) + (counts.existing ?? 0), options.maxDisablePercent ?? DEFAULT_MAX_DISABLE_PERCENT);
-  /** Disables held back until the guard has counted them all; kept only up to the limit unless mass disables are allowed. */
-  const held: SyncItem[] = [];
-  let toDisable = 0;
-  const hold = (item: SyncItem) => {
-    toDisable++;
-    if (options.allowMassDisable || held.length <= limit) held.push(item);
-  };
+  return reportedRun(runReport, summary, async () => {
+    const counts = await ledger.countAccounts();
+    const limit = massDisableLimit((counts.created ?? 0) + (counts.existing ?? 0), options.maxDisablePercent ?? DEFAULT_MAX_DISABLE_PERCENT);
+    /** Disables held back until the guard has counted them all; kept only up to the limit unless mass disables are allowed. */
+    const held: SyncItem[] = [];
+    let toDisable = 0;
+    const hold = (item: SyncItem) => {
+      toDisable++;
+      if (options.allowMassDisable || held.length <= limit) held.push(item);
+    };
 
-  const onAbort = () => report();
-  abortSignal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const seen = new FingerprintSet();
-    const read = { complete: true };
-    for await (const decision of decisions(sourceRows(options.source, abortSignal, interrupted), options, summary, seen, read)) {
-      if (decision.kind === 'disable') hold(decision.item);
-      else if (decision.kind === 'compare') await dispatcher.add(decision.item);
-      else if (decision.kind === 'compare-then-disable') {
-        await dispatcher.add({ ...decision.item, enabled: undefined });
-        hold({ ...decision.item, compareProfile: false });
+    const onAbort = () => report();
+    abortSignal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const seen = new FingerprintSet();
+      const read = { complete: true };
+      for await (const decision of decisions(sourceRows(options.source, abortSignal, interrupted), options, summary, seen, read)) {
+        if (decision.kind === 'disable') hold(decision.item);
+        else if (decision.kind === 'compare') await dispatcher.add(decision.item);
+        else if (decision.kind === 'compare-then-disable') {
+          await dispatcher.add({ ...decision.item, enabled: undefined });
+          hold({ ...decision.item, compareProfile: false });
+        }
       }
-    }
-    // The compares first: a held disable then reads the user as they left it, and records after them.
-    await dispatcher.finish();
-    // An interrupted read, or a row without a readable id, says nothing about who left or how many disables there are.
-    if (read.complete && !summary.interrupted && !abortSignal?.aborted) {
-      summary.departuresChecked = true;
-      for await (const item of departures(ledger, seen, abortSignal)) {
-        summary.departed++;
-        hold(item);
+      // The compares first: a held disable then reads the user as they left it, and records after them.
+      await dispatcher.finish();
+      // An interrupted read, or a row without a readable id, says nothing about who left or how many disables there are.
+      if (read.complete && !summary.interrupted && !abortSignal?.aborted) {
+        summary.departuresChecked = true;
+        for await (const item of departures(ledger, seen, abortSignal)) {
+          summary.departed++;
+          hold(item);
+        }
       }
+      if (summary.departuresChecked && !abortSignal?.aborted) {
+        const refused = toDisable > limit && options.allowMassDisable !== true;
+        if (toDisable > 0) summary.massDisable = { wouldDisable: toDisable, limit, refused };
+        if (!refused) for (const item of held) await dispatcher.add(item);
+      }
+      await dispatcher.finish();
+    } catch (error) {
+      await dispatcher.settle();
+      throw error;
+    } finally {
+      abortSignal?.removeEventListener('abort', onAbort);
     }
-    if (summary.departuresChecked && !abortSignal?.aborted) {
-      const refused = toDisable > limit && options.allowMassDisable !== true;
-      if (toDisable > 0) summary.massDisable = { wouldDisable: toDisable, limit, refused };
-      if (!refused) for (const item of held) await dispatcher.add(item);
-    }
-    await dispatcher.finish();
-  } catch (error) {
-    await dispatcher.settle();
-    throw error;
-  } finally {
-    abortSignal?.removeEventListener('abort', onAbort);
-  }
-  if (abortSignal?.aborted) interrupted();
-  summary.elapsedInMs = now() - started;
-  return summary;
+    if (abortSignal?.aborted) interrupted();
+    summary.elapsedInMs = now() - started;
+  });
 }
 
 /**

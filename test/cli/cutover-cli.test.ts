@@ -89,11 +89,16 @@ describe('entra-migrate cutover (command line)', () => {
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(summary).sort(), [
-      'alreadyCleared', 'applied', 'deletedInEntra', 'elapsedInMs', 'failures', 'flagMissing', 'interrupted', 'listener', 'maxDaily', 'migrated', 'migratedLastDay',
-      'notApplied', 'notify', 'read', 'refused', 'released', 'releasedInAll', 'stragglers', 'throttled', 'unanswered',
+      'alreadyCleared', 'applied', 'deletedInEntra', 'elapsedInMs', 'failures', 'flagMissing', 'graphRequests', 'interrupted', 'listener', 'maxDaily', 'migrated', 'migratedLastDay',
+      'notApplied', 'notify', 'read', 'refused', 'released', 'releasedInAll', 'runId', 'stragglers', 'throttled', 'unanswered',
     ]);
     assert.equal(summary.released, 3);
     assert.equal(summary.migrated, 1);
+    const runsLedger = await openLedger(env.LEDGER_DATABASE_URL!);
+    const record = (await runsLedger.listBulkRuns().finally(() => runsLedger.close())).find((candidate) => candidate.id === summary.runId);
+    // The reads and the 3 PATCHes; the budget is both pools': 15 $batches of 20 GETs and 18 PATCHes a second.
+    assert.deepEqual([record?.command, record?.outcome, record?.dryRun, record?.counts.released, record?.graphRequests, record?.budgetPerSecond], ['cutover', 'completed', false, 3, summary.graphRequests, 318]);
+    assert.ok((summary.graphRequests as number) >= 7, `4 reads and 3 PATCHes at least: ${String(summary.graphRequests)}`);
     assert.deepEqual((summary.listener as Array<{ status: string }>).map((step) => step.status), ['removed']);
     assert.deepEqual(summary.notify, { file: notify, accounts: 3 });
     assert.equal(emulator.objects.listeners.size, 0);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { openLedger } from '../../src/ledger/index.js';
 import { runCli } from '../support/cli.js';
 import { premigrateEnvironment } from './premigrate-setup.js';
 
@@ -30,8 +31,17 @@ describe('entra-migrate premigrate (command line)', () => {
     const first = await runCli(['premigrate', '--from', file, '--json', '--failures', join(dir, 'failures.csv')], { env, timeoutInMs: 60_000 });
     // A row skipped as invalid is a failure: listed with its line, counted, exit 1.
     assert.equal(first.code, 1, first.stderr);
-    const summary = JSON.parse(first.stdout) as { created: number; rejected: number; failed: number };
+    const summary = JSON.parse(first.stdout) as { created: number; rejected: number; failed: number; runId: string; graphRequests: number; throttled: number };
     assert.deepEqual([summary.created, summary.rejected, summary.failed], [25, 1, 1]);
+    // The run is in the ledger under the id --json names: completed, with the summary's counters and the pacer's budget.
+    const ledger = await openLedger(env.LEDGER_DATABASE_URL!);
+    const [run] = await ledger.listBulkRuns().finally(() => ledger.close());
+    assert.equal(run?.id, summary.runId);
+    assert.deepEqual(
+      [run.command, run.outcome, run.dryRun, run.counts.read, run.counts.created, run.counts.rejected, run.counts.failed, run.graphRequests, run.throttled, run.budgetPerSecond],
+      ['premigrate', 'completed', false, 26, 25, 1, 1, summary.graphRequests, summary.throttled, 18],
+    );
+    assert.equal(summary.graphRequests, 25, 'a fresh run sends one POST per account and looks nobody up');
     assert.equal(await readFile(join(dir, 'failures.csv'), 'utf8'), 'legacy_id,reason,line\nbad,email is not a valid e-mail address,26\n');
     assert.equal(emulator.directory.countUsers(), 25);
     const second = await runCli(['premigrate', '--from', file], { env, timeoutInMs: 60_000 });

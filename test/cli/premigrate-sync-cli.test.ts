@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { openLedger } from '../../src/ledger/index.js';
 import { runCli } from '../support/cli.js';
 import { premigrateEnvironment } from './premigrate-setup.js';
 
@@ -46,7 +47,12 @@ describe('entra-migrate premigrate --sync (command line)', () => {
     const applied = await runCli(['premigrate', '--sync', '--apply', '--json', '--from', file], { env, timeoutInMs: 60_000 });
     assert.equal(applied.code, 0, applied.stderr);
     const summary = JSON.parse(applied.stdout) as Record<string, unknown>;
-    for (const key of ['dryRun', 'read', 'changed', 'disabled', 'reenabled', 'unchanged', 'failed', 'departed', 'departuresChecked', 'massDisable', 'changes', 'failures']) assert.ok(key in summary, key);
+    for (const key of ['runId', 'graphRequests', 'throttled', 'dryRun', 'read', 'changed', 'disabled', 'reenabled', 'unchanged', 'failed', 'departed', 'departuresChecked', 'massDisable', 'changes', 'failures']) assert.ok(key in summary, key);
+    const ledger = await openLedger(env.LEDGER_DATABASE_URL!);
+    const runs = await ledger.listBulkRuns().finally(() => ledger.close());
+    // Newest first: this run, the dry run before it, the premigrate that created the accounts.
+    assert.deepEqual(runs.slice(0, 3).map((run) => [run.command, run.dryRun, run.outcome]), [['premigrate-sync', false, 'completed'], ['premigrate-sync', true, 'completed'], ['premigrate', false, 'completed']]);
+    assert.deepEqual([runs[0]!.id, runs[0]!.counts.changed, runs[0]!.counts.disabled, runs[0]!.graphRequests], [summary.runId, 1, 1, summary.graphRequests]);
     // What the dry run listed is still to do: it wrote nothing.
     assert.deepEqual([summary.dryRun, summary.changed, summary.disabled], [false, 1, 1]);
 

@@ -58,7 +58,15 @@ describe('entra-migrate reconcile (command line)', () => {
     const first = await runCli(['reconcile', '--json'], { env, timeoutInMs: 60_000 });
     assert.equal(first.code, 1, first.stderr);
     const summary = JSON.parse(first.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(summary).sort(), ['deletedInEntra', 'elapsedInMs', 'flagClearedElsewhere', 'flagMissing', 'interrupted', 'markFailures', 'marked', 'notApplied', 'read', 'states', 'throttled', 'totals', 'unanswered']);
+    assert.deepEqual(Object.keys(summary).sort(), ['deletedInEntra', 'elapsedInMs', 'flagClearedElsewhere', 'flagMissing', 'graphRequests', 'interrupted', 'markFailures', 'marked', 'notApplied', 'read', 'runId', 'states', 'throttled', 'totals', 'unanswered']);
+    assert.equal(summary.graphRequests, 3, 'one GET per account');
+    const ledger = await openLedger(env.LEDGER_DATABASE_URL!);
+    const runs = await ledger.listBulkRuns().finally(() => ledger.close());
+    const run = runs.find((candidate) => candidate.id === summary.runId);
+    assert.deepEqual(
+      [run?.command, run?.outcome, run?.graphRequests, run?.budgetPerSecond, run?.counts],
+      ['reconcile', 'completed', 3, 300, { read: 3, marked: 1, markFailures: 0, deletedInEntra: 0, flagMissing: 0, flagClearedElsewhere: 0, unanswered: 0, migratedByExtension: 1, migratedByReset: 0, pending: 1, notApplied: 1, releasedByCutover: 0 }],
+    );
     assert.deepEqual(summary.states, { 'migrated-by-extension': 1, 'migrated-by-reset': 0, pending: 1, 'not-applied': 1, 'released-by-cutover': 0 });
     assert.deepEqual(summary.notApplied, [{ legacyId: 'r2', objectId: objectIdOf('r2'), correlationIds: ['corr-r2'] }]);
     assert.deepEqual(summary.markFailures, []);

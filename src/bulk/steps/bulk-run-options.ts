@@ -1,5 +1,6 @@
 import type { Clock } from '../../common/clock.js';
 import type { Sleep } from '../../graph/index.js';
+import type { BulkCommand } from '../../ledger/index.js';
 
 /**
  * How a bulk run (premigrate, premigrate --sync, reconcile, cutover) is driven, beside what it works on: the same
@@ -24,6 +25,13 @@ export interface BulkRunOptions<Progress> {
    * time could not use the budget; the pacer behind the client, not this, sets the rate.
    */
   concurrency?: number;
+  /**
+   * The Graph requests per second the pacers behind the run's clients allow together (the CLI's `--rate` times the
+   * app registrations, for instance): kept in the run's ledger record to set its rate against. Default null.
+   */
+  budgetPerSecond?: number | null;
+  /** Hears the one line a run says when its run record cannot be written to the ledger. Default: standard error. */
+  onWarning?: (line: string) => void;
 }
 
 /** `$batch` requests in flight when a run does not say. */
@@ -38,4 +46,14 @@ const DEFAULT_CONCURRENCY = 4;
  */
 export function dispatchOf(run: BulkRunOptions<never>, now: Clock, hooks: { onInterrupted(): void; onBatchSettled(): void }) {
   return { concurrency: run.concurrency ?? DEFAULT_CONCURRENCY, abortSignal: run.abortSignal, now, sleep: run.sleep, ...hooks };
+}
+
+/**
+ * What every bulk run passes on to its report (run-report/): the budget, and where its one warning goes.
+ *
+ * @example
+ *   startRunReport({ table, summary, ledger, dryRun, now, ...reportingOf(options, 'premigrate') });
+ */
+export function reportingOf(run: BulkRunOptions<never>, command: BulkCommand): { budgetPerSecond: number | null; onWarning: (line: string) => void } {
+  return { budgetPerSecond: run.budgetPerSecond ?? null, onWarning: run.onWarning ?? ((line) => void process.stderr.write(`entra-migrate ${command}: warning: ${line}\n`)) };
 }

@@ -61,7 +61,6 @@ export async function clearFlags(batch: readonly FlagToClear[], options: ClearFl
       throw new GraphError(GraphErrorCode.REQUEST_FAILED, `Graph refused clearing ${options.flagAttribute} (HTTP ${response.status}): the app registration needs User.ReadWrite.All.`);
     }
     const kind = answerKind(response.status, headerOf(response, 'retry-after'));
-    if (kind === 'throttled') options.summary.throttled++;
     if (kind === 'final' || item.attempts >= options.maxAttempts) {
       listIn(options.summary.failures, { ...ids, error: `HTTP ${response.status}${graphCodeOf(response.body)}${kind === 'final' ? '' : ` after ${item.attempts} attempts`}` });
       continue;

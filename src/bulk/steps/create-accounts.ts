@@ -14,7 +14,7 @@ import type { AccountInEntra, PendingAccount } from './pending-account.js';
  *   const conflicts = await createAccounts(accounts, context);
  */
 export async function createAccounts(accounts: readonly PendingAccount[], context: BatchContext): Promise<PendingAccount[]> {
-  const { records, again, summary } = context;
+  const { records, again } = context;
   for (const account of accounts) await records.pending(account);
   const requests: BatchRequest[] = accounts.map((account, i) => ({ id: String(i), method: 'POST', url: '/users', body: graphUserBody(account.record, context.userBody) }));
   const responses = await context.graph.send(requests, { abortSignal: context.abortSignal });
@@ -26,7 +26,6 @@ export async function createAccounts(accounts: readonly PendingAccount[], contex
     if (response.status === 201) created.push({ account, objectId: String((response.body as { id?: unknown })?.id ?? ''), state: 'created' });
     else if (response.status === 400 && ALREADY_EXISTS.test(messageOf(response))) conflicts.push(account);
     else if (isTransient(response.status)) {
-      if (response.status === 429) summary.throttled++;
       const backOff = answerKind(response.status, response.headers?.['retry-after']) === 'transient';
       await again.add(account, `HTTP ${response.status} after ${account.attempts} attempts`, backOff);
     } else await records.failed(account, `HTTP ${response.status} ${codeOf(response)}: ${messageOf(response)}`.trim());

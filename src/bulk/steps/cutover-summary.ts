@@ -12,6 +12,10 @@ export interface FlagClearFailure {
  * `released-by-cutover`.
  */
 export interface CutoverSummary {
+  /** The run's id in the ledger's bulk runs (`listBulkRuns`), picked at start. */
+  runId: string;
+  /** Graph requests answered (each `$batch` sub-request counts as one), whichever step sent them. */
+  graphRequests: number;
   /** False for a dry run: Graph was read, nothing was written. */
   applied: boolean;
   /** Accounts read from Graph this run. */
@@ -37,7 +41,7 @@ export interface CutoverSummary {
   flagMissing: Array<{ legacyId: string; objectId: string }>;
   /** Accounts Graph did not answer a read for after every attempt: untouched, read again next run. */
   unanswered: number;
-  /** Answers Graph throttled (429, or 503 with Retry-After), reads and writes; the pacers waited them out. */
+  /** Graph answers with HTTP 429, reads and writes; the pacers waited them out. */
   throttled: number;
   /** Accounts the ledger holds `released-by-cutover` after the run, earlier runs included. */
   releasedInAll: number;
@@ -47,6 +51,8 @@ export interface CutoverSummary {
 
 export function emptyCutoverSummary(applied: boolean): CutoverSummary {
   return {
+    runId: '',
+    graphRequests: 0,
     applied,
     read: 0,
     stragglers: 0,

@@ -56,7 +56,6 @@ export async function readUsers(batch: readonly AccountToRead[], options: ReadUs
       throw new GraphError(GraphErrorCode.REQUEST_FAILED, `Graph refused reading users (HTTP ${response.status}): the app registration needs User.Read.All (or User.ReadWrite.All).`);
     }
     const kind = answerKind(response.status, headerOf(response, 'retry-after'));
-    if (kind === 'throttled') options.summary.throttled++;
     if (kind === 'final' || item.attempts >= options.maxAttempts) return void options.summary.unanswered++;
     item.notBefore = kind === 'throttled' ? 0 : options.now() + backoffInMs(item.attempts - 1, { random: options.random });
     again.push(item);

@@ -21,6 +21,10 @@ export interface MarkFailure {
  * is the ledger's count of every reconciled account after the run (accounts confirmed by earlier runs included).
  */
 export interface ReconcileSummary {
+  /** The run's id in the ledger's bulk runs (`listBulkRuns`), picked at start. */
+  runId: string;
+  /** Graph requests answered (each `$batch` sub-request counts as one), whichever step sent them. */
+  graphRequests: number;
   /** Accounts read from Graph this run. */
   read: number;
   states: Record<Confirmation, number>;
@@ -37,7 +41,7 @@ export interface ReconcileSummary {
   flagClearedElsewhere: Array<{ legacyId: string; objectId: string }>;
   /** Accounts Graph did not answer for after every attempt: left as they were, read again next run. */
   unanswered: number;
-  /** Answers Graph throttled (429, or 503 with Retry-After); the pacer waited them out. */
+  /** Graph answers with HTTP 429; the pacer waited them out (a 503 with Retry-After slows it too, but is not counted here). */
   throttled: number;
   interrupted: boolean;
   elapsedInMs: number;
@@ -48,6 +52,8 @@ export const MAX_LISTED = 10_000;
 
 export function emptyReconcileSummary(): ReconcileSummary {
   return {
+    runId: '',
+    graphRequests: 0,
     read: 0,
     states: { 'migrated-by-extension': 0, 'migrated-by-reset': 0, pending: 0, 'not-applied': 0, 'released-by-cutover': 0 },
     totals: {},

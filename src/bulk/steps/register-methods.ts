@@ -39,9 +39,8 @@ export function registerMethods(accounts: readonly AccountInEntra[], options: Re
       abortSignal: options.abortSignal,
       sleep: options.sleep,
       random: options.random,
-      onAnswer: (response, added) => {
+      onAnswer: (_response, added) => {
         if (added) summary.methodsAdded++;
-        if (response.status === 429) summary.throttled++;
       },
     },
   );

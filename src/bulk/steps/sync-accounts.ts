@@ -41,7 +41,6 @@ export function syncAccounts(options: SyncAccountsOptions): (batch: SyncItem[]) 
   /** Sends the item again later (into this batch's `again`), or lists it as failed when it has no attempt left. */
   const retryOrFail = (again: SyncItem[], item: SyncItem, response: BatchResponse, what: string) => {
     const kind = answerKind(response.status, headerOf(response, 'retry-after'));
-    if (kind === 'throttled') summary.throttled++;
     if (kind === 'final' || item.attempts >= options.maxAttempts) {
       const detail = kind === 'final' ? `${codeOf(response)}: ${messageOf(response)}`.replace(/^: /, '') : `after ${item.attempts} attempts`;
       return countFailure(summary, { legacyId: item.legacyId, objectId: item.objectId, reason: `${what}: HTTP ${response.status} ${detail}`.trim() });

@@ -26,6 +26,10 @@ export interface SyncFailure {
  * `changed` and in `disabled`.
  */
 export interface SyncSummary {
+  /** The run's id in the ledger's bulk runs (`listBulkRuns`), picked at start. */
+  runId: string;
+  /** Graph requests answered (each `$batch` sub-request counts as one), whichever step sent them. */
+  graphRequests: number;
   dryRun: boolean;
   /** Rows read from the source. */
   read: number;
@@ -51,6 +55,7 @@ export interface SyncSummary {
   departuresChecked: boolean;
   /** The mass-disable guard: the disables this run would make, the most it allows, and whether it refused them all. */
   massDisable: { wouldDisable: number; limit: number; refused: boolean } | null;
+  /** Graph answers with HTTP 429 (reads and PATCHes); the pacer waited them out. */
   throttled: number;
   interrupted: boolean;
   elapsedInMs: number;
@@ -65,6 +70,8 @@ const KEEP = 1000;
 
 export function emptySyncSummary(dryRun: boolean): SyncSummary {
   return {
+    runId: '',
+    graphRequests: 0,
     dryRun,
     read: 0,
     rejected: 0,

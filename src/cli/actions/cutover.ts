@@ -5,7 +5,7 @@ import { notifyCsv, releasedAccounts, type ReleasedAccount } from '../../bulk/st
 import { ConfigError, loadSettings, type AppRegistrationSettings } from '../../config/index.js';
 import { loadCutoverConfig, type CutoverConfig } from '../../config/cutover-config.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
-import { appCredential, createGraphBatchClient, createGraphClient, createGraphClientPool, createPacer } from '../../graph/index.js';
+import { appCredential, createGraphBatchClient, createGraphClient, createGraphClientPool, createPacer, MAX_BATCH_SIZE } from '../../graph/index.js';
 import { openLedger, type Ledger } from '../../ledger/index.js';
 import { removeSetup, type SetupStep } from '../../setup/index.js';
 import { appRegistrationsOf, BATCHES_IN_FLIGHT_PER_APP, READ_BATCHES_PER_SECOND } from '../app-registrations.js';
@@ -72,6 +72,9 @@ export async function cutoverCommand(options: CutoverCommandOptions): Promise<nu
         flagAttribute: config.flagAttribute,
         apply: options.apply === true,
         concurrency: BATCHES_IN_FLIGHT_PER_APP * credentials.length,
+        // Reads (a $batch of 20 GETs takes one token) and, with --apply, the PATCHes: what both pools allow together.
+        budgetPerSecond: (READ_BATCHES_PER_SECOND * MAX_BATCH_SIZE + (options.apply ? WRITES_PER_SECOND : 0)) * credentials.length,
+        onWarning: (line) => say(`warning: ${line}`),
         abortSignal: interrupt.abortSignal,
         onProgress: progressPrinter(),
       });

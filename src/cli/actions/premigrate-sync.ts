@@ -25,6 +25,8 @@ export interface SyncRun {
   /** Rows in the source, for the progress bar. */
   total: number;
   concurrency: number;
+  /** The writes per second the pacers allow together, for the run record. */
+  budgetPerSecond: number;
 }
 
 /**
@@ -51,6 +53,8 @@ export async function syncCommand(run: SyncRun): Promise<number> {
       dryRun: options.apply !== true,
       allowMassDisable: options.allowMassDisable === true,
       concurrency: run.concurrency,
+      budgetPerSecond: run.budgetPerSecond,
+      onWarning: (line) => say(`warning: ${line}`),
       abortSignal: interrupt.abortSignal,
       onProgress: (progress) => {
         latest = progress;

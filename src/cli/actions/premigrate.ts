@@ -83,7 +83,9 @@ async function runWith(
   // Counting reaches the legacy store: a wrong store setting stops here, before anything is created.
   const total = await source.total();
   const concurrency = BATCHES_IN_FLIGHT_PER_APP * credentials.length;
-  if (options.sync) return syncCommand({ options, config, graph, ledger, source, fieldMap, total, concurrency });
+  // The run record's budget: what the pacers allow together, one per app registration.
+  const budgetPerSecond = combined;
+  if (options.sync) return syncCommand({ options, config, graph, ledger, source, fieldMap, total, concurrency, budgetPerSecond });
   let latest: PremigrateSummary | undefined;
   const inFlight = () => batches(latest?.batchesInFlight ?? 0);
   // Ctrl-C: answered at once; the batches in flight finish and are recorded. A second one exits at once.
@@ -108,6 +110,8 @@ async function runWith(
       methods: { email: options.emailMethod === true, phone: options.phoneMethod === true },
       readQuota: () => readDirectoryQuota({ baseUrl: config.graphBaseUrl, credential: credentials[0]! }),
       concurrency,
+      budgetPerSecond,
+      onWarning: (line) => say(`warning: ${line}`),
       abortSignal: interrupt.abortSignal,
       onProgress: (progress) => {
         latest = progress;

@@ -6,7 +6,7 @@ import { LegacyStoreError, LegacyStoreErrorCode } from '../../legacy/errors.js';
 import { ConfigError, loadSettings, type AppRegistrationSettings } from '../../config/index.js';
 import { loadReconcileConfig, type MarkMigratedSettings, type ReconcileConfig } from '../../config/reconcile-config.js';
 import { GRAPH_DEFAULT_SCOPE } from '../../graph/client-credentials.js';
-import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, sleepUnlessAborted } from '../../graph/index.js';
+import { appCredential, createGraphBatchClient, createGraphClientPool, createPacer, MAX_BATCH_SIZE, sleepUnlessAborted } from '../../graph/index.js';
 import { CONFIRMATIONS, openLedger, type Ledger } from '../../ledger/index.js';
 import { appRegistrationsOf, BATCHES_IN_FLIGHT_PER_APP, READ_BATCHES_PER_SECOND } from '../app-registrations.js';
 import { ExitCode } from '../exit-codes.js';
@@ -76,6 +76,9 @@ export async function reconcileCommand(options: ReconcileCommandOptions): Promis
           marker,
           graceInMs: options.grace * 60_000,
           concurrency: BATCHES_IN_FLIGHT_PER_APP * credentials.length,
+          // GETs take one of the pacer's tokens per $batch of 20: the budget in requests is 20 times its rate.
+          budgetPerSecond: READ_BATCHES_PER_SECOND * MAX_BATCH_SIZE * credentials.length,
+          onWarning: (line) => say(`warning: ${line}`),
           abortSignal: interrupt.abortSignal,
         });
         try {
