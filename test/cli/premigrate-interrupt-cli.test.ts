@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { openLedger } from '../../src/ledger/index.js';
 import { runCli } from '../support/cli.js';
 import { premigrateEnvironment } from './premigrate-setup.js';
 
@@ -93,7 +94,12 @@ describe('entra-migrate premigrate: Ctrl-C', () => {
         return 0;
       }
     };
-    return { emulator, file, env, inLedger };
+    /** The runs the ledger holds, newest first. */
+    const runs = async () => {
+      const ledger = await openLedger(env.LEDGER_DATABASE_URL!);
+      return ledger.listBulkRuns().finally(() => ledger.close());
+    };
+    return { emulator, file, env, inLedger, runs };
   };
 
   test('the first Ctrl-C answers at once with the batches in flight; they finish and are recorded; the next run resumes', async () => {
@@ -129,15 +135,22 @@ describe('entra-migrate premigrate: Ctrl-C', () => {
 
   test('Ctrl-C (here SIGTERM) after the source is fully read still interrupts: throttled accounts are not sent again', async () => {
     // 60 accounts, 30 writes per 10 s: the first 30 are created, the other 30 answered 429 and queued for a retry.
-    const { emulator, file, env, inLedger } = await setUp('after-read', 60, { writeBudget: { perApp: 30, windowInMs: 10_000 } });
+    const { emulator, file, env, inLedger, runs } = await setUp('after-read', 60, { writeBudget: { perApp: 30, windowInMs: 10_000 } });
     try {
       const run = startCli(['premigrate', '--from', file, '--json'], env);
       await until(() => inLedger('created') === 30, 'the first 30 accounts to be created');
       run.child.kill('SIGTERM');
       await run.stderrMatching(STOPPING);
       assert.equal(await run.exited, 1);
-      const summary = JSON.parse(run.output().stdout) as { created: number; interrupted: boolean };
+      const summary = JSON.parse(run.output().stdout) as { created: number; interrupted: boolean; runId: string; throttled: number; graphRequests: number };
       assert.deepEqual([summary.interrupted, summary.created], [true, 30]);
+      // The ledger holds the run as interrupted, with what it did: creates sent, those over the budget answered 429.
+      const [recorded] = await runs();
+      assert.deepEqual(
+        [recorded?.id, recorded?.outcome, recorded?.counts.created, recorded?.graphRequests, recorded?.throttled],
+        [summary.runId, 'interrupted', 30, summary.graphRequests, summary.throttled],
+      );
+      assert.ok(summary.throttled > 0 && summary.graphRequests >= 30 + summary.throttled, `${summary.graphRequests} requests, ${summary.throttled} throttled`);
       // Nothing was sent after the signal: the 30 waiting for their retry were not created.
       assert.equal(emulator.directory.countUsers(), 30);
       assert.equal(inLedger('created'), 30);
@@ -147,7 +160,7 @@ describe('entra-migrate premigrate: Ctrl-C', () => {
   });
 
   test('a second Ctrl-C exits at once (130) with the resume hint; the next run creates every account exactly once', async () => {
-    const { emulator, file, env, inLedger } = await setUp('second', 60, { faults: { latencyInMs: 1000 } });
+    const { emulator, file, env, inLedger, runs } = await setUp('second', 60, { faults: { latencyInMs: 1000 } });
     try {
       const run = startCli(['premigrate', '--from', file], env);
       await until(() => inLedger('pending') === 60, 'the three batches to be sent');
@@ -162,6 +175,9 @@ describe('entra-migrate premigrate: Ctrl-C', () => {
         /^entra-migrate premigrate: stopped at once with \d+ batch(?:es)? in flight; their accounts stay pending and are looked up, never created twice: run the same command again to resume\.$/m,
       );
       assert.equal(inLedger('created'), 0);
+      // Exited without a last word: the run stays running in the ledger, as far as its last record went.
+      const [killed] = await runs();
+      assert.deepEqual([killed?.command, killed?.outcome, killed?.finishedAt], ['premigrate', 'running', null]);
       emulator.setGraphFaults({});
       // The emulator finishes the batches the exited process left behind; the resumed run looks those accounts up.
       const again = await runCli(['premigrate', '--from', file, '--json'], { env, timeoutInMs: 90_000 });
