@@ -17,8 +17,10 @@ export function parsePrometheusText(text: string): Sample[] {
   for (const [index, line] of text.split('\n').entries()) {
     if (line === '' || /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* /.test(line)) continue;
     const match = SAMPLE.exec(line);
-    const value = match && Number(match[3] === '+Inf' ? Infinity : match[3] === 'NaN' ? NaN : match[3]);
-    if (!match || (Number.isNaN(value) && match[3] !== 'NaN')) throw new Error(`line ${index + 1} is not a sample: ${line.slice(0, 120)}`);
+    // Prometheus reads NaN in any case (prom-client 15 writes `Nan`); anything else that is not a number is refused.
+    const notANumber = match !== null && /^nan$/i.test(match[3]!);
+    const value = match && Number(match[3] === '+Inf' ? Infinity : notANumber ? NaN : match[3]);
+    if (!match || (Number.isNaN(value) && !notANumber)) throw new Error(`line ${index + 1} is not a sample: ${line.slice(0, 120)}`);
     const labels: Record<string, string> = {};
     for (const [, name, raw] of (match[2] ?? '').matchAll(LABEL)) labels[name!] = raw!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     samples.push({ name: match[1]!, labels, value: value! });
