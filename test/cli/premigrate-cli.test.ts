@@ -47,6 +47,11 @@ describe('entra-migrate premigrate (command line)', () => {
     const second = await runCli(['premigrate', '--from', file], { env, timeoutInMs: 60_000 });
     assert.equal(second.code, 1);
     assert.match(second.stdout, /^26 read: 0 created, 0 already in Entra, 25 done earlier, 1 failed \(1 invalid, 0 duplicate, 0 in Graph\)$/m);
+    // Everything was done earlier: nothing sent to Graph; the run's id is the one the ledger holds, newest.
+    const text = second.stdout.match(/^[\d.]+ s, [\d.]+ creates\/s, 0 throttled responses of 0 Graph requests \(run ([0-9a-f-]{36})\)$/m);
+    assert.ok(text, second.stdout);
+    const runsLedger = await openLedger(env.LEDGER_DATABASE_URL!);
+    assert.equal((await runsLedger.listBulkRuns().finally(() => runsLedger.close()))[0]?.id, text[1]);
     assert.match(second.stdout, /^ {2}line 26, id bad: email is not a valid e-mail address$/m);
   });
 

@@ -150,7 +150,7 @@ function describe(summary: CutoverSummary, { options, config, activity, listener
   const apply = summary.applied;
   const lines = [
     `${count(activity.migratedLastDay)} MigratePassword answers in the last 24 hours (--max-daily ${count(activity.maxDaily)})${activity.refused ? ': --apply would be refused (users are still migrating; wait, or --force)' : ''}`,
-    `${count(summary.read)} accounts not yet confirmed read from Graph in ${(summary.elapsedInMs / 1000).toFixed(1)} s (${count(summary.throttled)} throttled answers)`,
+    `${count(summary.read)} accounts not yet confirmed read from Graph in ${(summary.elapsedInMs / 1000).toFixed(1)} s (${count(summary.throttled)} throttled answers of ${count(summary.graphRequests)} requests; run ${summary.runId})`,
     `${count(summary.stragglers)} stragglers (flag still true${summary.notApplied > 0 ? `; ${count(summary.notApplied)} of them answered MigratePassword that Entra never applied` : ''})`,
     `${count(summary.migrated)} migrated since the last reconcile (untouched: run entra-migrate reconcile to record and mark them)`,
     apply ? 'done:' : 'plan (dry run: nothing was changed; add --apply):',

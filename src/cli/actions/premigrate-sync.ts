@@ -87,7 +87,7 @@ export function describeSync(summary: SyncSummary, options: Pick<PremigrateComma
   const would = summary.dryRun ? 'would be ' : '';
   const lines = [
     `${summary.dryRun ? 'dry run: ' : ''}${count(summary.read)} read: ${count(summary.changed)} ${summary.dryRun ? 'would change' : 'changed'}, ${count(summary.disabled)} ${would}disabled, ${count(summary.reenabled)} ${would}re-enabled, ${count(summary.unchanged)} unchanged, ${count(summary.failed)} failed`,
-    `${count(summary.compared)} compared with Graph, ${count(summary.notPreCreated)} not pre-created (premigrate creates them), ${count(summary.rejected)} invalid or duplicate rows, ${count(summary.throttled)} throttled responses, ${(summary.elapsedInMs / 1000).toFixed(1)} s`,
+    `${count(summary.compared)} compared with Graph, ${count(summary.notPreCreated)} not pre-created (premigrate creates them), ${count(summary.rejected)} invalid or duplicate rows, ${count(summary.throttled)} throttled responses of ${count(summary.graphRequests)} Graph requests, ${(summary.elapsedInMs / 1000).toFixed(1)} s (run ${summary.runId})`,
     summary.departuresChecked
       ? `${count(summary.departed)} pre-created account${summary.departed === 1 ? '' : 's'} no longer in the source`
       : 'accounts that left the source were not looked for: the source was not read to the end (or a row had no readable id), so nobody was disabled',

@@ -180,7 +180,7 @@ function describe(summary: PremigrateSummary, options: PremigrateCommandOptions,
     ? [`dry run: ${count(summary.read)} read: ${count(summary.wouldCreate)} would be created, ${count(summary.existing)} already in Entra, ${failed}`, quotaLine(summary)]
     : [
         `${count(summary.read)} read: ${count(summary.created)} created, ${count(summary.existing)} already in Entra, ${count(summary.skipped)} done earlier, ${failed}`,
-        `${seconds.toFixed(1)} s, ${(seconds > 0 ? summary.created / seconds : 0).toFixed(1)} creates/s, ${count(summary.throttled)} throttled responses`,
+        `${seconds.toFixed(1)} s, ${(seconds > 0 ? summary.created / seconds : 0).toFixed(1)} creates/s, ${count(summary.throttled)} throttled responses of ${count(summary.graphRequests)} Graph requests (run ${summary.runId})`,
         ...(options.emailMethod || options.phoneMethod ? [`${count(summary.methodsAdded)} authentication methods added, ${count(summary.methodsFailed)} accounts missing one (see --failures)`] : []),
       ];
   for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) {

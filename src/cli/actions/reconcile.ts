@@ -122,7 +122,7 @@ function describe(summary: ReconcileSummary, config: ReconcileConfig): string {
   const width = Math.max(...CONFIRMATIONS.map((name) => name.length));
   const seconds = summary.elapsedInMs / 1000;
   const lines = [
-    `${count(summary.read)} accounts read from Graph in ${seconds.toFixed(1)} s (${(seconds > 0 ? summary.read / seconds : 0).toFixed(1)}/s, ${count(summary.throttled)} throttled answers)`,
+    `${count(summary.read)} accounts read from Graph in ${seconds.toFixed(1)} s (${(seconds > 0 ? summary.read / seconds : 0).toFixed(1)}/s, ${count(summary.throttled)} throttled answers of ${count(summary.graphRequests)} requests; run ${summary.runId})`,
     `${'state'.padEnd(width)}  ${'this run'.padStart(9)}  ${'all runs'.padStart(9)}`,
     ...CONFIRMATIONS.map((name) => `${name.padEnd(width)}  ${count(summary.states[name]).padStart(9)}  ${count(summary.totals[name] ?? 0).padStart(9)}`),
     config.markMigrated
