@@ -1,14 +1,20 @@
 import type { Meter } from '@opentelemetry/api';
 import type { ExtensionMetrics } from '../metrics/extension-metrics.js';
 
-/** The recording side of the extension's metrics: what the server and the legacy check tell them. */
-export type ExtensionMetricsRecorder = Pick<ExtensionMetrics, 'answered' | 'legacyCheck' | 'signingKeyRefresh'>;
+/**
+ * The recording side of the extension's metrics: everything the server, the legacy check, the hash verifier and the
+ * decryption tell them (not the Prometheus registry and its text). A method added to ExtensionMetrics is added here
+ * too, and the OpenTelemetry recorder below then has to implement it: the compiler says so.
+ */
+export type ExtensionMetricsRecorder = Omit<ExtensionMetrics, 'registry' | 'text'>;
 
 /**
  * Seconds buckets around Entra's 2-second budget, the Prometheus histograms' own (metrics/extension-metrics.ts):
  * fine below 250 ms, where a healthy answer falls, then up to it. Given as advice, so a view may still change them.
  */
 export const OTEL_LATENCY_BUCKETS = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5]);
+/** The buckets of one step (a hash, a decryption): the latency buckets with three finer ones below, as Prometheus' STEP_BUCKETS. */
+export const OTEL_STEP_BUCKETS = Object.freeze([0.0005, 0.001, 0.0025, ...OTEL_LATENCY_BUCKETS]);
 
 /** The instruments' names: the Prometheus metrics' names in OpenTelemetry's style (dots, unit in `unit`, no `_total`). */
 export const OtelMetricName = {
@@ -16,6 +22,9 @@ export const OtelMetricName = {
   REQUEST_DURATION: 'entra_migrate.request.duration',
   LEGACY_CHECK_DURATION: 'entra_migrate.legacy_check.duration',
   SIGNING_KEY_REFRESHES: 'entra_migrate.signing_key.refreshes',
+  HASH_VERIFY_DURATION: 'entra_migrate.hash_verify.duration',
+  DECRYPTION_DURATION: 'entra_migrate.decryption.duration',
+  HASH_CHECKS_REJECTED: 'entra_migrate.hash_checks.rejected',
 } as const;
 
 /**
@@ -47,6 +56,20 @@ export function createOtelExtensionMetrics(meter: Meter): ExtensionMetricsRecord
     description: "Refreshes of Entra's token signing keys, by result.",
     unit: '{refresh}',
   });
+  const hashSeconds = meter.createHistogram(OtelMetricName.HASH_VERIFY_DURATION, {
+    description: "One password hash computed by the verifier, from its slot at the gate to its result (no queue wait), by the hash's format.",
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...OTEL_STEP_BUCKETS] },
+  });
+  const decryptionSeconds = meter.createHistogram(OtelMetricName.DECRYPTION_DURATION, {
+    description: 'One password context decrypted and its claims checked (Key Vault round trip included), by result.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...OTEL_STEP_BUCKETS] },
+  });
+  const rejections = meter.createCounter(OtelMetricName.HASH_CHECKS_REJECTED, {
+    description: "Password checks the hash verifier's gate turned away unhashed: busy (queue full) or expired (deadline passed before a slot).",
+    unit: '{check}',
+  });
   return {
     answered({ event, action, status, seconds }) {
       answers.add(1, { event, action, 'http.response.status_code': status });
@@ -57,6 +80,15 @@ export function createOtelExtensionMetrics(meter: Meter): ExtensionMetricsRecord
     },
     signingKeyRefresh(result) {
       refreshes.add(1, { result });
+    },
+    hashVerify(seconds, format) {
+      hashSeconds.record(seconds, { format });
+    },
+    decryption(seconds, result) {
+      decryptionSeconds.record(seconds, { result });
+    },
+    admissionRejected(reason) {
+      rejections.add(1, { reason });
     },
   };
 }

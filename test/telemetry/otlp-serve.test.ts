@@ -138,6 +138,9 @@ test('http/json: the extension metrics on the OTel meter arrive with the Prometh
   recorder.answered({ event: 'OnOtpSend', action: 'error', status: 502, seconds: 0.02 });
   recorder.legacyCheck(0.05, 'correct');
   recorder.signingKeyRefresh('ok');
+  recorder.hashVerify(0.004, 'bcrypt');
+  recorder.decryption(0.002, 'ok');
+  recorder.admissionRejected('busy');
   await telemetry.shutdown();
   const metrics = receiver.metrics();
   const named = (name: string) => metrics.find((metric) => metric.name === name);
@@ -152,6 +155,10 @@ test('http/json: the extension metrics on the OTel meter arrive with the Prometh
   assert.deepEqual(passwordDuration?.explicitBounds, [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5]);
   assert.equal(named('entra_migrate.legacy_check.duration')?.points[0]?.attributes.outcome, 'correct');
   assert.equal(named('entra_migrate.signing_key.refreshes')?.points[0]?.value, 1);
+  assert.deepEqual(named('entra_migrate.hash_verify.duration')?.points[0]?.explicitBounds?.slice(0, 4), [0.0005, 0.001, 0.0025, 0.005]);
+  assert.equal(named('entra_migrate.hash_verify.duration')?.points[0]?.attributes.format, 'bcrypt');
+  assert.equal(named('entra_migrate.decryption.duration')?.points[0]?.attributes.result, 'ok');
+  assert.deepEqual(named('entra_migrate.hash_checks.rejected')?.points[0], { attributes: { reason: 'busy' }, value: 1 });
 });
 
 test('http/protobuf (the default protocol): the spans arrive as protobuf, the strings we chose in them and no secret', async () => {
