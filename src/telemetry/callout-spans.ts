@@ -35,7 +35,7 @@ const ERROR_CODE = /"code":"([A-Z][A-Z0-9_]{0,63})"/;
 /**
  * One SERVER span per callout, named for its event (`OnPasswordSubmit`, `OnOtpSend` …): started when the request
  * arrives (before the caller-token check, so a refused token is a span too), ended when the answer has been sent,
- * with what was answered. A 5xx answer is status ERROR with its error code as the only message. Routes without an
+ * with what was answered, or when the connection closed before it (CLIENT_CLOSED_REQUEST). A 5xx answer is status ERROR with its error code as the only message. Routes without an
  * event in their config (probes, /healthz, /metrics) are not traced. The span is a root: Entra sends no trace
  * context, and a `traceparent` from anyone else is not trusted to choose sampling.
  *
@@ -49,14 +49,29 @@ export function traceCallouts<Logger extends FastifyBaseLogger>(app: FastifyInst
   app.decorateRequest('calloutSpan', undefined);
   const errorCodes = new WeakMap<object, string>();
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const event = request.routeOptions.config?.event;
     if (!event) return;
-    request.calloutSpan = tracer.startSpan(
+    const span = tracer.startSpan(
       event,
       { kind: SpanKind.SERVER, attributes: { [CalloutAttribute.EVENT]: event, [CalloutAttribute.METHOD]: request.method, [CalloutAttribute.ROUTE]: request.routeOptions.url ?? '' } },
       ROOT_CONTEXT,
     );
+    request.calloutSpan = span;
+    // A caller that hung up before its answer was out (or a connection the server's timeouts cut) gets no onResponse:
+    // Fastify runs it on the response's 'finish'. The span still ends, as an error, when the connection closes first.
+    reply.raw.once('close', () => {
+      if (request.calloutSpan !== span || reply.raw.writableFinished) return;
+      request.calloutSpan = undefined;
+      const correlationId = correlationIdOf(request.body);
+      span.setAttributes({
+        [CalloutAttribute.ACTION]: 'error',
+        [CalloutAttribute.ERROR_CODE]: 'CLIENT_CLOSED_REQUEST',
+        ...(correlationId && GUID.test(correlationId) && { [CalloutAttribute.CORRELATION_ID]: correlationId.toLowerCase() }),
+      });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'CLIENT_CLOSED_REQUEST' });
+      span.end();
+    });
   });
 
   // An answer other than 200 is one of our error bodies ({"error":{"code":…,"message":…}}, fixed texts): its code is
@@ -88,18 +103,6 @@ export function traceCallouts<Logger extends FastifyBaseLogger>(app: FastifyInst
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode ?? `HTTP ${status}` });
     span.end();
   });
-
-  // A caller that hung up (or a request cut off by the server's timeouts) gets no onResponse: the span still ends.
-  const endUnanswered = (code: string) => async (request: { calloutSpan: Span | undefined }) => {
-    const span = request.calloutSpan;
-    if (!span) return;
-    request.calloutSpan = undefined;
-    span.setAttributes({ [CalloutAttribute.ACTION]: 'error', [CalloutAttribute.ERROR_CODE]: code });
-    span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-    span.end();
-  };
-  app.addHook('onRequestAbort', endUnanswered('CLIENT_CLOSED_REQUEST'));
-  app.addHook('onTimeout', endUnanswered('REQUEST_TIMEOUT'));
 }
 
 /**

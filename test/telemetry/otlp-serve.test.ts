@@ -129,6 +129,31 @@ test('http/json: a 5xx answer is status ERROR with its error code as the only me
   assertNoSecrets(receiver.allBytes(), { 'one-time code': CANARY_OTP_CODE, 'code recipient': CANARY_OTP_RECIPIENT });
 });
 
+test('a caller that hangs up before the answer: its span still ends, once, as an error', async () => {
+  const { receiver, telemetry, server } = await startAll('http/json');
+  server.mailerHangs = true;
+  const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const otp = server.otpBody(CANARY_OTP_RECIPIENT);
+  const aborter = new AbortController();
+  const sent = fetch(`${address}/events/otp-send`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await server.token()}`, 'content-type': 'application/json' },
+    body: JSON.stringify(otp.body),
+    signal: aborter.signal,
+  }).catch((error: unknown) => error);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  aborter.abort();
+  assert.ok((await sent) instanceof Error, 'the caller gave up');
+  await new Promise((resolve) => setTimeout(resolve, 1800)); // past the route's deadline: the handler has finished too
+  await telemetry.shutdown();
+  const spans = receiver.spans().filter((span) => span.name === 'OnOtpSend');
+  assert.equal(spans.length, 1, 'one span, ended once');
+  assert.equal(spans[0]!.status.code, STATUS_CODE_ERROR);
+  assert.equal(spans[0]!.attributes['entra_migrate.action'], 'error');
+  assert.equal(spans[0]!.attributes['entra_migrate.error_code'], 'CLIENT_CLOSED_REQUEST');
+  assert.equal(spans[0]!.attributes['entra.correlation_id'], otp.correlationId);
+});
+
 test('http/json: the extension metrics on the OTel meter arrive with the Prometheus buckets and bounded attributes', async () => {
   const { receiver, telemetry } = await startAll('http/json');
   assert.ok(telemetry.meter);

@@ -29,6 +29,8 @@ export interface TracedServer {
   mails: string[];
   /** While true, the OTP mailer fails every send (the route answers 502 OTP_PROVIDER_FAILED). */
   mailerFails: boolean;
+  /** While true, the OTP mailer never answers (until the handler aborts it at the deadline). */
+  mailerHangs: boolean;
   logs(): string;
   token(): Promise<string>;
   /** An OnPasswordSubmit callout for `username` typing `password`, under a fresh correlation id. */
@@ -56,10 +58,11 @@ export async function startTracedServer(options: { tracer?: Tracer | undefined; 
   const logger = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
   const { keySource } = tenantSigningKeys(tenant);
   const mails: string[] = [];
-  const state = { mailerFails: false };
+  const state = { mailerFails: false, mailerHangs: false };
   const mailer: OtpMailer = {
     kind: 'smtp',
-    async send(message) {
+    async send(message, { abortSignal }) {
+      if (state.mailerHangs) await new Promise((_resolve, reject) => abortSignal.addEventListener('abort', () => reject(abortSignal.reason), { once: true }));
       if (state.mailerFails) throw Object.assign(new Error('refused'), { code: 'OTP_PROVIDER_FAILED' });
       mails.push(JSON.stringify(message));
     },
@@ -96,6 +99,12 @@ export async function startTracedServer(options: { tracer?: Tracer | undefined; 
     },
     set mailerFails(value: boolean) {
       state.mailerFails = value;
+    },
+    get mailerHangs() {
+      return state.mailerHangs;
+    },
+    set mailerHangs(value: boolean) {
+      state.mailerHangs = value;
     },
     logs: () => logText,
     token,
