@@ -1,8 +1,9 @@
 /**
- * `npm run bench:metrics`: what counting and timing every answer (METRICS_TOKEN) costs on the OnPasswordSubmit
- * path. Two `serve` child processes (`dist/`, as deployed) over the same keys and legacy store, one without metrics
- * and one with, each driven open-loop at Entra's 50 requests/s; the runs alternate so drift hits both alike. Then
- * the time one scrape takes.
+ * `npm run bench:metrics`: what counting and timing every answer (METRICS_TOKEN) and tracing every callout
+ * (OTEL_EXPORTER_OTLP_ENDPOINT) cost on the OnPasswordSubmit path. Three `serve` child processes (`dist/`, as
+ * deployed) over the same keys and legacy store — without either, with metrics, with tracing (spans and the OTel
+ * metrics sent over OTLP http/protobuf, the default, to a receiver stand-in in this process) — each driven open-loop
+ * at Entra's 50 requests/s; the runs alternate so drift hits all alike. Then the time one scrape takes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { mintCalloutToken, startEmulator } from '../src/emulator/index.js';
 import { generateDecryptionKey } from '../src/security/index.js';
 import { call, calloutBody, openLoop, startServe } from './callouts.js';
 import { cpuTimeInMs, fixed, percentiles } from './measure.js';
+import { startOtlpReceiver } from '../test/telemetry/otlp-receiver.js';
 
 const APP_ID = '3c5e2a1b-8f4d-4b6a-9e7c-1d2f3a4b5c6d';
 const PASSWORD = 'Bench-Mark-Password-1!';
@@ -44,19 +46,25 @@ const settings = (ledger: string, extra: Record<string, string>) => ({
   LEDGER_DATABASE_URL: `sqlite://${join(dir, ledger)}`,
   ...extra,
 });
+// The collector stand-in answers every export at once, as a collector sidecar on the same host would.
+const receiver = await startOtlpReceiver();
 const servers = {
   without: await startServe(settings('ledger-without.db', {})),
   with: await startServe(settings('ledger-with.db', { METRICS_TOKEN })),
+  // The SDK's defaults otherwise: batches of spans every 5 s, metrics every 60 s, every trace sampled.
+  tracing: await startServe(settings('ledger-tracing.db', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url })),
 };
+const VARIANTS = ['without', 'with', 'tracing'] as const;
+const LABELS: Record<(typeof VARIANTS)[number], string> = { without: 'without metrics', with: 'with metrics', tracing: 'tracing on (OTLP)' };
 const token = await mintCalloutToken(emulator.tenant, { audience: APP_ID, now: Date.now() });
 const identity = { tenantId: emulator.tenant.tenantId, appId: APP_ID, certificatePem: key.certificatePem };
 const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => calloutBody(identity, 'bcrypt@bench.example', PASSWORD, i)));
 
-const latencies: Record<keyof typeof servers, number[]> = { without: [], with: [] };
-const cpu: Record<keyof typeof servers, number> = { without: 0, with: 0 };
+const latencies: Record<keyof typeof servers, number[]> = { without: [], with: [], tracing: [] };
+const cpu: Record<keyof typeof servers, number> = { without: 0, with: 0, tracing: 0 };
 for (const server of Object.values(servers)) for (let i = 0; i < 10; i++) await call(server.url, token, bodies[i]!);
 for (let round = 0; round < ROUNDS; round++) {
-  for (const name of ['without', 'with'] as const) {
+  for (const name of VARIANTS) {
     const server = servers[name];
     const before = cpuTimeInMs(server.child.pid!);
     const results = await openLoop(RATE, RATE * SECONDS, (i) => call(server.url, token, bodies[i % bodies.length]!));
@@ -64,10 +72,10 @@ for (let round = 0; round < ROUNDS; round++) {
     latencies[name].push(...results.map((result) => result.ms));
   }
 }
-for (const name of ['without', 'with'] as const) {
+for (const name of VARIANTS) {
   const latency = percentiles(latencies[name]);
   console.log(
-    `serve ${name} metrics, bcrypt cost 6, ${RATE} req/s × ${SECONDS} s × ${ROUNDS}  |  p50 ${fixed(latency.p50)} ms, p99 ${fixed(latency.p99)} ms  |  CPU ${fixed(cpu[name] / latencies[name].length, 2)} ms/request`,
+    `serve ${LABELS[name]}, bcrypt cost 6, ${RATE} req/s × ${SECONDS} s × ${ROUNDS}  |  p50 ${fixed(latency.p50)} ms, p99 ${fixed(latency.p99)} ms  |  CPU ${fixed(cpu[name] / latencies[name].length, 2)} ms/request`,
   );
 }
 
@@ -83,5 +91,18 @@ console.log(`GET /metrics  |  p50 ${fixed(scrape.p50)} ms, p99 ${fixed(scrape.p9
 
 await servers.without.stop();
 await servers.with.stop();
+await servers.tracing.stop();
+// What the tracing server sent: its spans left in batches, all of them before its SIGTERM drain ended.
+const traceExports = receiver.exports.filter((entry) => entry.path === '/v1/traces');
+const callouts = ROUNDS * RATE * SECONDS + 10;
+const spansSent = traceExports.reduce((count, entry) => count + countOccurrences(entry.body, 'entra.correlation_id'), 0);
+console.log(`OTLP receiver  |  ${traceExports.length} trace exports, ${spansSent} callout spans for ${callouts} callouts, ${fixed(traceExports.reduce((bytes, entry) => bytes + entry.body.length, 0) / Math.max(1, spansSent), 0)} bytes a callout`);
+await receiver.close();
 await emulator.close();
 await rm(dir, { recursive: true, force: true });
+
+function countOccurrences(haystack: Buffer, needle: string): number {
+  let count = 0;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
