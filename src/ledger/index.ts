@@ -22,6 +22,7 @@ export {
 export type { Ledger } from './ledger.js';
 export { parseLedgerUrl, redactLedgerUrl, type LedgerLocation } from './ledger-url.js';
 export { LEDGER_SCHEMA_VERSION } from './migrations/index.js';
+export { MAX_PROGRESS_BUCKETS, MIN_PROGRESS_BUCKET_IN_MS, type ProgressBucket, type ProgressHistoryFilter } from './progress-history.js';
 export { openLedger } from './open-ledger.js';
 export {
   CONFIRMATIONS,

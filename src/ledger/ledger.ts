@@ -1,6 +1,7 @@
 import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
 import type { AccountProfile } from './account-profile.js';
 import type { BulkRunFilter, BulkRunRecord } from './bulk-run.js';
+import type { ProgressBucket, ProgressHistoryFilter } from './progress-history.js';
 import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
 import type { EventCallCountFilter, EventCallCounts, EventCallFilter, EventCallRecord } from './event-call.js';
 import type { AccountToReconcile, Confirmation, MarkState, MigratePasswordAnswers, ReconcileFilter, Reconciliation } from './reconciliation.js';
@@ -68,6 +69,12 @@ export interface Ledger {
   recordBulkRun(run: BulkRunRecord): Promise<void>;
   /** Bulk runs, newest `startedAt` first; default 50, at most 1000. */
   listBulkRuns(filter?: BulkRunFilter): Promise<BulkRunRecord[]>;
+  /**
+   * Where the migration stood at the end of each bucket of a time range, oldest first (see `ProgressBucket`): the
+   * last point at `until` = now equals the `status` figures. Rejects a range of more than 1000 buckets or a bucket
+   * under 1 s with `LEDGER_RECORD_INVALID`.
+   */
+  progressHistory(filter: ProgressHistoryFilter): Promise<ProgressBucket[]>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

@@ -16,6 +16,7 @@ import {
   type Confirmation,
   type ReconcileRow,
 } from './reconciliation.js';
+import { checkProgressRange, progressMomentsSql, progressOfRows, type ProgressMomentRow } from './progress-history.js';
 import { pendingMigrations } from './schema-check.js';
 import { accountPageEndSql, checkDayRange, decisionDayOfRow, decisionDaysSql, LAST_RECONCILE_SQL, SIGN_UP_COUNT_SQL, standingCountSql, standingsOfRows, stragglerLimitOf, stragglerOfRow, stragglerPageSql, type DecisionDayRow, type StragglerRow } from './status-queries.js';
 
@@ -264,6 +265,17 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     },
     async listBulkRuns(filter) {
       return (await query<BulkRunRow>(LIST_BULK_RUNS_SQL('$1'), [bulkRunLimitOf(filter)], 'listing bulk runs')).rows.map(bulkRunOfRow);
+    },
+    async progressHistory(filter) {
+      const buckets = checkProgressRange(filter);
+      const sql = progressMomentsSql({
+        epochMs: (column) => `round(extract(epoch FROM ${column}) * 1000)::bigint`,
+        p: (n) => `$${n}::bigint`,
+        greatest: 'greatest',
+        wholeDivision: (dividend, divisor) => `((${dividend}) / ${divisor})`,
+      });
+      const result = await query<ProgressMomentRow>(sql, [filter.since.getTime(), filter.until.getTime(), filter.bucketInMs], 'reading the progress over time', STATUS_QUERY_TIMEOUT_IN_MS);
+      return progressOfRows(filter, buckets, result.rows);
     },
     async ping() {
       await query('SELECT 1', [], 'answering a ping', pingTimeoutInMs);

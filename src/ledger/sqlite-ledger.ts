@@ -17,6 +17,7 @@ import {
   type Confirmation,
   type ReconcileRow,
 } from './reconciliation.js';
+import { checkProgressRange, progressMomentsSql, progressOfRows, type ProgressMomentRow } from './progress-history.js';
 import { pendingMigrations } from './schema-check.js';
 import { accountPageEndSql, checkDayRange, decisionDayOfRow, decisionDaysSql, LAST_RECONCILE_SQL, percentileOffset, SIGN_UP_COUNT_SQL, standingCountSql, standingsOfRows, stragglerLimitOf, stragglerOfRow, stragglerPageSql, type DecisionDayRow, type StragglerRow } from './status-queries.js';
 
@@ -237,6 +238,17 @@ export function openSqliteLedger(path: string): Ledger {
     },
     async listBulkRuns(filter) {
       return guarded(() => db.prepare<[number], BulkRunRow>(LIST_BULK_RUNS_SQL('?')).all(bulkRunLimitOf(filter))).map(bulkRunOfRow);
+    },
+    async progressHistory(filter) {
+      const buckets = checkProgressRange(filter);
+      const sql = progressMomentsSql({
+        epochMs: (column) => `CAST(round(unixepoch(${column}, 'subsec') * 1000) AS INTEGER)`,
+        p: (n) => `@p${n}`,
+        greatest: 'max',
+        wholeDivision: (dividend, divisor) => `CAST((${dividend}) / ${divisor} AS INTEGER)`,
+      });
+      const rows = guarded(() => db.prepare<[{ p1: number; p2: number; p3: number }], ProgressMomentRow>(sql).all({ p1: filter.since.getTime(), p2: filter.until.getTime(), p3: filter.bucketInMs }));
+      return progressOfRows(filter, buckets, rows);
     },
     async ping() {
       guarded(() => db.prepare('SELECT 1').get());
