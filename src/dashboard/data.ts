@@ -1,5 +1,7 @@
 import { DECISION_ACTIONS, type DecisionRecord, type Ledger } from '../ledger/index.js';
 import { statusFigures, UNAVAILABLE_REASONS, type StatusFigures } from '../status/index.js';
+import { recentBulkRuns, type BulkRunView } from './bulk-runs.js';
+import { progressOverTime } from './progress-history.js';
 
 const HOUR_IN_MS = 3_600_000;
 /** Hours of answers shown: the last day, hour by hour. */
@@ -30,6 +32,13 @@ export interface AnswerHour {
   p99LatencyInMs: number | null;
   /** Answers later than the deadline. */
   overDeadline: number;
+  /** Answers that carry the time their legacy password check took (`legacyLatencyInMs`); the legacy figures are theirs. */
+  legacyChecks: number;
+  /** `percentile_disc` of the legacy check's time; null in an hour without one. */
+  legacyP50LatencyInMs: number | null;
+  legacyP95LatencyInMs: number | null;
+  /** The median of each answer's legacy check time over its whole latency (0 to 1): the legacy store's share. */
+  legacyShareP50: number | null;
 }
 
 /** Where the migration stands at one instant: the progress chart's point. */
@@ -55,6 +64,10 @@ export interface DashboardFigures {
   /** The figures of `entra-migrate status`, unchanged (keys in docs/status.md). */
   status: StatusFigures;
   progress: ProgressPoint;
+  /** The progress hour by hour from the ledger, oldest first, the last at now (see `progressOverTime`). */
+  history: ProgressPoint[];
+  /** The last bulk runs, newest first. */
+  bulkRuns: BulkRunView[];
   hours: {
     perHour: AnswerHour[];
     /** False when more answers fell in the last day than were read: the oldest hours then miss some. */
@@ -73,8 +86,9 @@ export interface DashboardFiguresOptions {
 }
 
 /**
- * Reads what the dashboard shows: the `status` figures (reused as they are), and the last day's answers hour by
- * hour from the newest decisions (at most {@link HOURLY_ANSWERS_READ}).
+ * Reads what the dashboard shows: the `status` figures (reused as they are), the progress hour by hour from the
+ * ledger, the last day's answers hour by hour from the newest decisions (at most {@link HOURLY_ANSWERS_READ}), and
+ * the last bulk runs.
  *
  * @example
  *   const figures = await dashboardFigures({ ledger, now: new Date(), deadlineInMs: 1500 });
@@ -82,9 +96,14 @@ export interface DashboardFiguresOptions {
  */
 export async function dashboardFigures(options: DashboardFiguresOptions): Promise<DashboardFigures> {
   const { ledger, now, deadlineInMs } = options;
-  const [status, newest] = await Promise.all([statusFigures({ ledger, days: DAYS_SHOWN, now }), ledger.listDecisions({ limit: HOURLY_ANSWERS_READ })]);
+  const [status, newest, history, bulkRuns] = await Promise.all([
+    statusFigures({ ledger, days: DAYS_SHOWN, now }),
+    ledger.listDecisions({ limit: HOURLY_ANSWERS_READ }),
+    progressOverTime(ledger, now),
+    recentBulkRuns(ledger, now),
+  ]);
   const hours = answerHours(newest, now, deadlineInMs);
-  return { status, progress: progressOf(status), hours, deadlineInMs, entraTimeoutInMs: ENTRA_TIMEOUT_IN_MS, anomalies: anomaliesOf(status, hours.perHour) };
+  return { status, progress: progressOf(status), history, bulkRuns, hours, deadlineInMs, entraTimeoutInMs: ENTRA_TIMEOUT_IN_MS, anomalies: anomaliesOf(status, hours.perHour) };
 }
 
 /** The progress point of a set of status figures. */
@@ -106,7 +125,7 @@ export function progressOf(status: StatusFigures): ProgressPoint {
  */
 export function answerHours(newestFirst: readonly DecisionRecord[], now: Date, deadlineInMs: number): DashboardFigures['hours'] {
   const firstHour = Math.floor(now.getTime() / HOUR_IN_MS) * HOUR_IN_MS - (HOURS_SHOWN - 1) * HOUR_IN_MS;
-  const buckets = Array.from({ length: HOURS_SHOWN }, () => ({ latencies: [] as number[], byColumn: zeroColumns(), overDeadline: 0 }));
+  const buckets = Array.from({ length: HOURS_SHOWN }, () => ({ latencies: [] as number[], legacyLatencies: [] as number[], legacyShares: [] as number[], byColumn: zeroColumns(), overDeadline: 0 }));
   for (const decision of newestFirst) {
     const index = Math.floor((decision.at.getTime() - firstHour) / HOUR_IN_MS);
     if (index < 0 || index >= HOURS_SHOWN) continue;
@@ -114,11 +133,18 @@ export function answerHours(newestFirst: readonly DecisionRecord[], now: Date, d
     bucket.byColumn[columnOf(decision)] += 1;
     bucket.latencies.push(decision.latencyInMs);
     if (decision.latencyInMs > deadlineInMs) bucket.overDeadline += 1;
+    const legacy = decision.legacyLatencyInMs;
+    if (legacy !== undefined && legacy !== null) {
+      bucket.legacyLatencies.push(legacy);
+      // A check cannot take longer than the answer around it; a clock step could say so, and a share stays ≤ 1.
+      if (decision.latencyInMs > 0) bucket.legacyShares.push(Math.min(1, legacy / decision.latencyInMs));
+    }
   }
   const oldest = newestFirst.at(-1);
   const complete = newestFirst.length < HOURLY_ANSWERS_READ || oldest === undefined || oldest.at.getTime() < firstHour;
   const perHour = buckets.map((bucket, i) => {
     const sorted = bucket.latencies.sort((a, b) => a - b);
+    const legacySorted = bucket.legacyLatencies.sort((a, b) => a - b);
     return {
       hour: new Date(firstHour + i * HOUR_IN_MS).toISOString(),
       answers: sorted.length,
@@ -127,6 +153,10 @@ export function answerHours(newestFirst: readonly DecisionRecord[], now: Date, d
       p95LatencyInMs: percentile(sorted, 0.95),
       p99LatencyInMs: percentile(sorted, 0.99),
       overDeadline: bucket.overDeadline,
+      legacyChecks: legacySorted.length,
+      legacyP50LatencyInMs: percentile(legacySorted, 0.5),
+      legacyP95LatencyInMs: percentile(legacySorted, 0.95),
+      legacyShareP50: percentile(bucket.legacyShares.sort((a, b) => a - b), 0.5),
     };
   });
   return { perHour, complete };

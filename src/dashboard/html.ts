@@ -18,3 +18,8 @@ export function formatCount(n: number): string {
 export function formatLatency(ms: number | null): string {
   return ms === null ? '–' : `${Math.round(ms)} ms`;
 }
+
+/** A share (0 to 1) as the page prints it, a percentage with one decimal, or a dash when there is none. */
+export function formatShare(share: number | null): string {
+  return share === null ? '–' : `${(share * 100).toFixed(1)}%`;
+}

@@ -1,12 +1,12 @@
+import { formatCounts, formatDuration, formatRate, type BulkRunView } from './bulk-runs.js';
 import type { DashboardFigures, ProgressPoint } from './data.js';
 import { HOURLY_COLUMNS, DAILY_ACTIONS } from './data.js';
-import { escapeHtml, formatCount, formatLatency } from './html.js';
+import { escapeHtml, formatCount, formatLatency, formatShare } from './html.js';
 import type { StragglerSearch } from './stragglers.js';
 
-/** What the page is rendered from: the figures, the progress seen so far, where the ledger is, and a search if one was made. */
+/** What the page is rendered from: the figures, where the ledger is, and a search if one was made. */
 export interface DashboardPageInput {
   figures: DashboardFigures;
-  history: readonly ProgressPoint[];
   /** The ledger as it may be shown (a PostgreSQL URL without its password). */
   ledgerShown: string;
   search: { text: string; result: StragglerSearch };
@@ -35,7 +35,7 @@ export function summaryFigures(figures: DashboardFigures): Array<[id: string, la
  * and refreshes every figure. Every value from the ledger is escaped.
  */
 export function renderDashboardPage(input: DashboardPageInput): string {
-  const { figures, history, ledgerShown, search } = input;
+  const { figures, ledgerShown, search } = input;
   const { status } = figures;
   return `<!doctype html>
 <html lang="en">
@@ -64,13 +64,13 @@ export function renderDashboardPage(input: DashboardPageInput): string {
 ${summaryFigures(figures).map(([id, label, value]) => `<div><dt>${escapeHtml(label)}</dt><dd id="fig-${id}">${formatCount(value)}</dd></div>`).join('\n')}
 </dl>
 <figure>
-<figcaption id="progress-caption">Accounts over time, as read since the dashboard started (the table below gives the same figures).</figcaption>
+<figcaption id="progress-caption">Accounts hour by hour over the last 14 days, from the ledger, the last point now (the table below gives the same figures). Each account is drawn where it stands now, from the moment that explains it: its pre-creation, our first MigratePassword answer, its sign-up, or reconcile's confirmation.</figcaption>
 <div id="progress-chart" class="chart" role="img" aria-labelledby="progress-caption"></div>
 </figure>
 <details><summary>Progress as a table</summary>
 <div class="scroll" tabindex="0" role="region" aria-label="Progress over time, table"><table id="progress-table">
 <thead><tr><th scope="col">At (UTC)</th><th scope="col">Pre-created</th><th scope="col">By extension</th><th scope="col">By reset</th><th scope="col">By sign-up</th><th scope="col">Remaining</th></tr></thead>
-<tbody>${[...history, figures.progress].slice(-20).reverse().map(progressRow).join('')}</tbody>
+<tbody>${[...figures.history].slice(-PROGRESS_ROWS).reverse().map(progressRow).join('')}</tbody>
 </table></div></details>
 </section>
 
@@ -82,12 +82,12 @@ ${summaryFigures(figures).map(([id, label, value]) => `<div><dt>${escapeHtml(lab
 <div id="answers-chart" class="chart" role="img" aria-labelledby="answers-caption"></div>
 </figure>
 <figure>
-<figcaption id="latency-caption">Answer latency per hour (p50, p95, p99, arrival to answer) against the deadline (${figures.deadlineInMs} ms) and Entra's timeout (${figures.entraTimeoutInMs} ms). The ledger records the whole answer's latency, not the legacy store's share of it.</figcaption>
+<figcaption id="latency-caption">Answer latency per hour (p50, p95, p99, arrival to answer) against the deadline (${figures.deadlineInMs} ms) and Entra's timeout (${figures.entraTimeoutInMs} ms), and beside them the legacy password check inside the answer (legacy p50 and p95, from the answers that record it). The table adds the legacy store's share: the median of each answer's check time over its whole latency.</figcaption>
 <div id="latency-chart" class="chart" role="img" aria-labelledby="latency-caption"></div>
 </figure>
 <details><summary>Answers per hour as a table</summary>
 <div class="scroll" tabindex="0" role="region" aria-label="Answers per hour, table"><table id="hours-table">
-<thead><tr><th scope="col">Hour (UTC)</th>${HOURLY_COLUMNS.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join('')}<th scope="col">p50</th><th scope="col">p95</th><th scope="col">p99</th><th scope="col">Over deadline</th></tr></thead>
+<thead><tr><th scope="col">Hour (UTC)</th>${HOURLY_COLUMNS.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join('')}<th scope="col">p50</th><th scope="col">p95</th><th scope="col">p99</th><th scope="col">Over deadline</th><th scope="col">Legacy checks</th><th scope="col">Legacy p50</th><th scope="col">Legacy p95</th><th scope="col">Legacy share (median)</th></tr></thead>
 <tbody>${[...figures.hours.perHour].reverse().map(hourRow).join('')}</tbody>
 </table></div></details>
 </section>
@@ -122,12 +122,32 @@ ${summaryFigures(figures).map(([id, label, value]) => `<div><dt>${escapeHtml(lab
 
 <section aria-labelledby="bulk-heading">
 <h2 id="bulk-heading">Bulk runs</h2>
-<p>The ledger does not record premigrate and reconcile runs (their rate and throttled requests); each run prints its own summary.</p>
+<p>The last ${BULK_RUN_ROWS} runs of premigrate, premigrate --sync, reconcile and cutover, newest first: the Graph requests they sent per second against the rate their pacer allowed, and the requests Graph throttled (HTTP 429).</p>
+<div class="scroll" tabindex="0" role="region" aria-labelledby="bulk-heading"><table id="bulk-runs-table">
+<thead><tr><th scope="col">Command</th><th scope="col">Started (UTC)</th><th scope="col">Duration</th><th scope="col">Outcome</th><th scope="col">Dry run</th><th scope="col">Graph requests</th><th scope="col">Rate against budget</th><th scope="col">Throttled (429)</th><th scope="col">Counts</th></tr></thead>
+<tbody>${figures.bulkRuns.map(bulkRunRow).join('')}</tbody>
+</table></div>
+<p id="bulk-runs-note"${figures.bulkRuns.length > 0 ? ' hidden' : ''}>No bulk run is recorded in the ledger yet.</p>
 </section>
 </main>
 </body>
 </html>
 `;
+}
+
+/** Rows of the progress table: the last day. */
+const PROGRESS_ROWS = 24;
+/** Rows of the bulk runs table (the figures hold at most this many). */
+const BULK_RUN_ROWS = 10;
+
+/** A bulk run's cells, in the order of the table's columns (the script fills the same ones). */
+export function bulkRunCells(run: BulkRunView): string[] {
+  return [run.command, run.startedAt, formatDuration(run.durationInMs), run.outcome, run.dryRun ? 'yes' : 'no', formatCount(run.graphRequests), formatRate(run), formatCount(run.throttled), formatCounts(run.counts)];
+}
+
+function bulkRunRow(run: BulkRunView): string {
+  const [command, ...cells] = bulkRunCells(run);
+  return `<tr><th scope="row">${escapeHtml(command)}</th>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
 }
 
 function reconcileNote(lastReconcileAt: string | null): string {
@@ -149,7 +169,8 @@ function progressRow(point: ProgressPoint): string {
 function hourRow(hour: DashboardFigures['hours']['perHour'][number]): string {
   const counts = HOURLY_COLUMNS.map((column) => `<td>${formatCount(hour.byColumn[column])}</td>`).join('');
   const latencies = [hour.p50LatencyInMs, hour.p95LatencyInMs, hour.p99LatencyInMs].map((ms) => `<td>${formatLatency(ms)}</td>`).join('');
-  return `<tr><th scope="row">${escapeHtml(hour.hour.slice(0, 13))}:00</th>${counts}${latencies}<td>${formatCount(hour.overDeadline)}</td></tr>`;
+  const legacy = [formatCount(hour.legacyChecks), formatLatency(hour.legacyP50LatencyInMs), formatLatency(hour.legacyP95LatencyInMs), formatShare(hour.legacyShareP50)].map((cell) => `<td>${cell}</td>`).join('');
+  return `<tr><th scope="row">${escapeHtml(hour.hour.slice(0, 13))}:00</th>${counts}${latencies}<td>${formatCount(hour.overDeadline)}</td>${legacy}</tr>`;
 }
 
 function dayRow(day: DashboardFigures['status']['answers']['perDay'][number]): string {

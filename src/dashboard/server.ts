@@ -9,7 +9,6 @@ import { requireToken, sessionCookie, tokenMatches } from './auth.js';
 import { dashboardFigures, type DashboardFigures } from './data.js';
 import { renderLoginPage } from './login-page.js';
 import { renderDashboardPage } from './page.js';
-import { ProgressHistory } from './progress-history.js';
 import { readOnlyLedger } from './read-only-ledger.js';
 import { normaliseSearch, searchStragglers, stragglerIdCsvLines } from './stragglers.js';
 
@@ -54,7 +53,6 @@ export async function buildDashboardServer(options: DashboardServerOptions): Pro
   const ledger = readOnlyLedger(options.ledger);
   const now = options.now ?? (() => new Date());
   const chartLibrary = loadChartLibrary();
-  const history = new ProgressHistory();
   // No request logging at all: a query string or header could carry the token.
   const app = Fastify({ logger: false, bodyLimit: 4096 });
   await app.register(formbody);
@@ -81,7 +79,7 @@ export async function buildDashboardServer(options: DashboardServerOptions): Pro
   const figures = (): Promise<DashboardFigures> => {
     const at = Date.now();
     if (cached === undefined || at - cached.at >= FIGURES_REUSED_FOR_IN_MS) {
-      const reading = dashboardFigures({ ledger, now: now(), deadlineInMs: options.deadlineInMs }).then((read) => (history.add(read.progress), read));
+      const reading = dashboardFigures({ ledger, now: now(), deadlineInMs: options.deadlineInMs });
       reading.catch(() => (cached = undefined)); // a failed reading is not reused
       cached = { at, figures: reading };
     }
@@ -93,11 +91,11 @@ export async function buildDashboardServer(options: DashboardServerOptions): Pro
   app.get('/', { schema: { querystring: searchQuery } }, async (request, reply) => {
     const text = normaliseSearch((request.query as { q?: unknown }).q);
     const [read, result] = await Promise.all([figures(), searchStragglers(ledger, text)]);
-    const html = renderDashboardPage({ figures: read, history: history.points(), ledgerShown: options.ledgerShown, search: { text, result }, pollIntervalInMs: POLL_INTERVAL_IN_MS });
+    const html = renderDashboardPage({ figures: read, ledgerShown: options.ledgerShown, search: { text, result }, pollIntervalInMs: POLL_INTERVAL_IN_MS });
     return reply.type('text/html; charset=utf-8').send(html);
   });
 
-  app.get('/api/figures', async () => ({ figures: await figures(), history: history.points() }));
+  app.get('/api/figures', async () => ({ figures: await figures() }));
 
   // The response schema is the allow-list: ids, e-mail and the last answer, nothing else of an account leaves.
   const stragglerAnswer = {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { answerHours, dashboardFigures, HOURLY_ANSWERS_READ, percentile } from '../../src/dashboard/data.js';
-import { ProgressHistory } from '../../src/dashboard/progress-history.js';
-import { openLedger, type DecisionRecord, type Ledger } from '../../src/ledger/index.js';
+import { bulkRunView, formatCounts, formatDuration, formatRate } from '../../src/dashboard/bulk-runs.js';
+import { withoutLeadingEmptyHours } from '../../src/dashboard/progress-history.js';
+import { openLedger, type BulkRunRecord, type DecisionRecord, type Ledger, type ProgressBucket } from '../../src/ledger/index.js';
 import { statusFigures } from '../../src/status/index.js';
 import { NOW, seedStatusLedger } from '../status/seed-status-ledger.js';
 import { ledgerKinds } from '../support/ledger-kinds.js';
@@ -35,6 +36,31 @@ for (const kind of ledgerKinds('dashboard-data')) {
       assert.deepEqual(figures.progress, { at: NOW.toISOString(), preCreated: 12, migratedByExtension: 2, migratedByReset: 1, migratedBySignUp: 2, remaining: 8 });
       const { progress, status } = figures;
       assert.equal(progress.preCreated, progress.migratedByExtension + progress.migratedByReset + progress.remaining + status.releasedByCutover);
+    });
+
+    test("the progress over time comes from the ledger, and its last point is the figures' own", async () => {
+      const { history, progress } = await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 });
+      assert.deepEqual(history.at(-1), progress);
+      // Pre-created on 1 November, more than 14 days before NOW: every hour of the fortnight is shown.
+      assert.equal(history.length, 14 * 24, 'NOW is on the hour: 336 whole hours, the last ending at NOW');
+      assert.equal(history[0]!.at, '2026-11-16T13:00:00.000Z');
+      assert.equal(history[0]!.preCreated, 12);
+      assert.deepEqual([history[0]!.migratedBySignUp, history.find((point) => point.at === '2026-11-20T01:00:00.000Z')!.migratedBySignUp], [0, 1], 'the sign-up at midnight on 20 November');
+    });
+
+    test('the last bulk runs, newest first, as the ledger recorded them', async () => {
+      const runs = await openLedger('memory:');
+      try {
+        for (let i = 0; i < 12; i++) {
+          await runs.recordBulkRun({ id: `00000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`, command: 'reconcile', startedAt: new Date(NOW.getTime() - (12 - i) * 60_000), finishedAt: null, outcome: 'running', dryRun: false, counts: { checked: i }, graphRequests: i, throttled: 0, budgetPerSecond: 16 });
+        }
+        const { bulkRuns } = await dashboardFigures({ ledger: runs, now: NOW, deadlineInMs: 1500 });
+        assert.deepEqual(bulkRuns.map((run) => run.counts.checked), [11, 10, 9, 8, 7, 6, 5, 4, 3, 2]);
+        assert.equal(bulkRuns[0]!.durationInMs, 60_000);
+        assert.deepEqual((await dashboardFigures({ ledger, now: NOW, deadlineInMs: 1500 })).bulkRuns, []);
+      } finally {
+        await runs.close();
+      }
     });
 
     test('the last 24 hours: the seeded answers in their hours with their latencies; later and older ones left out', async () => {
@@ -95,6 +121,30 @@ describe('answers per hour', () => {
     assert.equal(perHour.at(-2)!.byColumn['sign-up'], 1);
   });
 
+  test("the legacy check's time and its share of each answer, from the answers that record it", () => {
+    const timed = (at: string, latencyInMs: number, legacyLatencyInMs: number | null | undefined): DecisionRecord => ({ ...decision(at, 'MigratePassword', 'password-correct', latencyInMs), ...(legacyLatencyInMs !== undefined && { legacyLatencyInMs }) });
+    const { perHour } = answerHours(
+      [
+        timed('2026-12-02T10:20:00Z', 100, 80),
+        timed('2026-12-02T10:15:00Z', 200, 50),
+        timed('2026-12-02T10:10:00Z', 400, 100),
+        timed('2026-12-02T10:05:00Z', 50, null), // no legacy check (a Retry before it, a store down)
+        timed('2026-12-02T10:04:00Z', 0, 0), // no share of nothing
+        timed('2026-12-02T10:03:00Z', 10, 30), // a clock step: the share stays at most 1
+        timed('2026-12-02T09:30:00Z', 300, undefined),
+      ],
+      now,
+      1500,
+    );
+    const current = perHour.at(-1)!;
+    assert.equal(current.answers, 6);
+    assert.equal(current.legacyChecks, 5);
+    assert.deepEqual([current.legacyP50LatencyInMs, current.legacyP95LatencyInMs], [50, 100]); // 0, 30, 50, 80, 100
+    assert.equal(current.legacyShareP50, 0.25); // 0.25, 0.25, 0.8, 1
+    const earlier = perHour.at(-2)!;
+    assert.deepEqual([earlier.answers, earlier.legacyChecks, earlier.legacyP50LatencyInMs, earlier.legacyShareP50], [1, 0, null, null]);
+  });
+
   test('a full listing whose oldest answer is inside the window is marked incomplete', () => {
     const full = Array.from({ length: HOURLY_ANSWERS_READ }, () => decision('2026-12-02T10:00:00Z', 'MigratePassword', 'password-correct', 5));
     assert.equal(answerHours(full, now, 1500).complete, false);
@@ -110,16 +160,51 @@ describe('answers per hour', () => {
   });
 });
 
-describe('progress history', () => {
-  const point = (at: string, preCreated: number) => ({ at, preCreated, migratedByExtension: 0, migratedByReset: 0, migratedBySignUp: 0, remaining: preCreated });
+describe('progress history: the hours shown', () => {
+  const bucket = (hour: number, preCreated: number, migratedBySignUp = 0): ProgressBucket => ({
+    at: new Date(Date.UTC(2026, 11, 2, hour)),
+    preCreated,
+    migratedByExtension: 0,
+    migratedByReset: 0,
+    migratedBySignUp,
+    releasedByCutover: 0,
+    remaining: preCreated,
+  });
 
-  test('keeps points at least the spacing apart, and at most its capacity, oldest dropped first', () => {
-    const history = new ProgressHistory({ capacity: 2, spacingInMs: 30_000 });
-    history.add(point('2026-12-02T10:00:00Z', 1));
-    history.add(point('2026-12-02T10:00:10Z', 2));
-    history.add(point('2026-12-02T10:00:30Z', 3));
-    history.add(point('2026-12-02T10:01:00Z', 4));
-    assert.deepEqual(history.points().map((p) => p.preCreated), [3, 4]);
+  test('hours before the first account go but for one; a ledger with nothing keeps its last point only', () => {
+    assert.deepEqual(withoutLeadingEmptyHours([bucket(1, 0), bucket(2, 0), bucket(3, 0), bucket(4, 5), bucket(5, 6)]).map((b) => b.at.getUTCHours()), [3, 4, 5]);
+    assert.deepEqual(withoutLeadingEmptyHours([bucket(1, 0), bucket(2, 0, 1)]).map((b) => b.at.getUTCHours()), [1, 2], 'a sign-up counts as something');
+    assert.deepEqual(withoutLeadingEmptyHours([bucket(1, 3), bucket(2, 3)]).length, 2, 'a migration older than the range keeps every hour');
+    assert.deepEqual(withoutLeadingEmptyHours([bucket(1, 0), bucket(2, 0)]).map((b) => b.at.getUTCHours()), [2]);
+  });
+});
+
+describe('bulk runs as the panel shows them', () => {
+  const run = (overrides: Partial<BulkRunRecord> = {}): BulkRunRecord => ({
+    id: '0b9d6a52-6a4f-4f8e-9c3a-2d1e0f4b5a61',
+    command: 'premigrate',
+    startedAt: new Date('2026-12-02T10:00:00Z'),
+    finishedAt: new Date('2026-12-02T10:10:00Z'),
+    outcome: 'completed',
+    dryRun: false,
+    counts: { read: 9000, created: 8990 },
+    graphRequests: 9000,
+    throttled: 3,
+    budgetPerSecond: 16,
+    ...overrides,
+  });
+  const now = new Date('2026-12-02T11:00:00Z');
+
+  test('the rate achieved is the Graph requests over the run, against the budget; a running run lasts until now', () => {
+    const done = bulkRunView(run(), now);
+    assert.deepEqual([done.durationInMs, done.requestsPerSecond, formatRate(done), formatDuration(done.durationInMs)], [600_000, 15, '15.0/s of 16/s', '10 min 0 s']);
+    const running = bulkRunView(run({ finishedAt: null, outcome: 'running', budgetPerSecond: null, graphRequests: 360 }), now);
+    assert.deepEqual([running.durationInMs, running.requestsPerSecond, formatRate(running), formatDuration(running.durationInMs)], [3_600_000, 0.1, '0.1/s (unpaced)', '1 h 0 min']);
+    const instant = bulkRunView(run({ finishedAt: new Date('2026-12-02T10:00:00.400Z') }), now);
+    assert.deepEqual([instant.requestsPerSecond, formatRate(instant), formatDuration(instant.durationInMs)], [null, '–', '0 s']);
+    assert.equal(formatRate({ requestsPerSecond: 16.666, budgetPerSecond: 16.6666 }), '16.7/s of 16.67/s');
+    assert.equal(formatCounts({ read: 12345, failed: 0 }), 'read 12,345, failed 0');
+    assert.equal(formatCounts({}), '–');
   });
 });
 

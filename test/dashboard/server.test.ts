@@ -99,7 +99,10 @@ describe('dashboard server, no token (loopback)', () => {
   test('the JSON figures and the assets', async () => {
     const json = (await app.inject({ url: '/api/figures' })).json();
     assert.equal(json.figures.progress.preCreated, 13);
-    assert.equal(json.history.length, 1);
+    assert.deepEqual(Object.keys(json), ['figures']);
+    assert.equal(json.figures.history.length, 14 * 24, 'hour by hour from the ledger, not what the server read while it ran');
+    assert.deepEqual(json.figures.history.at(-1), json.figures.progress);
+    assert.deepEqual(json.figures.bulkRuns, []);
     const uplot = await app.inject({ url: '/assets/uplot.js' });
     assert.equal(uplot.statusCode, 200);
     assert.match(uplot.headers['content-type'] as string, /javascript/);

@@ -17,6 +17,22 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
   function count(n) { return Number(n).toLocaleString('en-US'); }
   function latency(ms) { return ms === null ? '\u2013' : Math.round(ms) + ' ms'; }
   function seconds(iso) { return Date.parse(iso) / 1000; }
+  function share(value) { return value === null ? '\u2013' : (value * 100).toFixed(1) + '%'; }
+  function duration(ms) {
+    var s = Math.round(ms / 1000);
+    if (s < 60) return s + ' s';
+    var m = Math.floor(s / 60);
+    return m < 60 ? m + ' min ' + (s % 60) + ' s' : Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+  }
+  function rate(run) {
+    if (run.requestsPerSecond === null) return '\u2013';
+    var achieved = run.requestsPerSecond.toFixed(1) + '/s';
+    return run.budgetPerSecond === null ? achieved + ' (unpaced)' : achieved + ' of ' + Number(run.budgetPerSecond.toFixed(2)) + '/s';
+  }
+  function counts(values) {
+    var keys = Object.keys(values);
+    return keys.length === 0 ? '\u2013' : keys.map(function (k) { return k + ' ' + count(values[k]); }).join(', ');
+  }
 
   function setText(id, text) {
     var element = document.getElementById(id);
@@ -43,6 +59,29 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
 
   function chartWidth(element) { return Math.max(280, element.clientWidth); }
 
+  /**
+   * The x scale: the data's own first and last time, an hour either side of a single point. uPlot's own range for a
+   * single time point is min + 86400 / ms, that is 1000 days with x in seconds (uPlot 1.6.32), which drew the
+   * progress chart's axis out to years ahead; the range function then saw min != max and kept it. Reading the data,
+   * not uPlot's proposal, keeps the axis on the readings.
+   */
+  function timeRange(u) {
+    var xs = u.data[0];
+    var first = xs.length ? xs[0] : null;
+    var last = xs.length ? xs[xs.length - 1] : null;
+    if (first === null || last === null) { var now = Date.now() / 1000; return [now - 3600, now]; }
+    return first === last ? [first - 3600, last + 3600] : [first, last];
+  }
+
+  /** After each draw, the x axis's tick labels and range on the chart's element: what a reader (or a test) can check. */
+  function recordAxis(u) {
+    var element = u.root.parentElement;
+    if (!element) return;
+    element.dataset.xTicks = (u.axes[0]._values || []).join('|');
+    element.dataset.xMin = new Date(u.scales.x.min * 1000).toISOString();
+    element.dataset.xMax = new Date(u.scales.x.max * 1000).toISOString();
+  }
+
   function drawChart(id, series, data) {
     var element = document.getElementById(id);
     if (!element || typeof uPlot === 'undefined') return;
@@ -53,11 +92,12 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
       series: [{}].concat(series.map(function (s, i) {
         return { label: s.label, stroke: s.stroke || COLORS[i % COLORS.length], width: 2, dash: s.dash, points: { show: data[0].length < 40 } };
       })),
-      // Times in UTC, as the tables show them; a single point gets an hour either side instead of a span of years.
+      // x in seconds since the epoch (uPlot's default unit, ms: 1e-3), shown in UTC as the tables show them.
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
-      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 3600, max + 3600] : [min, max]; } } },
+      scales: { x: { time: true, range: timeRange } },
       axes: [{}, { size: 60 }],
       legend: { live: false },
+      hooks: { draw: [recordAxis] },
     }, data, element);
   }
 
@@ -79,10 +119,8 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
     var note = document.getElementById('hours-note');
     if (note) note.hidden = figures.hours.complete;
 
-    var points = payload.history.slice();
-    var last = points[points.length - 1];
-    if (!last || last.at !== progress.at) points.push(progress);
-    fillTable('progress-table', points.slice(-20).reverse().map(function (p) {
+    var points = figures.history;
+    fillTable('progress-table', points.slice(-24).reverse().map(function (p) {
       return [p.at, count(p.preCreated), count(p.migratedByExtension), count(p.migratedByReset), count(p.migratedBySignUp), count(p.remaining)];
     }));
     drawChart('progress-chart', [
@@ -99,7 +137,8 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
     var hours = figures.hours.perHour;
     fillTable('hours-table', hours.slice().reverse().map(function (h) {
       return [h.hour.slice(0, 13) + ':00'].concat(HOURLY.map(function (c) { return count(h.byColumn[c]); }),
-        [latency(h.p50LatencyInMs), latency(h.p95LatencyInMs), latency(h.p99LatencyInMs), count(h.overDeadline)]);
+        [latency(h.p50LatencyInMs), latency(h.p95LatencyInMs), latency(h.p99LatencyInMs), count(h.overDeadline),
+          count(h.legacyChecks), latency(h.legacyP50LatencyInMs), latency(h.legacyP95LatencyInMs), share(h.legacyShareP50)]);
     }));
     var x = hours.map(function (h) { return seconds(h.hour); });
     drawChart('answers-chart', HOURLY.map(function (c) { return { label: c }; }),
@@ -107,18 +146,28 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
     drawChart('latency-chart', [
       { label: 'p50' }, { label: 'p95' }, { label: 'p99' },
       { label: 'Deadline', stroke: '#b00020', dash: [6, 4] }, { label: 'Entra timeout', stroke: '#000000', dash: [2, 4] },
+      { label: 'Legacy p50', stroke: '#1b7f3b', dash: [1, 3] }, { label: 'Legacy p95', stroke: '#1b7f3b', dash: [8, 3] },
     ], [x,
       hours.map(function (h) { return h.p50LatencyInMs; }),
       hours.map(function (h) { return h.p95LatencyInMs; }),
       hours.map(function (h) { return h.p99LatencyInMs; }),
       hours.map(function () { return deadlineMs; }),
       hours.map(function () { return entraTimeoutMs; }),
+      hours.map(function (h) { return h.legacyP50LatencyInMs; }),
+      hours.map(function (h) { return h.legacyP95LatencyInMs; }),
     ]);
 
     fillTable('days-table', status.answers.perDay.slice().reverse().map(function (d) {
       return [d.day, count(d.answers)].concat(DAILY.map(function (a) { return count(d.byAction[a]); }),
         [latency(d.p50LatencyInMs), latency(d.p99LatencyInMs), d.unavailableShare === null ? '\u2013' : (d.unavailableShare * 100).toFixed(1) + '%']);
     }));
+
+    // The same cells as bulkRunCells in page.ts renders on the server.
+    fillTable('bulk-runs-table', figures.bulkRuns.map(function (run) {
+      return [run.command, run.startedAt, duration(run.durationInMs), run.outcome, run.dryRun ? 'yes' : 'no', count(run.graphRequests), rate(run), count(run.throttled), counts(run.counts)];
+    }));
+    var bulkNote = document.getElementById('bulk-runs-note');
+    if (bulkNote) bulkNote.hidden = figures.bulkRuns.length > 0;
 
     var list = document.getElementById('anomalies');
     if (list) {
