@@ -20,6 +20,9 @@ export const TelemetrySetting = {
   TRACES_SAMPLER_ARG: 'OTEL_TRACES_SAMPLER_ARG',
   SERVICE_NAME: 'OTEL_SERVICE_NAME',
   CONNECTION_STRING: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  /** The distro's JSON configuration, which would override the options startTelemetry fixes: refused. */
+  DISTRO_CONFIGURATION_FILE: 'APPLICATIONINSIGHTS_CONFIGURATION_FILE',
+  DISTRO_CONFIGURATION_CONTENT: 'APPLICATIONINSIGHTS_CONFIGURATION_CONTENT',
 } as const;
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
@@ -205,6 +208,13 @@ function readSampler(read: SettingsReader): void {
 function readAzureMonitor(read: SettingsReader): AzureMonitorSettings | null {
   const setting = TelemetrySetting.CONNECTION_STRING;
   const value = read.optional(setting);
+  // The distro reads a JSON configuration from these and lets it win over the options we give it: it could turn the
+  // bundled instrumentations (http, pg …) and live metrics back on, recording what we chose not to.
+  for (const override of [TelemetrySetting.DISTRO_CONFIGURATION_FILE, TelemetrySetting.DISTRO_CONFIGURATION_CONTENT]) {
+    if (read.optional(override) !== undefined && value !== undefined) {
+      read.report(override, 'is not supported: entra-migrate fixes the Azure Monitor distro\'s options (no instrumentations, no live metrics); sample with OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG instead');
+    }
+  }
   if (value === undefined) return null;
   const shape = 'expected InstrumentationKey=<GUID>;IngestionEndpoint=https://<region>.in.applicationinsights.azure.com/;… as the Application Insights resource shows it';
   if (value.length > MAX_CONNECTION_STRING_LENGTH) {

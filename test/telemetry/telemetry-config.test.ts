@@ -57,6 +57,16 @@ test('Application Insights: a connection string is accepted, its key never enume
   assert.ok(loadTelemetryConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: ` instrumentationkey = ${KEY} ; ` }).azureMonitor);
 });
 
+test("the distro's own JSON configuration is refused beside the connection string: it would win over our options", () => {
+  for (const setting of ['APPLICATIONINSIGHTS_CONFIGURATION_FILE', 'APPLICATIONINSIGHTS_CONFIGURATION_CONTENT']) {
+    const problems = problemsOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING, [setting]: '{"instrumentationOptions":{"http":{"enabled":true}}}' });
+    assert.deepEqual(problems.map((problem) => problem.split(':')[0]), [setting]);
+    assert.ok(!problems.join().includes(KEY));
+    // Without the connection string the distro never starts, and the variable concerns nobody.
+    assert.equal(telemetryWanted(loadTelemetryConfig({ [setting]: '{}' })), false);
+  }
+});
+
 test('both variables: both destinations', () => {
   const config = loadTelemetryConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION_STRING, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' });
   assert.ok(config.azureMonitor && config.otlp);
