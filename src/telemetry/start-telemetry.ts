@@ -116,8 +116,10 @@ async function startOtlp(serviceName: string): Promise<() => Promise<void>> {
  * The Azure Monitor distro. Statsbeat (the SDK's usage reports to Microsoft) and the SDK stats are off through the
  * variables the exporter reads, unless set otherwise; live metrics (a second connection, polling), offline storage
  * (files under the temporary directory, retried by later processes) and every bundled instrumentation (http, the
- * Azure SDK, pg, mysql, redis, mongodb, bunyan, winston) are off through its options. The distro reads the connection
- * string from the variable itself.
+ * Azure SDK, pg, mysql, redis, mongodb, bunyan, winston) are off through its options. The connection string is the
+ * one the loader checked. Its sampler is its own (5 traces a second unless OTEL_TRACES_SAMPLER says otherwise), and
+ * applies to the OTLP spans beside it too. Azure's VM resource detector probes the instance metadata service in the
+ * background (1 s at most, not awaited), nothing waits on it.
  */
 async function startAzureMonitor(config: TelemetryConfig, serviceName: string): Promise<() => Promise<void>> {
   for (const variable of ['APPLICATION_INSIGHTS_NO_STATSBEAT', 'APPLICATIONINSIGHTS_STATSBEAT_DISABLED', 'APPLICATIONINSIGHTS_SDKSTATS_DISABLED']) {
