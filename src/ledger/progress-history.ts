@@ -66,42 +66,41 @@ export function checkProgressRange(filter: ProgressHistoryFilter): number {
  * until in ms and the bucket length.
  *
  * Per pre-created account: its pre-creation, and, for the standing it has now, the moment it moved, at the earliest
- * its pre-creation. One pass over the accounts, joined to their reconciliation (primary key) and to the first
- * MigratePassword/UpdatePassword answers per object id (grouped once), then one over the sign-ups (the
- * `(object_id, action, reason)` index).
+ * its pre-creation. One pass over the accounts (materialised, then counted twice), joined to their reconciliation
+ * (primary key) and to the first MigratePassword/UpdatePassword answers per object id (grouped once, from the
+ * `(action, object_id, at)` index of migration 008 alone); then the sign-ups (the `(object_id, action, reason)` index).
+ * Times are converted to ms only once per account, not per answer.
  */
 export function progressMomentsSql(dialect: ProgressDialect): string {
   const { epochMs, p, greatest, wholeDivision } = dialect;
   const bucket = (moment: string) => `CASE WHEN ${moment} < ${p(1)} THEN -1 ELSE ${wholeDivision(`${moment} - ${p(1)}`, p(3))} END`;
-  const migratedAt = `CASE
-      WHEN a.confirmation = 'migrated-by-extension' THEN coalesce(a.first_answer_ms, a.confirmed_ms)
-      WHEN a.confirmation IN ('migrated-by-reset', 'released-by-cutover') THEN a.confirmed_ms
-      ELSE a.first_migrate_ms END`;
-  const kindOf = `CASE
-      WHEN a.confirmation = 'migrated-by-extension' THEN 'migratedByExtension'
-      WHEN a.confirmation = 'migrated-by-reset' THEN 'migratedByReset'
-      WHEN a.confirmation = 'released-by-cutover' THEN 'releasedByCutover'
-      WHEN a.confirmation = 'not-applied' THEN NULL
-      WHEN a.first_migrate_ms IS NOT NULL THEN 'migratedByExtension'
-      ELSE NULL END`;
-  return `WITH answers AS (
-      SELECT object_id, min(CASE WHEN action = 'MigratePassword' THEN ${epochMs('at')} END) AS first_migrate_ms, min(${epochMs('at')}) AS first_answer_ms
+  const moved = `${greatest}(created_ms, moved_ms)`;
+  return `WITH answers AS MATERIALIZED (
+      SELECT object_id, min(CASE WHEN action = 'MigratePassword' THEN at END) AS first_migrate_at, min(at) AS first_answer_at
       FROM jit_decisions WHERE action IN ('MigratePassword', 'UpdatePassword') GROUP BY object_id
-    ), accounts AS (
-      SELECT ${epochMs('p.updated_at')} AS created_ms, r.confirmation, ${epochMs('coalesce(r.confirmed_at, r.checked_at)')} AS confirmed_ms, d.first_migrate_ms, d.first_answer_ms
+    ), accounts AS MATERIALIZED (
+      SELECT ${epochMs('p.updated_at')} AS created_ms,
+        CASE WHEN r.confirmation = 'migrated-by-extension' THEN 'migratedByExtension'
+             WHEN r.confirmation = 'migrated-by-reset' THEN 'migratedByReset'
+             WHEN r.confirmation = 'released-by-cutover' THEN 'releasedByCutover'
+             WHEN r.confirmation = 'not-applied' THEN NULL
+             WHEN d.first_migrate_at IS NOT NULL THEN 'migratedByExtension' END AS kind,
+        CASE WHEN r.confirmation = 'migrated-by-extension' THEN ${epochMs('coalesce(d.first_answer_at, r.confirmed_at, r.checked_at)')}
+             WHEN r.confirmation IN ('migrated-by-reset', 'released-by-cutover') THEN ${epochMs('coalesce(r.confirmed_at, r.checked_at)')}
+             ELSE ${epochMs('d.first_migrate_at')} END AS moved_ms
       FROM premigration_accounts p
       LEFT JOIN reconciliations r ON r.legacy_id = p.legacy_id
       LEFT JOIN answers d ON d.object_id = p.entra_object_id
       WHERE p.state IN ('created', 'existing')
-    ), moments AS (
-      SELECT 'preCreated' AS kind, created_ms AS moment FROM accounts
-      UNION ALL
-      SELECT kind, ${greatest}(created_ms, coalesce(migrated_ms, created_ms)) FROM (SELECT ${kindOf} AS kind, ${migratedAt} AS migrated_ms, a.created_ms FROM accounts a) m WHERE kind IS NOT NULL
-      UNION ALL
-      SELECT 'migratedBySignUp', min(${epochMs('at')}) FROM jit_decisions
-      WHERE object_id = '${SIGN_UP_OBJECT_ID}' AND action = 'modifyAttributeValues' AND reason = '${MIGRATED_BY_SIGN_UP}' GROUP BY legacy_id
     )
-    SELECT kind, ${bucket('moment')} AS bucket, count(*) AS n FROM moments WHERE moment <= ${p(2)} GROUP BY kind, 2`;
+    SELECT 'preCreated' AS kind, ${bucket('created_ms')} AS bucket, count(*) AS n FROM accounts WHERE created_ms <= ${p(2)} GROUP BY 2
+    UNION ALL
+    SELECT kind, ${bucket(moved)}, count(*) FROM accounts WHERE kind IS NOT NULL AND ${moved} <= ${p(2)} GROUP BY 1, 2
+    UNION ALL
+    SELECT 'migratedBySignUp', ${bucket('first_ms')}, count(*) FROM (
+      SELECT min(${epochMs('at')}) AS first_ms FROM jit_decisions
+      WHERE object_id = '${SIGN_UP_OBJECT_ID}' AND action = 'modifyAttributeValues' AND reason = '${MIGRATED_BY_SIGN_UP}' AND legacy_id IS NOT NULL GROUP BY legacy_id) s
+    WHERE first_ms <= ${p(2)} GROUP BY 2`;
 }
 
 /** How a driver writes what the query needs. */

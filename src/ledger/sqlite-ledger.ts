@@ -17,9 +17,17 @@ import {
   type Confirmation,
   type ReconcileRow,
 } from './reconciliation.js';
-import { checkProgressRange, progressMomentsSql, progressOfRows, type ProgressMomentRow } from './progress-history.js';
+import { checkProgressRange, progressMomentsSql, progressOfRows, type ProgressDialect, type ProgressMomentRow } from './progress-history.js';
 import { pendingMigrations } from './schema-check.js';
 import { accountPageEndSql, checkDayRange, decisionDayOfRow, decisionDaysSql, LAST_RECONCILE_SQL, percentileOffset, SIGN_UP_COUNT_SQL, standingCountSql, standingsOfRows, stragglerLimitOf, stragglerOfRow, stragglerPageSql, type DecisionDayRow, type StragglerRow } from './status-queries.js';
+
+/** SQLite's words for the progress query: times are ISO text (`unixepoch` reads them), parameters named. */
+export const SQLITE_PROGRESS_DIALECT: ProgressDialect = {
+  epochMs: (column) => `CAST(round(unixepoch(${column}, 'subsec') * 1000) AS INTEGER)`,
+  p: (n) => `@p${n}`,
+  greatest: 'max',
+  wholeDivision: (dividend, divisor) => `CAST((${dividend}) / ${divisor} AS INTEGER)`,
+};
 
 /** How long a write waits for another process's lock, in ms. */
 const BUSY_TIMEOUT_IN_MS = 2000;
@@ -241,12 +249,7 @@ export function openSqliteLedger(path: string): Ledger {
     },
     async progressHistory(filter) {
       const buckets = checkProgressRange(filter);
-      const sql = progressMomentsSql({
-        epochMs: (column) => `CAST(round(unixepoch(${column}, 'subsec') * 1000) AS INTEGER)`,
-        p: (n) => `@p${n}`,
-        greatest: 'max',
-        wholeDivision: (dividend, divisor) => `CAST((${dividend}) / ${divisor} AS INTEGER)`,
-      });
+      const sql = progressMomentsSql(SQLITE_PROGRESS_DIALECT);
       const rows = guarded(() => db.prepare<[{ p1: number; p2: number; p3: number }], ProgressMomentRow>(sql).all({ p1: filter.since.getTime(), p2: filter.until.getTime(), p3: filter.bucketInMs }));
       return progressOfRows(filter, buckets, rows);
     },

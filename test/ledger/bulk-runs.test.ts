@@ -160,7 +160,7 @@ for (const kind of ledgerKinds('bulk-runs', { memory: true })) {
   });
 }
 
-/** A ledger at schema 6 (as released before this change), with one decision, then opened by this version. */
+/** A ledger at schema 6 (as released before migrations 007 and 008), with one decision, then opened by this version. */
 describe('ledger migration 007 over a ledger written by the version before it', () => {
   const rowsAtVersion6 = `INSERT INTO jit_decisions (at, correlation_id, object_id, legacy_id, action, reason, latency_ms) VALUES`;
 
@@ -170,7 +170,7 @@ describe('ledger migration 007 over a ledger written by the version before it', 
     try {
       await (await openLedger(`sqlite://${path}`)).close();
       const db = new Database(path);
-      db.exec('DROP TABLE bulk_runs; DELETE FROM schema_migrations WHERE version = 7');
+      db.exec('DROP INDEX jit_decisions_action_object_at; DROP TABLE bulk_runs; DELETE FROM schema_migrations WHERE version >= 7');
       db.exec('ALTER TABLE jit_decisions DROP COLUMN legacy_latency_ms');
       db.exec(`${rowsAtVersion6} ('2026-12-01T10:00:00.000Z', 'old', 'o', '1', 'MigratePassword', 'password-correct', 80)`);
       db.close();
@@ -204,7 +204,7 @@ describe('ledger migration 007 over a ledger written by the version before it', 
     await client.connect();
     try {
       await (await openLedger(url)).close();
-      await client.query(`DROP TABLE ${schema}.bulk_runs; DELETE FROM ${schema}.schema_migrations WHERE version = 7; ALTER TABLE ${schema}.jit_decisions DROP COLUMN legacy_latency_ms`);
+      await client.query(`DROP INDEX ${schema}.jit_decisions_action_object_at; DROP TABLE ${schema}.bulk_runs; DELETE FROM ${schema}.schema_migrations WHERE version >= 7; ALTER TABLE ${schema}.jit_decisions DROP COLUMN legacy_latency_ms`);
       await client.query(`${rowsAtVersion6.replace('jit_decisions', `${schema}.jit_decisions`)} ('2026-12-01T10:00:00.000Z', 'old', 'o', '1', 'MigratePassword', 'password-correct', 80)`);
       const ledger = await openLedger(url);
       try {

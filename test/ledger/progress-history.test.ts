@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, describe, test } from 'node:test';
 import { LedgerErrorCode, MAX_PROGRESS_BUCKETS, openLedger, type AccountState, type Confirmation, type DecisionAction, type Ledger, type ProgressBucket } from '../../src/ledger/index.js';
+import { progressMomentsSql } from '../../src/ledger/progress-history.js';
+import { SQLITE_PROGRESS_DIALECT } from '../../src/ledger/sqlite-ledger.js';
 import { statusFigures } from '../../src/status/index.js';
 import { ledgerKinds } from '../support/ledger-kinds.js';
 import { NOW, seedStatusLedger } from '../status/seed-status-ledger.js';
@@ -162,3 +168,26 @@ for (const kind of ledgerKinds('progress-history', { memory: true })) {
     });
   });
 }
+
+describe('ledger migration 008: the progress query reads the answers from its index (SQLite)', () => {
+  test('the first answers per user come from the (action, object_id, at) index alone; the accounts are read once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'progress-plan-'));
+    try {
+      await (await openLedger(`sqlite://${join(dir, 'ledger.db')}`)).close();
+      const db = new Database(join(dir, 'ledger.db'), { readonly: true });
+      try {
+        const plan = db
+          .prepare<[{ p1: number; p2: number; p3: number }], { detail: string }>(`EXPLAIN QUERY PLAN ${progressMomentsSql(SQLITE_PROGRESS_DIALECT)}`)
+          .all({ p1: 0, p2: 1, p3: 1000 })
+          .map((row) => row.detail)
+          .join('\n');
+        assert.match(plan, /SEARCH jit_decisions USING COVERING INDEX jit_decisions_action_object_at \(action=\?\)/);
+        assert.equal(plan.match(/^SEARCH p /gm)?.length, 1, plan);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
