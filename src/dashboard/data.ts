@@ -1,7 +1,10 @@
 import { DECISION_ACTIONS, type DecisionRecord, type Ledger } from '../ledger/index.js';
 import { statusFigures, UNAVAILABLE_REASONS, type StatusFigures } from '../status/index.js';
 import { recentBulkRuns, type BulkRunView } from './bulk-runs.js';
-import { progressOverTime } from './progress-history.js';
+import { progressOverTime, withLivePoint } from './progress-history.js';
+
+/** Where the progress points come from: the ledger each time by default; the server reuses the hours past (`ProgressHistoryCache`). */
+export type ProgressHistoryReader = (now: Date) => Promise<ProgressPoint[]>;
 
 const HOUR_IN_MS = 3_600_000;
 /** Hours of answers shown: the last day, hour by hour. */
@@ -64,7 +67,7 @@ export interface DashboardFigures {
   /** The figures of `entra-migrate status`, unchanged (keys in docs/status.md). */
   status: StatusFigures;
   progress: ProgressPoint;
-  /** The progress hour by hour from the ledger, oldest first, the last at now (see `progressOverTime`). */
+  /** The progress hour by hour from the ledger, oldest first, the last the figures' own point now (see `progressOverTime`). */
   history: ProgressPoint[];
   /** The last bulk runs, newest first. */
   bulkRuns: BulkRunView[];
@@ -83,6 +86,8 @@ export interface DashboardFiguresOptions {
   now: Date;
   /** RESPONSE_DEADLINE_MS: answers later than this count as over the deadline. */
   deadlineInMs: number;
+  /** Default: `progressOverTime` on the ledger, its last point the figures' own. */
+  history?: ProgressHistoryReader;
 }
 
 /**
@@ -96,14 +101,17 @@ export interface DashboardFiguresOptions {
  */
 export async function dashboardFigures(options: DashboardFiguresOptions): Promise<DashboardFigures> {
   const { ledger, now, deadlineInMs } = options;
-  const [status, newest, history, bulkRuns] = await Promise.all([
+  const readHistory = options.history ?? ((at: Date) => progressOverTime(ledger, at));
+  const [status, newest, bulkRuns, points] = await Promise.all([
     statusFigures({ ledger, days: DAYS_SHOWN, now }),
     ledger.listDecisions({ limit: HOURLY_ANSWERS_READ }),
-    progressOverTime(ledger, now),
     recentBulkRuns(ledger, now),
+    readHistory(now),
   ]);
+  const progress = progressOf(status);
+  const history = withLivePoint(points, progress);
   const hours = answerHours(newest, now, deadlineInMs);
-  return { status, progress: progressOf(status), history, bulkRuns, hours, deadlineInMs, entraTimeoutInMs: ENTRA_TIMEOUT_IN_MS, anomalies: anomaliesOf(status, hours.perHour) };
+  return { status, progress, history, bulkRuns, hours, deadlineInMs, entraTimeoutInMs: ENTRA_TIMEOUT_IN_MS, anomalies: anomaliesOf(status, hours.perHour) };
 }
 
 /** The progress point of a set of status figures. */

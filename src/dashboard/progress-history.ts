@@ -22,6 +22,48 @@ export async function progressOverTime(ledger: Ledger, now: Date): Promise<Progr
   return withoutLeadingEmptyHours(buckets).map(pointOf);
 }
 
+/** 60 s: how long the hours already past are reused; the point now is always fresh. */
+export const PROGRESS_REREAD_AFTER_IN_MS = 60_000;
+
+/**
+ * The progress points, read from the ledger at most once a minute (and whenever a new hour starts); the figures put
+ * their own point now in place of the reading's last ({@link withLivePoint}). The hours already past change only when reconcile confirms an account
+ * with an earlier time; the point now changes with every sign-in, and comes from the figures. On a ledger of 100,000
+ * accounts the query takes 150–300 ms; the page polls every 3 s.
+ *
+ * @example
+ *   const history = new ProgressHistoryCache(ledger);
+ *   const points = withLivePoint(await history.points(now), figures.progress); // points.at(-1) === figures.progress
+ */
+export class ProgressHistoryCache {
+  readonly #ledger: Ledger;
+  readonly #rereadAfterInMs: number;
+  #read: { at: number; hour: number; points: Promise<ProgressPoint[]> } | undefined;
+
+  constructor(ledger: Ledger, options: { rereadAfterInMs?: number } = {}) {
+    this.#ledger = ledger;
+    this.#rereadAfterInMs = options.rereadAfterInMs ?? PROGRESS_REREAD_AFTER_IN_MS;
+  }
+
+  /** The points of the last reading (its own last point is from then: see {@link withLivePoint}). */
+  points(now: Date): Promise<ProgressPoint[]> {
+    const hour = Math.floor(now.getTime() / HOUR_IN_MS);
+    const read = this.#read;
+    if (read === undefined || read.hour !== hour || now.getTime() - read.at >= this.#rereadAfterInMs || now.getTime() < read.at) {
+      const points = progressOverTime(this.#ledger, now);
+      points.catch(() => (this.#read = undefined)); // a failed reading is not reused
+      this.#read = { at: now.getTime(), hour, points };
+      return points;
+    }
+    return read.points;
+  }
+}
+
+/** The hours past of a reading, and the figures' point now in place of the reading's own last point. */
+export function withLivePoint(points: readonly ProgressPoint[], live: ProgressPoint): ProgressPoint[] {
+  return [...points.slice(0, -1).filter((point) => point.at < live.at), live];
+}
+
 /** From the last empty bucket before the first that holds anything; only the last bucket when none does. */
 export function withoutLeadingEmptyHours(buckets: readonly ProgressBucket[]): ProgressBucket[] {
   const first = buckets.findIndex((bucket) => bucket.preCreated > 0 || bucket.migratedBySignUp > 0);

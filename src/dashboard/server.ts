@@ -9,6 +9,7 @@ import { requireToken, sessionCookie, tokenMatches } from './auth.js';
 import { dashboardFigures, type DashboardFigures } from './data.js';
 import { renderLoginPage } from './login-page.js';
 import { renderDashboardPage } from './page.js';
+import { ProgressHistoryCache } from './progress-history.js';
 import { readOnlyLedger } from './read-only-ledger.js';
 import { normaliseSearch, searchStragglers, stragglerIdCsvLines } from './stragglers.js';
 
@@ -53,6 +54,7 @@ export async function buildDashboardServer(options: DashboardServerOptions): Pro
   const ledger = readOnlyLedger(options.ledger);
   const now = options.now ?? (() => new Date());
   const chartLibrary = loadChartLibrary();
+  const history = new ProgressHistoryCache(ledger);
   // No request logging at all: a query string or header could carry the token.
   const app = Fastify({ logger: false, bodyLimit: 4096 });
   await app.register(formbody);
@@ -79,7 +81,7 @@ export async function buildDashboardServer(options: DashboardServerOptions): Pro
   const figures = (): Promise<DashboardFigures> => {
     const at = Date.now();
     if (cached === undefined || at - cached.at >= FIGURES_REUSED_FOR_IN_MS) {
-      const reading = dashboardFigures({ ledger, now: now(), deadlineInMs: options.deadlineInMs });
+      const reading = dashboardFigures({ ledger, now: now(), deadlineInMs: options.deadlineInMs, history: (at) => history.points(at) });
       reading.catch(() => (cached = undefined)); // a failed reading is not reused
       cached = { at, figures: reading };
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { answerHours, dashboardFigures, HOURLY_ANSWERS_READ, percentile } from '../../src/dashboard/data.js';
 import { bulkRunView, formatCounts, formatDuration, formatRate } from '../../src/dashboard/bulk-runs.js';
-import { withoutLeadingEmptyHours } from '../../src/dashboard/progress-history.js';
+import { ProgressHistoryCache, withLivePoint, withoutLeadingEmptyHours } from '../../src/dashboard/progress-history.js';
 import { openLedger, type BulkRunRecord, type DecisionRecord, type Ledger, type ProgressBucket } from '../../src/ledger/index.js';
 import { statusFigures } from '../../src/status/index.js';
 import { NOW, seedStatusLedger } from '../status/seed-status-ledger.js';
@@ -176,6 +176,48 @@ describe('progress history: the hours shown', () => {
     assert.deepEqual(withoutLeadingEmptyHours([bucket(1, 0), bucket(2, 0, 1)]).map((b) => b.at.getUTCHours()), [1, 2], 'a sign-up counts as something');
     assert.deepEqual(withoutLeadingEmptyHours([bucket(1, 3), bucket(2, 3)]).length, 2, 'a migration older than the range keeps every hour');
     assert.deepEqual(withoutLeadingEmptyHours([bucket(1, 0), bucket(2, 0)]).map((b) => b.at.getUTCHours()), [2]);
+  });
+});
+
+describe('progress history: read once a minute, the point now always fresh', () => {
+  test('the hours past are reused for a minute and within the hour; a new hour or a failed reading reads again', async () => {
+    const ledger = await openLedger('memory:');
+    try {
+      await seedStatusLedger(ledger, NOW);
+      let reads = 0;
+      let failNext = false;
+      const counting: Ledger = Object.create(ledger, {
+        progressHistory: {
+          value: async (filter: Parameters<Ledger['progressHistory']>[0]) => {
+            reads += 1;
+            if (failNext) throw Object.assign(new Error('gone'), { code: 'LEDGER_UNAVAILABLE' });
+            return ledger.progressHistory(filter);
+          },
+        },
+      });
+      const cache = new ProgressHistoryCache(counting, { rereadAfterInMs: 60_000 });
+      const at = (ms: number) => new Date(NOW.getTime() + ms);
+      await cache.points(at(1000));
+      await cache.points(at(30_000));
+      assert.equal(reads, 1, 'reused inside the minute');
+      await cache.points(at(61_000));
+      assert.equal(reads, 2, 'read again after a minute');
+      const nextHour = await cache.points(at(3_600_000));
+      assert.equal(reads, 3, 'read again in a new hour');
+      assert.equal(nextHour.at(-1)!.at, at(3_600_000).toISOString());
+      failNext = true;
+      await assert.rejects(cache.points(at(3_700_000)), /gone/);
+      failNext = false;
+      await cache.points(at(3_701_000));
+      assert.equal(reads, 5, 'a failed reading is not reused');
+
+      const live = { ...nextHour.at(-1)!, at: at(3_650_000).toISOString(), migratedByExtension: 99 };
+      const shown = withLivePoint(nextHour, live);
+      assert.deepEqual(shown.at(-1), live);
+      assert.deepEqual(shown.slice(0, -1), nextHour.slice(0, -1));
+    } finally {
+      await ledger.close();
+    }
   });
 });
 
