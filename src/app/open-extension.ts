@@ -9,7 +9,9 @@ import type { EntraAccounts, EventOutcome, PasswordSubmitOutcome } from '../hand
 import type { HashCheckObserver } from '../legacy/hashes/verifier.js';
 import type { GuardedAuthority } from '../legacy/index.js';
 import { MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID } from '../ledger/decision-record.js';
-import { createExtensionMetrics, type ExtensionMetrics } from '../metrics/extension-metrics.js';
+import type { Meter, Tracer } from '@opentelemetry/api';
+import { everyRecorder } from '../metrics/every-recorder.js';
+import { createExtensionMetrics, type ExtensionMetrics, type ExtensionMetricsRecorder } from '../metrics/extension-metrics.js';
 import { withCheckTiming } from '../metrics/timed-authority.js';
 import { eventCallOf, openLedger, type Ledger } from '../ledger/index.js';
 import {
@@ -21,6 +23,7 @@ import {
   type SigningKeySource,
 } from '../security/index.js';
 import { buildMetricsServer } from '../server/metrics-server.js';
+import { createOtelExtensionMetrics } from '../telemetry/otel-extension-metrics.js';
 import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { openLegacyAuthority } from './open-legacy-authority.js';
@@ -50,6 +53,12 @@ export interface ExtensionOptions {
   fetch?: typeof fetch;
   /** Builds the Key Vault unwrapping client for `JIT_DECRYPTION_KEY_VAULT_KEY_ID`; default @azure/keyvault-keys. */
   keyUnwrapper?: KeyUnwrapperFactory;
+  /**
+   * OpenTelemetry, as `startTelemetry` started it (OTEL_EXPORTER_OTLP_ENDPOINT, APPLICATIONINSIGHTS_CONNECTION_STRING):
+   * a span per callout and per legacy check with `tracer`, the extension's metrics exported through `meter`. Without
+   * it, no span is made and only the Prometheus metrics (if asked for) are recorded.
+   */
+  telemetry?: { tracer?: Tracer | undefined; meter?: Meter | undefined };
 }
 
 /** The running parts of `serve`, opened from one validated configuration. */
@@ -62,7 +71,8 @@ export interface Extension {
   signingKeys: SigningKeySource;
   /**
    * The Prometheus metrics, when METRICS_TOKEN or METRICS_PORT asks for them (`GET /metrics` on the server, or on
-   * `metricsServer`); undefined otherwise, and then nothing is counted or timed.
+   * `metricsServer`); undefined otherwise. With neither these nor `options.telemetry`'s meter, nothing is counted or
+   * timed.
    */
   metrics: ExtensionMetrics | undefined;
   /** The server of METRICS_PORT (`GET /metrics` alone), not yet listening; undefined without METRICS_PORT. */
@@ -92,12 +102,13 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     for (const part of opened.reverse()) await part.close().catch(() => undefined);
   };
   try {
-    const metricsWanted = config.metrics.token !== undefined || config.metrics.port !== undefined;
+    const prometheusWanted = config.metrics.token !== undefined || config.metrics.port !== undefined;
+    const otelMetrics = options.telemetry?.meter && createOtelExtensionMetrics(options.telemetry.meter);
     // A SQL store's hash verifier is made as the store opens, before the metrics (whose probes read the store), so it
     // reports to them through `verifierReports`, set once they exist. Without metrics it gets no observer at all and
     // reads no clock.
-    let verifierReports: ExtensionMetrics | undefined;
-    const hashChecks: HashCheckObserver | undefined = metricsWanted
+    let verifierReports: ExtensionMetricsRecorder | undefined;
+    const hashChecks: HashCheckObserver | undefined = prometheusWanted || otelMetrics
       ? {
           hashComputed: (seconds, format) => verifierReports?.hashVerify(seconds, format),
           checkRejected: (reason) => verifierReports?.admissionRejected(reason),
@@ -126,7 +137,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       );
     }
 
-    const metrics = metricsWanted
+    const metrics = prometheusWanted
       ? createExtensionMetrics(
           {
             circuitState: () => legacy.circuitState(),
@@ -136,12 +147,14 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
           { clock },
         )
       : undefined;
-    verifierReports = metrics;
+    // Prometheus, OpenTelemetry, both or neither: every recording point below tells `recorder`, absent when neither.
+    const recorder = everyRecorder([metrics, otelMetrics]);
+    verifierReports = recorder;
     const signingKeys = createSigningKeySource({
       openIdConfigurationUrls: config.openIdConfigurationUrl ? [config.openIdConfigurationUrl] : openIdConfigurationUrlsFor(config.tenantId),
       ...(options.fetch && { fetch: options.fetch }),
       now: clock,
-      ...(metrics && { onRefresh: (result: 'ok' | 'failed') => metrics.signingKeyRefresh(result) }),
+      ...(recorder && { onRefresh: (result: 'ok' | 'failed') => recorder.signingKeyRefresh(result) }),
     });
     const readiness: ReadinessCheck[] = [
       { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
@@ -209,11 +222,11 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         extensionAppId: config.extensionAppId,
         extensionResourceId: config.extensionResourceId,
         keyRing,
-        legacy: metrics ? withCheckTiming(legacy, (seconds, outcome) => metrics.legacyCheck(seconds, outcome)) : legacy,
+        legacy: recorder ? withCheckTiming(legacy, (seconds, outcome) => recorder.legacyCheck(seconds, outcome)) : legacy,
         messages,
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
-        ...(metrics && { onDecryption: (seconds: number, result: 'ok' | 'failed') => metrics.decryption(seconds, result) }),
+        ...(recorder && { onDecryption: (seconds: number, result: 'ok' | 'failed') => recorder.decryption(seconds, result) }),
       },
       readiness,
       onOutcome,
@@ -248,6 +261,8 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       onEventOutcome,
       maxConnections: config.maxConnections,
       ...(metrics && { metrics: { metrics, token: config.metrics.token, onCalloutPort: config.metrics.port === undefined } }),
+      ...(recorder && { recorder }),
+      ...(options.telemetry?.tracer && { tracer: options.telemetry.tracer }),
     });
 
     const metricsServer = metrics && config.metrics.port !== undefined ? await buildMetricsServer({ metrics, token: config.metrics.token, logger: options.logger }) : undefined;

@@ -51,6 +51,14 @@ export interface ExtensionMetrics {
   text(): Promise<string>;
 }
 
+/**
+ * The recording side of the extension's metrics: everything the server, the legacy check, the hash verifier and the
+ * decryption tell them (not the Prometheus registry and its text). The OpenTelemetry recorder
+ * (telemetry/otel-extension-metrics.ts) implements it too, so a method added here must be added there: the compiler
+ * says so.
+ */
+export type ExtensionMetricsRecorder = Omit<ExtensionMetrics, 'registry' | 'text'>;
+
 /** Seconds buckets around Entra's 2-second budget: fine below 250 ms, where a healthy answer falls, then up to it. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5];
 /**

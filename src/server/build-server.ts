@@ -6,7 +6,7 @@ import type { CallerTokenVerifier } from './caller-auth.js';
 import type { ReadinessCheck } from './readiness.js';
 import { attributeCollectionStartRoutes } from './routes/attribute-collection-start.js';
 import { attributeCollectionSubmitRoutes } from './routes/attribute-collection-submit.js';
-import type { ExtensionMetrics } from '../metrics/extension-metrics.js';
+import type { ExtensionMetrics, ExtensionMetricsRecorder } from '../metrics/extension-metrics.js';
 import { traceCallouts, withCheckSpans } from '../telemetry/index.js';
 import type { Tracer } from '@opentelemetry/api';
 import { healthRoutes } from './routes/health.js';
@@ -81,10 +81,16 @@ export interface ServerDeps {
   /** Told about every answer of an event other than OnPasswordSubmit, after it is sent (the ledger's audit row). Must not throw. */
   onEventOutcome?: (outcome: EventOutcome) => void;
   /**
-   * Every answer counted and timed in `metrics`; `GET /metrics` on this server when `onCalloutPort` (METRICS_TOKEN
-   * set, METRICS_PORT not), behind `token`. Without it, nothing is counted and /metrics is 404.
+   * The Prometheus metrics: every answer counted and timed in `metrics` (unless `recorder` is given), and `GET
+   * /metrics` on this server when `onCalloutPort` (METRICS_TOKEN set, METRICS_PORT not), behind `token`. Without it,
+   * /metrics is 404.
    */
   metrics?: { metrics: ExtensionMetrics; token: string | undefined; onCalloutPort: boolean };
+  /**
+   * Where every answer is counted and timed when that is more than the Prometheus metrics (metrics/every-recorder.ts:
+   * Prometheus and OpenTelemetry together, or OpenTelemetry alone); default `metrics.metrics`. Neither: nothing counted.
+   */
+  recorder?: ExtensionMetricsRecorder;
   /**
    * One SERVER span per callout and a child span per legacy password check (telemetry/callout-spans.ts), made with
    * this tracer (`startTelemetry`'s). Without it, no span is made and the routes pay nothing for tracing.
@@ -151,13 +157,14 @@ export async function buildServer(deps: ServerDeps) {
     if (draining && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
   });
 
+  const recorder = deps.recorder ?? deps.metrics?.metrics;
   // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
   app.addHook('onResponse', async (request, reply) => {
     const outcome = request.outcome ?? request.eventOutcome;
     const event = request.routeOptions.config?.event;
-    if (deps.metrics && event) {
+    if (recorder && event) {
       const action = reply.statusCode === 200 ? (outcome?.action ?? 'unknown') : 'error';
-      deps.metrics.metrics.answered({ event, action, status: reply.statusCode, seconds: (deps.clock() - request.receivedAt) / 1000 });
+      recorder.answered({ event, action, status: reply.statusCode, seconds: (deps.clock() - request.receivedAt) / 1000 });
     }
     request.log.info(
       {

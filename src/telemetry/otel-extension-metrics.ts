@@ -1,12 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
-import type { ExtensionMetrics } from '../metrics/extension-metrics.js';
+import type { ExtensionMetricsRecorder } from '../metrics/extension-metrics.js';
 
-/**
- * The recording side of the extension's metrics: everything the server, the legacy check, the hash verifier and the
- * decryption tell them (not the Prometheus registry and its text). A method added to ExtensionMetrics is added here
- * too, and the OpenTelemetry recorder below then has to implement it: the compiler says so.
- */
-export type ExtensionMetricsRecorder = Omit<ExtensionMetrics, 'registry' | 'text'>;
+export type { ExtensionMetricsRecorder };
 
 /**
  * Seconds buckets around Entra's 2-second budget, the Prometheus histograms' own (metrics/extension-metrics.ts):

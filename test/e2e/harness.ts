@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { openExtension, type Extension } from '../../src/app/index.js';
+import { openExtension, type Extension, type ExtensionOptions } from '../../src/app/index.js';
 import { createLogger } from '../../src/common/logger.js';
 import { loadServeConfig } from '../../src/config/index.js';
 import { startEmulator, type RunningEmulator, type SignUpSettings } from '../../src/emulator/index.js';
@@ -39,6 +39,8 @@ export async function startStack(options: {
    * extension's routes.
    */
   signUp?: (emulator: RunningEmulator) => Pick<SignUpSettings, 'customAttributes'>;
+  /** OpenTelemetry for the extension, as the CLI passes what it started (`startTelemetry`). */
+  telemetry?: ExtensionOptions['telemetry'];
 }): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), 'entra-migrate-e2e-'));
   const key = await generateDecryptionKey({ subject: 'CN=e2e' });
@@ -78,7 +80,7 @@ export async function startStack(options: {
     ...(options.responseDeadlineMs !== undefined && { RESPONSE_DEADLINE_MS: String(options.responseDeadlineMs) }),
     ...options.serveSettings?.(emulator),
   });
-  const extension = await openExtension(config, { logger });
+  const extension = await openExtension(config, { logger, ...(options.telemetry && { telemetry: options.telemetry }) });
   const address = await extension.server.listen({ port: 0, host: '127.0.0.1' });
   emulator.configureExtension({
     targetUrl: `${address}/events/password-submit`,
