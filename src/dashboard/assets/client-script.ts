@@ -73,7 +73,11 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
     return first === last ? [first - 3600, last + 3600] : [first, last];
   }
 
-  /** After each draw, the x axis's tick labels and range on the chart's element: what a reader (or a test) can check. */
+  /**
+   * After each draw, the x axis's tick labels and range on the chart's element (uPlot draws them on a canvas): what a
+   * reader, or the browser test, can check. The labels are uPlot's own record of what it drew (axes[0]._values, not
+   * public API in 1.6.32); should an upgrade drop it, the attribute goes empty and the browser test says so.
+   */
   function recordAxis(u) {
     var element = u.root.parentElement;
     if (!element) return;
