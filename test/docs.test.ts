@@ -9,6 +9,7 @@ import { buildProgram } from '../src/cli/main.js';
 import { loadGraphAccessConfig, loadPremigrateConfig, loadServeConfig } from '../src/config/index.js';
 import { loadReconcileConfig } from '../src/config/reconcile-config.js';
 import { loadDashboardConfig } from '../src/dashboard/dashboard-config.js';
+import { loadTelemetryConfig } from '../src/telemetry/index.js';
 import { DEFAULT_FORMATS } from '../src/legacy/hashes/index.js';
 import { settingsReadBy } from './config/settings-read.js';
 
@@ -28,6 +29,7 @@ function settingsReadByCommands(): Set<string> {
     ...settingsReadBy((raw) => loadReconcileConfig(raw)),
     ...settingsReadBy(loadGraphAccessConfig),
     ...settingsReadBy(loadDashboardConfig),
+    ...settingsReadBy(loadTelemetryConfig),
   ]);
 }
 

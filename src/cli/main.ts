@@ -18,10 +18,11 @@ import { reportError } from './report-error.js';
 
 /**
  * The commands that send OpenTelemetry (traces and metrics) when OTEL_EXPORTER_OTLP_ENDPOINT or
- * APPLICATIONINSIGHTS_CONNECTION_STRING is set: the service, and the two long runs whose counters are worth watching.
- * The others are short, interactive or local, and never start it.
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set: the service, and the bulk runs whose counters are worth watching
+ * (bulk/run-report: premigrate and its --sync, reconcile, cutover). The others are short, interactive or local, and
+ * never start it.
  */
-const TELEMETRY_COMMANDS: ReadonlySet<string> = new Set(['serve', 'premigrate', 'reconcile']);
+const TELEMETRY_COMMANDS: ReadonlySet<string> = new Set(['serve', 'premigrate', 'reconcile', 'cutover']);
 
 /** Builds the `entra-migrate` command line. Each command lives in its own module under commands/. */
 export function buildProgram(setExitCode: (code: number) => void): Command {

@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import { runCli } from '../support/cli.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
-test('a wrong telemetry setting stops serve, premigrate and reconcile before they start (exit 2, the setting named, its value not echoed)', async () => {
-  for (const command of ['serve', 'premigrate', 'reconcile']) {
-    const result = await runCli([command], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://api:Sup3rSecret@otlp.example.com' } });
+test('a wrong telemetry setting stops serve, premigrate, reconcile and cutover before they start (exit 2, the setting named, its value not echoed)', async () => {
+  // cutover's --target-url is required by the command line itself, before any action (or telemetry) runs.
+  for (const argv of [['serve'], ['premigrate'], ['reconcile'], ['cutover', '--target-url', 'https://extension.contoso.com/events/password-submit']]) {
+    const command = argv[0]!;
+    const result = await runCli(argv, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://api:Sup3rSecret@otlp.example.com' } });
     assert.equal(result.code, 2, `${command}: ${result.stderr}`);
     assert.match(result.stderr, new RegExp(`^entra-migrate ${command}: OTEL_EXPORTER_OTLP_ENDPOINT must not hold credentials`, 'm'));
     assert.ok(!result.stderr.includes('Sup3rSecret'));

@@ -70,6 +70,9 @@ which wins over --config.
   MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
   METRICS_TOKEN                   serve GET /metrics (Prometheus) on PORT to Authorization: Bearer <token>
   METRICS_PORT                    or serve GET /metrics on a port of its own (behind METRICS_TOKEN if set too)
+  OTEL_EXPORTER_OTLP_ENDPOINT     send traces and metrics over OTLP, with the SDK's OTEL_* settings (environment only)
+  APPLICATIONINSIGHTS_CONNECTION_STRING
+                                  send them to Application Insights (Azure Monitor distro; environment only)
   PORT                            the port to listen on (default 7071)
   HOST                            the interface to listen on (default 0.0.0.0)
   LOG_LEVEL                       fatal|error|warn|info|debug|trace|silent (default info)
