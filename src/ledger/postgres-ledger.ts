@@ -269,7 +269,7 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     async progressHistory(filter) {
       const buckets = checkProgressRange(filter);
       const sql = progressMomentsSql({
-        epochMs: (column) => `round(extract(epoch FROM ${column}) * 1000)::bigint`,
+        epochMs: (column) => `(date_part('epoch', ${column}) * 1000)::bigint`, // double precision: faster than extract's numeric, exact to the ms once rounded
         p: (n) => `$${n}::bigint`,
         greatest: 'greatest',
         wholeDivision: (dividend, divisor) => `((${dividend}) / ${divisor})`,

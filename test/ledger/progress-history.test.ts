@@ -53,6 +53,7 @@ async function seedMoments(ledger: Ledger): Promise<void> {
   await answer('o-B-answered', 'B-answered', at('02:15:00'), 'MigratePassword');
   await answer('o-B-answered', 'B-answered', at('02:45:00'), 'MigratePassword'); // the first answer counts
   await account('C-reset', at('01:00:00'));
+  await account('C-just-before', at('00:59:59.999')); // a millisecond before C's bucket: times are kept to the ms
   await reconciled('C-reset', 'migrated-by-reset', at('03:00:00'), at('03:30:00'));
   await account('D-answered-early', at('01:10:00'));
   await answer('o-D-answered-early', 'D-answered-early', at('00:50:00'), 'MigratePassword');
@@ -101,8 +102,9 @@ for (const kind of ledgerKinds('progress-history', { memory: true })) {
       await seedMoments(ledger);
       assert.deepEqual(columns(await ledger.progressHistory({ since: SINCE, until: UNTIL, bucketInMs: HOUR_IN_MS })), {
         at: ['01:00', '02:00', '03:00', '04:00', '05:00', '06:00'],
-        // A before the range; B, E, F, G, J, K in the first hour; C on the edge of the second, and D; L at until, H after.
-        preCreated: [7, 9, 9, 9, 9, 10],
+        // A before the range; B, E, F, G, J, K and C-just-before in the first hour; C on the edge of the second, and D;
+        // L at until, H after.
+        preCreated: [8, 10, 10, 10, 10, 11],
         // D at its pre-creation (answered before it), E at its UpdatePassword (confirmed later), B at its first answer.
         migratedByExtension: [0, 2, 3, 3, 3, 3],
         migratedByReset: [0, 0, 0, 1, 1, 1],
@@ -110,14 +112,14 @@ for (const kind of ledgerKinds('progress-history', { memory: true })) {
         migratedBySignUp: [2, 2, 2, 2, 2, 2],
         // F when reconcile read Graph, having no confirmation time.
         releasedByCutover: [0, 0, 0, 0, 0, 1],
-        // G (not applied), J (answered after the range) and K (Retry only) remain throughout; L from until.
-        remaining: [7, 7, 6, 5, 5, 5],
+        // G (not applied), J (answered after the range), K (Retry only) and C-just-before remain throughout; L from until.
+        remaining: [8, 8, 7, 6, 6, 6],
       });
     });
 
     test('a range after everything starts from the totals; a range before everything is all zeros', async () => {
       const later = await ledger.progressHistory({ since: new Date('2026-12-02T00:00:00Z'), until: new Date('2026-12-02T02:00:00Z'), bucketInMs: HOUR_IN_MS });
-      assert.deepEqual(columns(later).preCreated, [11, 11]);
+      assert.deepEqual(columns(later).preCreated, [12, 12]);
       assert.deepEqual(columns(later).migratedByExtension, [4, 4]);
       const earlier = await ledger.progressHistory({ since: new Date('2026-11-01T00:00:00Z'), until: new Date('2026-11-01T00:00:05Z'), bucketInMs: 1000 });
       assert.equal(earlier.length, 5);
