@@ -1,4 +1,5 @@
 import type { Clock } from '../../common/clock.js';
+import { untilAborted } from '../../common/until-aborted.js';
 import type { ClaimsCallOptions, ClaimsSubject, LegacyClaims, TokenClaimsSource } from './source.js';
 
 /** What {@link cachedClaimsSource} takes. */
@@ -116,21 +117,3 @@ export function cachedClaimsSource(source: TokenClaimsSource, options: ClaimsCac
   };
 }
 
-/** `promise`, or the signal's reason as soon as it fires (the promise goes on for whoever else waits on it). */
-function untilAborted<T>(promise: Promise<T>, abortSignal: AbortSignal): Promise<T> {
-  if (abortSignal.aborted) return Promise.reject(abortSignal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortSignal.reason);
-    abortSignal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        abortSignal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        abortSignal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
