@@ -11,6 +11,7 @@ import {
 } from '../events/index.js';
 import { decide, messagesFor, type DecisionReason, type JitMessageCatalogue, type LegacyVerdict } from '../jit/index.js';
 import { HashError, HashErrorCode } from '../legacy/hashes/index.js';
+import type { AttemptLimiter, AttemptTaken } from '../limits/index.js';
 import { LegacyStoreError, LegacyStoreErrorCode, type LegacyAuthority, type LegacyCheck } from '../legacy/index.js';
 import { SecurityError, SecurityErrorCode, decryptPasswordContext, type KeyRing, type PasswordContext } from '../security/index.js';
 import { errorBody, type ErrorBody } from './error-body.js';
@@ -41,6 +42,11 @@ export interface PasswordSubmitDeps {
    * its metrics when they are on). Without it the decryption is not timed.
    */
   readonly onDecryption?: (seconds: number, result: 'ok' | 'failed') => void;
+  /**
+   * Counts wrong passwords per sign-in name and refuses the attempts past ATTEMPT_LIMIT_PER_ACCOUNT without asking the
+   * legacy system (docs/attempt-limits.md). Without it nothing is counted.
+   */
+  readonly attemptLimiter?: AttemptLimiter | undefined;
 }
 
 /** What happened, for the ledger, the request log line and metrics. Never a password or token. */
@@ -104,7 +110,10 @@ export async function handlePasswordSubmit(
 
   const { authenticationContext } = request.data;
   const deadlineAt = options.answerBy ?? answerByOf(options.receivedAt, deps);
-  const { verdict, errorCode, errorDetail, legacyLatencyInMs } = await assessBeforeDeadline(request, context, deps, deadlineAt);
+  const attempt = deps.attemptLimiter && (await deps.attemptLimiter.admit(context.username, { answerBy: deadlineAt }));
+  const { verdict, errorCode, errorDetail, legacyLatencyInMs } =
+    attempt?.allowed === false ? LIMIT_REACHED : await assessBeforeDeadline(request, context, deps, deadlineAt);
+  if (attempt?.allowed) settleAttempt(attempt, verdict);
   const decision = decide(verdict, messagesFor(deps.messages, authenticationContext.client?.locale));
 
   return {
@@ -122,6 +131,20 @@ export async function handlePasswordSubmit(
       legacyLatencyInMs,
     },
   };
+}
+
+/** Past the attempt limit: no legacy check, no hash, nothing learnt about the account (its reason says why). */
+const LIMIT_REACHED: Assessment = Object.freeze({ verdict: { kind: 'attempt-limit-reached' as const }, errorCode: null, errorDetail: null, legacyLatencyInMs: null });
+
+/**
+ * Settles a counted attempt by what the legacy system said, without waiting (the answer does not depend on it): a
+ * correct password starts the count again; a wrong one, an unknown account and a legacy lockout stay counted (the
+ * last mirrors the legacy system's own lockout, issue 15); an attempt that learnt nothing (store down, deadline) is
+ * given back.
+ */
+function settleAttempt(attempt: AttemptTaken, verdict: LegacyVerdict): void {
+  if (verdict.kind === 'password-correct') attempt.clear().catch(() => undefined);
+  else if (verdict.kind === 'legacy-unavailable') attempt.giveBack().catch(() => undefined);
 }
 
 /** Decrypts the password context, timed for `onDecryption` when it is given (and only then). */

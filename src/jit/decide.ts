@@ -1,5 +1,5 @@
 import type { PasswordSubmitAnswer } from '../events/index.js';
-import type { JitMessages } from './messages.js';
+import { DEFAULT_MESSAGES, type JitMessages } from './messages.js';
 import { policyViolationOf } from './password-policy.js';
 import type { LegacyVerdict } from './verdict.js';
 
@@ -17,7 +17,9 @@ export type DecisionReason =
   | 'legacy-store-unavailable'
   | 'legacy-hash-unverifiable'
   | 'deadline-exceeded'
-  | 'overloaded';
+  | 'overloaded'
+  /** Past ATTEMPT_LIMIT_PER_ACCOUNT wrong passwords in the window: answered without asking the legacy system. */
+  | 'attempt-limit-reached';
 
 export interface Decision {
   answer: PasswordSubmitAnswer;
@@ -40,7 +42,9 @@ const UNAVAILABLE_REASONS = {
  * - wrong password, and no legacy account at all → `Retry` with the same message, so nothing reveals which;
  * - account blocked in the legacy system → `Block`;
  * - legacy system failed or too slow → `Block` with "temporarily unavailable": the user can try again and
- *   nothing was migrated on a guess.
+ *   nothing was migrated on a guess;
+ * - past the attempt limit (the legacy system not asked) → `Block` with "too many attempts", for a known and an
+ *   unknown sign-in name alike, even if the password was right.
  *
  * @example
  *   decide({ kind: 'password-wrong', legacyId: '42' }, messages).answer // { action: 'Retry', message: '…' }
@@ -61,5 +65,7 @@ export function decide(verdict: LegacyVerdict, messages: JitMessages): Decision 
       return { answer: { action: 'Block', ...messages.blocked }, reason: 'legacy-account-blocked' };
     case 'legacy-unavailable':
       return { answer: { action: 'Block', ...messages.unavailable }, reason: UNAVAILABLE_REASONS[verdict.cause] };
+    case 'attempt-limit-reached':
+      return { answer: { action: 'Block', ...(messages.tooManyAttempts ?? DEFAULT_MESSAGES.en!.tooManyAttempts!) }, reason: 'attempt-limit-reached' };
   }
 }

@@ -6,6 +6,12 @@ export interface JitMessages {
   blocked: { title: string; message: string };
   unavailable: { title: string; message: string };
   /**
+   * Past the attempt limit (ATTEMPT_LIMIT_PER_ACCOUNT): distinct from `blocked` (the legacy account is locked) and
+   * `unavailable` (we could not check). Optional so a JIT_MESSAGES_FILE written before it stays valid: messagesFor
+   * fills it from the built-in catalogue for the same locale, then English.
+   */
+  tooManyAttempts?: { title: string; message: string };
+  /**
    * Sign-up's block pages (issue 11): `exists` when the e-mail belongs to a legacy account, `tryLater` when that
    * account could not be made ready in time. Optional so a JIT_MESSAGES_FILE written for sign-in stays valid; a
    * locale without them uses the built-in ones (see signUpMessagesFor).
@@ -28,6 +34,7 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
       title: 'Temporarily unavailable',
       message: 'We cannot check your password right now. Please try again in a few minutes.',
     },
+    tooManyAttempts: { title: 'Too many attempts', message: 'Too many sign-in attempts. Please try again later.' },
     signUpCollision: {
       exists: { title: 'Account already exists', message: 'There is already an account with this e-mail address. Sign in with your existing password.' },
       tryLater: { title: 'Account already exists', message: 'There is already an account with this e-mail address. Please try again in a few minutes.' },
@@ -40,6 +47,7 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
       title: 'Service momentanément indisponible',
       message: 'Nous ne pouvons pas vérifier votre mot de passe pour le moment. Veuillez réessayer dans quelques minutes.',
     },
+    tooManyAttempts: { title: 'Trop de tentatives', message: 'Trop de tentatives de connexion. Veuillez réessayer plus tard.' },
     signUpCollision: {
       exists: { title: 'Compte existant', message: 'Un compte existe déjà avec cette adresse e-mail. Connectez-vous avec votre mot de passe actuel.' },
       tryLater: { title: 'Compte existant', message: 'Un compte existe déjà avec cette adresse e-mail. Veuillez réessayer dans quelques minutes.' },
@@ -52,6 +60,7 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
       title: 'Vorübergehend nicht verfügbar',
       message: 'Ihr Kennwort kann gerade nicht geprüft werden. Bitte versuchen Sie es in einigen Minuten erneut.',
     },
+    tooManyAttempts: { title: 'Zu viele Versuche', message: 'Zu viele Anmeldeversuche. Bitte versuchen Sie es später erneut.' },
     signUpCollision: {
       exists: { title: 'Konto bereits vorhanden', message: 'Mit dieser E-Mail-Adresse gibt es bereits ein Konto. Melden Sie sich mit Ihrem bisherigen Kennwort an.' },
       tryLater: { title: 'Konto bereits vorhanden', message: 'Mit dieser E-Mail-Adresse gibt es bereits ein Konto. Bitte versuchen Sie es in einigen Minuten erneut.' },
@@ -64,6 +73,7 @@ export const DEFAULT_MESSAGES: JitMessageCatalogue = {
       title: 'No disponible temporalmente',
       message: 'No podemos comprobar su contraseña en este momento. Vuelva a intentarlo en unos minutos.',
     },
+    tooManyAttempts: { title: 'Demasiados intentos', message: 'Demasiados intentos de inicio de sesión. Vuelva a intentarlo más tarde.' },
     signUpCollision: {
       exists: { title: 'La cuenta ya existe', message: 'Ya existe una cuenta con esta dirección de correo electrónico. Inicie sesión con su contraseña actual.' },
       tryLater: { title: 'La cuenta ya existe', message: 'Ya existe una cuenta con esta dirección de correo electrónico. Vuelva a intentarlo en unos minutos.' },
@@ -84,7 +94,10 @@ export function messagesFor(catalogue: JitMessageCatalogue, locale: string | nul
   if (!locale) return fallback;
   const tag = locale.trim().toLowerCase().replace('_', '-');
   const language = tag.split('-')[0] ?? '';
-  return ownValue(catalogue, tag) ?? ownValue(catalogue, language) ?? fallback;
+  const messages = ownValue(catalogue, tag) ?? ownValue(catalogue, language) ?? fallback;
+  if (messages.tooManyAttempts !== undefined || catalogue === DEFAULT_MESSAGES) return messages;
+  // An entry of JIT_MESSAGES_FILE without the attempt-limit texts: the built-in ones for the same locale.
+  return { ...messages, tooManyAttempts: messagesFor(DEFAULT_MESSAGES, locale).tooManyAttempts! };
 }
 
 /** Sign-up's block-page texts, as {@link JitMessages.signUpCollision}. */

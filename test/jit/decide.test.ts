@@ -17,6 +17,7 @@ const table: Array<{ verdict: LegacyVerdict; action: string; reason: string; tit
   { verdict: { kind: 'legacy-unavailable', legacyId: '1', cause: 'hash-error' }, action: 'Block', reason: 'legacy-hash-unverifiable', ...en.unavailable },
   { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, action: 'Block', reason: 'deadline-exceeded', ...en.unavailable },
   { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'overloaded' }, action: 'Block', reason: 'overloaded', ...en.unavailable },
+  { verdict: { kind: 'attempt-limit-reached' }, action: 'Block', reason: 'attempt-limit-reached', ...en.tooManyAttempts! },
 ];
 
 for (const row of table) {
@@ -60,4 +61,30 @@ test('messagesFor: a locale naming an inherited property ("constructor", "__prot
     assert.equal(messages.blocked.title, en.blocked.title, locale);
     assert.equal(decide({ kind: 'account-blocked', legacyId: '1' }, messages).answer.message, en.blocked.message, locale);
   }
+});
+
+test('the attempt-limit texts exist in every built-in language and differ from the locked and the unavailable ones', () => {
+  for (const [locale, messages] of Object.entries(DEFAULT_MESSAGES)) {
+    const tooMany = messages.tooManyAttempts;
+    assert.ok(tooMany && tooMany.title.length > 0 && tooMany.message.length > 0, locale);
+    for (const other of [messages.blocked, messages.unavailable]) {
+      assert.notEqual(tooMany.title, other.title, locale);
+      assert.notEqual(tooMany.message, other.message, locale);
+    }
+    assert.deepEqual(decide({ kind: 'attempt-limit-reached' }, messages).answer, { action: 'Block', ...tooMany }, locale);
+  }
+  const titles = new Set(Object.values(DEFAULT_MESSAGES).map((messages) => messages.tooManyAttempts!.title));
+  assert.equal(titles.size, Object.keys(DEFAULT_MESSAGES).length, 'each language has its own title');
+});
+
+test('messagesFor: a catalogue entry without the attempt-limit texts gets the built-in ones of its locale, then English', () => {
+  const { tooManyAttempts: _dropped, ...withoutFr } = DEFAULT_MESSAGES.fr!;
+  const nl = { retry: { message: 'Uw wachtwoord is onjuist.' }, blocked: { title: 'Geblokkeerd', message: 'Account vergrendeld.' }, unavailable: { title: 'Niet beschikbaar', message: 'Probeer het later.' } };
+  const ownTexts = { title: 'Trop d’essais', message: 'Revenez dans un quart d’heure.' };
+  const catalogue = { ...DEFAULT_MESSAGES, fr: withoutFr, nl, 'fr-ca': { ...withoutFr, tooManyAttempts: ownTexts } };
+  assert.deepEqual(messagesFor(catalogue, 'fr-FR').tooManyAttempts, DEFAULT_MESSAGES.fr!.tooManyAttempts);
+  assert.equal(messagesFor(catalogue, 'fr-FR').retry.message, DEFAULT_MESSAGES.fr!.retry.message);
+  assert.deepEqual(messagesFor(catalogue, 'nl-BE').tooManyAttempts, en.tooManyAttempts);
+  assert.equal(messagesFor(catalogue, 'nl-BE').retry.message, nl.retry.message);
+  assert.deepEqual(messagesFor(catalogue, 'fr-CA').tooManyAttempts, ownTexts);
 });

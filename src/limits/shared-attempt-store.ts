@@ -1,0 +1,93 @@
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { AttemptStore, AttemptTaken, TakeOptions } from './attempt-store.js';
+import { errorCodeOf, type RedisAttemptStore } from './redis-attempt-store.js';
+
+/**
+ * After a Redis call failed or was too slow, how long the next ones go straight to memory, in ms: a Redis that is
+ * paused or swapping would otherwise cost every sign-in the full time limit; 1 s later one call tries it again.
+ */
+const RETRY_AFTER_IN_MS = 1000;
+
+export interface SharedAttemptStoreOptions {
+  /** The store every replica shares. */
+  shared: RedisAttemptStore;
+  /** This replica's own counts, used while the shared one cannot answer. */
+  local: AttemptStore;
+  /** Longest wait for one Redis call, in ms (RATE_LIMIT_REDIS_TIMEOUT_MS); the answer's own deadline may cut it shorter. */
+  timeoutInMs: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Counts in the shared store, and in this replica's memory whenever the shared one is down, slow or refusing: a Redis
+ * outage makes the limit per replica for its duration, never a failed sign-in. One warning line when an outage
+ * starts (from the first failed call, or the client's own connection error) and one line when a call succeeds
+ * again; the counts made in memory meanwhile stay there (they end with their windows).
+ *
+ * @example
+ *   const store = createSharedAttemptStore({ shared: redis, local: createMemoryAttemptStore({ clock }), timeoutInMs: 50, clock, logger });
+ */
+export function createSharedAttemptStore(options: SharedAttemptStoreOptions): AttemptStore & { reportConnectionError(code: string): void } {
+  const { shared, local, timeoutInMs, clock } = options;
+  const log = options.logger.child({ name: 'attempt-limits' });
+  let inOutage = false;
+  let skipSharedUntil = 0;
+
+  const outage = (code: string) => {
+    skipSharedUntil = clock() + RETRY_AFTER_IN_MS;
+    if (inOutage) return;
+    inOutage = true;
+    log.warn({ code }, `attempt limits: Redis (RATE_LIMIT_REDIS_URL) is not answering (${code}); each replica counts in its own memory until it is back`);
+  };
+  const recovered = () => {
+    if (!inOutage) return;
+    inOutage = false;
+    log.info('attempt limits: Redis answers again; attempts are counted across replicas');
+  };
+
+  /** Runs one shared-store call within `budgetInMs`; undefined when it failed or took longer (an outage then). */
+  const bounded = async <T>(call: () => Promise<T>, budgetInMs: number): Promise<T | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(resolve, budgetInMs, 'late'); });
+    const work = call();
+    try {
+      const result = await Promise.race([work, late]);
+      if (result === 'late') {
+        work.catch(() => undefined);
+        outage('REDIS_TIMEOUT');
+        return undefined;
+      }
+      recovered();
+      return result;
+    } catch (error) {
+      outage(errorCodeOf(error));
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const settleBounded = (call: () => Promise<void>) => () => bounded(call, timeoutInMs).then(() => undefined);
+
+  return {
+    reportConnectionError: outage,
+    async take(key: string, takeOptions: TakeOptions): Promise<AttemptTaken> {
+      const now = clock();
+      const budgetInMs = Math.min(timeoutInMs, takeOptions.answerBy - now);
+      if (budgetInMs > 0 && now >= skipSharedUntil) {
+        if (!shared.isReady()) {
+          outage('REDIS_NOT_CONNECTED');
+        } else {
+          const taken = await bounded(() => shared.take(key, takeOptions), budgetInMs);
+          if (taken) return { allowed: taken.allowed, failures: taken.failures, clear: settleBounded(taken.clear), giveBack: settleBounded(taken.giveBack) };
+        }
+      }
+      return local.take(key, takeOptions);
+    },
+    async close() {
+      await Promise.all([shared.close(), local.close()]);
+    },
+  };
+}
