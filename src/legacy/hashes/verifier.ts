@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import threadPool from '../../common/thread-pool-size.cjs';
 import { createAdmission, type AdmissionLoad, type AdmissionRejection } from './admission.js';
 import { candidateOf } from './candidate.js';
 import { createCostProfile, kindOf } from './cost-profile.js';
@@ -12,15 +12,17 @@ import { createWorkerPool } from './worker-pool.js';
 
 export interface PasswordVerifierOptions {
   limits?: Partial<HashLimits>;
-  /** Worker threads for JavaScript-computed formats; default the machine's cores. */
+  /** Worker threads for JavaScript-computed formats; default the cores this process may use (common/thread-pool-size.cts). */
   workerThreads?: number;
   /** Checks waiting beyond which verify() refuses with HASH_VERIFIER_BUSY. Default 256. */
   maxQueue?: number;
   /**
-   * Checks running at once. Default: libuv's thread pool size (UV_THREADPOOL_SIZE, 4 unless set) minus one, so RSA
-   * decryption and token verification always find a free thread — and no more than the machine's cores: hashing is
-   * CPU-bound, so a check beyond one per core adds no throughput, only takes a pool thread and CPU time from the
-   * decryptions that must finish before the deadline (on 2 cores: 2 checks, 2 threads left for RSA).
+   * Checks running at once. Default: one per core this process may use (its CPUs, capped by a cgroup quota) and at
+   * most libuv's thread pool size minus one, so RSA decryption and token verification always find a free thread.
+   * Hashing is CPU-bound: a check beyond one per core adds no throughput, only takes a pool thread and CPU time from
+   * the decryptions that must finish before the deadline. The launcher sizes the pool max(4, cores + 2)
+   * (common/thread-pool-size.cts), so this is one check per core with two threads spare; a UV_THREADPOOL_SIZE set by
+   * the user is read here as libuv read it (on 2 cores: 2 checks; 16 cores: 16, on a pool of 18).
    */
   concurrency?: number;
   /** The formats to know; default every built-in one. */
@@ -84,8 +86,9 @@ export interface PasswordVerifier {
 export function createPasswordVerifier(options: PasswordVerifierOptions = {}): PasswordVerifier {
   const limits: HashLimits = { ...DEFAULT_HASH_LIMITS, ...options.limits };
   const registry = createHashRegistry(options.formats ?? DEFAULT_FORMATS);
+  const cores = threadPool.usableCores();
   const pool = createWorkerPool({
-    ...(options.workerThreads !== undefined && { threads: options.workerThreads }),
+    threads: options.workerThreads ?? cores,
     ...(options.maxQueue !== undefined && { maxQueue: options.maxQueue }),
   });
   const runInWorker = pool.run;
@@ -93,10 +96,9 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     limits,
     nested: (hash) => registry.formatFor({ hash }).prepare({ hash }, context),
   };
-  const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
   const observer = options.observer;
   const admission = createAdmission({
-    concurrency: options.concurrency ?? Math.max(1, Math.min(threadPoolSize - 1, availableParallelism())),
+    concurrency: options.concurrency ?? threadPool.hashingLanes(threadPool.threadPoolSizeInEffect(), cores),
     maxQueue: options.maxQueue ?? 256,
     ...(observer && { onRejected: (reason: AdmissionRejection) => observer.checkRejected(reason) }),
   });

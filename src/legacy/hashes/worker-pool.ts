@@ -1,12 +1,12 @@
-import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import threadPool from '../../common/thread-pool-size.cjs';
 import type { ComputeTask } from './compute/tasks.js';
 import { HashError, HashErrorCode } from './errors.js';
 
 export interface WorkerPoolOptions {
-  /** Threads; default the machine's cores. */
+  /** Threads; default the cores this process may use (its CPUs, capped by a cgroup quota). */
   threads?: number;
   /** Tasks waiting for a thread beyond which work is refused (HASH_VERIFIER_BUSY). Default 256. */
   maxQueue?: number;
@@ -23,7 +23,7 @@ export interface WorkerPool {
  * the process's `--import tsx`).
  */
 export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
-  const threads = options.threads ?? Math.max(1, availableParallelism());
+  const threads = options.threads ?? threadPool.usableCores();
   const maxQueue = options.maxQueue ?? 256;
   let pool: Piscina | undefined;
   let closed = false;
