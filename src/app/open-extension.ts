@@ -25,6 +25,7 @@ import {
 import { buildMetricsServer } from '../server/metrics-server.js';
 import { createOtelExtensionMetrics } from '../telemetry/otel-extension-metrics.js';
 import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
+import { openAttemptLimiter } from './open-attempt-limiter.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { openLegacyAuthority } from './open-legacy-authority.js';
 import { openLegacyDirectory } from './open-legacy-directory.js';
@@ -124,6 +125,8 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     if (tokenClaims) opened.push(tokenClaims);
     const otp = config.otp && openOtpMailer(config.otp, { timeoutInMs: config.eventDeadlinesInMs.otpSend });
     if (otp) opened.push(otp);
+    const attemptLimiter = openAttemptLimiter(config.attemptLimits, { clock, logger: options.logger });
+    if (attemptLimiter) opened.push(attemptLimiter);
     const entraAccounts = config.signUp.collision === 'block' ? openEntraAccounts(config, ledger, options.logger, clock) : undefined;
     if (config.signUp.collision === 'block' && entraAccounts === undefined) {
       log.info(
@@ -227,6 +230,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         clock,
         responseDeadlineInMs: config.responseDeadlineInMs,
         ...(recorder && { onDecryption: (seconds: number, result: 'ok' | 'failed') => recorder.decryption(seconds, result) }),
+        attemptLimiter,
       },
       readiness,
       onOutcome,

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../common/loopback.js';
 import { ConfigError } from './errors.js';
 import { readGraphAccess, type GraphAccessSettings } from './graph-access.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
@@ -64,6 +65,25 @@ export interface ServeConfig {
   readonly tokenClaims: TokenClaimsSettings | null;
   /** One-time codes through our own e-mail provider (OTP_*); null: the otp-send route is not served. */
   readonly otp: OtpSettings | null;
+  /** Wrong passwords allowed per account, and where they are counted (docs/attempt-limits.md). */
+  readonly attemptLimits: AttemptLimitSettings;
+}
+
+/** The per-account attempt limit (issue 15): ATTEMPT_LIMIT_PER_ACCOUNT, ATTEMPT_WINDOW_SECONDS, RATE_LIMIT_*. */
+export interface AttemptLimitSettings {
+  /** ATTEMPT_LIMIT_PER_ACCOUNT: wrong passwords answered Retry in a window; 0 switches the limit off. */
+  readonly perAccount: number;
+  /** ATTEMPT_WINDOW_SECONDS, in ms: from the first wrong password counted until the count ends. */
+  readonly windowInMs: number;
+  /** Counts shared by every replica through Redis; null: each replica counts in its own memory. */
+  readonly redis: {
+    /** RATE_LIMIT_REDIS_URL (may hold a password: never logged). */
+    readonly url: string;
+    /** RATE_LIMIT_KEY_SECRET: the key of the HMAC that names accounts in Redis, the same on every replica. */
+    readonly keySecret: string;
+    /** RATE_LIMIT_REDIS_TIMEOUT_MS: longest wait for one Redis call before counting in memory instead. */
+    readonly timeoutInMs: number;
+  } | null;
 }
 
 /** The deadlines of the events other than OnPasswordSubmit (each extension has its own timeoutInMilliseconds). */
@@ -116,6 +136,21 @@ const DEFAULT_RESPONSE_DEADLINE_IN_MS = 1500;
  * runs the process out of file descriptors (and the ledger and legacy database out of connections).
  */
 const DEFAULT_MAX_CONNECTIONS = 512;
+/**
+ * Default wrong passwords per account and window: the issue's contract (10 in 900 s). Ten covers a user trying the
+ * few passwords they have used for years, each twice; an attacker gets 10 guesses per 15 minutes per name, about
+ * 1,000 a day, against the millions a stuffing list holds.
+ */
+const DEFAULT_ATTEMPT_LIMIT_PER_ACCOUNT = 10;
+/** Default window, in seconds: 15 minutes, as the issue sets; long enough to slow guessing, short enough to forgive. */
+const DEFAULT_ATTEMPT_WINDOW_IN_SECONDS = 900;
+/**
+ * Default time limit of one Redis call, in ms: a Redis on the same network answers in 1 or 2 ms; 50 ms is well past
+ * that and costs at most 3% of the default 1.5 s deadline before the count falls back to memory.
+ */
+const DEFAULT_RATE_LIMIT_REDIS_TIMEOUT_IN_MS = 50;
+/** Shortest RATE_LIMIT_KEY_SECRET: 128 bits as a random base64 string, as METRICS_TOKEN. */
+const MIN_RATE_LIMIT_KEY_SECRET_LENGTH = 22;
 /** The embedded ledger: a SQLite file in ./data, created on first start. */
 export const DEFAULT_LEDGER_DATABASE_URL = 'sqlite://./data/ledger.db';
 
@@ -186,10 +221,45 @@ export function loadServeConfig(raw: RawSettings): ServeConfig {
     signUpGraph: readSignUpGraph(read, raw),
     tokenClaims: readTokenClaimsSettings(read, legacyRead),
     otp: readOtpSettings(read),
+    attemptLimits: readAttemptLimits(read),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return Object.freeze(config);
+}
+
+/**
+ * ATTEMPT_LIMIT_PER_ACCOUNT, ATTEMPT_WINDOW_SECONDS and the Redis that shares the counts. RATE_LIMIT_KEY_SECRET is
+ * required with RATE_LIMIT_REDIS_URL: without a key shared by the replicas, each would name an account differently
+ * (and a plain hash would let anyone who reads Redis find the addresses again from a list). `redis://` in clear is
+ * accepted for loopback only, as the other URLs: the Redis password and the counts would cross the network readable.
+ */
+function readAttemptLimits(read: SettingsReader): AttemptLimitSettings {
+  const perAccount = read.integer('ATTEMPT_LIMIT_PER_ACCOUNT', { default: DEFAULT_ATTEMPT_LIMIT_PER_ACCOUNT, min: 0, max: 1000 });
+  const windowInMs = read.integer('ATTEMPT_WINDOW_SECONDS', { default: DEFAULT_ATTEMPT_WINDOW_IN_SECONDS, min: 1, max: 86_400, unit: 's' }) * 1000;
+  const url = read.optional('RATE_LIMIT_REDIS_URL');
+  const keySecret = read.optional('RATE_LIMIT_KEY_SECRET');
+  const timeoutInMs = read.integer('RATE_LIMIT_REDIS_TIMEOUT_MS', { default: DEFAULT_RATE_LIMIT_REDIS_TIMEOUT_IN_MS, min: 1, max: 1000, unit: 'ms' });
+  if (url === undefined) {
+    if (keySecret !== undefined) read.report('RATE_LIMIT_KEY_SECRET', 'goes with RATE_LIMIT_REDIS_URL (in memory, each process draws its own key)');
+    return Object.freeze({ perAccount, windowInMs, redis: null });
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    read.report('RATE_LIMIT_REDIS_URL', 'is not a URL: expected rediss://[user:password@]host:port[/db]');
+  }
+  if (parsed && parsed.protocol !== 'rediss:' && !(parsed.protocol === 'redis:' && isLoopbackHost(parsed.hostname))) {
+    read.report('RATE_LIMIT_REDIS_URL', 'must be a rediss: URL (TLS); redis: is accepted only for localhost, 127.0.0.1 or [::1]');
+  }
+  if (keySecret === undefined) {
+    read.report('RATE_LIMIT_KEY_SECRET', `is required with RATE_LIMIT_REDIS_URL, the same on every replica: at least ${MIN_RATE_LIMIT_KEY_SECRET_LENGTH} characters (e.g. openssl rand -base64 24)`);
+  } else if (keySecret.length < MIN_RATE_LIMIT_KEY_SECRET_LENGTH) {
+    read.report('RATE_LIMIT_KEY_SECRET', `must be at least ${MIN_RATE_LIMIT_KEY_SECRET_LENGTH} characters (e.g. openssl rand -base64 24)`);
+  }
+  if (perAccount === 0) read.report('RATE_LIMIT_REDIS_URL', 'has nothing to count with ATTEMPT_LIMIT_PER_ACCOUNT=0 (the limit off): unset one of them');
+  return Object.freeze({ perAccount, windowInMs, redis: Object.freeze({ url, keySecret: keySecret ?? '', timeoutInMs }) });
 }
 
 /** Shortest METRICS_TOKEN: 128 bits of a random base64 string. */

@@ -247,3 +247,36 @@ test('config: ENTRA_TENANT_ID missing is one problem, also when the Graph settin
   const raw = { ...valid, ENTRA_TENANT_ID: undefined, ENTRA_TENANT_DOMAIN: 'contoso.onmicrosoft.com', MIGRATION_FLAG_ATTRIBUTE: FLAG_ATTRIBUTE };
   assert.equal(problemsOf(raw).filter(([setting]) => setting === 'ENTRA_TENANT_ID').length, 1);
 });
+
+test('config: attempt limits default to 10 wrong passwords in 900 s, counted in memory', () => {
+  assert.deepEqual(loadServeConfig(valid).attemptLimits, { perAccount: 10, windowInMs: 900_000, redis: null });
+  assert.deepEqual(loadServeConfig({ ...valid, ATTEMPT_LIMIT_PER_ACCOUNT: '0', ATTEMPT_WINDOW_SECONDS: '60' }).attemptLimits, { perAccount: 0, windowInMs: 60_000, redis: null });
+});
+
+test('config: RATE_LIMIT_REDIS_URL shares the counts, with RATE_LIMIT_KEY_SECRET required beside it', () => {
+  const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=';
+  const config = loadServeConfig({ ...valid, RATE_LIMIT_REDIS_URL: 'rediss://:pw@cache.contoso.example:6380/0', RATE_LIMIT_KEY_SECRET: secret });
+  assert.deepEqual(config.attemptLimits.redis, { url: 'rediss://:pw@cache.contoso.example:6380/0', keySecret: secret, timeoutInMs: 50 });
+  assert.equal(loadServeConfig({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379', RATE_LIMIT_KEY_SECRET: secret, RATE_LIMIT_REDIS_TIMEOUT_MS: '20' }).attemptLimits.redis?.timeoutInMs, 20);
+  assert.deepEqual(problemsOf({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379' }).map(([setting]) => setting), ['RATE_LIMIT_KEY_SECRET']);
+  assert.deepEqual(problemsOf({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379', RATE_LIMIT_KEY_SECRET: 'short' }).map(([setting]) => setting), ['RATE_LIMIT_KEY_SECRET']);
+});
+
+test('config: attempt-limit settings out of range, a Redis in clear off loopback and a secret without Redis are each one problem', () => {
+  const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=';
+  const problems = problemsOf({
+    ...valid,
+    ATTEMPT_LIMIT_PER_ACCOUNT: '-1',
+    ATTEMPT_WINDOW_SECONDS: '0',
+    RATE_LIMIT_REDIS_URL: 'redis://cache.contoso.example:6379',
+    RATE_LIMIT_KEY_SECRET: secret,
+    RATE_LIMIT_REDIS_TIMEOUT_MS: '5000',
+  });
+  assert.deepEqual(problems.map(([setting]) => setting), ['ATTEMPT_LIMIT_PER_ACCOUNT', 'ATTEMPT_WINDOW_SECONDS', 'RATE_LIMIT_REDIS_TIMEOUT_MS', 'RATE_LIMIT_REDIS_URL']);
+  assert.match(problems.find(([setting]) => setting === 'RATE_LIMIT_REDIS_URL')![1], /rediss:/);
+  assert.deepEqual(problemsOf({ ...valid, RATE_LIMIT_KEY_SECRET: secret }).map(([setting]) => setting), ['RATE_LIMIT_KEY_SECRET']);
+  assert.deepEqual(problemsOf({ ...valid, RATE_LIMIT_REDIS_URL: 'not a url', RATE_LIMIT_KEY_SECRET: secret }).map(([setting]) => setting), ['RATE_LIMIT_REDIS_URL']);
+  for (const [, problem] of problemsOf({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://user:Hunter2-Redis@cache.contoso.example:6379', RATE_LIMIT_KEY_SECRET: 'too-short-secret' })) {
+    assert.ok(!problem.includes('Hunter2') && !problem.includes('too-short-secret'), problem);
+  }
+});

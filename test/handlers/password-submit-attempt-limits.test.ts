@@ -8,7 +8,7 @@ import { before, describe, test } from 'node:test';
 import { handlePasswordSubmit, type PasswordSubmitDeps, type PasswordSubmitOutcome, type PasswordSubmitResult } from '../../src/handlers/index.js';
 import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { createAttemptLimiter, createMemoryAttemptStore, type AttemptLimiter } from '../../src/limits/index.js';
-import { LegacyStoreError, LegacyStoreErrorCode, type LegacyAuthority, type LegacyCheck, type LegacyCheckInput } from '../../src/legacy/index.js';
+import { LegacyStoreError, LegacyStoreErrorCode, type LegacyAuthority, type LegacyCheck, type SignInAttempt } from '../../src/legacy/index.js';
 import { generateDecryptionKey, loadKeyRing, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { APP_ID, calloutBody } from '../server/harness.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
@@ -29,11 +29,11 @@ function legacySystem(behaviour: { locked?: boolean; failing?: () => boolean } =
   return {
     kind: 'test',
     asked,
-    async checkPassword(input: LegacyCheckInput): Promise<LegacyCheck> {
+    async checkPassword(input: SignInAttempt): Promise<LegacyCheck> {
       asked.push(input.username);
       if (behaviour.failing?.()) throw new LegacyStoreError(LegacyStoreErrorCode.TIMEOUT, 'The legacy store did not answer in time.');
       if (input.username.toLowerCase() !== 'ada@contoso.example') return { outcome: 'unknown' };
-      if (behaviour.locked) return { outcome: 'blocked', legacyId: '1' };
+      if (behaviour.locked) return { outcome: 'blocked', legacyId: '1', status: 'locked' };
       return input.password === CANARY_PASSWORDS.correct ? { outcome: 'correct', legacyId: '1', mustChangePassword: false } : { outcome: 'wrong', legacyId: '1' };
     },
     ping: async () => undefined,

@@ -67,6 +67,14 @@ which wins over --config.
   OTP_ACS_ENDPOINT                https://<resource>.communication.azure.com, with a managed identity
   OTP_FROM                        the sender, e.g. "Contoso <codes@contoso.com>" (required with a provider)
   OTP_TEMPLATES_DIR               templates replacing the shipped en/fr/de/es: <locale>/strings.json, body.txt, body.html
+
+  Attempt limits (docs/attempt-limits.md)
+  ATTEMPT_LIMIT_PER_ACCOUNT       wrong passwords per sign-in name before "too many attempts" (default 10, 0 = off)
+  ATTEMPT_WINDOW_SECONDS          from the first wrong password until the count ends (default 900)
+  RATE_LIMIT_REDIS_URL            share the counts between replicas: rediss://[user:password@]host:port[/db]
+  RATE_LIMIT_KEY_SECRET           with it: the HMAC key naming accounts in Redis, the same on every replica
+  RATE_LIMIT_REDIS_TIMEOUT_MS     longest wait for Redis before counting in memory (default 50)
+
   MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
   METRICS_TOKEN                   serve GET /metrics (Prometheus) on PORT to Authorization: Bearer <token>
   METRICS_PORT                    or serve GET /metrics on a port of its own (behind METRICS_TOKEN if set too)
