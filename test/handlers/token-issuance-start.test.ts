@@ -122,7 +122,7 @@ describe('handleTokenIssuanceStart', () => {
     const second = await run(deps({ claims: cached }));
     assert.deepEqual(claimsOf(second), claimsOf(first));
     assert.equal(fake.calls.length, 1);
-    assert.deepEqual(cached.stats(), { hits: 1, misses: 1, entries: 1 });
+    assert.deepEqual(cached.stats(), { hits: 1, misses: 1, joined: 0, entries: 1 });
   });
 
   for (const [name, failure, code] of [
