@@ -35,6 +35,12 @@ return 0
 export interface RedisAttemptStore extends AttemptStore {
   /** True while connected: a command sent now is answered unless Redis is slow. */
   isReady(): boolean;
+  /**
+   * Drops the connection and opens a new one: for a call that got no answer in time, since a connection whose peer
+   * hangs with TCP still up is never noticed by the client (no error, no close) and would hold every later command.
+   * The commands still waiting on the old one fail.
+   */
+  reconnect(): void;
 }
 
 export interface RedisAttemptStoreOptions {
@@ -57,17 +63,22 @@ export interface RedisAttemptStoreOptions {
  *   const taken = await redis.take(key, { limit: 10, windowInMs: 900_000, answerBy: Date.now() + 1000 });
  */
 export function createRedisAttemptStore(options: RedisAttemptStoreOptions): RedisAttemptStore {
-  const client = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: CONNECT_TIMEOUT_IN_MS,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_IN_MS),
-    },
-  });
-  // Without a listener an 'error' event would end the process; the caller hears of it through onConnectionError.
-  client.on('error', (error: unknown) => options.onConnectionError?.(errorCodeOf(error)));
-  client.connect().catch(() => undefined);
+  const connect = () => {
+    const fresh = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: CONNECT_TIMEOUT_IN_MS,
+        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_IN_MS),
+      },
+    });
+    // Without a listener an 'error' event would end the process; the caller hears of it through onConnectionError.
+    fresh.on('error', (error: unknown) => options.onConnectionError?.(errorCodeOf(error)));
+    fresh.connect().catch(() => undefined);
+    return fresh;
+  };
+  let client = connect();
+  let closed = false;
 
   const shas = new Map<string, string>();
   const run = async (script: string, key: string, args: readonly string[]): Promise<unknown> => {
@@ -87,6 +98,12 @@ export function createRedisAttemptStore(options: RedisAttemptStoreOptions): Redi
 
   return {
     isReady: () => client.isReady,
+    reconnect() {
+      if (closed) return;
+      const old = client;
+      client = connect();
+      destroyQuietly(old);
+    },
     async take(hashedKey: string, { limit, windowInMs }: TakeOptions): Promise<AttemptTaken> {
       const key = REDIS_KEY_PREFIX + hashedKey;
       const reply = await run(TAKE_SCRIPT, key, [String(limit), String(Math.ceil(windowInMs))]);
@@ -103,10 +120,20 @@ export function createRedisAttemptStore(options: RedisAttemptStoreOptions): Redi
       };
     },
     async close() {
-      if (client.isOpen) await client.close().catch(() => client.destroy());
-      else client.destroy();
+      closed = true;
+      if (client.isReady) await client.close().catch(() => destroyQuietly(client));
+      else destroyQuietly(client);
     },
   };
+}
+
+/** Ends a client whatever state it is in (connecting, reconnecting, closed already). */
+function destroyQuietly(client: { destroy(): void }): void {
+  try {
+    client.destroy();
+  } catch {
+    // Already closed: nothing to end.
+  }
 }
 
 /** A connection error's code (`ECONNREFUSED`) or class name: what a log line may say about it. */

@@ -57,6 +57,9 @@ export function createSharedAttemptStore(options: SharedAttemptStoreOptions): At
       if (result === 'late') {
         work.catch(() => undefined);
         outage('REDIS_TIMEOUT');
+        // A hung connection is never noticed by the client: start a new one (at most once per RETRY_AFTER_IN_MS, as
+        // the next calls go to memory meanwhile).
+        shared.reconnect();
         return undefined;
       }
       recovered();
