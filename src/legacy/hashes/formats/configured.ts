@@ -82,7 +82,8 @@ export const magento2: HashFormat = {
   origin: 'Magento 2 / Adobe Commerce Encryptor',
   matches: (hash) => MAGENTO.test(hash),
   prepare(stored) {
-    const match = MAGENTO.exec(stored.hash)!;
+    const match = MAGENTO.exec(stored.hash);
+    if (!match) throw malformed('Magento 2', 'expected <64 hex>:<salt>:<version>');
     const versions = match[3]!.split(':').map((part) => Number(part.split('_')[0]));
     if (versions.some((version) => version < 1 || version > 3)) throw malformed('Magento 2', 'versions are 1 (SHA-256) and 2/3 (argon2id)');
     const salt = match[2]!;

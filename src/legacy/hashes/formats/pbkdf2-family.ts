@@ -12,7 +12,8 @@ export const colonPbkdf2: HashFormat = {
   origin: 'hashcat PBKDF2 notation (Python pbkdf2 helpers, many home-grown systems)',
   matches: (hash) => HASHCAT.test(hash),
   prepare(stored, { limits }) {
-    const match = HASHCAT.exec(stored.hash)!;
+    const match = HASHCAT.exec(stored.hash);
+    if (!match) throw malformed('PBKDF2', 'expected <sha1|sha256|sha512>:<iterations>:<base64 salt>:<base64 key>');
     const salt = decodeBase64(match[3]!);
     const key = decodeBase64(match[4]!);
     const iterations = Number(match[2]);

@@ -27,7 +27,10 @@ export const prefixed: HashFormat = {
   origin: 'LDAP {CRYPT}; Spring Security {bcrypt}/{argon2}; Django bcrypt$/argon2$',
   matches: (hash) => PREFIXES.some(([prefix]) => startsWithPrefix(hash, prefix)) && !hash.startsWith('bcrypt_sha256$'),
   prepare(stored, context) {
-    const [prefix, name] = PREFIXES.find(([candidate]) => startsWithPrefix(stored.hash, candidate))!;
+    // Named by a store's scheme column, the hash may not have the shape matches() checks.
+    const found = PREFIXES.find(([candidate]) => startsWithPrefix(stored.hash, candidate));
+    if (!found) throw malformed('prefixed', `expected one of ${PREFIXES.map(([prefix]) => prefix).join(', ')} before the inner hash`);
+    const [prefix, name] = found;
     let inner = stored.hash.slice(prefix.length);
     // Django's argon2 strings drop the leading `$` of PHC: `argon2$argon2id$v=19$…`.
     if (prefix === 'argon2$') inner = `$${inner}`;
