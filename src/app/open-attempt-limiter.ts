@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { AttemptLimitSettings } from '../config/serve-config.js';
+import type { DecisionReason } from '../jit/index.js';
 import {
   createAttemptLimiter,
   createMemoryAttemptStore,
   createRedisAttemptStore,
   createSharedAttemptStore,
+  createStuffingSignal,
   type AttemptLimiter,
+  type StuffingFigures,
 } from '../limits/index.js';
+import type { ExtensionMetricsRecorder } from '../metrics/extension-metrics.js';
 
 /**
  * Opens the per-account attempt limit `serve` asks before each legacy check (docs/attempt-limits.md): counts in this
@@ -38,4 +42,37 @@ export function openAttemptLimiter(settings: AttemptLimitSettings, options: { cl
   shared = createSharedAttemptStore({ shared: redis, local, timeoutInMs: settings.redis.timeoutInMs, clock: options.clock, logger: options.logger });
   log.info({ ...window, store: 'redis' }, `attempt limits: ${limit} wrong passwords per sign-in name in ${windowInMs / 1000} s, counted in Redis (RATE_LIMIT_REDIS_URL) across replicas`);
   return createAttemptLimiter({ limit, windowInMs, keySecret: settings.redis.keySecret, store: shared });
+}
+
+/**
+ * Opens the tenant-wide credential-stuffing signal (STUFFING_SIGNAL_WRONG_PERCENT, STUFFING_SIGNAL_MIN_ATTEMPTS):
+ * given each OnPasswordSubmit answer's reason, it raises one warning line and one count on each recorder (Prometheus
+ * `entra_migrate_credential_stuffing_signals_total`, its OpenTelemetry twin) when the last minute's share of wrong
+ * passwords reaches the threshold, and one line when it falls back. Undefined when the percentage is 0.
+ *
+ * @example
+ *   const recordAnswer = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger, recorders: [metrics, otel] });
+ *   recordAnswer?.(outcome.reason);
+ */
+export function openStuffingSignal(
+  settings: AttemptLimitSettings['stuffingSignal'],
+  options: { clock: Clock; logger: Logger; recorders: ReadonlyArray<ExtensionMetricsRecorder | undefined> },
+): ((reason: DecisionReason) => void) | undefined {
+  if (settings === null) return undefined;
+  const log = options.logger.child({ name: 'attempt-limits' });
+  const percent = (share: number) => Math.round(share * 100);
+  const fields = (figures: StuffingFigures) => ({ attempts: figures.attempts, wrong: figures.wrong, wrongPercent: percent(figures.wrongShare), thresholdPercent: percent(settings.wrongShare) });
+  const signal = createStuffingSignal({
+    ...settings,
+    clock: options.clock,
+    onSignal: (figures) => {
+      for (const recorder of options.recorders) recorder?.credentialStuffingSignal?.();
+      log.warn(
+        fields(figures),
+        `credential stuffing suspected: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong (STUFFING_SIGNAL_WRONG_PERCENT=${percent(settings.wrongShare)})`,
+      );
+    },
+    onEnd: (figures) => log.info(fields(figures), `credential stuffing signal ended: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong`),
+  });
+  return (reason) => signal.record(reason);
 }

@@ -25,7 +25,7 @@ import {
 import { buildMetricsServer } from '../server/metrics-server.js';
 import { createOtelExtensionMetrics } from '../telemetry/otel-extension-metrics.js';
 import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
-import { openAttemptLimiter } from './open-attempt-limiter.js';
+import { openAttemptLimiter, openStuffingSignal } from './open-attempt-limiter.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { openLegacyAuthority } from './open-legacy-authority.js';
 import { openLegacyDirectory } from './open-legacy-directory.js';
@@ -175,7 +175,9 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     });
 
     const ledgerLog = options.logger.child({ name: 'ledger' });
+    const stuffingSignal = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger: options.logger, recorders: [metrics, otelMetrics] });
     const onOutcome = (outcome: PasswordSubmitOutcome) => {
+      stuffingSignal?.(outcome.reason);
       ledger
         .recordDecision({
           at: new Date(clock()),

@@ -84,6 +84,11 @@ export interface AttemptLimitSettings {
     /** RATE_LIMIT_REDIS_TIMEOUT_MS: longest wait for one Redis call before counting in memory instead. */
     readonly timeoutInMs: number;
   } | null;
+  /**
+   * The tenant-wide credential-stuffing signal, per replica: STUFFING_SIGNAL_WRONG_PERCENT ÷ 100 and
+   * STUFFING_SIGNAL_MIN_ATTEMPTS; null when the percentage is 0 (off).
+   */
+  readonly stuffingSignal: { readonly wrongShare: number; readonly minAttempts: number } | null;
 }
 
 /** The deadlines of the events other than OnPasswordSubmit (each extension has its own timeoutInMilliseconds). */
@@ -149,6 +154,14 @@ const DEFAULT_ATTEMPT_WINDOW_IN_SECONDS = 900;
  * that and costs at most 3% of the default 1.5 s deadline before the count falls back to memory.
  */
 const DEFAULT_RATE_LIMIT_REDIS_TIMEOUT_IN_MS = 50;
+/**
+ * Default share of wrong passwords over a minute that raises the credential-stuffing signal, in percent. The users of
+ * a migration mostly type their own password (Entra calls only when it differs from the random one); a replayed list
+ * is almost all wrong passwords and unknown names. 80% sits far above the first and below the second.
+ */
+const DEFAULT_STUFFING_SIGNAL_WRONG_PERCENT = 80;
+/** Default attempts a minute must hold before its share counts: one a second, so a few typos at night never do. */
+const DEFAULT_STUFFING_SIGNAL_MIN_ATTEMPTS = 60;
 /** Shortest RATE_LIMIT_KEY_SECRET: 128 bits as a random base64 string, as METRICS_TOKEN. */
 const MIN_RATE_LIMIT_KEY_SECRET_LENGTH = 22;
 /** The embedded ledger: a SQLite file in ./data, created on first start. */
@@ -240,9 +253,12 @@ function readAttemptLimits(read: SettingsReader): AttemptLimitSettings {
   const url = read.optional('RATE_LIMIT_REDIS_URL');
   const keySecret = read.optional('RATE_LIMIT_KEY_SECRET');
   const timeoutInMs = read.integer('RATE_LIMIT_REDIS_TIMEOUT_MS', { default: DEFAULT_RATE_LIMIT_REDIS_TIMEOUT_IN_MS, min: 1, max: 1000, unit: 'ms' });
+  const wrongPercent = read.integer('STUFFING_SIGNAL_WRONG_PERCENT', { default: DEFAULT_STUFFING_SIGNAL_WRONG_PERCENT, min: 0, max: 100, unit: '%' });
+  const minAttempts = read.integer('STUFFING_SIGNAL_MIN_ATTEMPTS', { default: DEFAULT_STUFFING_SIGNAL_MIN_ATTEMPTS, min: 1, max: 1_000_000 });
+  const stuffingSignal = wrongPercent === 0 ? null : Object.freeze({ wrongShare: wrongPercent / 100, minAttempts });
   if (url === undefined) {
     if (keySecret !== undefined) read.report('RATE_LIMIT_KEY_SECRET', 'goes with RATE_LIMIT_REDIS_URL (in memory, each process draws its own key)');
-    return Object.freeze({ perAccount, windowInMs, redis: null });
+    return Object.freeze({ perAccount, windowInMs, redis: null, stuffingSignal });
   }
   let parsed: URL | undefined;
   try {
@@ -259,7 +275,7 @@ function readAttemptLimits(read: SettingsReader): AttemptLimitSettings {
     read.report('RATE_LIMIT_KEY_SECRET', `must be at least ${MIN_RATE_LIMIT_KEY_SECRET_LENGTH} characters (e.g. openssl rand -base64 24)`);
   }
   if (perAccount === 0) read.report('RATE_LIMIT_REDIS_URL', 'has nothing to count with ATTEMPT_LIMIT_PER_ACCOUNT=0 (the limit off): unset one of them');
-  return Object.freeze({ perAccount, windowInMs, redis: Object.freeze({ url, keySecret: keySecret ?? '', timeoutInMs }) });
+  return Object.freeze({ perAccount, windowInMs, redis: Object.freeze({ url, keySecret: keySecret ?? '', timeoutInMs }), stuffingSignal });
 }
 
 /** Shortest METRICS_TOKEN: 128 bits of a random base64 string. */

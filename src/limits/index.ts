@@ -3,3 +3,4 @@ export { attemptKeyOf, createAttemptLimiter, type AttemptLimiter, type AttemptLi
 export { createMemoryAttemptStore } from './memory-attempt-store.js';
 export { REDIS_KEY_PREFIX, createRedisAttemptStore, type RedisAttemptStore, type RedisAttemptStoreOptions } from './redis-attempt-store.js';
 export { createSharedAttemptStore, type SharedAttemptStoreOptions } from './shared-attempt-store.js';
+export { attemptSideOf, createStuffingSignal, type StuffingFigures, type StuffingSignalOptions } from './stuffing-signal.js';

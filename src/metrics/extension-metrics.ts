@@ -47,6 +47,12 @@ export interface ExtensionMetrics {
    * before it was given a slot.
    */
   admissionRejected(reason: 'busy' | 'expired'): void;
+  /**
+   * One credential-stuffing signal raised: the share of wrong passwords over the last minute reached
+   * STUFFING_SIGNAL_WRONG_PERCENT with at least STUFFING_SIGNAL_MIN_ATTEMPTS attempts (limits/stuffing-signal.ts).
+   * Optional so recorders written before it stay valid; `serve` calls it on each recorder it has.
+   */
+  credentialStuffingSignal?(): void;
   /** The Prometheus text exposition of every metric. */
   text(): Promise<string>;
 }
@@ -132,6 +138,12 @@ export function createExtensionMetrics(probes: MetricsProbes = {}, options: { cl
     registers: [registry],
   });
 
+  const stuffingSignals = new Counter({
+    name: 'entra_migrate_credential_stuffing_signals_total',
+    help: "Credential-stuffing signals raised: the last minute's share of wrong passwords at or over STUFFING_SIGNAL_WRONG_PERCENT (at most one a minute).",
+    registers: [registry],
+  });
+
   if (probes.circuitState) {
     const read = probes.circuitState;
     new Gauge({
@@ -203,6 +215,9 @@ export function createExtensionMetrics(probes: MetricsProbes = {}, options: { cl
     },
     admissionRejected(reason) {
       rejections.inc({ reason });
+    },
+    credentialStuffingSignal() {
+      stuffingSignals.inc();
     },
     text: () => registry.metrics(),
   };

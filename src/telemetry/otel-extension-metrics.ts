@@ -20,6 +20,7 @@ export const OtelMetricName = {
   HASH_VERIFY_DURATION: 'entra_migrate.hash_verify.duration',
   DECRYPTION_DURATION: 'entra_migrate.decryption.duration',
   HASH_CHECKS_REJECTED: 'entra_migrate.hash_checks.rejected',
+  CREDENTIAL_STUFFING_SIGNALS: 'entra_migrate.credential_stuffing.signals',
 } as const;
 
 /**
@@ -65,6 +66,10 @@ export function createOtelExtensionMetrics(meter: Meter): ExtensionMetricsRecord
     description: "Password checks the hash verifier's gate turned away unhashed: busy (queue full) or expired (deadline passed before a slot).",
     unit: '{check}',
   });
+  const stuffingSignals = meter.createCounter(OtelMetricName.CREDENTIAL_STUFFING_SIGNALS, {
+    description: "Credential-stuffing signals raised: the last minute's share of wrong passwords at or over STUFFING_SIGNAL_WRONG_PERCENT (at most one a minute).",
+    unit: '{signal}',
+  });
   return {
     answered({ event, action, status, seconds }) {
       answers.add(1, { event, action, 'http.response.status_code': status });
@@ -84,6 +89,9 @@ export function createOtelExtensionMetrics(meter: Meter): ExtensionMetricsRecord
     },
     admissionRejected(reason) {
       rejections.add(1, { reason });
+    },
+    credentialStuffingSignal() {
+      stuffingSignals.add(1);
     },
   };
 }

@@ -18,7 +18,7 @@ function capturedLogger() {
 describe('openAttemptLimiter', () => {
   test('ATTEMPT_LIMIT_PER_ACCOUNT=0: no limiter, and a warning that says so', () => {
     const { lines, logger } = capturedLogger();
-    assert.equal(openAttemptLimiter({ perAccount: 0, windowInMs: 900_000, redis: null }, { clock: Date.now, logger }), undefined);
+    assert.equal(openAttemptLimiter({ perAccount: 0, windowInMs: 900_000, redis: null, stuffingSignal: null }, { clock: Date.now, logger }), undefined);
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.level, 40);
     assert.match(String(lines[0]!.msg), /ATTEMPT_LIMIT_PER_ACCOUNT=0/);
@@ -26,7 +26,7 @@ describe('openAttemptLimiter', () => {
 
   test('in memory: the limit and window in one line; two processes would name accounts differently (a key drawn per start)', async () => {
     const { lines, logger } = capturedLogger();
-    const limiter = openAttemptLimiter({ perAccount: 2, windowInMs: 60_000, redis: null }, { clock: Date.now, logger })!;
+    const limiter = openAttemptLimiter({ perAccount: 2, windowInMs: 60_000, redis: null, stuffingSignal: null }, { clock: Date.now, logger })!;
     const answers = [];
     for (let attempt = 0; attempt < 3; attempt++) answers.push((await limiter.admit('ada@contoso.example', { answerBy: Date.now() + 1000 })).allowed);
     assert.deepEqual(answers, [true, true, false]);
@@ -38,7 +38,7 @@ describe('openAttemptLimiter', () => {
     const { lines, logger } = capturedLogger();
     const keySecret = `secret-${randomUUID()}`;
     const url = SERVICES.redis.url.replace('redis://', 'redis://default:@');
-    const limiter = openAttemptLimiter({ perAccount: 2, windowInMs: 60_000, redis: { url, keySecret, timeoutInMs: 200 } }, { clock: Date.now, logger })!;
+    const limiter = openAttemptLimiter({ perAccount: 2, windowInMs: 60_000, redis: { url, keySecret, timeoutInMs: 200 }, stuffingSignal: null }, { clock: Date.now, logger })!;
     const admin = createClient({ url: SERVICES.redis.url });
     await admin.connect();
     const name = `ada-${randomUUID()}@contoso.example`;

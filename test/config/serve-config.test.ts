@@ -249,8 +249,8 @@ test('config: ENTRA_TENANT_ID missing is one problem, also when the Graph settin
 });
 
 test('config: attempt limits default to 10 wrong passwords in 900 s, counted in memory', () => {
-  assert.deepEqual(loadServeConfig(valid).attemptLimits, { perAccount: 10, windowInMs: 900_000, redis: null });
-  assert.deepEqual(loadServeConfig({ ...valid, ATTEMPT_LIMIT_PER_ACCOUNT: '0', ATTEMPT_WINDOW_SECONDS: '60' }).attemptLimits, { perAccount: 0, windowInMs: 60_000, redis: null });
+  assert.deepEqual(loadServeConfig(valid).attemptLimits, { perAccount: 10, windowInMs: 900_000, redis: null, stuffingSignal: { wrongShare: 0.8, minAttempts: 60 } });
+  assert.deepEqual(loadServeConfig({ ...valid, ATTEMPT_LIMIT_PER_ACCOUNT: '0', ATTEMPT_WINDOW_SECONDS: '60', STUFFING_SIGNAL_WRONG_PERCENT: '0' }).attemptLimits, { perAccount: 0, windowInMs: 60_000, redis: null, stuffingSignal: null });
 });
 
 test('config: RATE_LIMIT_REDIS_URL shares the counts, with RATE_LIMIT_KEY_SECRET required beside it', () => {
@@ -279,4 +279,9 @@ test('config: attempt-limit settings out of range, a Redis in clear off loopback
   for (const [, problem] of problemsOf({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://user:Hunter2-Redis@cache.contoso.example:6379', RATE_LIMIT_KEY_SECRET: 'too-short-secret' })) {
     assert.ok(!problem.includes('Hunter2') && !problem.includes('too-short-secret'), problem);
   }
+});
+
+test('config: the credential-stuffing signal — STUFFING_SIGNAL_WRONG_PERCENT (0 = off) and STUFFING_SIGNAL_MIN_ATTEMPTS', () => {
+  assert.deepEqual(loadServeConfig({ ...valid, STUFFING_SIGNAL_WRONG_PERCENT: '95', STUFFING_SIGNAL_MIN_ATTEMPTS: '300' }).attemptLimits.stuffingSignal, { wrongShare: 0.95, minAttempts: 300 });
+  assert.deepEqual(problemsOf({ ...valid, STUFFING_SIGNAL_WRONG_PERCENT: '101', STUFFING_SIGNAL_MIN_ATTEMPTS: '0' }).map(([setting]) => setting), ['STUFFING_SIGNAL_WRONG_PERCENT', 'STUFFING_SIGNAL_MIN_ATTEMPTS']);
 });
