@@ -74,6 +74,8 @@ which wins over --config.
   RATE_LIMIT_REDIS_URL            share the counts between replicas: rediss://[user:password@]host:port[/db]
   RATE_LIMIT_KEY_SECRET           with it: the HMAC key naming accounts in Redis, the same on every replica
   RATE_LIMIT_REDIS_TIMEOUT_MS     longest wait for Redis before counting in memory (default 50)
+  STUFFING_SIGNAL_WRONG_PERCENT   warn and count when this share of a minute's passwords is wrong (default 80, 0 = off)
+  STUFFING_SIGNAL_MIN_ATTEMPTS    only over a minute of at least this many attempts (default 60)
 
   MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
   METRICS_TOKEN                   serve GET /metrics (Prometheus) on PORT to Authorization: Bearer <token>
