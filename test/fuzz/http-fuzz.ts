@@ -53,7 +53,7 @@ export function problemsOf(testCase: HttpCase, request: HttpRequest, answer: Ans
     problems.push(`a body that is not JSON (${answer.body.length} bytes)`);
     return problems;
   }
-  const accepted = acceptsToken(testCase.authorization === undefined ? { kind: 'missing' } : testCase.authorization);
+  const accepted = acceptsToken(testCase.authorization);
   const tokenPasses = accepted === 'yes' || (accepted === 'either' && transport === 'socket');
   if (status === 200) {
     if (request.method === 'GET') {
