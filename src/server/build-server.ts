@@ -14,6 +14,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { otpSendRoutes } from './routes/otp-send.js';
 import { passwordSubmitRoutes } from './routes/password-submit.js';
 import { tokenIssuanceStartRoutes } from './routes/token-issuance-start.js';
+import { capConnections } from './connection-cap.js';
 import { createSendMargin, type SendMargin } from './send-margin.js';
 
 declare module 'fastify' {
@@ -65,7 +66,10 @@ export interface ServerDeps {
   passwordSubmit: PasswordSubmitDeps;
   readiness: readonly ReadinessCheck[];
   onOutcome: (outcome: PasswordSubmitOutcome) => void;
-  /** Connections held at once (MAX_CONNECTIONS); further ones are closed as they arrive. Default 512. */
+  /**
+   * Connections held at once (MAX_CONNECTIONS). Default 512. At the cap, a new connection closes the oldest one that
+   * has no request in progress (still sending its headers, or idle); only when all are mid-request is it closed itself.
+   */
   maxConnections?: number;
   /** The event loop's measured delay and the send margin from it; default one measuring this process, closed with the server. */
   sendMargin?: SendMargin;
@@ -133,7 +137,9 @@ export async function buildServer(deps: ServerDeps) {
     keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutInMs,
     connectionTimeout: SERVER_TIMEOUTS.connectionTimeoutInMs,
   });
-  app.server.maxConnections = deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  // At the cap, a new connection replaces the oldest one with no request in progress (server/connection-cap.ts):
+  // connections that trickle or say nothing cannot shut Entra out by holding every slot.
+  capConnections(app.server, deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
 
   // Entra sends JSON only; without this, Fastify's built-in text/plain parser would hand a string to the handler.
   app.removeContentTypeParser(['text/plain']);
