@@ -48,31 +48,33 @@ export function openAttemptLimiter(settings: AttemptLimitSettings, options: { cl
  * Opens the tenant-wide credential-stuffing signal (STUFFING_SIGNAL_WRONG_PERCENT, STUFFING_SIGNAL_MIN_ATTEMPTS):
  * given each OnPasswordSubmit answer's reason, it raises one warning line and one count on each recorder (Prometheus
  * `entra_migrate_credential_stuffing_signals_total`, its OpenTelemetry twin) when the last minute's share of wrong
- * passwords reaches the threshold, and one line when it falls back. Undefined when the percentage is 0.
+ * passwords reaches the threshold, and one line when it falls back; `isRaised()` for STUFFING_SIGNAL_MODE=block.
+ * Undefined when the percentage is 0.
  *
  * @example
- *   const recordAnswer = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger, recorders: [metrics, otel] });
- *   recordAnswer?.(outcome.reason);
+ *   const stuffing = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger, recorders: [metrics, otel] });
+ *   stuffing?.record(outcome.reason);
  */
 export function openStuffingSignal(
   settings: AttemptLimitSettings['stuffingSignal'],
   options: { clock: Clock; logger: Logger; recorders: ReadonlyArray<ExtensionMetricsRecorder | undefined> },
-): ((reason: DecisionReason) => void) | undefined {
+): { record(reason: DecisionReason): void; isRaised(): boolean } | undefined {
   if (settings === null) return undefined;
   const log = options.logger.child({ name: 'attempt-limits' });
   const percent = (share: number) => Math.round(share * 100);
   const fields = (figures: StuffingFigures) => ({ attempts: figures.attempts, wrong: figures.wrong, wrongPercent: percent(figures.wrongShare), thresholdPercent: percent(settings.wrongShare) });
   const signal = createStuffingSignal({
-    ...settings,
+    wrongShare: settings.wrongShare,
+    minAttempts: settings.minAttempts,
     clock: options.clock,
     onSignal: (figures) => {
       for (const recorder of options.recorders) recorder?.credentialStuffingSignal?.();
       log.warn(
         fields(figures),
-        `credential stuffing suspected: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong (STUFFING_SIGNAL_WRONG_PERCENT=${percent(settings.wrongShare)})`,
+        `credential stuffing suspected: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong (STUFFING_SIGNAL_WRONG_PERCENT=${percent(settings.wrongShare)})${settings.mode === 'block' ? '; every sign-in is answered "temporarily unavailable" until it ends (STUFFING_SIGNAL_MODE=block)' : ''}`,
       );
     },
     onEnd: (figures) => log.info(fields(figures), `credential stuffing signal ended: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong`),
   });
-  return (reason) => signal.record(reason);
+  return signal;
 }

@@ -177,7 +177,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     const ledgerLog = options.logger.child({ name: 'ledger' });
     const stuffingSignal = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger: options.logger, recorders: [metrics, otelMetrics] });
     const onOutcome = (outcome: PasswordSubmitOutcome) => {
-      stuffingSignal?.(outcome.reason);
+      stuffingSignal?.record(outcome.reason);
       ledger
         .recordDecision({
           at: new Date(clock()),
@@ -233,6 +233,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
         responseDeadlineInMs: config.responseDeadlineInMs,
         ...(recorder && { onDecryption: (seconds: number, result: 'ok' | 'failed') => recorder.decryption(seconds, result) }),
         attemptLimiter,
+        ...(stuffingSignal && config.attemptLimits.stuffingSignal?.mode === 'block' && { stuffingSuspected: () => stuffingSignal.isRaised() }),
       },
       readiness,
       onOutcome,

@@ -88,7 +88,12 @@ export interface AttemptLimitSettings {
    * The tenant-wide credential-stuffing signal, per replica: STUFFING_SIGNAL_WRONG_PERCENT ÷ 100 and
    * STUFFING_SIGNAL_MIN_ATTEMPTS; null when the percentage is 0 (off).
    */
-  readonly stuffingSignal: { readonly wrongShare: number; readonly minAttempts: number } | null;
+  readonly stuffingSignal: {
+    readonly wrongShare: number;
+    readonly minAttempts: number;
+    /** STUFFING_SIGNAL_MODE: `observe` (a line and a count) or `block` (also every attempt answered unavailable while it holds). */
+    readonly mode: 'observe' | 'block';
+  } | null;
 }
 
 /** The deadlines of the events other than OnPasswordSubmit (each extension has its own timeoutInMilliseconds). */
@@ -255,7 +260,9 @@ function readAttemptLimits(read: SettingsReader): AttemptLimitSettings {
   const timeoutInMs = read.integer('RATE_LIMIT_REDIS_TIMEOUT_MS', { default: DEFAULT_RATE_LIMIT_REDIS_TIMEOUT_IN_MS, min: 1, max: 1000, unit: 'ms' });
   const wrongPercent = read.integer('STUFFING_SIGNAL_WRONG_PERCENT', { default: DEFAULT_STUFFING_SIGNAL_WRONG_PERCENT, min: 0, max: 100, unit: '%' });
   const minAttempts = read.integer('STUFFING_SIGNAL_MIN_ATTEMPTS', { default: DEFAULT_STUFFING_SIGNAL_MIN_ATTEMPTS, min: 1, max: 1_000_000 });
-  const stuffingSignal = wrongPercent === 0 ? null : Object.freeze({ wrongShare: wrongPercent / 100, minAttempts });
+  const mode = read.oneOf('STUFFING_SIGNAL_MODE', ['observe', 'block'] as const, 'observe');
+  if (wrongPercent === 0 && mode === 'block') read.report('STUFFING_SIGNAL_MODE', 'cannot be block with STUFFING_SIGNAL_WRONG_PERCENT=0 (the signal off)');
+  const stuffingSignal = wrongPercent === 0 ? null : Object.freeze({ wrongShare: wrongPercent / 100, minAttempts, mode });
   if (url === undefined) {
     if (keySecret !== undefined) read.report('RATE_LIMIT_KEY_SECRET', 'goes with RATE_LIMIT_REDIS_URL (in memory, each process draws its own key)');
     return Object.freeze({ perAccount, windowInMs, redis: null, stuffingSignal });

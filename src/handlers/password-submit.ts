@@ -47,6 +47,11 @@ export interface PasswordSubmitDeps {
    * legacy system (docs/attempt-limits.md). Without it nothing is counted.
    */
   readonly attemptLimiter?: AttemptLimiter | undefined;
+  /**
+   * STUFFING_SIGNAL_MODE=block: true while the credential-stuffing signal holds, and then every attempt is answered
+   * "temporarily unavailable" without a legacy check or a count (docs/attempt-limits.md). Absent: never.
+   */
+  readonly stuffingSuspected?: (() => boolean) | undefined;
 }
 
 /** What happened, for the ledger, the request log line and metrics. Never a password or token. */
@@ -110,9 +115,13 @@ export async function handlePasswordSubmit(
 
   const { authenticationContext } = request.data;
   const deadlineAt = options.answerBy ?? answerByOf(options.receivedAt, deps);
-  const attempt = deps.attemptLimiter && (await deps.attemptLimiter.admit(context.username, { answerBy: deadlineAt }));
-  const { verdict, errorCode, errorDetail, legacyLatencyInMs } =
-    attempt?.allowed === false ? LIMIT_REACHED : await assessBeforeDeadline(request, context, deps, deadlineAt);
+  const suspected = deps.stuffingSuspected?.() === true;
+  const attempt = !suspected && deps.attemptLimiter ? await deps.attemptLimiter.admit(context.username, { answerBy: deadlineAt }) : undefined;
+  const { verdict, errorCode, errorDetail, legacyLatencyInMs } = suspected
+    ? STUFFING_SUSPECTED
+    : attempt?.allowed === false
+      ? LIMIT_REACHED
+      : await assessBeforeDeadline(request, context, deps, deadlineAt);
   if (attempt?.allowed) settleAttempt(attempt, verdict);
   const decision = decide(verdict, messagesFor(deps.messages, authenticationContext.client?.locale));
 
@@ -135,6 +144,8 @@ export async function handlePasswordSubmit(
 
 /** Past the attempt limit: no legacy check, no hash, nothing learnt about the account (its reason says why). */
 const LIMIT_REACHED: Assessment = Object.freeze({ verdict: { kind: 'attempt-limit-reached' as const }, errorCode: null, errorDetail: null, legacyLatencyInMs: null });
+/** Block mode of the credential-stuffing signal: likewise nothing asked and nothing counted. */
+const STUFFING_SUSPECTED: Assessment = Object.freeze({ verdict: { kind: 'stuffing-suspected' as const }, errorCode: null, errorDetail: null, legacyLatencyInMs: null });
 
 /**
  * Settles a counted attempt by what the legacy system said, without waiting (the answer does not depend on it): a

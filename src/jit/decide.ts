@@ -19,7 +19,9 @@ export type DecisionReason =
   | 'deadline-exceeded'
   | 'overloaded'
   /** Past ATTEMPT_LIMIT_PER_ACCOUNT wrong passwords in the window: answered without asking the legacy system. */
-  | 'attempt-limit-reached';
+  | 'attempt-limit-reached'
+  /** STUFFING_SIGNAL_MODE=block while the credential-stuffing signal holds: every attempt answered unavailable. */
+  | 'credential-stuffing-suspected';
 
 export interface Decision {
   answer: PasswordSubmitAnswer;
@@ -44,7 +46,9 @@ const UNAVAILABLE_REASONS = {
  * - legacy system failed or too slow → `Block` with "temporarily unavailable": the user can try again and
  *   nothing was migrated on a guess;
  * - past the attempt limit (the legacy system not asked) → `Block` with "too many attempts", for a known and an
- *   unknown sign-in name alike, even if the password was right.
+ *   unknown sign-in name alike, even if the password was right;
+ * - while the credential-stuffing signal holds in block mode → `Block` with "temporarily unavailable", for everyone:
+ *   the user can try again in a few minutes, as after an outage.
  *
  * @example
  *   decide({ kind: 'password-wrong', legacyId: '42' }, messages).answer // { action: 'Retry', message: '…' }
@@ -67,5 +71,7 @@ export function decide(verdict: LegacyVerdict, messages: JitMessages): Decision 
       return { answer: { action: 'Block', ...messages.unavailable }, reason: UNAVAILABLE_REASONS[verdict.cause] };
     case 'attempt-limit-reached':
       return { answer: { action: 'Block', ...(messages.tooManyAttempts ?? DEFAULT_MESSAGES.en!.tooManyAttempts!) }, reason: 'attempt-limit-reached' };
+    case 'stuffing-suspected':
+      return { answer: { action: 'Block', ...messages.unavailable }, reason: 'credential-stuffing-suspected' };
   }
 }

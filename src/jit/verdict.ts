@@ -15,4 +15,9 @@ export type LegacyVerdict =
    * The legacy system was not asked: this sign-in name used up its wrong passwords for the window
    * (ATTEMPT_LIMIT_PER_ACCOUNT, limits/attempt-limiter.ts). Nothing is known of the account, not even whether it exists.
    */
-  | { kind: 'attempt-limit-reached' };
+  | { kind: 'attempt-limit-reached' }
+  /**
+   * The legacy system was not asked: the credential-stuffing signal holds and STUFFING_SIGNAL_MODE=block
+   * (limits/stuffing-signal.ts). Nothing is counted against the account.
+   */
+  | { kind: 'stuffing-suspected' };

@@ -57,8 +57,41 @@ export function createStuffingSignal(options: StuffingSignalOptions): { record(r
   let raised = false;
   let lastSignalAt = -Infinity;
 
+  /** The last minute's figures at `second`; buckets older than a minute are left out. */
+  const lastMinute = (second: number) => {
+    let total = 0;
+    let wrong = 0;
+    for (let index = 0; index < WINDOW_IN_SECONDS; index++) {
+      if (seconds[index]! > second - WINDOW_IN_SECONDS) {
+        total += attempts[index]!;
+        wrong += wrongs[index]!;
+      }
+    }
+    return { attempts: total, wrong, wrongShare: total === 0 ? 0 : wrong / total };
+  };
+  /** Raises or ends the signal by the last minute's figures at `now`. */
+  const evaluate = (now: number) => {
+    const figures = lastMinute(Math.floor(now / 1000));
+    const holds = figures.attempts >= minAttempts && figures.wrongShare >= wrongShare;
+    if (holds && !raised && now - lastSignalAt >= SIGNAL_COOLDOWN_IN_MS) {
+      raised = true;
+      lastSignalAt = now;
+      options.onSignal(figures);
+    } else if (!holds && raised) {
+      raised = false;
+      options.onEnd?.(figures);
+    }
+  };
+
   return {
-    isRaised: () => raised,
+    /**
+     * Whether the signal holds now: re-read at the current time, so a signal ends when its minute passes even if no
+     * attempt was recorded since (in block mode none is).
+     */
+    isRaised() {
+      if (raised) evaluate(clock());
+      return raised;
+    },
     record(reason) {
       const side = attemptSideOf(reason);
       if (side === undefined) return;
@@ -72,25 +105,7 @@ export function createStuffingSignal(options: StuffingSignalOptions): { record(r
       }
       attempts[slot]! += 1;
       if (side === 'wrong') wrongs[slot]! += 1;
-
-      let total = 0;
-      let wrong = 0;
-      for (let index = 0; index < WINDOW_IN_SECONDS; index++) {
-        if (seconds[index]! > second - WINDOW_IN_SECONDS) {
-          total += attempts[index]!;
-          wrong += wrongs[index]!;
-        }
-      }
-      const holds = total >= minAttempts && wrong / total >= wrongShare;
-      const figures = () => ({ attempts: total, wrong, wrongShare: wrong / total });
-      if (holds && !raised && now - lastSignalAt >= SIGNAL_COOLDOWN_IN_MS) {
-        raised = true;
-        lastSignalAt = now;
-        options.onSignal(figures());
-      } else if (!holds && raised) {
-        raised = false;
-        options.onEnd?.(figures());
-      }
+      evaluate(now);
     },
   };
 }

@@ -99,3 +99,46 @@ test('two replicas sharing Redis: wrong passwords spread over both stop at the l
     await Promise.all(replicas.map((extension) => extension.close()));
   }
 });
+
+test('STUFFING_SIGNAL_MODE=block: once a minute of mostly wrong passwords raises the signal, serve answers every sign-in "temporarily unavailable"', async () => {
+  const { metadataUrl, fetch } = tenantSigningKeys(tenant);
+  let logText = '';
+  const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => ((logText += chunk.toString()), done()) }) });
+  const extension = await openExtension(
+    loadServeConfig({
+      ENTRA_TENANT_ID: tenant.tenantId,
+      ENTRA_EXTENSION_APP_ID: APP_ID,
+      ENTRA_OPENID_CONFIGURATION_URL: metadataUrl,
+      JIT_DECRYPTION_KEY_FILE: keyPath,
+      LEGACY_DATABASE_URL: legacy.url,
+      LEGACY_USER_QUERY: legacy.query,
+      LEDGER_DATABASE_URL: `sqlite://${join(dir, 'ledger-stuffing.db')}`,
+      STUFFING_SIGNAL_MIN_ATTEMPTS: '4',
+      STUFFING_SIGNAL_MODE: 'block',
+    }),
+    { logger, fetch },
+  );
+  try {
+    await extension.startupReadiness;
+    const signIn = async (username: string, password: string) => {
+      const body = await calloutBody({ tenantId: tenant.tenantId, certificatePem: key.certificatePem, username, password });
+      const response = await extension.server.inject({
+        method: 'POST',
+        url: '/events/password-submit',
+        headers: { authorization: `Bearer ${await mintCalloutToken(tenant, { audience: APP_ID, now: Date.now() })}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      return JSON.parse(response.body).data.actions[0] as Record<string, string>;
+    };
+    for (const name of ['argon@e2e.example', 'nobody@e2e.example', 'django@e2e.example', 'someone@e2e.example']) {
+      assert.equal((await signIn(name, CANARY_PASSWORDS.wrong))['@odata.type'], 'microsoft.graph.passwordSubmit.Retry');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(await signIn('bcrypt@e2e.example', CANARY_PASSWORDS.correct), { '@odata.type': 'microsoft.graph.passwordSubmit.Block', ...DEFAULT_MESSAGES.en!.unavailable });
+    const reasons = (await extension.ledger.listDecisions()).map((decision) => decision.reason);
+    assert.ok(reasons.includes('credential-stuffing-suspected'), reasons.join());
+    assert.match(logText, /credential stuffing suspected: 100% of the last minute's 4 password attempts/);
+  } finally {
+    await extension.close();
+  }
+});

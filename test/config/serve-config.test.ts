@@ -249,7 +249,7 @@ test('config: ENTRA_TENANT_ID missing is one problem, also when the Graph settin
 });
 
 test('config: attempt limits default to 10 wrong passwords in 900 s, counted in memory', () => {
-  assert.deepEqual(loadServeConfig(valid).attemptLimits, { perAccount: 10, windowInMs: 900_000, redis: null, stuffingSignal: { wrongShare: 0.8, minAttempts: 60 } });
+  assert.deepEqual(loadServeConfig(valid).attemptLimits, { perAccount: 10, windowInMs: 900_000, redis: null, stuffingSignal: { wrongShare: 0.8, minAttempts: 60, mode: 'observe' } });
   assert.deepEqual(loadServeConfig({ ...valid, ATTEMPT_LIMIT_PER_ACCOUNT: '0', ATTEMPT_WINDOW_SECONDS: '60', STUFFING_SIGNAL_WRONG_PERCENT: '0' }).attemptLimits, { perAccount: 0, windowInMs: 60_000, redis: null, stuffingSignal: null });
 });
 
@@ -281,7 +281,9 @@ test('config: attempt-limit settings out of range, a Redis in clear off loopback
   }
 });
 
-test('config: the credential-stuffing signal — STUFFING_SIGNAL_WRONG_PERCENT (0 = off) and STUFFING_SIGNAL_MIN_ATTEMPTS', () => {
-  assert.deepEqual(loadServeConfig({ ...valid, STUFFING_SIGNAL_WRONG_PERCENT: '95', STUFFING_SIGNAL_MIN_ATTEMPTS: '300' }).attemptLimits.stuffingSignal, { wrongShare: 0.95, minAttempts: 300 });
+test('config: the credential-stuffing signal — STUFFING_SIGNAL_WRONG_PERCENT (0 = off), STUFFING_SIGNAL_MIN_ATTEMPTS, STUFFING_SIGNAL_MODE', () => {
+  assert.deepEqual(loadServeConfig({ ...valid, STUFFING_SIGNAL_WRONG_PERCENT: '95', STUFFING_SIGNAL_MIN_ATTEMPTS: '300', STUFFING_SIGNAL_MODE: 'block' }).attemptLimits.stuffingSignal, { wrongShare: 0.95, minAttempts: 300, mode: 'block' });
+  assert.deepEqual(problemsOf({ ...valid, STUFFING_SIGNAL_MODE: 'deny' }).map(([setting]) => setting), ['STUFFING_SIGNAL_MODE']);
+  assert.deepEqual(problemsOf({ ...valid, STUFFING_SIGNAL_WRONG_PERCENT: '0', STUFFING_SIGNAL_MODE: 'block' }).map(([setting]) => setting), ['STUFFING_SIGNAL_MODE']);
   assert.deepEqual(problemsOf({ ...valid, STUFFING_SIGNAL_WRONG_PERCENT: '101', STUFFING_SIGNAL_MIN_ATTEMPTS: '0' }).map(([setting]) => setting), ['STUFFING_SIGNAL_WRONG_PERCENT', 'STUFFING_SIGNAL_MIN_ATTEMPTS']);
 });

@@ -45,7 +45,7 @@ function limiterAt(clock: () => number = Date.now): AttemptLimiter {
   return createAttemptLimiter({ limit: LIMIT, windowInMs: WINDOW_IN_MS, keySecret: 'test-secret', store: createMemoryAttemptStore({ clock }) });
 }
 
-function depsWith(legacy: LegacyAuthority, attemptLimiter: AttemptLimiter): PasswordSubmitDeps {
+function depsWith(legacy: LegacyAuthority, attemptLimiter: AttemptLimiter, stuffingSuspected?: () => boolean): PasswordSubmitDeps {
   return {
     tenantId: TENANT_ID,
     extensionAppId: APP_ID,
@@ -55,6 +55,7 @@ function depsWith(legacy: LegacyAuthority, attemptLimiter: AttemptLimiter): Pass
     clock: Date.now,
     responseDeadlineInMs: 1500,
     attemptLimiter,
+    stuffingSuspected,
   };
 }
 
@@ -172,5 +173,23 @@ describe('per-account attempt limit', () => {
     const { action, outcome } = await signIn(deps, 'ada@contoso.example', CANARY_PASSWORDS.wrong, 'de-DE');
     assert.equal(action.title, DEFAULT_MESSAGES.de!.tooManyAttempts!.title);
     assert.ok(!JSON.stringify(outcome).toLowerCase().includes('ada@'), JSON.stringify(outcome));
+  });
+});
+
+describe('credential-stuffing block mode', () => {
+  test('while the signal holds every attempt is "temporarily unavailable": no legacy check, nothing counted; after it, as before', async () => {
+    const legacy = legacySystem();
+    let suspected = true;
+    const deps = depsWith(legacy, limiterAt(), () => suspected);
+    for (let attempt = 0; attempt < LIMIT + 2; attempt++) {
+      const { action, outcome } = await signIn(deps, 'ada@contoso.example', CANARY_PASSWORDS.correct);
+      assert.deepEqual(action, { '@odata.type': 'microsoft.graph.passwordSubmit.Block', ...en.unavailable });
+      assert.equal(outcome.reason, 'credential-stuffing-suspected');
+      assert.equal(outcome.legacyLatencyInMs, null);
+    }
+    assert.equal(legacy.asked.length, 0);
+    suspected = false;
+    for (let attempt = 0; attempt < LIMIT; attempt++) assert.equal((await signIn(deps, 'ada@contoso.example', CANARY_PASSWORDS.wrong)).outcome.reason, 'password-wrong', 'the blocked attempts were not counted');
+    assert.equal((await signIn(deps, 'ada@contoso.example', CANARY_PASSWORDS.correct)).outcome.reason, 'attempt-limit-reached');
   });
 });

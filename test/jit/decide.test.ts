@@ -18,6 +18,7 @@ const table: Array<{ verdict: LegacyVerdict; action: string; reason: string; tit
   { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'deadline' }, action: 'Block', reason: 'deadline-exceeded', ...en.unavailable },
   { verdict: { kind: 'legacy-unavailable', legacyId: null, cause: 'overloaded' }, action: 'Block', reason: 'overloaded', ...en.unavailable },
   { verdict: { kind: 'attempt-limit-reached' }, action: 'Block', reason: 'attempt-limit-reached', ...en.tooManyAttempts! },
+  { verdict: { kind: 'stuffing-suspected' }, action: 'Block', reason: 'credential-stuffing-suspected', ...en.unavailable },
 ];
 
 for (const row of table) {

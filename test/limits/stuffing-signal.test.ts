@@ -65,6 +65,18 @@ describe('credential-stuffing signal', () => {
   });
 });
 
+test('isRaised() reads the clock: a raised signal ends when its minute passes, with no attempt recorded since', () => {
+  let now = 0;
+  const { signal, ended } = signalAt(() => now);
+  record(signal, 'password-wrong', 10);
+  assert.equal(signal.isRaised(), true);
+  now = 59_000;
+  assert.equal(signal.isRaised(), true);
+  now = 60_000;
+  assert.equal(signal.isRaised(), false);
+  assert.equal(ended.length, 1);
+});
+
 describe('openStuffingSignal', () => {
   test('one warning line with the figures, and entra_migrate_credential_stuffing_signals_total counts it', async () => {
     const lines: Array<Record<string, unknown>> = [];
@@ -72,13 +84,14 @@ describe('openStuffingSignal', () => {
     const metrics = createExtensionMetrics({}, { processMetrics: false });
     const counted = async () => parsePrometheusText(await metrics.text()).find((sample) => sample.name === 'entra_migrate_credential_stuffing_signals_total')?.value;
     assert.equal(await counted(), 0, 'the series exists from the start');
-    const recordAnswer = openStuffingSignal({ wrongShare: 0.8, minAttempts: 5 }, { clock: () => 0, logger, recorders: [metrics, undefined] })!;
-    for (let index = 0; index < 8; index++) recordAnswer('password-wrong');
+    const stuffing = openStuffingSignal({ wrongShare: 0.8, minAttempts: 5, mode: 'observe' }, { clock: () => 0, logger, recorders: [metrics, undefined] })!;
+    for (let index = 0; index < 8; index++) stuffing.record('password-wrong');
     assert.equal(await counted(), 1);
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.level, 40);
     assert.deepEqual({ attempts: lines[0]!.attempts, wrong: lines[0]!.wrong, wrongPercent: lines[0]!.wrongPercent, thresholdPercent: lines[0]!.thresholdPercent }, { attempts: 5, wrong: 5, wrongPercent: 100, thresholdPercent: 80 });
     assert.match(String(lines[0]!.msg), /credential stuffing suspected/);
+    assert.doesNotMatch(String(lines[0]!.msg), /unavailable/, 'observe mode changes no answer, and does not say it does');
   });
 
   test('STUFFING_SIGNAL_WRONG_PERCENT=0: nothing to record', () => {

@@ -76,6 +76,7 @@ which wins over --config.
   RATE_LIMIT_REDIS_TIMEOUT_MS     longest wait for Redis before counting in memory (default 50)
   STUFFING_SIGNAL_WRONG_PERCENT   warn and count when this share of a minute's passwords is wrong (default 80, 0 = off)
   STUFFING_SIGNAL_MIN_ATTEMPTS    only over a minute of at least this many attempts (default 60)
+  STUFFING_SIGNAL_MODE            observe (default) | block: every sign-in "temporarily unavailable" while it holds
 
   MAX_CONNECTIONS                 connections held open at once (default 512); more are refused until some close
   METRICS_TOKEN                   serve GET /metrics (Prometheus) on PORT to Authorization: Bearer <token>
