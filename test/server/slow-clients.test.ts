@@ -246,7 +246,8 @@ function trickleTest(title: string, options: { trickling: number; maxConnections
       t.diagnostic(`without: ${JSON.stringify(figures(without))} ms; with ${openWhenStarted} trickling connections open (${cutOff} cut off by the server and opened again): ${JSON.stringify(figures(during))} ms`);
 
       assert.ok(openWhenStarted >= expectedHeld * 0.95, `the trickling connections were held (${openWhenStarted} open)`);
-      assert.ok(cutOff >= options.trickling, `the server cut the trickling connections off (${cutOff} times) and they came back`);
+      // The clients never close a connection themselves: every close is the server's (about 2–2.5 s after each opened).
+      assert.ok(cutOff >= options.trickling / 2, `the server cut the trickling connections off (${cutOff} times) and they came back`);
       for (const [phase, answers] of [['without', without], ['with', during]] as const) {
         for (const answer of answers) {
           assert.ok(!('error' in answer), `${phase} the trickle: a valid callout failed: ${'error' in answer ? answer.error : ''}`);
