@@ -52,12 +52,12 @@ export function openAttemptLimiter(settings: AttemptLimitSettings, options: { cl
  * Undefined when the percentage is 0.
  *
  * @example
- *   const stuffing = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger, recorders: [metrics, otel] });
+ *   const stuffing = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger, recorder });
  *   stuffing?.record(outcome.reason);
  */
 export function openStuffingSignal(
   settings: AttemptLimitSettings['stuffingSignal'],
-  options: { clock: Clock; logger: Logger; recorders: ReadonlyArray<ExtensionMetricsRecorder | undefined> },
+  options: { clock: Clock; logger: Logger; recorder: ExtensionMetricsRecorder | undefined },
 ): { record(reason: DecisionReason): void; isRaised(): boolean } | undefined {
   if (settings === null) return undefined;
   const log = options.logger.child({ name: 'attempt-limits' });
@@ -68,7 +68,7 @@ export function openStuffingSignal(
     minAttempts: settings.minAttempts,
     clock: options.clock,
     onSignal: (figures) => {
-      for (const recorder of options.recorders) recorder?.credentialStuffingSignal?.();
+      options.recorder?.credentialStuffingSignal();
       log.warn(
         fields(figures),
         `credential stuffing suspected: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong (STUFFING_SIGNAL_WRONG_PERCENT=${percent(settings.wrongShare)})${settings.mode === 'block' ? '; every sign-in is answered "temporarily unavailable" until it ends (STUFFING_SIGNAL_MODE=block)' : ''}`,

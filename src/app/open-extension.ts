@@ -175,7 +175,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     });
 
     const ledgerLog = options.logger.child({ name: 'ledger' });
-    const stuffingSignal = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger: options.logger, recorders: [metrics, otelMetrics] });
+    const stuffingSignal = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger: options.logger, recorder });
     const onOutcome = (outcome: PasswordSubmitOutcome) => {
       stuffingSignal?.record(outcome.reason);
       ledger

@@ -19,5 +19,6 @@ export function everyRecorder(recorders: ReadonlyArray<ExtensionMetricsRecorder 
     hashVerify: (seconds, format) => present.forEach((recorder) => recorder.hashVerify(seconds, format)),
     decryption: (seconds, result) => present.forEach((recorder) => recorder.decryption(seconds, result)),
     admissionRejected: (reason) => present.forEach((recorder) => recorder.admissionRejected(reason)),
+    credentialStuffingSignal: () => present.forEach((recorder) => recorder.credentialStuffingSignal()),
   };
 }

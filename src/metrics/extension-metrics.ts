@@ -50,9 +50,8 @@ export interface ExtensionMetrics {
   /**
    * One credential-stuffing signal raised: the share of wrong passwords over the last minute reached
    * STUFFING_SIGNAL_WRONG_PERCENT with at least STUFFING_SIGNAL_MIN_ATTEMPTS attempts (limits/stuffing-signal.ts).
-   * Optional so recorders written before it stay valid; `serve` calls it on each recorder it has.
    */
-  credentialStuffingSignal?(): void;
+  credentialStuffingSignal(): void;
   /** The Prometheus text exposition of every metric. */
   text(): Promise<string>;
 }

@@ -5,10 +5,11 @@ import { DECISION_ACTIONS, type DecisionAction, type DecisionDay, type Ledger } 
  * The reasons of an answer given because the legacy system could not be asked, so the user saw "temporarily
  * unavailable" (a Block that says so): the store down, timing out or behind its open circuit breaker
  * (`legacy-store-unavailable`), our deadline reached first (`deadline-exceeded`), our own verifier full
- * (`overloaded`), and a stored hash we cannot verify (`legacy-hash-unverifiable`). Their share per day is the
- * share "answered unavailable".
+ * (`overloaded`), a stored hash we cannot verify (`legacy-hash-unverifiable`), and every sign-in while the
+ * credential-stuffing signal holds under STUFFING_SIGNAL_MODE=block (`credential-stuffing-suspected`). Their share
+ * per day is the share "answered unavailable".
  */
-export const UNAVAILABLE_REASONS = ['legacy-store-unavailable', 'deadline-exceeded', 'overloaded', 'legacy-hash-unverifiable'] as const satisfies readonly DecisionReason[];
+export const UNAVAILABLE_REASONS = ['legacy-store-unavailable', 'deadline-exceeded', 'overloaded', 'legacy-hash-unverifiable', 'credential-stuffing-suspected'] as const satisfies readonly DecisionReason[];
 
 const DAY_IN_MS = 86_400_000;
 

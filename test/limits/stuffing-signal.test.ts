@@ -84,7 +84,7 @@ describe('openStuffingSignal', () => {
     const metrics = createExtensionMetrics({}, { processMetrics: false });
     const counted = async () => parsePrometheusText(await metrics.text()).find((sample) => sample.name === 'entra_migrate_credential_stuffing_signals_total')?.value;
     assert.equal(await counted(), 0, 'the series exists from the start');
-    const stuffing = openStuffingSignal({ wrongShare: 0.8, minAttempts: 5, mode: 'observe' }, { clock: () => 0, logger, recorders: [metrics, undefined] })!;
+    const stuffing = openStuffingSignal({ wrongShare: 0.8, minAttempts: 5, mode: 'observe' }, { clock: () => 0, logger, recorder: metrics })!;
     for (let index = 0; index < 8; index++) stuffing.record('password-wrong');
     assert.equal(await counted(), 1);
     assert.equal(lines.length, 1);
@@ -95,6 +95,6 @@ describe('openStuffingSignal', () => {
   });
 
   test('STUFFING_SIGNAL_WRONG_PERCENT=0: nothing to record', () => {
-    assert.equal(openStuffingSignal(null, { clock: Date.now, logger: createLogger({ level: 'silent' }), recorders: [] }), undefined);
+    assert.equal(openStuffingSignal(null, { clock: Date.now, logger: createLogger({ level: 'silent' }), recorder: undefined }), undefined);
   });
 });
