@@ -14,6 +14,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { otpSendRoutes } from './routes/otp-send.js';
 import { passwordSubmitRoutes } from './routes/password-submit.js';
 import { tokenIssuanceStartRoutes } from './routes/token-issuance-start.js';
+import { answerClientError, trackAnswersBeforeTheBody } from './client-errors.js';
 import { capConnections } from './connection-cap.js';
 import { createSendMargin, type SendMargin } from './send-margin.js';
 
@@ -136,10 +137,13 @@ export async function buildServer(deps: ServerDeps) {
     requestTimeout: SERVER_TIMEOUTS.requestTimeoutInMs,
     keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutInMs,
     connectionTimeout: SERVER_TIMEOUTS.connectionTimeoutInMs,
+    // Bytes that never became a request get our error body and Connection: close, not Fastify's own JSON.
+    clientErrorHandler: answerClientError,
   });
   // At the cap, a new connection replaces the oldest one with no request in progress (server/connection-cap.ts):
   // connections that trickle or say nothing cannot shut Entra out by holding every slot.
   capConnections(app.server, deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  trackAnswersBeforeTheBody(app.server);
 
   // Entra sends JSON only; without this, Fastify's built-in text/plain parser would hand a string to the handler.
   app.removeContentTypeParser(['text/plain']);
