@@ -44,7 +44,10 @@ export interface ServeConfig {
   readonly responseDeadlineInMs: number;
   /** Each other event's deadline, in ms from arrival to answer: its `*_DEADLINE_MS`, else RESPONSE_DEADLINE_MS. */
   readonly eventDeadlinesInMs: EventDeadlines;
-  /** Connections held open at once (MAX_CONNECTIONS); more are refused by the server until some close. */
+  /**
+   * Connections held at once (MAX_CONNECTIONS): at the cap a new connection closes the oldest one with no request in
+   * progress (server/connection-cap.ts); only when every one is mid-request is the new one refused.
+   */
   readonly maxConnections: number;
   readonly logLevel: LogLevel;
   /** A JSON file of titles and messages by locale, replacing the built-in catalogue's entries. */
