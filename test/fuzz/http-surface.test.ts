@@ -92,27 +92,31 @@ describe('the HTTP surface under generated and mutated requests', () => {
     };
 
     for (const [name, bytes] of Object.entries(HOSTILE)) {
-      test(`${name}: a 4xx or a closed connection, never a 5xx; the server answers the next callout`, async () => {
+      test(`${name}: a 4xx with our error body or a closed connection, never a 5xx; the server answers the next callout`, async () => {
         const answer = await raw(bytes);
         const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer)?.[1];
         assert.ok(answer === '' || (status !== undefined && status.startsWith('4')), `answered ${JSON.stringify(answer.slice(0, 120))}`);
+        if (answer !== '') {
+          const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+          assert.deepEqual(Object.keys(body), ['error'], answer.slice(0, 200));
+          assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
+        }
         const probe = await fetch(`http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/events/password-submit`);
         assert.equal(probe.status, 200);
       });
     }
 
-    test(
-      'a framing error is answered with our { error: { code, message } } body and Connection: close',
-      { todo: 'src/server/build-server.ts has no clientErrorHandler: Fastify\'s default answers {"error":"Bad Request","message":"Client Error","statusCode":400} and destroys the socket without Connection: close' },
-      async () => {
-        for (const bytes of [HOSTILE['a request line that is not HTTP']!, HOSTILE['headers over 16 KiB']!]) {
-          const answer = await raw(bytes);
-          assert.match(answer, /\r\nconnection: close\r\n/i);
-          const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
-          assert.deepEqual(Object.keys(body), ['error']);
-          assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
-        }
-      },
-    );
+    // Found by the socket fuzz (a request after a 431 on the same keep-alive connection was reset), fixed in
+    // server/client-errors.ts: Fastify's default answered {"error":"Bad Request","message":"Client Error","statusCode":400}
+    // and destroyed the socket without saying Connection: close.
+    test('a framing error is answered with our { error: { code, message } } body and Connection: close', async () => {
+      for (const bytes of [HOSTILE['a request line that is not HTTP']!, HOSTILE['headers over 16 KiB']!]) {
+        const answer = await raw(bytes);
+        assert.match(answer, /\r\nconnection: close\r\n/i);
+        const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+        assert.deepEqual(Object.keys(body), ['error']);
+        assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
+      }
+    });
   });
 });
