@@ -1,7 +1,9 @@
 import { DECISION_ACTIONS, type DecisionRecord, type Ledger } from '../ledger/index.js';
 import { statusFigures, UNAVAILABLE_REASONS, type StatusFigures } from '../status/index.js';
 import { recentBulkRuns, type BulkRunView } from './bulk-runs.js';
-import { progressOverTime, withLivePoint } from './progress-history.js';
+import { progressOverTime, withLivePoint, type ProgressPoint } from './progress-history.js';
+
+export type { ProgressPoint };
 
 /** Where the progress points come from: the ledger each time by default; the server reuses the hours past (`ProgressHistoryCache`). */
 export type ProgressHistoryReader = (now: Date) => Promise<ProgressPoint[]>;
@@ -44,16 +46,6 @@ export interface AnswerHour {
   legacyShareP50: number | null;
 }
 
-/** Where the migration stands at one instant: the progress chart's point. */
-export interface ProgressPoint {
-  at: string;
-  preCreated: number;
-  migratedByExtension: number;
-  migratedByReset: number;
-  migratedBySignUp: number;
-  /** Pre-created accounts neither migrated nor released: needing a new password, blocked, tried, never signed in, not applied. */
-  remaining: number;
-}
 
 /** Something the migration team should look at, with what to do about it. */
 export interface Anomaly {

@@ -1,5 +1,15 @@
 import type { Ledger, ProgressBucket } from '../ledger/index.js';
-import type { ProgressPoint } from './data.js';
+
+/** Where the migration stands at one instant: the progress chart's point. */
+export interface ProgressPoint {
+  at: string;
+  preCreated: number;
+  migratedByExtension: number;
+  migratedByReset: number;
+  migratedBySignUp: number;
+  /** Pre-created accounts neither migrated nor released: needing a new password, blocked, tried, never signed in, not applied. */
+  remaining: number;
+}
 
 const HOUR_IN_MS = 3_600_000;
 /** Days of progress the chart draws: the fortnight of the daily answers table, hour by hour (337 points at most). */
