@@ -10,10 +10,13 @@
  *    /proc (every thread), without a profiler. Then 50 callouts/s open-loop for the latency target.
  * 3. The same server again under `--cpu-prof` and the same load; the profile's samples inside the load window
  *    (V8's and this process's clocks are both CLOCK_MONOTONIC) are grouped by module and by function, self and
- *    inclusive, in ms of main-thread CPU per callout. The profiler's own cost makes these a little larger than (2).
+ *    inclusive, in ms per callout. V8 samples the main thread's stack whether or not it holds a core, so on a busy
+ *    machine (2 cores shared with the pool threads and this driver) a figure is main-thread time not idle, somewhat
+ *    above its CPU: read them as shares, and the CPU figures of (1) and (2) as the totals.
  *
  * Settings: HOT_PATH_CALLOUTS (default 3000 per run), HOT_PATH_CONCURRENCY (default 16), HOT_PATH_PROFILE_DIR
- * (keep the .cpuprofile there instead of a temporary directory).
+ * (keep the .cpuprofile there, and the temporary directory, instead of removing them). `(alternative)` lines time
+ * the JWE decryption done otherwise, for the gain of changing it.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
