@@ -255,7 +255,7 @@ await writeFile(
   csvPath,
   [
     ['seconds', 'rss_mb', 'fds', 'loop_p99_ms', 'ledger_mb', 'callouts', 'p50_ms', 'p99_ms', ...actions.map((action) => `answers_${action.replace(/\W+/g, '_').replace(/_$/, '')}`)].join(','),
-    ...samples.map((sample) => [fixed(sample.seconds, 1), fixed(sample.rssMb, 2), sample.fds, fixed(sample.loopP99Ms, 2), fixed(sample.ledgerMb, 3), sample.callouts, fixed(sample.p50Ms, 2), fixed(sample.p99Ms, 2), ...actions.map((action) => sample.answers.get(action) ?? 0)].join(',')),
+    ...samples.map((sample) => [cell(sample.seconds, 1), cell(sample.rssMb, 2), sample.fds, cell(sample.loopP99Ms, 2), cell(sample.ledgerMb, 3), sample.callouts, cell(sample.p50Ms, 2), cell(sample.p99Ms, 2), ...actions.map((action) => sample.answers.get(action) ?? 0)].join(',')),
   ].join('\n') + '\n',
 );
 const pngPath = join(OUT, 'soak.png');
@@ -279,6 +279,11 @@ console.log('PASS');
 
 function nameOf(kind: string, i: number): string {
   return `${kind}-${i}@soak.example`;
+}
+
+/** A CSV number: empty when there is none (no callouts in the first sample), not the console's dash. */
+function cell(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '';
 }
 
 function sizeOf(path: string): number {
