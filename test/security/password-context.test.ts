@@ -88,6 +88,30 @@ describe('decryptPasswordContext', () => {
     await assert.rejects(decrypt(`${header}..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA`), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED));
   });
 
+  test('a header with crit, a compression other than DEF or an unknown content encryption is refused before any key is used', async () => {
+    const [one] = await twoKeys();
+    const plaintext = new TextEncoder().encode(unsignedJwt(contextClaims()));
+    assert.equal((await decrypt(handMadeJwe(one!.certificatePem, plaintext, { alg: 'RSA-OAEP', enc: 'A128GCM' }))).nonce, 'nonce-123', 'the hand-made JWE is good');
+    for (const header of [
+      { alg: 'RSA-OAEP', enc: 'A128GCM', crit: 'exp' },
+      { alg: 'RSA-OAEP', enc: 'A128GCM', zip: 'GZIP' },
+      { alg: 'RSA-OAEP', enc: 'A128KW' },
+      { alg: 'RSA-OAEP-384', enc: 'A128GCM' },
+    ]) {
+      await assert.rejects(decrypt(handMadeJwe(one!.certificatePem, plaintext, header)), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED), JSON.stringify(header));
+    }
+  });
+
+  test('an empty encrypted key, or a content key wrapped under another header, is CONTEXT_DECRYPT_FAILED', async () => {
+    const [one] = await twoKeys();
+    const plaintext = new TextEncoder().encode(unsignedJwt(contextClaims()));
+    const [header, , iv, ciphertext, tag] = handMadeJwe(one!.certificatePem, plaintext, { alg: 'RSA-OAEP', enc: 'A128GCM' }).split('.');
+    await assert.rejects(decrypt([header, '', iv, ciphertext, tag].join('.')), rejectsWith(SecurityErrorCode.CONTEXT_DECRYPT_FAILED));
+    const sha256Header = Buffer.from(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A128GCM' })).toString('base64url');
+    const [, encryptedKey] = handMadeJwe(one!.certificatePem, plaintext, { alg: 'RSA-OAEP-256', enc: 'A128GCM' }).split('.');
+    await assert.rejects(decrypt([sha256Header, encryptedKey, iv, ciphertext, tag].join('.')), rejectsWith(SecurityErrorCode.CONTEXT_DECRYPT_FAILED));
+  });
+
   test('an oversized JWE is refused before any decryption', async () => {
     await assert.rejects(decrypt('a'.repeat(16 * 1024 + 1)), rejectsWith(SecurityErrorCode.CONTEXT_TOO_LARGE));
   });
