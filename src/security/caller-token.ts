@@ -42,6 +42,12 @@ export interface CallerTokenVerifier {
 const MAX_HEADER_LENGTH = 16 * 1024;
 const MAX_CLOCK_SKEW_IN_SECONDS = 300;
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
+/**
+ * Tokens whose signature was checked, remembered until they expire: Entra reuses one access token for the extension
+ * across callouts for most of its hour, and the RS256 check plus jose's parsing is a tenth of a millisecond a callout.
+ * At most this many; when full, the oldest is forgotten.
+ */
+const MAX_VERIFIED_TOKENS = 1000;
 
 /**
  * Checks the bearer token Entra sends with every custom-extension call, as DESIGN.md "Caller token" lists:
@@ -57,6 +63,15 @@ export function createCallerTokenVerifier(options: CallerTokenVerifierOptions): 
   const now = options.now ?? systemClock;
   const skew = options.clockSkewInSeconds ?? MAX_CLOCK_SKEW_IN_SECONDS;
   if (!(skew >= 0 && skew <= MAX_CLOCK_SKEW_IN_SECONDS)) throw new RangeError(`Clock skew must be 0–${MAX_CLOCK_SKEW_IN_SECONDS} s; got ${skew}.`);
+
+  // Keyed by the whole token: only the same bytes, already verified with the same key, skip the signature check. Every
+  // check that depends on the time, the key set or the request (exp, nbf, the key for kid, aud against the Host)
+  // runs on every call.
+  const verified = new Map<string, { payload: JWTPayload; key: unknown }>();
+  const remember = (token: string, payload: JWTPayload, key: unknown) => {
+    if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+    verified.set(token, { payload, key });
+  };
 
   return {
     async verify(authorizationHeader, request = {}) {
@@ -78,7 +93,20 @@ export function createCallerTokenVerifier(options: CallerTokenVerifierOptions): 
       if (typeof header.kid !== 'string' || header.kid === '') throw refuse(SecurityErrorCode.TOKEN_MALFORMED, 'The bearer token has no key id (kid).');
       const key = await options.keySource.getKey(header.kid);
       if (key === undefined) {
+        verified.delete(token);
         throw refuse(SecurityErrorCode.TOKEN_KEY_UNKNOWN, "The bearer token is signed with a key that is not in the tenant's key set.", `kid ${header.kid.slice(0, 64)}`);
+      }
+      const expectedAudience = { appId: options.extensionAppId, resourceId: options.extensionResourceId, requestHost: request.requestHost };
+
+      const known = verified.get(token);
+      if (known !== undefined && known.key === key) {
+        const nowInSeconds = Math.floor(now() / 1000);
+        if (known.payload.exp! <= nowInSeconds - skew) {
+          verified.delete(token);
+          throw refuse(SecurityErrorCode.TOKEN_EXPIRED, 'The bearer token has expired.');
+        }
+        if (typeof known.payload.nbf === 'number' && known.payload.nbf > nowInSeconds + skew) throw refuse(SecurityErrorCode.TOKEN_NOT_YET_VALID, 'The bearer token is not valid yet.');
+        return checkClaims(known.payload, options.tenantId, expectedAudience);
       }
 
       let payload: JWTPayload;
@@ -92,11 +120,9 @@ export function createCallerTokenVerifier(options: CallerTokenVerifierOptions): 
       } catch (error) {
         throw refusalOf(error);
       }
-      return checkClaims(payload, options.tenantId, {
-        appId: options.extensionAppId,
-        resourceId: options.extensionResourceId,
-        requestHost: request.requestHost,
-      });
+      const claims = checkClaims(payload, options.tenantId, expectedAudience);
+      remember(token, payload, key);
+      return claims;
     },
   };
 }

@@ -141,6 +141,34 @@ describe('caller token verification', () => {
     assert.equal(tenant.fetchCount(), 4, 'twenty unknown kids after the cooldown: one refresh');
   });
 
+  test('a token verified once is remembered, but every later call still checks its expiry, its key and the audience', async () => {
+    const tenant = await fakeTenant();
+    let now = NOW;
+    const { createPublicKey } = await import('node:crypto');
+    let key: ReturnType<typeof createPublicKey> | undefined = createPublicKey(tenant.privateKey);
+    let lookups = 0;
+    const keySource = { getKey: async () => (lookups++, key), refresh: async () => {}, isReady: () => true };
+    const verifier = createCallerTokenVerifier({ tenantId: TENANT_ID, extensionAppId: APP_ID, keySource, now: () => now });
+
+    const token = `Bearer ${await tenant.token({ aud: `api://auth.contoso.example/${APP_ID}`, exp: NOW_S + 600 })}`;
+    const host = { requestHost: 'auth.contoso.example' };
+    assert.equal((await verifier.verify(token, host)).audience, `api://auth.contoso.example/${APP_ID}`);
+    assert.equal((await verifier.verify(token, host)).audience, `api://auth.contoso.example/${APP_ID}`, 'the remembered token passes');
+    await assert.rejects(verifier.verify(token, { requestHost: 'evil.example' }), refusedWith(SecurityErrorCode.TOKEN_AUDIENCE_INVALID), 'the audience is checked against each request');
+    assert.equal(lookups, 3, 'the key set is asked on every call');
+
+    key = createPublicKey(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+    await assert.rejects(verifier.verify(token, host), refusedWith(SecurityErrorCode.TOKEN_SIGNATURE_INVALID), 'a kid now bound to another key: verified again, and refused');
+    key = undefined;
+    await assert.rejects(verifier.verify(token, host), refusedWith(SecurityErrorCode.TOKEN_KEY_UNKNOWN), 'a key gone from the key set: refused');
+    key = createPublicKey(tenant.privateKey);
+    await verifier.verify(token, host);
+    now = (NOW_S + 600 + 299) * 1000;
+    await verifier.verify(token, host);
+    now = (NOW_S + 600 + 300) * 1000;
+    await assert.rejects(verifier.verify(token, host), refusedWith(SecurityErrorCode.TOKEN_EXPIRED), 'remembered tokens expire as any other, with the same skew');
+  });
+
   test('a missing, malformed or huge Authorization header is refused', async () => {
     const tenant = await fakeTenant();
     const verifier = verifierFor(tenant);
