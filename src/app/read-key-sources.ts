@@ -3,7 +3,7 @@ import { ConfigError, type DecryptionKeySource } from '../config/index.js';
 import { fileProblem } from '../common/file-problem.js';
 
 /** Largest PEM file we read: a 4096-bit key with a certificate chain is under 10 KiB. */
-const MAX_PEM_FILE_BYTES = 64 * 1024;
+export const MAX_PEM_FILE_BYTES = 64 * 1024;
 
 /**
  * Reads the configured PEM texts. File errors name the setting and the path (never the content), so the
@@ -16,7 +16,8 @@ export async function readKeySources(source: DecryptionKeySource): Promise<Array
   for (const path of source.paths) {
     try {
       const buffer = await readFile(path);
-      if (buffer.length > MAX_PEM_FILE_BYTES) problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: `${path} is larger than ${MAX_PEM_FILE_BYTES} bytes; expected a PEM key` });
+      const tooLarge = pemSizeProblem(path, buffer.length);
+      if (tooLarge) problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: tooLarge });
       else texts.push({ pem: buffer.toString('utf8'), source: path });
     } catch (error) {
       problems.push({ setting: 'JIT_DECRYPTION_KEY_FILE', problem: `${path}: ${fileProblem(error)}` });
@@ -24,4 +25,9 @@ export async function readKeySources(source: DecryptionKeySource): Promise<Array
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return texts;
+}
+
+/** Why a key file of `bytes` bytes is not read, as a sentence naming `path`; undefined when its size is fine. */
+export function pemSizeProblem(path: string, bytes: number): string | undefined {
+  return bytes > MAX_PEM_FILE_BYTES ? `${path} is larger than ${MAX_PEM_FILE_BYTES} bytes; expected a PEM key` : undefined;
 }

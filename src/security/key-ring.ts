@@ -28,9 +28,25 @@ export interface KeyUnwrapper {
 
 /** The keys the server holds; more than one during a rotation. */
 export interface KeyRing {
+  /** The keys held now: a ring that reloads (see {@link replaceableKeyRing}) answers with its current set. */
   readonly keys: readonly DecryptionKey[];
   /** The keys to try for a JWE: the one whose `x5t` matches first, then (unknown or no `x5t`) all of them. */
   candidatesFor(x5t: string | undefined): readonly DecryptionKey[];
+}
+
+/** A key ring whose keys can be swapped while serving (a key file replaced during a rotation). */
+export interface ReplaceableKeyRing extends KeyRing {
+  /** Makes `keys` the ring's set; a decryption already under way keeps the candidates it was given. */
+  replace(keys: readonly DecryptionKey[]): void;
+}
+
+export interface ReplaceableKeyRingOptions {
+  /**
+   * Called, synchronously, when a JWE names an `x5t` the ring does not hold, before its candidates are chosen: it
+   * may `replace` the keys (a key file replaced a moment ago), and the new set is the one searched. It must be cheap
+   * and must not throw; the caller rate-limits it.
+   */
+  onUnknownX5t?: (x5t: string) => void;
 }
 
 /** Shortest RSA modulus accepted, in bits (NIST SP 800-131A: 2048 is the floor for RSA key transport). */
@@ -48,7 +64,16 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
  *   ring.candidatesFor(header.x5t);
  */
 export function loadKeyRing(sources: ReadonlyArray<{ pem: string; source: string }>, remoteKeys: readonly DecryptionKey[] = []): KeyRing {
-  const keys = [...sources.map(({ pem, source }, index) => loadKey(pem, source, index + 1)), ...remoteKeys];
+  return keyRingOf([...sources.map(({ pem, source }, index) => loadDecryptionKey(pem, source, index + 1)), ...remoteKeys]);
+}
+
+/**
+ * A fixed ring over keys already loaded.
+ *
+ * @example
+ *   const ring = keyRingOf([loadDecryptionKey(pem, 'key.pem', 1)]);
+ */
+export function keyRingOf(keys: readonly DecryptionKey[]): KeyRing {
   const byX5t = new Map(keys.flatMap((key) => (key.x5t ? [[key.x5t, key] as const] : [])));
   return {
     keys,
@@ -59,7 +84,40 @@ export function loadKeyRing(sources: ReadonlyArray<{ pem: string; source: string
   };
 }
 
-function loadKey(pem: string, source: string, position: number): DecryptionKey {
+/**
+ * A ring whose set can be replaced while serving: `keys` and `candidatesFor` always read the current set. Pure: what
+ * to reload and when (watching key files) is the caller's (app/key-files-watch.ts).
+ *
+ * @example
+ *   const ring = replaceableKeyRing(loadKeyRing(sources).keys, { onUnknownX5t: () => recheckFiles() });
+ *   ring.replace(reloadedKeys);
+ */
+export function replaceableKeyRing(initial: readonly DecryptionKey[], options: ReplaceableKeyRingOptions = {}): ReplaceableKeyRing {
+  let current = keyRingOf(initial);
+  const holds = (x5t: string) => current.keys.some((key) => key.x5t === x5t);
+  return {
+    get keys() {
+      return current.keys;
+    },
+    candidatesFor(x5t) {
+      // Entra names the key it encrypted to; one we do not hold may be the new file of a rotation, not yet polled.
+      if (x5t !== undefined && options.onUnknownX5t && !holds(x5t)) options.onUnknownX5t(x5t);
+      return current.candidatesFor(x5t);
+    },
+    replace(keys) {
+      current = keyRingOf(keys);
+    },
+  };
+}
+
+/**
+ * Loads one decryption key from a PEM text (see {@link loadKeyRing}); `position` names a key without a certificate
+ * (`key-<position>`). Throws `KEY_INVALID` naming `source`, never quoting the text.
+ *
+ * @example
+ *   const key = loadDecryptionKey(await readFile('key.pem', 'utf8'), 'key.pem', 1);
+ */
+export function loadDecryptionKey(pem: string, source: string, position: number): DecryptionKey {
   const invalid = (problem: string) =>
     new SecurityError(SecurityErrorCode.KEY_INVALID, `The decryption key from ${source} ${problem}.`);
   const blocks = [...pem.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1]!, text: match[0] }));

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { generateDecryptionKey, loadKeyRing, SecurityErrorCode, x5tOf } from '../../src/security/index.js';
-import { twoKeys } from './support.js';
+import { replaceableKeyRing } from '../../src/security/key-ring.js';
+import { ringOf, twoKeys } from './support.js';
 
 const invalid = (error: unknown) => {
   assert.equal((error as { code?: string }).code, SecurityErrorCode.KEY_INVALID, String(error));
@@ -77,5 +78,38 @@ describe('loadKeyRing', () => {
     assert.deepEqual(ring.candidatesFor(two!.x5t).map((key) => key.source), ['two', 'one']);
     assert.deepEqual(ring.candidatesFor(undefined).map((key) => key.source), ['one', 'two']);
     assert.deepEqual(ring.candidatesFor('unknown').map((key) => key.source), ['one', 'two']);
+  });
+});
+
+describe('replaceableKeyRing', () => {
+  test('keys and candidatesFor read the set last given to replace', async () => {
+    const [one, two] = await twoKeys();
+    const first = ringOf(one!).keys;
+    const second = ringOf(two!).keys;
+    const ring = replaceableKeyRing(first);
+    assert.deepEqual(ring.keys.map((key) => key.x5t), [one!.x5t]);
+    const before = ring.candidatesFor(one!.x5t);
+    ring.replace(second);
+    assert.deepEqual(ring.keys.map((key) => key.x5t), [two!.x5t]);
+    assert.deepEqual(ring.candidatesFor(two!.x5t).map((key) => key.x5t), [two!.x5t]);
+    assert.deepEqual(before.map((key) => key.x5t), [one!.x5t], 'candidates already handed out are not changed');
+  });
+
+  test('an x5t the ring does not hold asks onUnknownX5t first, and the set it puts in place is searched', async () => {
+    const [one, two] = await twoKeys();
+    const asked: string[] = [];
+    const ring = replaceableKeyRing(ringOf(one!).keys, {
+      onUnknownX5t: (x5t) => {
+        asked.push(x5t);
+        if (x5t === two!.x5t) ring.replace(ringOf(one!, two!).keys);
+      },
+    });
+    ring.candidatesFor(one!.x5t);
+    ring.candidatesFor(undefined);
+    assert.deepEqual(asked, [], 'a held x5t, or none, asks nothing');
+    assert.equal(ring.candidatesFor(two!.x5t)[0]!.x5t, two!.x5t, 'the key just put in place is the first candidate');
+    assert.deepEqual(asked, [two!.x5t]);
+    assert.deepEqual(ring.candidatesFor('made-up').map((key) => key.x5t), [one!.x5t, two!.x5t], 'still unknown: every key is tried');
+    assert.deepEqual(asked, [two!.x5t, 'made-up']);
   });
 });
