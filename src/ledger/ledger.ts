@@ -1,5 +1,6 @@
 import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
 import type { AccountProfile } from './account-profile.js';
+import type { LedgerBatch } from './ledger-batch.js';
 import type { BulkRunFilter, BulkRunRecord } from './bulk-run.js';
 import type { ProgressBucket, ProgressHistoryFilter } from './progress-history.js';
 import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
@@ -12,6 +13,16 @@ export interface Ledger {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
   /** Validates and appends one decision; rejects with `LEDGER_RECORD_INVALID` or `LEDGER_UNAVAILABLE`. */
   recordDecision(record: DecisionRecord): Promise<void>;
+  /**
+   * Validates and appends a batch of decisions in one transaction: all of them or none. A batch written again with
+   * the same id writes nothing (a retry after a failure that had in fact committed). Rejects with
+   * `LEDGER_RECORD_INVALID` when a row is refused (by validation, naming the row, or by the database; nothing was
+   * written, and the same rows would be refused again) or `LEDGER_UNAVAILABLE` (the ledger failed; retrying later may
+   * succeed, and the batch may have been written).
+   */
+  recordDecisions(batch: LedgerBatch<DecisionRecord>): Promise<void>;
+  /** As {@link Ledger.recordDecisions}, for event calls. */
+  recordEventCalls(batch: LedgerBatch<EventCallRecord>): Promise<void>;
   /** Decisions, newest first, optionally for one user or one correlation id. */
   listDecisions(filter?: DecisionFilter): Promise<DecisionRecord[]>;
   /** How many decisions of each action were recorded. */

@@ -6,6 +6,7 @@ import { checkDecisionRecord, DECISION_INSERT_COLUMNS, decisionCountWhere, decis
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
 import type { Ledger } from './ledger.js';
+import { checkBatch, DECISION_BATCH_TABLE, EVENT_CALL_BATCH_TABLE, isPostgresRowRefusal, postgresBatchColumns, postgresBatchSql, type BatchTable, type LedgerBatch } from './ledger-batch.js';
 import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
 import {
   accountToReconcileOfRow,
@@ -106,8 +107,32 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     }
   };
 
+  // Batches this process knows are written; the next batch deletes their marks (migration 009).
+  let settledBatchIds: readonly string[] = [];
+  const batchSql = new Map<BatchTable<never>, string>();
+  const writeBatch = async <T>(batch: LedgerBatch<T>, table: BatchTable<T>, doing: string) => {
+    checkBatch(batch, table);
+    if (batch.rows.length === 0) return;
+    if (closing) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
+    let sql = batchSql.get(table as BatchTable<never>);
+    if (sql === undefined) batchSql.set(table as BatchTable<never>, (sql = postgresBatchSql(table)));
+    const settling = settledBatchIds;
+    try {
+      await pool.query({ text: sql, values: [batch.id, settling, ...postgresBatchColumns(batch.rows, table)] });
+    } catch (error) {
+      if (!isPostgresRowRefusal(error)) throw failed(error, doing);
+      throw new LedgerError(LedgerErrorCode.RECORD_INVALID, `The ledger at ${location.shown} refused a batch of ${batch.rows.length} rows while ${doing}; nothing of it was written.`, {
+        detail: `${doing}: ${(error as { code?: string }).code} ${(error as Error).message}`,
+        cause: error,
+      });
+    }
+    settledBatchIds = [...settledBatchIds.filter((id) => !settling.includes(id)), batch.id];
+  };
+
   return {
     kind: 'postgres',
+    recordDecisions: (batch) => writeBatch(batch, DECISION_BATCH_TABLE, 'recording a batch of decisions'),
+    recordEventCalls: (batch) => writeBatch(batch, EVENT_CALL_BATCH_TABLE, 'recording a batch of event calls'),
     async recordDecision(record) {
       checkDecisionRecord(record);
       await query(`INSERT INTO jit_decisions (${DECISION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, decisionValues(record, (date) => date), 'recording a decision');

@@ -6,6 +6,7 @@ import { checkDecisionRecord, DECISION_INSERT_COLUMNS, decisionCountWhere, decis
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
 import type { Ledger } from './ledger.js';
+import { BATCH_MARK_RETENTION_IN_DAYS, checkBatch, DECISION_BATCH_TABLE, EVENT_CALL_BATCH_TABLE, isSqliteRowRefusal, type BatchTable, type LedgerBatch } from './ledger-batch.js';
 import { preparePrivateDatabaseFile } from './private-file.js';
 import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
 import {
@@ -69,6 +70,30 @@ export function openSqliteLedger(path: string): Ledger {
   const insert = db.prepare(`INSERT INTO jit_decisions (${DECISION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const upsertBulkRun = db.prepare(bulkRunUpsertSql(() => '?'));
   const insertEventCall = db.prepare(`INSERT INTO event_calls (${EVENT_CALL_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertBatchMark = db.prepare('INSERT INTO ledger_batches (id, written_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
+  const deleteBatchMark = db.prepare('DELETE FROM ledger_batches WHERE id = ?');
+  const deleteExpiredBatchMarks = db.prepare('DELETE FROM ledger_batches WHERE written_at < ?');
+  // Batches this process knows are written; the next batch deletes their marks (migration 009).
+  let settledBatchIds: readonly string[] = [];
+  const writeBatch = <T>(batch: LedgerBatch<T>, table: BatchTable<T>, insertRow: Database.Statement) => {
+    checkBatch(batch, table);
+    if (batch.rows.length === 0) return;
+    open();
+    const now = new Date();
+    const settling = settledBatchIds;
+    try {
+      db.transaction(() => {
+        if (insertBatchMark.run(batch.id, now.toISOString()).changes === 0) return; // written before: nothing to add
+        for (const row of batch.rows) insertRow.run(...table.values(row, (date) => date.toISOString()));
+        for (const id of settling) deleteBatchMark.run(id);
+        deleteExpiredBatchMarks.run(new Date(now.getTime() - BATCH_MARK_RETENTION_IN_DAYS * 86_400_000).toISOString());
+      }).immediate();
+    } catch (error) {
+      const code = isSqliteRowRefusal(error) ? LedgerErrorCode.RECORD_INVALID : LedgerErrorCode.UNAVAILABLE;
+      throw new LedgerError(code, `The ledger database ${path} could not write a batch of ${batch.rows.length} ${table.table} rows; nothing of it was written.`, { detail: (error as Error).message, cause: error });
+    }
+    settledBatchIds = [...settledBatchIds.filter((id) => !settling.includes(id)), batch.id];
+  };
   let closed = false;
   const open = () => {
     if (closed) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
@@ -86,6 +111,12 @@ export function openSqliteLedger(path: string): Ledger {
 
   return {
     kind: path === ':memory:' ? 'memory' : 'sqlite',
+    async recordDecisions(batch) {
+      writeBatch(batch, DECISION_BATCH_TABLE, insert);
+    },
+    async recordEventCalls(batch) {
+      writeBatch(batch, EVENT_CALL_BATCH_TABLE, insertEventCall);
+    },
     async recordDecision(record) {
       checkDecisionRecord(record);
       guarded(() => insert.run(...decisionValues(record, (date) => date.toISOString())));
