@@ -87,7 +87,7 @@ function watchKeyFiles(files: KeyFile[], remoteKeys: readonly DecryptionKey[], o
     file.seen = signature;
     const loaded = 'pem' in read ? loadOrProblem(read.pem, file) : read;
     if ('problem' in loaded) {
-      log.error({ file: file.path, problem: loaded.problem }, `the decryption key file ${file.path} does not load (${loaded.problem}); the key loaded from it before is kept until the file changes again`);
+      log.error({ file: file.path, problem: loaded.problem }, `decryption key file not reloaded: ${loaded.problem} The key it held before is kept until the file changes again.`);
       return false;
     }
     if (sameKey(loaded.key, file.key)) return false;
@@ -164,28 +164,28 @@ function signatureOf(stats: Stats | undefined): string {
 
 async function readAsync(path: string, stats: Stats | undefined): Promise<FileRead> {
   const tooLarge = stats && pemSizeProblem(path, stats.size);
-  if (tooLarge) return { problem: tooLarge };
+  if (tooLarge) return { problem: `${tooLarge}.` };
   try {
     return sizedText(path, await readFile(path));
   } catch (error) {
-    return { problem: fileProblem(error) };
+    return { problem: `${path}: ${fileProblem(error)}.` };
   }
 }
 
 function readSync(path: string, stats: Stats | undefined): FileRead {
   const tooLarge = stats && pemSizeProblem(path, stats.size);
-  if (tooLarge) return { problem: tooLarge };
+  if (tooLarge) return { problem: `${tooLarge}.` };
   try {
     return sizedText(path, readFileSync(path));
   } catch (error) {
-    return { problem: fileProblem(error) };
+    return { problem: `${path}: ${fileProblem(error)}.` };
   }
 }
 
 /** The file may have grown between its stat and its read. */
 function sizedText(path: string, buffer: Buffer): FileRead {
   const tooLarge = pemSizeProblem(path, buffer.length);
-  return tooLarge ? { problem: tooLarge } : { pem: buffer.toString('utf8') };
+  return tooLarge ? { problem: `${tooLarge}.` } : { pem: buffer.toString('utf8') };
 }
 
 function loadOrProblem(pem: string, file: KeyFile): { key: DecryptionKey } | { problem: string } {
@@ -193,7 +193,7 @@ function loadOrProblem(pem: string, file: KeyFile): { key: DecryptionKey } | { p
     return { key: loadDecryptionKey(pem, file.path, file.position) };
   } catch (error) {
     // KEY_INVALID's message names the file and what is wrong with it, never the content.
-    return { problem: error instanceof SecurityError ? error.publicMessage : 'it cannot be loaded' };
+    return { problem: error instanceof SecurityError ? error.publicMessage : `The decryption key from ${file.path} cannot be loaded.` };
   }
 }
 
