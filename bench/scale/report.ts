@@ -1,0 +1,127 @@
+/** The scale bench's figures: one row per measured run, printed as a table and written as JSON and CSV. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fixed } from '../measure.js';
+import type { CpuUsed } from './cpu.js';
+import type { DriveResult } from './driver.js';
+import type { CheckResult } from './checks.js';
+
+export interface RunFigures {
+  label: string;
+  replicas: number;
+  bcryptCost: number;
+  concurrency: number;
+  callouts: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  answers: Record<string, number>;
+  /** Callouts of the window each replica answered. */
+  byReplica: number[];
+  /** CPU-ms per callout answered: all replicas together, nginx, the driver, the bench database's PostgreSQL backends, Redis (shared). */
+  cpuMsPerCallout: { replicas: number; nginx: number; driver: number; postgres: number; redis: number };
+  /** Cores each part kept busy on average over the window (CPU time ÷ wall time). */
+  cores: { replicas: number; nginx: number; driver: number; postgres: number; redis: number; bench: number; machine: number; others: number };
+  /** Callouts/s for each core the replicas used: 1000 ÷ their CPU-ms per callout. */
+  perReplicaCore: number;
+}
+
+export function figuresOf(label: string, replicas: number, bcryptCost: number, concurrency: number, result: DriveResult, cpu: CpuUsed, byReplica: number[]): RunFigures {
+  const n = result.windowCallouts;
+  const perCallout = (ms: number) => ms / n;
+  const cores = (ms: number) => ms / cpu.wallMs;
+  return {
+    label,
+    replicas,
+    bcryptCost,
+    concurrency,
+    callouts: n,
+    seconds: result.windowMs / 1000,
+    perSecond: (n * 1000) / result.windowMs,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    maxMs: result.maxMs,
+    answers: result.answers,
+    byReplica,
+    cpuMsPerCallout: { replicas: perCallout(cpu.replicasTotal), nginx: perCallout(cpu.nginx), driver: perCallout(cpu.driver), postgres: perCallout(cpu.postgres), redis: perCallout(cpu.redis) },
+    cores: {
+      replicas: cores(cpu.replicasTotal),
+      nginx: cores(cpu.nginx),
+      driver: cores(cpu.driver),
+      postgres: cores(cpu.postgres),
+      redis: cores(cpu.redis),
+      bench: cores(cpu.bench),
+      machine: cores(cpu.machineBusy),
+      others: cores(cpu.others),
+    },
+    perReplicaCore: 1000 / perCallout(cpu.replicasTotal),
+  };
+}
+
+export function printRuns(runs: readonly RunFigures[]): void {
+  console.log('\n| run | callouts/s | p50 / p99 ms | replicas CPU-ms per callout | callouts/s per replica core | cores: replicas + nginx + driver + PostgreSQL + Redis + bench = machine (others) | answered by replica |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const run of runs) {
+    const c = run.cores;
+    console.log(
+      `| ${run.label} | ${fixed(run.perSecond, 0)} | ${fixed(run.p50Ms)} / ${fixed(run.p99Ms)} | ${fixed(run.cpuMsPerCallout.replicas, 2)} | ${fixed(run.perReplicaCore, 0)} | ` +
+        `${fixed(c.replicas, 2)} + ${fixed(c.nginx, 2)} + ${fixed(c.driver, 2)} + ${fixed(c.postgres, 2)} + ${fixed(c.redis, 2)} + ${fixed(c.bench, 2)} = ${fixed(c.machine, 2)} (${fixed(c.others, 2)}) | ${run.byReplica.join(' / ')} |`,
+    );
+  }
+}
+
+/** Three replicas against one at the same bcrypt cost: throughput and CPU per callout. */
+export interface Scaling {
+  bcryptCost: number;
+  throughputRatio: number;
+  cpuPerCalloutRatio: number;
+  perReplicaCoreRatio: number;
+}
+
+export function scalingOf(one: RunFigures, three: RunFigures): Scaling {
+  return {
+    bcryptCost: one.bcryptCost,
+    throughputRatio: three.perSecond / one.perSecond,
+    cpuPerCalloutRatio: three.cpuMsPerCallout.replicas / one.cpuMsPerCallout.replicas,
+    perReplicaCoreRatio: three.perReplicaCore / one.perReplicaCore,
+  };
+}
+
+export interface Summary {
+  startedAt: string;
+  node: string;
+  cores: number;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd: number[];
+  settings: Record<string, number | string>;
+  runs: RunFigures[];
+  scaling: Scaling[];
+  checks: CheckResult[];
+  passed: boolean;
+}
+
+/** Writes scale.json (everything) and scale.csv (one line per run) into `dir`; returns their paths. */
+export async function writeSummary(dir: string, summary: Summary): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const jsonPath = join(dir, 'scale.json');
+  await writeFile(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
+  const header = [
+    'run', 'replicas', 'bcrypt_cost', 'concurrency', 'callouts', 'seconds', 'callouts_per_s', 'p50_ms', 'p99_ms', 'max_ms',
+    'replicas_cpu_ms_per_callout', 'nginx_cpu_ms_per_callout', 'driver_cpu_ms_per_callout', 'postgres_cpu_ms_per_callout', 'redis_cpu_ms_per_callout',
+    'replicas_cores', 'nginx_cores', 'driver_cores', 'postgres_cores', 'redis_cores', 'bench_cores', 'machine_cores', 'others_cores', 'callouts_per_s_per_replica_core',
+  ];
+  const cell = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '');
+  const lines = summary.runs.map((run) =>
+    [
+      `"${run.label}"`, run.replicas, run.bcryptCost, run.concurrency, run.callouts, cell(run.seconds, 2), cell(run.perSecond, 1), cell(run.p50Ms, 2), cell(run.p99Ms, 2), cell(run.maxMs, 2),
+      ...Object.values(run.cpuMsPerCallout).map((value) => cell(value, 3)),
+      ...Object.values(run.cores).map((value) => cell(value, 3)),
+      cell(run.perReplicaCore, 1),
+    ].join(','),
+  );
+  const csvPath = join(dir, 'scale.csv');
+  await writeFile(csvPath, `${[header.join(','), ...lines].join('\n')}\n`);
+  return [jsonPath, csvPath];
+}
