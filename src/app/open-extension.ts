@@ -13,7 +13,7 @@ import type { Meter, Tracer } from '@opentelemetry/api';
 import { everyRecorder } from '../metrics/every-recorder.js';
 import { createExtensionMetrics, type ExtensionMetrics, type ExtensionMetricsRecorder } from '../metrics/extension-metrics.js';
 import { withCheckTiming } from '../metrics/timed-authority.js';
-import { eventCallOf, openLedger, type Ledger } from '../ledger/index.js';
+import { eventCallOf, openLedger, openLedgerWriteBehind, type Ledger, type LedgerWriteBehind } from '../ledger/index.js';
 import {
   createCallerTokenVerifier,
   createSigningKeySource,
@@ -69,6 +69,11 @@ export interface Extension {
   /** The legacy system that checks passwords, behind its circuit breaker. */
   legacy: GuardedAuthority;
   ledger: Ledger;
+  /**
+   * The queue the answers' decisions and event calls go through to `ledger`, off the request path; its `stats()` are
+   * the rows held and dropped, and `flush()` writes what is held now (tests read the ledger after it).
+   */
+  ledgerWrites: LedgerWriteBehind;
   signingKeys: SigningKeySource;
   /**
    * The Prometheus metrics, when METRICS_TOKEN or METRICS_PORT asks for them (`GET /metrics` on the server, or on
@@ -121,6 +126,9 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
     if (directory) opened.push(directory);
     const ledger = await openLedger(config.ledgerDatabaseUrl);
     opened.push(ledger);
+    // Closed before the ledger (`closeAll` closes in reverse): it writes what it holds first.
+    const ledgerWrites = openLedgerWriteBehind(ledger, { logger: options.logger, clock });
+    opened.push(ledgerWrites);
     const tokenClaims = config.tokenClaims && (await openTokenClaims(config.tokenClaims, { queryTimeoutInMs: config.eventDeadlinesInMs.tokenIssuanceStart, circuit: legacy, now: clock }));
     if (tokenClaims) opened.push(tokenClaims);
     const otp = config.otp && openOtpMailer(config.otp, { timeoutInMs: config.eventDeadlinesInMs.otpSend });
@@ -163,53 +171,52 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
       { name: 'entraSigningKeys', check: async () => { if (!signingKeys.isReady()) await signingKeys.refresh(); } },
       { name: 'legacyStore', check: ({ abortSignal }) => legacy.ping({ abortSignal }) },
-      { name: 'ledger', check: () => ledger.ping() },
+      // A ledger that stops answering does not make serve unready: its rows are held by `ledgerWrites` and every
+      // callout is still answered (docs/serve.md, "When the ledger is down"); taking every replica out of
+      // rotation would fail the sign-ins themselves. The outage is one warning line and the held-rows count.
+      { name: 'ledger', check: async () => undefined },
     ];
+    // At start the ledger was just opened (its migrations ran), so asking it once more is cheap and says at once when
+    // it has already gone.
+    const startupChecks = readiness.map((check) => (check.name === 'ledger' ? { name: 'ledger', check: () => ledger.ping() } : check));
 
     // Every check runs once at start, in the background (this also starts fetching Entra's signing keys; the first
     // callout waits for them if they are still on their way). A failing one is one warning line naming it and why,
     // so a deployment that cannot answer says so next to "listening" rather than at its first sign-ins.
-    const startupReadiness = runReadinessChecks(readiness, STARTUP_CHECK_TIMEOUT_IN_MS).then((report) => {
+    const startupReadiness = runReadinessChecks(startupChecks, STARTUP_CHECK_TIMEOUT_IN_MS).then((report) => {
       for (const { name, reason } of report.failures) log.warn({ check: name, reason }, `not ready: ${name} (${reason})`);
       return report;
     });
 
-    const ledgerLog = options.logger.child({ name: 'ledger' });
     const stuffingSignal = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger: options.logger, recorder });
     const onOutcome = (outcome: PasswordSubmitOutcome) => {
       stuffingSignal?.record(outcome.reason);
-      ledger
-        .recordDecision({
-          at: new Date(clock()),
-          correlationId: outcome.correlationId,
-          objectId: outcome.objectId,
-          legacyId: outcome.legacyId,
-          action: outcome.action,
-          reason: outcome.reason,
-          latencyInMs: outcome.latencyInMs,
-          legacyLatencyInMs: outcome.legacyLatencyInMs,
-        })
-        .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
+      ledgerWrites.recordDecision({
+        at: new Date(clock()),
+        correlationId: outcome.correlationId,
+        objectId: outcome.objectId,
+        legacyId: outcome.legacyId,
+        action: outcome.action,
+        reason: outcome.reason,
+        latencyInMs: outcome.latencyInMs,
+        legacyLatencyInMs: outcome.legacyLatencyInMs,
+      });
     };
 
     // Every event call but OnPasswordSubmit's (jit_decisions above) leaves one audit row; a link also leaves the
     // decision that makes the account "migrated by sign-up".
     const onEventOutcome = (outcome: EventOutcome) => {
-      ledger
-        .recordEventCall(eventCallOf(outcome, new Date(clock())))
-        .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId, event: outcome.event }, 'ledger write failed'));
+      ledgerWrites.recordEventCall(eventCallOf(outcome, new Date(clock())));
       if (outcome.reason !== MIGRATED_BY_SIGN_UP) return;
-      ledger
-        .recordDecision({
-          at: new Date(clock()),
-          correlationId: outcome.correlationId,
-          objectId: SIGN_UP_OBJECT_ID,
-          legacyId: outcome.legacyId,
-          action: 'modifyAttributeValues',
-          reason: outcome.reason,
-          latencyInMs: outcome.latencyInMs,
-        })
-        .catch((error: unknown) => ledgerLog.error({ code: codeOf(error), correlationId: outcome.correlationId }, 'ledger write failed'));
+      ledgerWrites.recordDecision({
+        at: new Date(clock()),
+        correlationId: outcome.correlationId,
+        objectId: SIGN_UP_OBJECT_ID,
+        legacyId: outcome.legacyId,
+        action: 'modifyAttributeValues',
+        reason: outcome.reason,
+        latencyInMs: outcome.latencyInMs,
+      });
     };
 
     const server = await buildServer({
@@ -281,6 +288,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       keyRing,
       legacy,
       ledger,
+      ledgerWrites,
       signingKeys,
       metrics,
       startupReadiness,

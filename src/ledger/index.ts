@@ -20,6 +20,7 @@ export {
   type EventCallRecord,
 } from './event-call.js';
 export type { Ledger } from './ledger.js';
+export { MAX_BATCH_ROWS, type LedgerBatch } from './ledger-batch.js';
 export { parseLedgerUrl, redactLedgerUrl, type LedgerLocation } from './ledger-url.js';
 export { LEDGER_SCHEMA_VERSION } from './migrations/index.js';
 export { MAX_PROGRESS_BUCKETS, MIN_PROGRESS_BUCKET_IN_MS, type ProgressBucket, type ProgressHistoryFilter } from './progress-history.js';
@@ -44,3 +45,4 @@ export {
   type StragglerFilter,
   type StragglerPage,
 } from './status-queries.js';
+export { openLedgerWriteBehind, type LedgerWriteBehind, type LedgerWriteBehindOptions, type LedgerWriteBehindStats } from './write-behind.js';

@@ -116,7 +116,7 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     if (closing) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
     let sql = batchSql.get(table as BatchTable<never>);
     if (sql === undefined) batchSql.set(table as BatchTable<never>, (sql = postgresBatchSql(table)));
-    const settling = settledBatchIds;
+    const settling = settledBatchIds.filter((id) => id !== batch.id); // a batch written again keeps its mark
     try {
       await pool.query({ text: sql, values: [batch.id, settling, ...postgresBatchColumns(batch.rows, table)] });
     } catch (error) {

@@ -80,7 +80,7 @@ export function openSqliteLedger(path: string): Ledger {
     if (batch.rows.length === 0) return;
     open();
     const now = new Date();
-    const settling = settledBatchIds;
+    const settling = settledBatchIds.filter((id) => id !== batch.id); // a batch written again keeps its mark
     try {
       db.transaction(() => {
         if (insertBatchMark.run(batch.id, now.toISOString()).changes === 0) return; // written before: nothing to add
