@@ -44,7 +44,8 @@ const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())).m
 
 /**
  * A cache of Entra's token-signing keys, merged across the given OpenID metadata documents (both `ciamlogin.com`
- * and `login.microsoftonline.com` for External ID). A refresh succeeds when at least one document does.
+ * and `login.microsoftonline.com` for External ID). A refresh succeeds when at least one document does; a document
+ * that fails keeps the keys it gave last.
  *
  * @example
  *   const keys = createSigningKeySource({ openIdConfigurationUrls: openIdConfigurationUrlsFor(tenantId) });
@@ -59,6 +60,9 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
   if (options.openIdConfigurationUrls.length === 0) throw new TypeError('At least one OpenID configuration URL is needed.');
 
   let keys = new Map<string, KeyObject>();
+  // The last key set each document gave: one that fails a refresh keeps its keys until it answers again, so a partial
+  // outage (one of the two documents down during a rotation) drops no key the other does not publish.
+  const byDocument = new Map<string, Map<string, KeyObject>>();
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let lastFailure: unknown;
@@ -76,12 +80,13 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
   const runRefresh = async (): Promise<void> => {
     attemptedAt = now();
     const results = await Promise.allSettled(options.openIdConfigurationUrls.map(keysFrom));
-    const fetched = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    if (fetched.length === 0) {
-      const reasons = results.map((result) => (result.status === 'rejected' ? detailOf(result.reason) : '')).join('; ');
-      throw unavailable(reasons);
+    if (results.every((result) => result.status === 'rejected')) {
+      throw unavailable(results.map((result) => (result.status === 'rejected' ? detailOf(result.reason) : '')).join('; '));
     }
-    keys = new Map(fetched.flatMap((set) => [...set]));
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') byDocument.set(options.openIdConfigurationUrls[index]!, result.value);
+    });
+    keys = new Map([...byDocument.values()].flatMap((set) => [...set]));
     fetchedAt = now();
   };
 

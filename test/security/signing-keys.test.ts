@@ -139,4 +139,27 @@ describe('signing key source', () => {
     for (let i = 0; i < 10; i++) await source.getKey(tenant.kid);
     assert.equal(fetches, 6);
   });
+  test("a document that fails a refresh keeps the keys it gave before: a partial outage drops no key (regression)", async () => {
+    const tenant = await fakeTenant(2);
+    const all = (await (await tenant.fetch(`https://${TENANT_ID}.ciamlogin.com/${TENANT_ID}/discovery/v2.0/keys`)).json()) as { keys: Record<string, unknown>[] };
+    let now = 1_000_000;
+    let bDown = false;
+    const { fetch } = serving({
+      'https://a.example/meta': () => Response.json({ jwks_uri: 'https://a.example/keys' }),
+      'https://a.example/keys': () => Response.json({ keys: [all.keys[0]] }),
+      'https://b.example/meta': () => (bDown ? new Response('down', { status: 503 }) : Response.json({ jwks_uri: 'https://b.example/keys' })),
+      'https://b.example/keys': () => Response.json({ keys: [all.keys[1]] }),
+    });
+    const source = createSigningKeySource({ openIdConfigurationUrls: ['https://a.example/meta', 'https://b.example/meta'], fetch, now: () => now, refreshCooldownInMs: 30_000 });
+    assert.ok(await source.getKey('kid-0'));
+    assert.ok(await source.getKey('kid-1'), 'published by b only');
+    bDown = true;
+    now += 30_000;
+    await source.refresh(); // a succeeds, b fails: the refresh succeeds
+    assert.ok(await source.getKey('kid-1'), "b's key is kept while b cannot be fetched");
+    bDown = false;
+    now += 30_000;
+    await source.refresh();
+    assert.ok(await source.getKey('kid-1'));
+  });
 });
