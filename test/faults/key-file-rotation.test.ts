@@ -12,7 +12,7 @@ import { DEFAULT_MESSAGES } from '../../src/jit/index.js';
 import { createPasswordVerifier } from '../../src/legacy/hashes/index.js';
 import { createMemoryLegacyStore, hashStoreAuthority } from '../../src/legacy/index.js';
 import { createExtensionMetrics, type ExtensionMetrics } from '../../src/metrics/extension-metrics.js';
-import { createCallerTokenVerifier, generateDecryptionKey, type GeneratedDecryptionKey } from '../../src/security/index.js';
+import { createCallerTokenVerifier, generateDecryptionKey, remoteDecryptionKey, type GeneratedDecryptionKey } from '../../src/security/index.js';
 import { buildServer, type ExtensionServer } from '../../src/server/index.js';
 import { CANARY_PASSWORDS } from '../support/canaries.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
@@ -263,5 +263,23 @@ describe('fault: the decryption key file replaced while serving', () => {
     } finally {
       await serving.close();
     }
+  });
+  test('a Key Vault key stays in the ring through a file reload; the inline key is never reloaded', async () => {
+    const path = join(dir, 'beside-vault.key.pem');
+    await writeFile(path, pemOf(oldKey), { mode: 0o600 });
+    const vault = remoteDecryptionKey({ keyId: 'https://vault.example/keys/k/1', unwrapper: { unwrapKey: async () => assert.fail('not used') }, certificatePem: spareKey.certificatePem });
+    const logger = createLogger({ level: 'silent' });
+    const keys = await openDecryptionKeys({ kind: 'files', paths: [path] }, [vault], { logger, pollIntervalInMs: 100 });
+    try {
+      await replaceAtomically(path, pemOf(newKey));
+      await until(() => keys.keyRing.keys[0]?.x5t === newKey.x5t, 'the file is reloaded');
+      assert.deepEqual(keys.keyRing.keys.map((key) => key.x5t), [newKey.x5t, spareKey.x5t], 'file keys first, then the vault key');
+    } finally {
+      await keys.close();
+    }
+    const inline = await openDecryptionKeys({ kind: 'inline', pem: pemOf(oldKey) }, [], { logger });
+    assert.deepEqual(inline.keyRing.keys.map((key) => [key.x5t, key.source]), [[oldKey.x5t, 'JIT_DECRYPTION_KEY']]);
+    assert.deepEqual(inline.keyRing.candidatesFor(newKey.x5t).map((key) => key.x5t), [oldKey.x5t], 'an unknown x5t reads no file');
+    await inline.close();
   });
 });
