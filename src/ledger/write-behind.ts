@@ -251,11 +251,13 @@ export function openLedgerWriteBehind(ledger: Ledger, options: LedgerWriteBehind
   };
 
   const written = (batch: Batch) => {
+    const heldBefore = heldRows();
     removePending(batch);
     counts.written += batch.entries.length;
     retryInMs = firstRetryInMs;
     if (outage) {
-      recovery = { since: outage.since, outageInMs: clock() - outage.since, heldRows: outage.heldRows, writtenRows: 0, droppedRows: outage.droppedRows };
+      const held = Math.max(outage.heldRows, heldBefore);
+      recovery = { since: outage.since, outageInMs: clock() - outage.since, heldRows: held, writtenRows: 0, droppedRows: outage.droppedRows };
       outage = undefined;
     }
     if (recovery) {

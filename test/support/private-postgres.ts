@@ -10,7 +10,7 @@ import pg from 'pg';
 /**
  * A PostgreSQL cluster of the test's own, for the fault tests that stop, restart or lock the server: Debian's server
  * binaries (`initdb`, `pg_ctl`) in a temporary directory, listening on a free loopback port with trust
- * authentication, `fsync` off. The shared server on 5432 is never touched. As root, the binaries run as the
+ * authentication, `fsync` off (the machine does not crash, only the server is stopped: every commit survives it). The shared server on 5432 is never touched. As root, the binaries run as the
  * `postgres` user (`runuser`), since PostgreSQL refuses to run as root; the directory is handed to that user.
  * CI has the binaries (the `postgresql` package the shared server comes from); elsewhere the tests skip with the
  * reason from {@link skipUnlessPrivatePostgres}.
@@ -87,7 +87,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   }
   await asServer('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=50`;
   let running = false;
   const start = async () => {
     await asServer('pg_ctl', ['-D', data, '-o', options, '-l', logFile, '-w', '-t', '60', 'start']);
