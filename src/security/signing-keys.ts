@@ -7,7 +7,11 @@ import { fetchJson } from './fetch-json.js';
 
 /** Where caller-token signature keys come from: the tenant's OpenID metadata, cached. */
 export interface SigningKeySource {
-  /** The key for `kid`; an unknown `kid` or stale keys trigger a refresh unless one was attempted within the cooldown. */
+  /**
+   * The key for `kid`; an unknown `kid` or stale keys trigger a refresh unless one was attempted within the cooldown.
+   * Undefined when the key set, fetched, has no such `kid`; rejects with `SIGNING_KEYS_UNAVAILABLE` when the kid is
+   * unknown and the last refresh failed (Entra's metadata is down: a new key cannot be told from a made-up one).
+   */
   getKey(kid: string): Promise<KeyObject | undefined>;
   /**
    * Fetches every metadata document and its key set, unless a refresh was attempted within the cooldown: then it
@@ -127,7 +131,9 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
       if (now() - fetchedAt >= maxAgeInMs) refresh().catch(() => undefined);
       const known = keys.get(kid);
       if (known) return known;
-      await refresh().catch(() => undefined); // an unknown kid may be a new key; keep serving the keys we have
+      // An unknown kid may be a new key (a rotation). When the refresh that could have brought it failed, say so: the
+      // caller is refused for Entra's metadata being down, not for a key Entra does not publish.
+      await refresh();
       return keys.get(kid);
     },
   };

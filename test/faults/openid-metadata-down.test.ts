@@ -97,11 +97,11 @@ function assertMigrated(answer: Answer, what: string): void {
 }
 
 /**
- * What a caller whose token cannot be checked gets: 401 `SIGNING_KEYS_UNAVAILABLE` (no keys at all) or
- * `TOKEN_KEY_UNKNOWN` (a kid not among the keys held) once the refresh has failed; while a refresh hangs, the deadline
- * guard's 503 `DEADLINE_EXCEEDED` at the deadline. Never a sign-in decision.
+ * What a caller whose token cannot be checked gets: 401 `SIGNING_KEYS_UNAVAILABLE` (no keys at all, or a kid not
+ * among the keys held) once the refresh has failed; while a refresh hangs, the deadline guard's 503
+ * `DEADLINE_EXCEEDED` at the deadline. Never a sign-in decision.
  */
-function assertRefused(answer: Answer, mode: StandInMode, code: 'SIGNING_KEYS_UNAVAILABLE' | 'TOKEN_KEY_UNKNOWN', what: string): void {
+function assertRefused(answer: Answer, mode: StandInMode, code: 'SIGNING_KEYS_UNAVAILABLE', what: string): void {
   assertInTime(answer, what);
   // A hanging refresh (3 s per document) outlasts the deadline: the guard answers for the token check still waiting.
   const [status, expected] = mode === 'hanging' ? [503, 'DEADLINE_EXCEEDED'] : [401, code];
@@ -172,7 +172,7 @@ describe('fault: the OpenID metadata endpoint down during a signing-key rotation
           Promise.all(Array.from({ length: 6 }, () => callout(serving.app, tenant, newToken))),
           Promise.all(Array.from({ length: 6 }, () => callout(serving.app, tenant, oldToken))),
         ]);
-        for (const [index, answer] of newKid.entries()) assertRefused(answer, mode, 'TOKEN_KEY_UNKNOWN', `new kid ${index} while down`);
+        for (const [index, answer] of newKid.entries()) assertRefused(answer, mode, 'SIGNING_KEYS_UNAVAILABLE', `new kid ${index} while down`);
         for (const [index, answer] of oldKid.entries()) assertMigrated(answer, `old kid ${index} while down`);
         assert.equal(serving.metadataRequests() - before, 1, 'six new-kid callouts, one metadata request');
         assertMigrated(await callout(serving.app, tenant, oldToken), 'old kid after the failed refresh');
