@@ -42,8 +42,11 @@ export function answeredBy(replicas: readonly Replica[], from: number, to: numbe
   });
 }
 
-/** Warning and error lines of every replica so far: `replica 2: <msg>`, each message once with its count. */
-export function warningsOf(replicas: readonly Replica[]): string[] {
+/**
+ * The warning and error lines the replicas wrote since the last call (`replica 2: <msg>`, each message once with its
+ * count), and forgets every line read so far: a run logs one line per callout, which the bench need not keep.
+ */
+export function takeWarnings(replicas: readonly Replica[]): string[] {
   const seen = new Map<string, number>();
   for (const replica of replicas) {
     for (const line of replica.serve.log as LogLine[]) {
@@ -51,14 +54,7 @@ export function warningsOf(replicas: readonly Replica[]): string[] {
       const text = `replica ${replica.number}: ${line.msg ?? '(no message)'}`;
       seen.set(text, (seen.get(text) ?? 0) + 1);
     }
+    replica.serve.log.length = 0;
   }
   return [...seen].map(([text, n]) => (n > 1 ? `${text} (×${n})` : text));
-}
-
-/** Forgets the replicas' request lines read so far (one per callout), keeping their warnings for the report. */
-export function forgetRequestLines(replicas: readonly Replica[]): void {
-  for (const replica of replicas) {
-    const kept = (replica.serve.log as LogLine[]).filter((line) => (line.level ?? 0) >= WARN);
-    replica.serve.log.splice(0, replica.serve.log.length, ...kept);
-  }
 }

@@ -26,9 +26,11 @@ export interface RunFigures {
   cores: { replicas: number; nginx: number; driver: number; postgres: number; redis: number; bench: number; machine: number; others: number };
   /** Callouts/s for each core the replicas used: 1000 ÷ their CPU-ms per callout. */
   perReplicaCore: number;
+  /** The replicas' warning lines during the run (a Redis timeout, say), each once with its count. */
+  warnings: string[];
 }
 
-export function figuresOf(label: string, replicas: number, bcryptCost: number, concurrency: number, result: DriveResult, cpu: CpuUsed, byReplica: number[]): RunFigures {
+export function figuresOf(label: string, replicas: number, bcryptCost: number, concurrency: number, result: DriveResult, cpu: CpuUsed, byReplica: number[], warnings: string[]): RunFigures {
   const n = result.windowCallouts;
   const perCallout = (ms: number) => ms / n;
   const cores = (ms: number) => ms / cpu.wallMs;
@@ -57,6 +59,7 @@ export function figuresOf(label: string, replicas: number, bcryptCost: number, c
       others: cores(cpu.others),
     },
     perReplicaCore: 1000 / perCallout(cpu.replicasTotal),
+    warnings,
   };
 }
 
