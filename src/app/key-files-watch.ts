@@ -45,6 +45,8 @@ interface KeyFile {
   /** The `stat` we last loaded or failed to load: a file is read again only when this changes. */
   seen: string;
   key: DecryptionKey;
+  /** The last version did not load: the next one that does is reported, even with the key held before. */
+  failing: boolean;
 }
 
 /** What reading a file gave: its text, or why there is none. */
@@ -71,7 +73,7 @@ export async function openDecryptionKeys(source: DecryptionKeySource, remoteKeys
   // Each file's stat is taken before it is read: a file replaced during the read is seen as changed at the next look.
   const seen = await Promise.all(source.paths.map(async (path) => signatureOf(await stat(path).catch(() => undefined))));
   const initial = loadKeyRing(await readKeySources(source));
-  const files: KeyFile[] = source.paths.map((path, index) => ({ path, position: index + 1, seen: seen[index]!, key: initial.keys[index]! }));
+  const files: KeyFile[] = source.paths.map((path, index) => ({ path, position: index + 1, seen: seen[index]!, key: initial.keys[index]!, failing: false }));
   return watchKeyFiles(files, remoteKeys, options);
 }
 
@@ -81,16 +83,20 @@ function watchKeyFiles(files: KeyFile[], remoteKeys: readonly DecryptionKey[], o
   const log = options.logger;
   let recheckedAt = Number.NEGATIVE_INFINITY;
 
-  // Applies what was read of `file` at `signature`; true when its key changed. Synchronous, so the poll and the
-  // re-check never interleave inside it.
+  // Applies what was read of `file` at `signature`; true when its key changed, or it loads again after a version
+  // that did not (worth the info line after the error). Synchronous, so the poll and the re-check never interleave
+  // inside it.
   const apply = (file: KeyFile, signature: string, read: FileRead): boolean => {
     file.seen = signature;
     const loaded = 'pem' in read ? loadOrProblem(read.pem, file) : read;
     if ('problem' in loaded) {
+      file.failing = true;
       log.error({ file: file.path, problem: loaded.problem }, `decryption key file not reloaded: ${loaded.problem} The key it held before is kept until the file changes again.`);
       return false;
     }
-    if (sameKey(loaded.key, file.key)) return false;
+    const recovered = file.failing;
+    file.failing = false;
+    if (sameKey(loaded.key, file.key)) return recovered;
     file.key = loaded.key;
     return true;
   };

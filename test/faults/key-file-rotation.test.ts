@@ -218,9 +218,13 @@ describe('fault: the decryption key file replaced while serving', () => {
       await until(() => errors().length === 3, 'the removed file is reported');
       assert.match(errors()[2]!.problem, /in-place\.key\.pem: no such file/);
       assertMigrated(await serving.callout(oldKey), 'old key while the file is gone');
+      await writeFile(path, pemOf(oldKey));
+      await until(() => /decryption keys reloaded/.test(serving.logs()), 'the file holding the old key again is reported as loading');
+      assert.deepEqual(serving.keys.keyRing.keys.map((key) => key.x5t), [oldKey.x5t]);
 
       await writeFile(path, whole);
       await until(() => serving.keys.keyRing.keys[0]?.x5t === newKey.x5t, 'the completed file is loaded');
+      assert.equal(serving.logs().match(/decryption keys reloaded/g)?.length, 2, 'the old key back, then the new one');
       assertMigrated(await serving.callout(newKey), 'new key once the file is complete');
       assert.equal(errors().length, 3);
       assertNoKeyMaterial(serving.logs());
@@ -259,7 +263,7 @@ describe('fault: the decryption key file replaced while serving', () => {
       await replaceAtomically(path, pemOf(oldKey));
       await new Promise((resolve) => setTimeout(resolve, 400));
       assert.equal(serving.keys.keyRing.keys, before, 'the same set');
-      assert.doesNotMatch(serving.logs(), /reloaded/);
+      assert.doesNotMatch(serving.logs(), /decryption keys reloaded/);
     } finally {
       await serving.close();
     }
