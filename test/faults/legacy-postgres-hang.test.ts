@@ -1,0 +1,75 @@
+/**
+ * Fault: the legacy store hanging. Another session holds `LOCK TABLE … IN ACCESS EXCLUSIVE MODE` on the users' table,
+ * so the server accepts serve's queries and never answers them (a real hang of the real server, not a stand-in).
+ * Every callout is still answered inside the deadline, "temporarily unavailable"; once the lock is released the
+ * right answers come back without a restart.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { skipUnlessPrivatePostgres, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { assertInsideDeadline, openServeUnderFault, privateLegacyTable, SIGN_INS, sleep, UNAVAILABLE_TITLE, type ServeUnderFault } from './serve-under-fault.js';
+
+const skip = skipUnlessPrivatePostgres();
+/** The circuit stays open 10 s (circuit-breaker.ts); the first probe after it closes it. */
+const RECOVERY_LIMIT_IN_MS = 30_000;
+
+let legacyServer: PrivatePostgres | undefined;
+let serve: ServeUnderFault | undefined;
+before(async () => {
+  if (skip) return;
+  legacyServer = await startPrivatePostgres();
+  serve = await openServeUnderFault({ ...(await privateLegacyTable(legacyServer)), LEDGER_DATABASE_URL: 'memory:' });
+});
+after(async () => {
+  await serve?.close();
+  await legacyServer?.close();
+});
+
+test('the legacy table locked: "temporarily unavailable" inside the deadline while it hangs, the right answers again once released', { skip }, async () => {
+  for (const signIn of SIGN_INS) assert.equal((await serve!.signIn(signIn)).action, signIn.expected, `before: ${signIn.username}`);
+
+  const locker = new pg.Client({ connectionString: legacyServer!.url });
+  await locker.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE legacy_users IN ACCESS EXCLUSIVE MODE');
+    const first = serve!.signIn(SIGN_INS[0]);
+    await sleep(300);
+    const waiting = await legacyServer!.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+    assert.ok(Number(waiting.rows[0]!.n) >= 1, 'the server really holds serve’s query behind the lock');
+    const answer = await first;
+    assert.deepEqual([answer.action, answer.title], ['microsoft.graph.passwordSubmit.Block', UNAVAILABLE_TITLE], 'locked: the first sign-in');
+    assertInsideDeadline(answer, 'legacy table locked');
+    for (let round = 0; round < 2; round++) {
+      for (const signIn of SIGN_INS) {
+        const answer = await serve!.signIn(signIn);
+        assert.deepEqual([answer.action, answer.title], ['microsoft.graph.passwordSubmit.Block', UNAVAILABLE_TITLE], `locked: ${signIn.username}`);
+        assertInsideDeadline(answer, 'legacy table locked');
+      }
+    }
+    await locker.query('COMMIT');
+  } finally {
+    await locker.end();
+  }
+
+  const end = Date.now() + RECOVERY_LIMIT_IN_MS;
+  let recovered = false;
+  while (!recovered && Date.now() < end) {
+    const answer = await serve!.signIn(SIGN_INS[0]);
+    assertInsideDeadline(answer, 'recovering');
+    if (answer.action === SIGN_INS[0].expected) recovered = true;
+    else assert.deepEqual([answer.action, answer.title], ['microsoft.graph.passwordSubmit.Block', UNAVAILABLE_TITLE], 'recovering: unavailable until the circuit closes');
+    if (!recovered) await sleep(250);
+  }
+  assert.ok(recovered, `the right answer again within ${RECOVERY_LIMIT_IN_MS / 1000} s of the release`);
+  for (const signIn of SIGN_INS) {
+    const answer = await serve!.signIn(signIn);
+    assert.equal(answer.action, signIn.expected, `after: ${signIn.username}`);
+    assertInsideDeadline(answer, 'after');
+  }
+
+  await serve!.extension.ledgerWrites.flush();
+  const reasons = new Set((await serve!.extension.ledger.listDecisions({ limit: 1000 })).map((decision) => decision.reason));
+  assert.ok(reasons.has('deadline-exceeded') || reasons.has('legacy-store-unavailable'), `the hang is in the ledger: ${[...reasons].join(', ')}`);
+});
