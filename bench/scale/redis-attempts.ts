@@ -13,6 +13,8 @@ export interface BenchRedis {
   keySecret: string;
   /** How many of `names` have a count in Redis now. */
   countsHeld(names: readonly string[]): Promise<number>;
+  /** Round trips (PING) from this process, one after another, in ms: how quickly Redis answers right now. */
+  roundTripsInMs(count: number): Promise<number[]>;
   /** CPU time of the Redis server process in ms (it serves others too), or NaN when it cannot be read. */
   serverCpuTimeInMs(): number;
   /** Deletes the counts of `names` and closes the connection; returns how many there were. */
@@ -30,6 +32,15 @@ export async function connectBenchRedis(url: string): Promise<BenchRedis> {
   return {
     keySecret,
     countsHeld: async (names) => (names.length === 0 ? 0 : client.exists(keysOf(names))),
+    async roundTripsInMs(count) {
+      const times: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        await client.ping();
+        times.push(performance.now() - t0);
+      }
+      return times;
+    },
     serverCpuTimeInMs() {
       try {
         return cpuTimeInMs(serverPid);
