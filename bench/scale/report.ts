@@ -102,6 +102,8 @@ export interface Summary {
   runs: RunFigures[];
   scaling: Scaling[];
   checks: CheckResult[];
+  /** Load accounts (right password every time) whose count was left in Redis by a late answer. */
+  leftoverRedisCounts: number;
   passed: boolean;
 }
 
