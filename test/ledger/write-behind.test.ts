@@ -88,10 +88,27 @@ for (const kind of ledgerKinds('write-behind')) {
       return faultyLedger(real);
     };
 
-    test('rows queued at once are written in batches of at most maxBatchRows, in order, one transaction each', async () => {
+    test('rows queued while a write is on its way make the next batch (group commit); an idle queue writes at once', async () => {
       const { ledger, attempts } = await fresh();
       const { logger } = capturedLogger();
       const writes = openLedgerWriteBehind(ledger, { logger, maxBatchRows: 200 });
+      for (let n = 0; n < 450; n++) writes.recordDecision(decision(n, { correlationId: `group-${n}` }));
+      writes.recordEventCall({ ...eventCall(2), correlationId: 'group-call' });
+      assert.deepEqual(attempts.map((attempt) => attempt.correlationIds.length), [1], 'the first row is on its way at once');
+      await writes.flush();
+      assert.deepEqual(attempts.map((attempt) => attempt.correlationIds.length), [1, 200, 200, 49, 1]);
+      assert.deepEqual((await correlationIdsOf(real)).filter((id) => id.startsWith('group-')), Array.from({ length: 450 }, (_, n) => `group-${n}`), 'in the order queued');
+      if (kind.name === 'sqlite') {
+        writes.recordDecision(decision(1, { correlationId: 'group-sync' }));
+        assert.equal((await real.listDecisions({ correlationId: 'group-sync' })).length, 1, 'SQLite has the row when recordDecision returns');
+      }
+      await writes.close();
+    });
+
+    test('with flushDelayInMs, rows queued at once are written in batches of at most maxBatchRows, in order, one transaction each', async () => {
+      const { ledger, attempts } = await fresh();
+      const { logger } = capturedLogger();
+      const writes = openLedgerWriteBehind(ledger, { logger, maxBatchRows: 200, flushDelayInMs: 20 });
       const before = await real.countDecisions();
       for (let n = 0; n < 450; n++) writes.recordDecision(decision(n, { correlationId: `batch-${n}` }));
       writes.recordEventCall(eventCall(1));
@@ -121,7 +138,7 @@ for (const kind of ledgerKinds('write-behind')) {
     test('a batch whose commit took effect but whose answer was lost is retried with its id, and written once', async () => {
       const { ledger, faults, attempts } = await fresh();
       const { logger, lines } = capturedLogger();
-      const writes = openLedgerWriteBehind(ledger, { logger, firstRetryInMs: 10 });
+      const writes = openLedgerWriteBehind(ledger, { logger, firstRetryInMs: 10, flushDelayInMs: 5 });
       faults.lostAnswers = 2;
       for (let n = 0; n < 3; n++) writes.recordDecision(decision(n, { correlationId: `lost-answer-${n}` }));
       await eventually(() => writes.stats().heldRows === 0, 'the batch is settled');
@@ -159,20 +176,20 @@ for (const kind of ledgerKinds('write-behind')) {
       await writes.close();
     });
 
-    test('past maxHeldRows the oldest rows are dropped, each logged with its correlation id as not recorded', async () => {
+    test('past maxHeldRows the oldest rows waiting are dropped (not the one being written), each logged with its correlation id as not recorded', async () => {
       const { ledger, faults } = await fresh();
       const { logger, lines } = capturedLogger();
       const writes = openLedgerWriteBehind(ledger, { logger, maxHeldRows: 10, firstRetryInMs: 5, maxRetryInMs: 20 });
       faults.down = true;
       for (let n = 0; n < 15; n++) writes.recordDecision(decision(n, { correlationId: `bound-${n}` }));
       const lost = lines.filter((line) => line.level === 50);
-      assert.deepEqual(lost.map((line) => line.correlationId), ['bound-0', 'bound-1', 'bound-2', 'bound-3', 'bound-4']);
+      assert.deepEqual(lost.map((line) => line.correlationId), ['bound-1', 'bound-2', 'bound-3', 'bound-4', 'bound-5'], 'bound-0 is on its way: kept');
       for (const line of lost) assert.match(line.msg, /could not be recorded/);
       assert.deepEqual({ held: writes.stats().heldRows, dropped: writes.stats().droppedRows }, { held: 10, dropped: 5 });
       faults.down = false;
       await writes.flush();
       await eventually(() => writes.stats().heldRows === 0, 'the rest written');
-      assert.deepEqual((await correlationIdsOf(real)).filter((id) => id.startsWith('bound-')), Array.from({ length: 10 }, (_, n) => `bound-${n + 5}`));
+      assert.deepEqual((await correlationIdsOf(real)).filter((id) => id.startsWith('bound-')), ['bound-0', ...Array.from({ length: 9 }, (_, n) => `bound-${n + 6}`)]);
       await writes.close();
     });
 
