@@ -153,6 +153,7 @@ const serveEnv = (run: string, extra: Record<string, string> = {}): Record<strin
   LEGACY_USER_QUERY: 'SELECT password_hash, scheme, salt FROM users WHERE email = :username',
   LEDGER_DATABASE_URL: `sqlite://${join(dir, `ledger-${run}.db`)}`,
   ATTEMPT_LIMIT_PER_ACCOUNT: '0',
+  ...(JSON.parse(process.env.HOT_PATH_SERVE_ENV ?? '{}') as Record<string, string>),
   ...extra,
 });
 
@@ -186,6 +187,11 @@ console.log('## serve (dist/), bcrypt-4 store, no profiler\n');
   await server.stop();
 }
 
+if (process.env.HOT_PATH_PROFILE === '0') {
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 console.log('## serve under --cpu-prof (main thread only; ms per callout)\n');
 const profileDir = process.env.HOT_PATH_PROFILE_DIR ?? join(dir, 'prof');
 await mkdir(profileDir, { recursive: true });

@@ -92,12 +92,13 @@ describe('decryptPasswordContext', () => {
     const [one] = await twoKeys();
     const plaintext = new TextEncoder().encode(unsignedJwt(contextClaims()));
     assert.equal((await decrypt(handMadeJwe(one!.certificatePem, plaintext, { alg: 'RSA-OAEP', enc: 'A128GCM' }))).nonce, 'nonce-123', 'the hand-made JWE is good');
-    for (const header of [
+    const headers: Array<Record<string, string>> = [
       { alg: 'RSA-OAEP', enc: 'A128GCM', crit: 'exp' },
       { alg: 'RSA-OAEP', enc: 'A128GCM', zip: 'GZIP' },
       { alg: 'RSA-OAEP', enc: 'A128KW' },
       { alg: 'RSA-OAEP-384', enc: 'A128GCM' },
-    ]) {
+    ];
+    for (const header of headers) {
       await assert.rejects(decrypt(handMadeJwe(one!.certificatePem, plaintext, header)), rejectsWith(SecurityErrorCode.CONTEXT_MALFORMED), JSON.stringify(header));
     }
   });
