@@ -20,6 +20,8 @@ export interface RunFigures {
   answers: Record<string, number>;
   /** Callouts of the window each replica answered. */
   byReplica: number[];
+  /** Each replica's CPU-ms per callout it answered (a replica started later may still be warming up). */
+  cpuMsPerCalloutByReplica: number[];
   /** CPU-ms per callout answered: all replicas together, nginx, the driver, the bench database's PostgreSQL backends, Redis (shared). */
   cpuMsPerCallout: { replicas: number; nginx: number; driver: number; postgres: number; redis: number };
   /** Cores each part kept busy on average over the window (CPU time ÷ wall time). */
@@ -47,6 +49,7 @@ export function figuresOf(label: string, replicas: number, bcryptCost: number, c
     maxMs: result.maxMs,
     answers: result.answers,
     byReplica,
+    cpuMsPerCalloutByReplica: cpu.replicas.map((ms, i) => ms / byReplica[i]!),
     cpuMsPerCallout: { replicas: perCallout(cpu.replicasTotal), nginx: perCallout(cpu.nginx), driver: perCallout(cpu.driver), postgres: perCallout(cpu.postgres), redis: perCallout(cpu.redis) },
     cores: {
       replicas: cores(cpu.replicasTotal),
@@ -64,13 +67,13 @@ export function figuresOf(label: string, replicas: number, bcryptCost: number, c
 }
 
 export function printRuns(runs: readonly RunFigures[]): void {
-  console.log('\n| run | callouts/s | p50 / p99 ms | replicas CPU-ms per callout | callouts/s per replica core | cores: replicas + nginx + driver + PostgreSQL + Redis + bench = machine (others) | answered by replica |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| run | callouts/s | p50 / p99 ms | replicas CPU-ms per callout | callouts/s per replica core | cores: replicas + nginx + driver + PostgreSQL + Redis + bench = machine (others) | answered by replica | CPU-ms per callout by replica |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const run of runs) {
     const c = run.cores;
     console.log(
       `| ${run.label} | ${fixed(run.perSecond, 0)} | ${fixed(run.p50Ms)} / ${fixed(run.p99Ms)} | ${fixed(run.cpuMsPerCallout.replicas, 2)} | ${fixed(run.perReplicaCore, 0)} | ` +
-        `${fixed(c.replicas, 2)} + ${fixed(c.nginx, 2)} + ${fixed(c.driver, 2)} + ${fixed(c.postgres, 2)} + ${fixed(c.redis, 2)} + ${fixed(c.bench, 2)} = ${fixed(c.machine, 2)} (${fixed(c.others, 2)}) | ${run.byReplica.join(' / ')} |`,
+        `${fixed(c.replicas, 2)} + ${fixed(c.nginx, 2)} + ${fixed(c.driver, 2)} + ${fixed(c.postgres, 2)} + ${fixed(c.redis, 2)} + ${fixed(c.bench, 2)} = ${fixed(c.machine, 2)} (${fixed(c.others, 2)}) | ${run.byReplica.join(' / ')} | ${run.cpuMsPerCalloutByReplica.map((ms) => fixed(ms, 2)).join(' / ')} |`,
     );
   }
 }
