@@ -17,7 +17,6 @@ import { eventCallOf, openLedger, openLedgerWriteBehind, type Ledger, type Ledge
 import {
   createCallerTokenVerifier,
   createSigningKeySource,
-  loadKeyRing,
   openIdConfigurationUrlsFor,
   type KeyRing,
   type SigningKeySource,
@@ -26,12 +25,12 @@ import { buildMetricsServer } from '../server/metrics-server.js';
 import { createOtelExtensionMetrics } from '../telemetry/otel-extension-metrics.js';
 import { buildServer, runReadinessChecks, type ExtensionServer, type ReadinessCheck, type ReadinessReport } from '../server/index.js';
 import { openAttemptLimiter, openStuffingSignal } from './open-attempt-limiter.js';
+import { openDecryptionKeys } from './key-files-watch.js';
 import { openKeyVaultKey, type KeyUnwrapperFactory } from './key-vault-key.js';
 import { openLegacyAuthority } from './open-legacy-authority.js';
 import { openLegacyDirectory } from './open-legacy-directory.js';
 import { openOtpMailer } from './open-otp-mailer.js';
 import { openTokenClaims } from './open-token-claims.js';
-import { readKeySources } from './read-key-sources.js';
 import { readMessages } from './read-messages.js';
 
 /**
@@ -100,10 +99,14 @@ export interface Extension {
 export async function openExtension(config: ServeConfig, options: ExtensionOptions): Promise<Extension> {
   const clock = options.clock ?? systemClock;
   const log = options.logger.child({ name: 'extension' });
-  const keyRing = loadKeyRing(await readKeySources(config.decryptionKeys), await openKeyVaultKey(config.decryptionKeyVault, options.keyUnwrapper));
   const messages = await readMessages(config.messagesFile);
+  // JIT_DECRYPTION_KEY_FILE is watched while serving: a replaced file is reloaded (app/key-files-watch.ts).
+  const decryptionKeys = await openDecryptionKeys(config.decryptionKeys, await openKeyVaultKey(config.decryptionKeyVault, options.keyUnwrapper), {
+    logger: options.logger.child({ name: 'keys' }),
+  });
+  const keyRing = decryptionKeys.keyRing;
 
-  const opened: Array<{ close(): Promise<void> }> = [];
+  const opened: Array<{ close(): Promise<void> }> = [decryptionKeys];
   const closeAll = async () => {
     for (const part of opened.reverse()) await part.close().catch(() => undefined);
   };
@@ -171,14 +174,13 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       { name: 'decryptionKeys', check: async () => { if (keyRing.keys.length === 0) throw new Error('no decryption key loaded'); } },
       { name: 'entraSigningKeys', check: async () => { if (!signingKeys.isReady()) await signingKeys.refresh(); } },
       { name: 'legacyStore', check: ({ abortSignal }) => legacy.ping({ abortSignal }) },
-      // A ledger that stops answering does not make serve unready: its rows are held by `ledgerWrites` and every
-      // callout is still answered (docs/serve.md, "When the ledger is down"); taking every replica out of
-      // rotation would fail the sign-ins themselves. The outage is one warning line and the held-rows count.
-      { name: 'ledger', check: async () => undefined },
     ];
-    // At start the ledger was just opened (its migrations ran), so asking it once more is cheap and says at once when
-    // it has already gone.
-    const startupChecks = readiness.map((check) => (check.name === 'ledger' ? { name: 'ledger', check: () => ledger.ping() } : check));
+    // The ledger is not a readiness check: a ledger that stops answering does not make serve unready, since its rows
+    // are held by `ledgerWrites` and every callout is still answered (docs/serve.md, "When the ledger is down");
+    // taking every replica out of rotation would fail the sign-ins themselves. The outage is one warning line and
+    // the held-rows count. At start the ledger was just opened (its migrations ran), so asking it once more is cheap
+    // and says at once when it has already gone.
+    const startupChecks: ReadinessCheck[] = [...readiness, { name: 'ledger', check: () => ledger.ping() }];
 
     // Every check runs once at start, in the background (this also starts fetching Entra's signing keys; the first
     // callout waits for them if they are still on their way). A failing one is one warning line naming it and why,
