@@ -1,5 +1,6 @@
 import { EntraMigrateError } from '../common/errors.js';
 import { errorBody, type ErrorBody } from './error-body.js';
+import { SecurityErrorCode } from '../security/errors.js';
 
 /**
  * The answers every adapter gives before a handler runs — a caller token refused, a body too large or not JSON, a
@@ -19,7 +20,10 @@ export const DEADLINE_EXCEEDED: ErrorBody = errorBody('DEADLINE_EXCEEDED', 'The 
 
 /** What a refused caller token is answered, and what to log (never the token). */
 export interface CallerTokenRefusal {
-  status: 401;
+  /** 401, or 503 when the token could not be checked because Entra's signing keys cannot be fetched right now. */
+  status: 401 | 503;
+  /** The response headers: `WWW-Authenticate` on a 401, `Retry-After` on a 503. */
+  headers: Record<string, string>;
   /** The `WWW-Authenticate` header. */
   challenge: string;
   body: ErrorBody;
@@ -28,18 +32,27 @@ export interface CallerTokenRefusal {
   detail: string | undefined;
 }
 
+/** Seconds a caller is told to wait when Entra's signing keys cannot be fetched: the signing-key refresh cooldown. */
+const SIGNING_KEYS_RETRY_AFTER_IN_SECONDS = 30;
+
 /**
  * The 401 for a caller token the verifier refused (RFC 6750 §3): `WWW-Authenticate: Bearer` when no token was
  * presented, with `error="invalid_token"` and the public reason once one was. Only an error of ours lends its public
- * message; anything else is "The bearer token is not valid."
+ * message; anything else is "The bearer token is not valid." A token that could not be checked at all, because
+ * Entra's OpenID metadata cannot be fetched (`SIGNING_KEYS_UNAVAILABLE`), is not refused but unanswerable for now:
+ * 503 with `Retry-After`, as any other dependency outage.
  *
  * @example
  *   const refusal = callerTokenRefusal(error, request.headers.authorization);
- *   reply.code(401).header('www-authenticate', refusal.challenge).send(refusal.body);
+ *   reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
  */
 export function callerTokenRefusal(error: unknown, authorizationHeader: string | undefined): CallerTokenRefusal {
   const code = error instanceof EntraMigrateError ? error.code : 'TOKEN_INVALID';
   const message = error instanceof EntraMigrateError ? error.publicMessage : 'The bearer token is not valid.';
   const challenge = authorizationHeader ? `Bearer error="invalid_token", error_description="${message.replace(/"/g, "'")}"` : 'Bearer';
-  return { status: 401, challenge, body: errorBody(code, message), code, detail: error instanceof Error ? error.message : undefined };
+  const detail = error instanceof Error ? error.message : undefined;
+  if (code === SecurityErrorCode.SIGNING_KEYS_UNAVAILABLE) {
+    return { status: 503, headers: { 'retry-after': String(SIGNING_KEYS_RETRY_AFTER_IN_SECONDS) }, challenge, body: errorBody(code, message), code, detail };
+  }
+  return { status: 401, headers: { 'www-authenticate': challenge }, challenge, body: errorBody(code, message), code, detail };
 }

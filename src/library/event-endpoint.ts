@@ -174,7 +174,7 @@ export function createEventEndpoint<E extends EventName>(options: EventEndpointO
         caller = await verifier.verify(call.authorization, { requestHost: call.host });
       } catch (error) {
         const refusal = callerTokenRefusal(error, call.authorization);
-        return { answer: jsonAnswer(401, refusal.body, { 'www-authenticate': refusal.challenge }), refusal: { status: 401, code: refusal.code, detail: refusal.detail } };
+        return { answer: jsonAnswer(refusal.status, refusal.body, refusal.headers), refusal: { status: refusal.status, code: refusal.code, detail: refusal.detail } };
       }
       known.verified = true;
       const body = await readBody(call.body);

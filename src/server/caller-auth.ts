@@ -10,7 +10,8 @@ export interface CallerTokenVerifier {
  * An `onRequest` hook that lets a request through only with a valid Entra caller token. Runs before the body
  * is read, so nothing from an unauthenticated caller is parsed.
  *
- * RFC 6750 §3: 401 with `WWW-Authenticate: Bearer`; `error="invalid_token"` once a token was presented.
+ * RFC 6750 §3: 401 with `WWW-Authenticate: Bearer`; `error="invalid_token"` once a token was presented. 503 with
+ * `Retry-After` when the token cannot be checked because Entra's signing keys cannot be fetched.
  */
 export function requireCallerToken(verifier: CallerTokenVerifier) {
   return async function verifyCaller(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -21,7 +22,7 @@ export function requireCallerToken(verifier: CallerTokenVerifier) {
       if (reply.sent) return; // the deadline guard answered while the token was being checked
       const refusal = callerTokenRefusal(error, header);
       request.log.info({ code: refusal.code, detail: refusal.detail }, 'caller token refused');
-      await reply.code(401).header('www-authenticate', refusal.challenge).send(refusal.body);
+      await reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
     }
   };
 }

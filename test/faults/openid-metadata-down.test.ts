@@ -23,6 +23,7 @@ interface Answer {
   status: number;
   body: any;
   elapsedInMs: number;
+  retryAfter: string | undefined;
 }
 
 let key: GeneratedDecryptionKey;
@@ -77,7 +78,8 @@ async function callout(app: ExtensionServer, tenant: EmulatedTenant, token: stri
   const payload = JSON.stringify(await calloutBody({ tenantId: tenant.tenantId, certificatePem: key.certificatePem, username: 'ada@contoso.example', password: CANARY_PASSWORDS.correct }));
   const started = performance.now();
   const response = await app.inject({ method: 'POST', url: '/events/password-submit', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload });
-  return { status: response.statusCode, body: response.json(), elapsedInMs: performance.now() - started };
+  const retryAfter = response.headers['retry-after'];
+  return { status: response.statusCode, body: response.json(), elapsedInMs: performance.now() - started, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) };
 }
 
 const tokenOf = (tenant: EmulatedTenant) => mintCalloutToken(tenant, { audience: APP_ID, now: Date.now() });
@@ -97,16 +99,17 @@ function assertMigrated(answer: Answer, what: string): void {
 }
 
 /**
- * What a caller whose token cannot be checked gets: 401 `SIGNING_KEYS_UNAVAILABLE` (no keys at all, or a kid not
+ * What a caller whose token cannot be checked gets: 503 `SIGNING_KEYS_UNAVAILABLE` with `Retry-After` (no keys at all, or a kid not
  * among the keys held) once the refresh has failed; while a refresh hangs, the deadline guard's 503
  * `DEADLINE_EXCEEDED` at the deadline. Never a sign-in decision.
  */
 function assertRefused(answer: Answer, mode: StandInMode, code: 'SIGNING_KEYS_UNAVAILABLE', what: string): void {
   assertInTime(answer, what);
   // A hanging refresh (3 s per document) outlasts the deadline: the guard answers for the token check still waiting.
-  const [status, expected] = mode === 'hanging' ? [503, 'DEADLINE_EXCEEDED'] : [401, code];
-  assert.equal(answer.status, status, `${what}: ${JSON.stringify(answer.body)}`);
+  const expected = mode === 'hanging' ? 'DEADLINE_EXCEEDED' : code;
+  assert.equal(answer.status, 503, `${what}: ${JSON.stringify(answer.body)}`);
   assert.equal(answer.body.error.code, expected, what);
+  if (expected === 'SIGNING_KEYS_UNAVAILABLE') assert.equal(answer.retryAfter, '30', `${what}: Retry-After, the signing-key refresh cooldown`);
 }
 
 /** Sends callouts with `token` until one migrates; the time it took from `since`, in ms. Fails after `timeoutInMs`. */

@@ -127,6 +127,7 @@ describe('createEventEndpoint: the caller token, checked before the body is read
   test('callerTokenRefusal: the rule serve and the endpoint share', () => {
     assert.deepEqual(callerTokenRefusal(new SecurityError(SecurityErrorCode.TOKEN_EXPIRED, 'The bearer token has "expired".'), 'Bearer x'), {
       status: 401,
+      headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="The bearer token has 'expired'."` },
       challenge: `Bearer error="invalid_token", error_description="The bearer token has 'expired'."`,
       body: { error: { code: 'TOKEN_EXPIRED', message: 'The bearer token has "expired".' } },
       code: 'TOKEN_EXPIRED',
@@ -135,6 +136,9 @@ describe('createEventEndpoint: the caller token, checked before the body is read
     const unknown = callerTokenRefusal(new Error('secret internals'), undefined);
     assert.equal(unknown.challenge, 'Bearer');
     assert.deepEqual(unknown.body, { error: { code: 'TOKEN_INVALID', message: 'The bearer token is not valid.' } });
+    const unavailable = callerTokenRefusal(new SecurityError(SecurityErrorCode.SIGNING_KEYS_UNAVAILABLE, "Entra's signing keys could not be fetched."), 'Bearer x');
+    assert.equal(unavailable.status, 503, 'a token that cannot be checked yet is not refused: the caller may come back');
+    assert.deepEqual(unavailable.headers, { 'retry-after': '30' });
   });
 });
 
