@@ -157,6 +157,7 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
             circuitState: () => legacy.circuitState(),
             decryptionKeys: () => keyRing.keys.map((key) => ({ id: key.id, notAfter: key.notAfter?.getTime() ?? null })),
             ...(legacy.hashCheckLoad && { admissionLoad: legacy.hashCheckLoad }),
+            ledgerWrites: () => ledgerWrites.stats(),
           },
           { clock },
         )

@@ -8,6 +8,8 @@ export interface MetricsProbes {
   decryptionKeys?: () => ReadonlyArray<{ id: string; notAfter: number | null }>;
   /** Password checks running and waiting at the hash verifier's gate. */
   admissionLoad?: () => { running: number; waiting: number };
+  /** The ledger's write-behind queue: rows held, written and dropped so far, and whether writes are failing now. */
+  ledgerWrites?: () => { heldRows: number; writtenRows: number; droppedRows: number; failing: boolean };
 }
 
 /** One answered callout, as the request log line sees it. */
@@ -192,6 +194,43 @@ export function createExtensionMetrics(probes: MetricsProbes = {}, options: { cl
         this.set({ state: 'waiting' }, waiting);
       },
     });
+  }
+
+  if (probes.ledgerWrites) {
+    const read = probes.ledgerWrites;
+    new Gauge({
+      name: 'entra_migrate_ledger_rows_held',
+      help: 'Ledger rows (decisions, event calls) waiting to be written: they grow while the ledger cannot be written (docs/serve.md, "When the ledger is down").',
+      registers: [registry],
+      collect() {
+        this.set(read().heldRows);
+      },
+    });
+    new Gauge({
+      name: 'entra_migrate_ledger_writes_failing',
+      help: "1 while the ledger's last write failed and rows are held and retried, else 0.",
+      registers: [registry],
+      collect() {
+        this.set(read().failing ? 1 : 0);
+      },
+    });
+    // The queue keeps running totals; each scrape adds what was written or dropped since the last one.
+    for (const [name, help, total] of [
+      ['entra_migrate_ledger_rows_written_total', 'Ledger rows written.', (stats: ReturnType<typeof read>) => stats.writtenRows],
+      ['entra_migrate_ledger_rows_dropped_total', 'Ledger rows that could not be recorded (each logged with its correlation id): over the held-rows bound, refused by the database, or left at stop.', (stats: ReturnType<typeof read>) => stats.droppedRows],
+    ] as const) {
+      let counted = 0;
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const now = total(read());
+          if (now > counted) this.inc(now - counted);
+          counted = now;
+        },
+      });
+    }
   }
 
   return {

@@ -46,6 +46,24 @@ describe('extension metrics', () => {
     assert.equal(sampleValue(samples, 'entra_migrate_legacy_circuit_state', { state: 'closed' }), 0);
   });
 
+  test("the ledger's write-behind queue: rows held, writes failing, and written and dropped rows as counters", async () => {
+    let stats = { heldRows: 0, writtenRows: 40, droppedRows: 0, failing: false };
+    const metrics = createExtensionMetrics({ ledgerWrites: () => stats }, { processMetrics: false });
+    let samples = parsePrometheusText(await metrics.text());
+    assert.deepEqual(
+      ['entra_migrate_ledger_rows_held', 'entra_migrate_ledger_writes_failing', 'entra_migrate_ledger_rows_written_total', 'entra_migrate_ledger_rows_dropped_total'].map((name) => sampleValue(samples, name)),
+      [0, 0, 40, 0],
+    );
+    stats = { heldRows: 1200, writtenRows: 55, droppedRows: 3, failing: true };
+    samples = parsePrometheusText(await metrics.text());
+    assert.deepEqual(
+      ['entra_migrate_ledger_rows_held', 'entra_migrate_ledger_writes_failing', 'entra_migrate_ledger_rows_written_total', 'entra_migrate_ledger_rows_dropped_total'].map((name) => sampleValue(samples, name)),
+      [1200, 1, 55, 3],
+    );
+    samples = parsePrometheusText(await metrics.text());
+    assert.equal(sampleValue(samples, 'entra_migrate_ledger_rows_written_total'), 55, 'a scrape with nothing new adds nothing');
+  });
+
   test('hash verify time is a histogram by format, with buckets below 5 ms for the fast formats', async () => {
     const metrics = createExtensionMetrics({}, { processMetrics: false });
     metrics.hashVerify(0.0004, 'django-pbkdf2');
