@@ -86,13 +86,33 @@ export interface Scaling {
   perReplicaCoreRatio: number;
 }
 
-export function scalingOf(one: RunFigures, three: RunFigures): Scaling {
-  return {
-    bcryptCost: one.bcryptCost,
-    throughputRatio: three.perSecond / one.perSecond,
-    cpuPerCalloutRatio: three.cpuMsPerCallout.replicas / one.cpuMsPerCallout.replicas,
-    perReplicaCoreRatio: three.perReplicaCore / one.perReplicaCore,
-  };
+/** Three replicas against one, for each bcrypt cost measured with both. */
+export function scalingOfRuns(runs: readonly RunFigures[]): Scaling[] {
+  return [4, 10].flatMap((cost) => {
+    const one = runs.find((run) => run.bcryptCost === cost && run.replicas === 1);
+    const three = runs.find((run) => run.bcryptCost === cost && run.replicas === 3);
+    if (!one || !three) return [];
+    return [{
+      bcryptCost: cost,
+      throughputRatio: three.perSecond / one.perSecond,
+      cpuPerCalloutRatio: three.cpuMsPerCallout.replicas / one.cpuMsPerCallout.replicas,
+      perReplicaCoreRatio: three.perReplicaCore / one.perReplicaCore,
+    }];
+  });
+}
+
+/**
+ * The ratios, and the one that must hold on any machine: CPU per callout with three replicas within 10 % of one's,
+ * so throughput grows with the cores the replicas are given. Throughput itself can only triple with three free cores.
+ */
+export function printScaling(scaling: readonly Scaling[], cores: number): void {
+  console.log('');
+  for (const s of scaling) {
+    console.log(
+      `bcrypt-${s.bcryptCost}, 3 replicas ÷ 1: throughput ×${fixed(s.throughputRatio, 2)} (${cores} cores: 3× needs ≥ 3 free cores); ` +
+        `CPU per callout ×${fixed(s.cpuPerCalloutRatio, 2)} (goal ≤ 1.10: ${s.cpuPerCalloutRatio <= 1.1 ? 'met, it scales per core' : 'NOT met'}); callouts/s per replica core ×${fixed(s.perReplicaCoreRatio, 2)}`,
+    );
+  }
 }
 
 export interface Summary {
