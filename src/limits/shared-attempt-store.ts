@@ -47,15 +47,21 @@ export function createSharedAttemptStore(options: SharedAttemptStoreOptions): At
     log.info('attempt limits: Redis answers again; attempts are counted across replicas');
   };
 
-  /** Runs one shared-store call within `budgetInMs`; undefined when it failed or took longer (an outage then). */
-  const bounded = async <T>(call: () => Promise<T>, budgetInMs: number): Promise<T | undefined> => {
+  /**
+   * Runs one shared-store call within `budgetInMs`; undefined when it failed or took longer (an outage then). A result
+   * that arrives after the budget is handed to `onLateResult`: the call may have changed Redis (a count taken), and the
+   * attempt was counted in memory instead.
+   */
+  const bounded = async <T>(call: () => Promise<T>, budgetInMs: number, onLateResult?: (result: T) => void): Promise<T | undefined> => {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(resolve, budgetInMs, 'late'); });
+    // Timers run before the poll phase reads sockets: on a busy loop Redis's answer may already be waiting, unread,
+    // when the budget's timer fires. One turn through setImmediate (after the poll phase) lets it be read first.
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => setImmediate(resolve, 'late'), budgetInMs); });
     const work = call();
     try {
       const result = await Promise.race([work, late]);
       if (result === 'late') {
-        work.catch(() => undefined);
+        work.then((value) => onLateResult?.(value), () => undefined);
         outage('REDIS_TIMEOUT');
         // A hung connection is never noticed by the client: start a new one (at most once per RETRY_AFTER_IN_MS, as
         // the next calls go to memory meanwhile).
@@ -83,7 +89,9 @@ export function createSharedAttemptStore(options: SharedAttemptStoreOptions): At
         if (!shared.isReady()) {
           outage('REDIS_NOT_CONNECTED');
         } else {
-          const taken = await bounded(() => shared.take(key, takeOptions), budgetInMs);
+          // A count Redis took after the budget is given back: this attempt is counted in memory, and a count left in
+          // Redis would outlive its outcome (a right password would not clear it).
+          const taken = await bounded(() => shared.take(key, takeOptions), budgetInMs, (late) => void late.giveBack().catch(() => undefined));
           if (taken) return { allowed: taken.allowed, failures: taken.failures, clear: settleBounded(taken.clear), giveBack: settleBounded(taken.giveBack) };
         }
       }

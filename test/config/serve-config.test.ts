@@ -256,7 +256,7 @@ test('config: attempt limits default to 10 wrong passwords in 900 s, counted in 
 test('config: RATE_LIMIT_REDIS_URL shares the counts, with RATE_LIMIT_KEY_SECRET required beside it', () => {
   const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=';
   const config = loadServeConfig({ ...valid, RATE_LIMIT_REDIS_URL: 'rediss://:pw@cache.contoso.example:6380/0', RATE_LIMIT_KEY_SECRET: secret });
-  assert.deepEqual(config.attemptLimits.redis, { url: 'rediss://:pw@cache.contoso.example:6380/0', keySecret: secret, timeoutInMs: 50 });
+  assert.deepEqual(config.attemptLimits.redis, { url: 'rediss://:pw@cache.contoso.example:6380/0', keySecret: secret, timeoutInMs: 100 });
   assert.equal(loadServeConfig({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379', RATE_LIMIT_KEY_SECRET: secret, RATE_LIMIT_REDIS_TIMEOUT_MS: '20' }).attemptLimits.redis?.timeoutInMs, 20);
   assert.deepEqual(problemsOf({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379' }).map(([setting]) => setting), ['RATE_LIMIT_KEY_SECRET']);
   assert.deepEqual(problemsOf({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379', RATE_LIMIT_KEY_SECRET: 'short' }).map(([setting]) => setting), ['RATE_LIMIT_KEY_SECRET']);

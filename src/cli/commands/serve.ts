@@ -73,7 +73,7 @@ which wins over --config.
   ATTEMPT_WINDOW_SECONDS          from the first wrong password until the count ends (default 900)
   RATE_LIMIT_REDIS_URL            share the counts between replicas: rediss://[user:password@]host:port[/db]
   RATE_LIMIT_KEY_SECRET           with it: the HMAC key naming accounts in Redis, the same on every replica
-  RATE_LIMIT_REDIS_TIMEOUT_MS     longest wait for Redis before counting in memory (default 50)
+  RATE_LIMIT_REDIS_TIMEOUT_MS     longest wait for Redis before counting in memory (default 100)
   STUFFING_SIGNAL_WRONG_PERCENT   warn and count when this share of a minute's passwords is wrong (default 80, 0 = off)
   STUFFING_SIGNAL_MIN_ATTEMPTS    only over a minute of at least this many attempts (default 60)
   STUFFING_SIGNAL_MODE            observe (default) | block: every sign-in "temporarily unavailable" while it holds
