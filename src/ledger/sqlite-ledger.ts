@@ -6,7 +6,7 @@ import { checkDecisionRecord, DECISION_INSERT_COLUMNS, decisionCountWhere, decis
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
 import type { Ledger } from './ledger.js';
-import { BATCH_MARK_RETENTION_IN_DAYS, checkBatch, DECISION_BATCH_TABLE, EVENT_CALL_BATCH_TABLE, isSqliteRowRefusal, type BatchTable, type LedgerBatch } from './ledger-batch.js';
+import { checkBatch, DECISION_BATCH_TABLE, EVENT_CALL_BATCH_TABLE, isSqliteRowRefusal, type BatchTable, type LedgerBatch } from './ledger-batch.js';
 import { preparePrivateDatabaseFile } from './private-file.js';
 import { answersOfRows, checkMark, OBJECT_IDS_PER_QUERY, type AnswerRow } from './reconcile-queries.js';
 import {
@@ -21,6 +21,9 @@ import {
 import { checkProgressRange, progressMomentsSql, progressOfRows, type ProgressDialect, type ProgressMomentRow } from './progress-history.js';
 import { pendingMigrations } from './schema-check.js';
 import { accountPageEndSql, checkDayRange, decisionDayOfRow, decisionDaysSql, LAST_RECONCILE_SQL, percentileOffset, SIGN_UP_COUNT_SQL, standingCountSql, standingsOfRows, stragglerLimitOf, stragglerOfRow, stragglerPageSql, type DecisionDayRow, type StragglerRow } from './status-queries.js';
+
+/** Batch ids remembered as written: far more than the write-behind queue ever retries (the batch at its head). */
+const REMEMBERED_BATCH_IDS = 1024;
 
 /** SQLite's words for the progress query: times are ISO text (`unixepoch` reads them), parameters named. */
 export const SQLITE_PROGRESS_DIALECT: ProgressDialect = {
@@ -70,29 +73,24 @@ export function openSqliteLedger(path: string): Ledger {
   const insert = db.prepare(`INSERT INTO jit_decisions (${DECISION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const upsertBulkRun = db.prepare(bulkRunUpsertSql(() => '?'));
   const insertEventCall = db.prepare(`INSERT INTO event_calls (${EVENT_CALL_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertBatchMark = db.prepare('INSERT INTO ledger_batches (id, written_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
-  const deleteBatchMark = db.prepare('DELETE FROM ledger_batches WHERE id = ?');
-  const deleteExpiredBatchMarks = db.prepare('DELETE FROM ledger_batches WHERE written_at < ?');
-  // Batches this process knows are written; the next batch deletes their marks (migration 009).
-  let settledBatchIds: readonly string[] = [];
+  // A batch is written in one transaction that either commits or throws with nothing written: in-process SQLite has
+  // no commit whose outcome is unknown, so the ids this process wrote are enough to write a batch once (PostgreSQL,
+  // across a network, keeps marks in the database instead; migration 009).
+  const writtenBatchIds = new Set<string>();
   const writeBatch = <T>(batch: LedgerBatch<T>, table: BatchTable<T>, insertRow: Database.Statement) => {
     checkBatch(batch, table);
-    if (batch.rows.length === 0) return;
+    if (batch.rows.length === 0 || writtenBatchIds.has(batch.id)) return;
     open();
-    const now = new Date();
-    const settling = settledBatchIds.filter((id) => id !== batch.id); // a batch written again keeps its mark
     try {
       db.transaction(() => {
-        if (insertBatchMark.run(batch.id, now.toISOString()).changes === 0) return; // written before: nothing to add
         for (const row of batch.rows) insertRow.run(...table.values(row, (date) => date.toISOString()));
-        for (const id of settling) deleteBatchMark.run(id);
-        deleteExpiredBatchMarks.run(new Date(now.getTime() - BATCH_MARK_RETENTION_IN_DAYS * 86_400_000).toISOString());
       }).immediate();
     } catch (error) {
       const code = isSqliteRowRefusal(error) ? LedgerErrorCode.RECORD_INVALID : LedgerErrorCode.UNAVAILABLE;
       throw new LedgerError(code, `The ledger database ${path} could not write a batch of ${batch.rows.length} ${table.table} rows; nothing of it was written.`, { detail: (error as Error).message, cause: error });
     }
-    settledBatchIds = [...settledBatchIds.filter((id) => !settling.includes(id)), batch.id];
+    writtenBatchIds.add(batch.id);
+    if (writtenBatchIds.size > REMEMBERED_BATCH_IDS) writtenBatchIds.delete(writtenBatchIds.values().next().value!);
   };
   let closed = false;
   const open = () => {
