@@ -12,6 +12,7 @@ import {
   type AttemptLimiter,
   type StuffingFigures,
 } from '../limits/index.js';
+import type { SecuritySignalRecord } from '../ledger/index.js';
 import type { ExtensionMetricsRecorder } from '../metrics/extension-metrics.js';
 
 /**
@@ -48,8 +49,8 @@ export function openAttemptLimiter(settings: AttemptLimitSettings, options: { cl
  * Opens the tenant-wide credential-stuffing signal (STUFFING_SIGNAL_WRONG_PERCENT, STUFFING_SIGNAL_MIN_ATTEMPTS):
  * given each OnPasswordSubmit answer's reason, it raises one warning line and one count on each recorder (Prometheus
  * `entra_migrate_credential_stuffing_signals_total`, its OpenTelemetry twin) when the last minute's share of wrong
- * passwords reaches the threshold, and one line when it falls back; `isRaised()` for STUFFING_SIGNAL_MODE=block.
- * Undefined when the percentage is 0.
+ * passwords reaches the threshold, and one line when it falls back; each is also told to `onRecord` (serve writes it
+ * to the ledger's `security_signals`). `isRaised()` for STUFFING_SIGNAL_MODE=block. Undefined when the percentage is 0.
  *
  * @example
  *   const stuffing = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger, recorder });
@@ -57,24 +58,37 @@ export function openAttemptLimiter(settings: AttemptLimitSettings, options: { cl
  */
 export function openStuffingSignal(
   settings: AttemptLimitSettings['stuffingSignal'],
-  options: { clock: Clock; logger: Logger; recorder: ExtensionMetricsRecorder | undefined },
+  options: { clock: Clock; logger: Logger; recorder: ExtensionMetricsRecorder | undefined; onRecord?: (record: SecuritySignalRecord) => void },
 ): { record(reason: DecisionReason): void; isRaised(): boolean } | undefined {
   if (settings === null) return undefined;
   const log = options.logger.child({ name: 'attempt-limits' });
   const percent = (share: number) => Math.round(share * 100);
   const fields = (figures: StuffingFigures) => ({ attempts: figures.attempts, wrong: figures.wrong, wrongPercent: percent(figures.wrongShare), thresholdPercent: percent(settings.wrongShare) });
+  const recordOf = (state: SecuritySignalRecord['state'], figures: StuffingFigures): SecuritySignalRecord => ({
+    at: new Date(options.clock()),
+    kind: 'credential-stuffing',
+    state,
+    attempts: figures.attempts,
+    wrong: figures.wrong,
+    thresholdPercent: percent(settings.wrongShare),
+    mode: settings.mode,
+  });
   const signal = createStuffingSignal({
     wrongShare: settings.wrongShare,
     minAttempts: settings.minAttempts,
     clock: options.clock,
     onSignal: (figures) => {
       options.recorder?.credentialStuffingSignal();
+      options.onRecord?.(recordOf('raised', figures));
       log.warn(
         fields(figures),
         `credential stuffing suspected: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong (STUFFING_SIGNAL_WRONG_PERCENT=${percent(settings.wrongShare)})${settings.mode === 'block' ? '; every sign-in is answered "temporarily unavailable" until it ends (STUFFING_SIGNAL_MODE=block)' : ''}`,
       );
     },
-    onEnd: (figures) => log.info(fields(figures), `credential stuffing signal ended: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong`),
+    onEnd: (figures) => {
+      options.onRecord?.(recordOf('ended', figures));
+      log.info(fields(figures), `credential stuffing signal ended: ${percent(figures.wrongShare)}% of the last minute's ${figures.attempts} password attempts were wrong`);
+    },
   });
   return signal;
 }

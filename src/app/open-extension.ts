@@ -191,7 +191,14 @@ export async function openExtension(config: ServeConfig, options: ExtensionOptio
       return report;
     });
 
-    const stuffingSignal = openStuffingSignal(config.attemptLimits.stuffingSignal, { clock, logger: options.logger, recorder });
+    const stuffingSignal = openStuffingSignal(config.attemptLimits.stuffingSignal, {
+      clock,
+      logger: options.logger,
+      recorder,
+      onRecord: (record) => {
+        ledger.recordSecuritySignal(record).catch((error: unknown) => log.error({ code: codeOf(error), kind: record.kind, state: record.state }, 'ledger write failed: a security signal could not be recorded'));
+      },
+    });
     const onOutcome = (outcome: PasswordSubmitOutcome) => {
       stuffingSignal?.record(outcome.reason);
       ledgerWrites.recordDecision({

@@ -12,6 +12,14 @@ export { ACCOUNT_STATES, type AccountFilter, type AccountState, type AccountStat
 export { DECISION_ACTIONS, MAX_FIELD_LENGTH, MIGRATED_BY_SIGN_UP, SIGN_UP_OBJECT_ID, type DecisionAction, type DecisionCountFilter, type DecisionFilter, type DecisionRecord } from './decision-record.js';
 export { LedgerError, LedgerErrorCode } from './errors.js';
 export {
+  SECURITY_SIGNAL_KINDS,
+  SECURITY_SIGNAL_STATES,
+  type SecuritySignalFilter,
+  type SecuritySignalKind,
+  type SecuritySignalRecord,
+  type SecuritySignalState,
+} from './security-signal.js';
+export {
   EVENT_CALL_FIELDS,
   eventCallOf,
   type EventCallCountFilter,

@@ -1,6 +1,7 @@
 import type { AccountFilter, AccountState, AccountStateName } from './account-state.js';
 import type { AccountProfile } from './account-profile.js';
 import type { LedgerBatch } from './ledger-batch.js';
+import type { SecuritySignalFilter, SecuritySignalRecord } from './security-signal.js';
 import type { BulkRunFilter, BulkRunRecord } from './bulk-run.js';
 import type { ProgressBucket, ProgressHistoryFilter } from './progress-history.js';
 import type { DecisionCountFilter, DecisionFilter, DecisionRecord } from './decision-record.js';
@@ -86,6 +87,13 @@ export interface Ledger {
    * under 1 s with `LEDGER_RECORD_INVALID`.
    */
   progressHistory(filter: ProgressHistoryFilter): Promise<ProgressBucket[]>;
+  /**
+   * Validates and appends one security signal (a credential-stuffing signal raised or ended); rejects with
+   * `LEDGER_RECORD_INVALID` (see `checkSecuritySignalRecord`) or `LEDGER_UNAVAILABLE`.
+   */
+  recordSecuritySignal(record: SecuritySignalRecord): Promise<void>;
+  /** Security signals, newest first; default 100, at most 10,000. */
+  listSecuritySignals(filter?: SecuritySignalFilter): Promise<SecuritySignalRecord[]>;
   ping(): Promise<void>;
   /** Idempotent; later calls of the other methods reject with `LEDGER_UNAVAILABLE`. */
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountProfile, type AccountProfileRow } from './account-profile.js';
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
 import { bulkRunLimitOf, bulkRunOfRow, bulkRunUpsertSql, bulkRunValues, checkBulkRunRecord, LIST_BULK_RUNS_SQL, type BulkRunRow } from './bulk-run.js';
+import { checkSecuritySignalRecord, INSERT_SECURITY_SIGNAL_SQL, LIST_SECURITY_SIGNALS_SQL, securitySignalLimitOf, securitySignalOfRow, securitySignalValues, type SecuritySignalRow } from './security-signal.js';
 import { checkDecisionRecord, DECISION_INSERT_COLUMNS, decisionCountWhere, decisionValues, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
@@ -290,6 +291,13 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
     },
     async listBulkRuns(filter) {
       return (await query<BulkRunRow>(LIST_BULK_RUNS_SQL('$1'), [bulkRunLimitOf(filter)], 'listing bulk runs')).rows.map(bulkRunOfRow);
+    },
+    async recordSecuritySignal(record) {
+      checkSecuritySignalRecord(record);
+      await query(INSERT_SECURITY_SIGNAL_SQL((n) => `$${n}`), securitySignalValues(record, (date) => date), 'recording a security signal');
+    },
+    async listSecuritySignals(filter) {
+      return (await query<SecuritySignalRow>(LIST_SECURITY_SIGNALS_SQL('$1'), [securitySignalLimitOf(filter)], 'listing security signals')).rows.map(securitySignalOfRow);
     },
     async progressHistory(filter) {
       const buckets = checkProgressRange(filter);

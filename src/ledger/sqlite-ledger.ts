@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { checkAccountProfile, LEGACY_IDS_PER_QUERY, profileOfRow, type AccountProfile, type AccountProfileRow } from './account-profile.js';
 import { accountOfRow, checkAccountState, type AccountRow } from './account-state.js';
 import { bulkRunLimitOf, bulkRunOfRow, bulkRunUpsertSql, bulkRunValues, checkBulkRunRecord, LIST_BULK_RUNS_SQL, type BulkRunRow } from './bulk-run.js';
+import { checkSecuritySignalRecord, INSERT_SECURITY_SIGNAL_SQL, LIST_SECURITY_SIGNALS_SQL, securitySignalLimitOf, securitySignalOfRow, securitySignalValues, type SecuritySignalRow } from './security-signal.js';
 import { checkDecisionRecord, DECISION_INSERT_COLUMNS, decisionCountWhere, decisionValues, limitOf, recordOfRow, type DecisionFilter, type DecisionRecord, type DecisionRow } from './decision-record.js';
 import { LedgerError, LedgerErrorCode } from './errors.js';
 import { checkEventCallRecord, checkObjectId, EVENT_CALL_INSERT_COLUMNS, eventCallCountsOfRows, eventCallLimitOf, eventCallOfRow, eventCallValues, eventCallWhere, LEGACY_ID_FOR_OBJECT_ID_SQL, type EventCallRow } from './event-call.js';
@@ -275,6 +276,13 @@ export function openSqliteLedger(path: string): Ledger {
     },
     async listBulkRuns(filter) {
       return guarded(() => db.prepare<[number], BulkRunRow>(LIST_BULK_RUNS_SQL('?')).all(bulkRunLimitOf(filter))).map(bulkRunOfRow);
+    },
+    async recordSecuritySignal(record) {
+      checkSecuritySignalRecord(record);
+      guarded(() => db.prepare(INSERT_SECURITY_SIGNAL_SQL(() => '?')).run(...securitySignalValues(record, (date) => date.toISOString())));
+    },
+    async listSecuritySignals(filter) {
+      return guarded(() => db.prepare<[number], SecuritySignalRow>(LIST_SECURITY_SIGNALS_SQL('?')).all(securitySignalLimitOf(filter))).map(securitySignalOfRow);
     },
     async progressHistory(filter) {
       const buckets = checkProgressRange(filter);

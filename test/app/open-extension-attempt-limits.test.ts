@@ -138,6 +138,12 @@ test('STUFFING_SIGNAL_MODE=block: once a minute of mostly wrong passwords raises
     const reasons = (await extension.ledger.listDecisions()).map((decision) => decision.reason);
     assert.ok(reasons.includes('credential-stuffing-suspected'), reasons.join());
     assert.match(logText, /credential stuffing suspected: 100% of the last minute's 4 password attempts/);
+    const signals = await extension.ledger.listSecuritySignals();
+    assert.deepEqual(
+      signals.map(({ kind, state, attempts, wrong, thresholdPercent, mode }) => ({ kind, state, attempts, wrong, thresholdPercent, mode })),
+      [{ kind: 'credential-stuffing', state: 'raised', attempts: 4, wrong: 4, thresholdPercent: 80, mode: 'block' }],
+      'the signal is a ledger event too',
+    );
   } finally {
     await extension.close();
   }
