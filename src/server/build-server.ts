@@ -60,6 +60,9 @@ export const SERVER_TIMEOUTS = Object.freeze({
 /** Connections open at once when ServerDeps says nothing (see MAX_CONNECTIONS in config/serve-config.ts). */
 const DEFAULT_MAX_CONNECTIONS = 512;
 
+/** The status logged and counted for a callout whose caller closed the connection first (nginx's 499: none is sent). */
+const CLIENT_CLOSED_REQUEST_STATUS = 499;
+
 export interface ServerDeps {
   logger: Logger;
   clock: Clock;
@@ -168,6 +171,23 @@ export async function buildServer(deps: ServerDeps) {
   });
 
   const recorder = deps.recorder ?? deps.metrics?.metrics;
+  // A caller that hangs up before its answer is out gets no onResponse (Fastify runs it on the response's 'finish'):
+  // on a callout route one line still says so, at the moment it happens, and the answer is counted as 499, so that a
+  // callout Entra gave up on (its 2 s limit) leaves a trace. Whatever the handler decides afterwards reaches no one.
+  app.addHook('onRequest', async (request, reply) => {
+    const event = request.routeOptions.config?.event;
+    if (!event) return;
+    reply.raw.once('close', () => {
+      if (reply.sent || reply.raw.writableFinished) return; // answered (inject's responses close without finishing)
+      const latencyInMs = deps.clock() - request.receivedAt;
+      recorder?.answered({ event, action: 'error', status: CLIENT_CLOSED_REQUEST_STATUS, seconds: latencyInMs / 1000 });
+      request.log.warn(
+        { method: request.method, path: request.routeOptions.url ?? 'unmatched', status: CLIENT_CLOSED_REQUEST_STATUS, code: 'CLIENT_CLOSED_REQUEST', latencyInMs },
+        'request: the caller closed the connection before the answer was sent',
+      );
+    });
+  });
+
   // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
   app.addHook('onResponse', async (request, reply) => {
     const outcome = request.outcome ?? request.eventOutcome;

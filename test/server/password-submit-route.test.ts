@@ -236,3 +236,45 @@ describe('POST /events/password-submit refusals', () => {
     assert.ok(requests.some((line) => line.action === 'MigratePassword'));
   });
 });
+
+describe('POST /events/password-submit when the caller hangs up first', () => {
+  test('one warning line and a 499 in the metrics, without the body or a password; the answer decided later reaches no one', async () => {
+    const { request } = await import('node:http');
+    const { parsePrometheusText, sampleValue } = await import('../support/prometheus-text.js');
+    const server = await startServer({ responseDeadlineInMs: 1500, metrics: {} });
+    try {
+      await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = server.app.server.address() as { port: number };
+      server.store.delayInMs = 400;
+      const payload = JSON.stringify(await server.body('ada@contoso.example', CANARY_PASSWORDS.correct));
+      const token = await server.token();
+      await new Promise<void>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/events/password-submit', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+        req.on('error', () => resolve());
+        req.end(payload);
+        setTimeout(() => {
+          req.destroy(); // Entra giving up while the legacy check is still on its way
+          resolve();
+        }, 150);
+      });
+      let lines: Array<Record<string, unknown>> = [];
+      for (let waited = 0; waited < 2000 && !lines.some((line) => line.code === 'CLIENT_CLOSED_REQUEST'); waited += 25) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        lines = server.logs().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+      }
+      const closed = lines.filter((line) => line.code === 'CLIENT_CLOSED_REQUEST');
+      assert.equal(closed.length, 1, server.logs());
+      assert.equal(closed[0]!.status, 499);
+      assert.equal(closed[0]!.path, '/events/password-submit');
+      assert.ok(Number(closed[0]!.latencyInMs) >= 100 && Number(closed[0]!.latencyInMs) < 400, `closed after ${String(closed[0]!.latencyInMs)} ms`);
+      assert.ok(!server.logs().includes(CANARY_PASSWORDS.correct), 'no password in the log');
+      await new Promise((resolve) => setTimeout(resolve, 400)); // the legacy check ends, the handler's answer goes nowhere
+      const samples = parsePrometheusText(await server.metrics!.text());
+      assert.equal(sampleValue(samples, 'entra_migrate_answers_total', { event: 'OnPasswordSubmit', action: 'error', status: '499' }), 1);
+      assert.equal(lines.filter((line) => line.code === 'CLIENT_CLOSED_REQUEST').length, 1, 'one line, not one per hook');
+    } finally {
+      delete server.store.delayInMs;
+      await server.close();
+    }
+  });
+});
