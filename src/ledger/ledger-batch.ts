@@ -4,7 +4,8 @@ import { checkEventCallRecord, EVENT_CALL_INSERT_COLUMNS, eventCallValues, type 
 
 /**
  * Rows written together, in one transaction, under an id of the writer's choosing: a batch written again with the
- * same id (a retry after a failure that may have committed) writes nothing the second time (migration 009).
+ * same id (a retry after a failure that may have committed) writes nothing the second time — PostgreSQL by a mark in
+ * the ledger (migration 009), SQLite, whose commits cannot end unknown, by the ids its process wrote.
  */
 export interface LedgerBatch<T> {
   /** Unique per batch (a random UUID); the same on every retry of the same rows. */
@@ -15,7 +16,7 @@ export interface LedgerBatch<T> {
 /** Most rows in one batch: one statement of at most 10 arrays of this length. */
 export const MAX_BATCH_ROWS = 1000;
 /** How long a batch's mark is kept when no later batch of the same process settles it, in days (see migration 009). */
-export const BATCH_MARK_RETENTION_IN_DAYS = 7;
+const BATCH_MARK_RETENTION_IN_DAYS = 7;
 
 /** What varies between the two tables a batch can go to. */
 export interface BatchTable<T> {

@@ -22,6 +22,10 @@ import { checkProgressRange, progressMomentsSql, progressOfRows, type ProgressMo
 import { pendingMigrations } from './schema-check.js';
 import { accountPageEndSql, checkDayRange, decisionDayOfRow, decisionDaysSql, LAST_RECONCILE_SQL, SIGN_UP_COUNT_SQL, standingCountSql, standingsOfRows, stragglerLimitOf, stragglerOfRow, stragglerPageSql, type DecisionDayRow, type StragglerRow } from './status-queries.js';
 
+/** The statements that write a batch (ledger-batch.ts), one per table. */
+const DECISION_BATCH_SQL = postgresBatchSql(DECISION_BATCH_TABLE);
+const EVENT_CALL_BATCH_SQL = postgresBatchSql(EVENT_CALL_BATCH_TABLE);
+
 export interface PostgresLedgerLocation {
   url: string;
   /** The schema holding the ledger's tables (created when missing); default: the server's search_path. */
@@ -110,13 +114,10 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
 
   // Batches this process knows are written; the next batch deletes their marks (migration 009).
   let settledBatchIds: readonly string[] = [];
-  const batchSql = new Map<BatchTable<never>, string>();
-  const writeBatch = async <T>(batch: LedgerBatch<T>, table: BatchTable<T>, doing: string) => {
+  const writeBatch = async <T>(batch: LedgerBatch<T>, table: BatchTable<T>, sql: string, doing: string) => {
     checkBatch(batch, table);
     if (batch.rows.length === 0) return;
     if (closing) throw new LedgerError(LedgerErrorCode.UNAVAILABLE, 'The ledger is closed.');
-    let sql = batchSql.get(table as BatchTable<never>);
-    if (sql === undefined) batchSql.set(table as BatchTable<never>, (sql = postgresBatchSql(table)));
     const settling = settledBatchIds.filter((id) => id !== batch.id); // a batch written again keeps its mark
     try {
       await pool.query({ text: sql, values: [batch.id, settling, ...postgresBatchColumns(batch.rows, table)] });
@@ -132,8 +133,8 @@ export async function openPostgresLedger(location: PostgresLedgerLocation, optio
 
   return {
     kind: 'postgres',
-    recordDecisions: (batch) => writeBatch(batch, DECISION_BATCH_TABLE, 'recording a batch of decisions'),
-    recordEventCalls: (batch) => writeBatch(batch, EVENT_CALL_BATCH_TABLE, 'recording a batch of event calls'),
+    recordDecisions: (batch) => writeBatch(batch, DECISION_BATCH_TABLE, DECISION_BATCH_SQL, 'recording a batch of decisions'),
+    recordEventCalls: (batch) => writeBatch(batch, EVENT_CALL_BATCH_TABLE, EVENT_CALL_BATCH_SQL, 'recording a batch of event calls'),
     async recordDecision(record) {
       checkDecisionRecord(record);
       await query(`INSERT INTO jit_decisions (${DECISION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, decisionValues(record, (date) => date), 'recording a decision');
