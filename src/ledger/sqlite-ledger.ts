@@ -34,6 +34,9 @@ export const SQLITE_PROGRESS_DIALECT: ProgressDialect = {
   wholeDivision: (dividend, divisor) => `CAST((${dividend}) / ${divisor} AS INTEGER)`,
 };
 
+/** SQLite keeps times as ISO 8601 text. */
+const isoText = (date: Date) => date.toISOString();
+
 /** How long a write waits for another process's lock, in ms. */
 const BUSY_TIMEOUT_IN_MS = 2000;
 
@@ -78,14 +81,16 @@ export function openSqliteLedger(path: string): Ledger {
   // no commit whose outcome is unknown, so the ids this process wrote are enough to write a batch once (PostgreSQL,
   // across a network, keeps marks in the database instead; migration 009).
   const writtenBatchIds = new Set<string>();
+  // One transaction function for every batch (better-sqlite3 builds its BEGIN/COMMIT wrappers each time one is made).
+  const insertRows = db.transaction(<T>(rows: readonly T[], table: BatchTable<T>, insertRow: Database.Statement) => {
+    for (const row of rows) insertRow.run(...table.values(row, isoText));
+  });
   const writeBatch = <T>(batch: LedgerBatch<T>, table: BatchTable<T>, insertRow: Database.Statement) => {
     checkBatch(batch, table);
     if (batch.rows.length === 0 || writtenBatchIds.has(batch.id)) return;
     open();
     try {
-      db.transaction(() => {
-        for (const row of batch.rows) insertRow.run(...table.values(row, (date) => date.toISOString()));
-      }).immediate();
+      insertRows.immediate(batch.rows, table, insertRow);
     } catch (error) {
       const code = isSqliteRowRefusal(error) ? LedgerErrorCode.RECORD_INVALID : LedgerErrorCode.UNAVAILABLE;
       throw new LedgerError(code, `The ledger database ${path} could not write a batch of ${batch.rows.length} ${table.table} rows; nothing of it was written.`, { detail: (error as Error).message, cause: error });

@@ -154,8 +154,10 @@ export async function buildServer(deps: ServerDeps) {
   app.decorateRequest('receivedAt', 0);
   app.decorateRequest('outcome', undefined);
   app.decorateRequest('eventOutcome', undefined);
-  app.addHook('onRequest', async (request) => {
+  // The hooks every request runs take `done` rather than being async: a callout pays no promise for them.
+  app.addHook('onRequest', (request, _reply, done) => {
     request.receivedAt = deps.clock();
+    done();
   });
 
   // Draining (SIGTERM): `close()` stops the listener and closes the keep-alive connections idle at that moment, but a
@@ -166,17 +168,18 @@ export async function buildServer(deps: ServerDeps) {
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (draining && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   const recorder = deps.recorder ?? deps.metrics?.metrics;
   // A caller that hangs up before its answer is out gets no onResponse (Fastify runs it on the response's 'finish'):
   // on a callout route one line still says so, at the moment it happens, and the answer is counted as 499, so that a
   // callout Entra gave up on (its 2 s limit) leaves a trace. Whatever the handler decides afterwards reaches no one.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const event = request.routeOptions.config?.event;
-    if (!event) return;
+    if (!event) return done();
     reply.raw.once('close', () => {
       if (reply.sent || reply.raw.writableFinished) return; // answered (inject's responses close without finishing)
       const latencyInMs = deps.clock() - request.receivedAt;
@@ -186,10 +189,11 @@ export async function buildServer(deps: ServerDeps) {
         'request: the caller closed the connection before the answer was sent',
       );
     });
+    done();
   });
 
   // One line per request: what was asked, what we answered, how long it took. Never a body or a header.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const outcome = request.outcome ?? request.eventOutcome;
     const event = request.routeOptions.config?.event;
     if (recorder && event) {
@@ -212,6 +216,7 @@ export async function buildServer(deps: ServerDeps) {
       },
       'request',
     );
+    done();
   });
 
   if (deps.tracer) traceCallouts(app, deps.tracer);

@@ -135,6 +135,7 @@ test('STUFFING_SIGNAL_MODE=block: once a minute of mostly wrong passwords raises
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(await signIn('bcrypt@e2e.example', CANARY_PASSWORDS.correct), { '@odata.type': 'microsoft.graph.passwordSubmit.Block', ...DEFAULT_MESSAGES.en!.unavailable });
+    await extension.ledgerWrites.flush(); // the decision is queued after the answer and written at the end of that turn
     const reasons = (await extension.ledger.listDecisions()).map((decision) => decision.reason);
     assert.ok(reasons.includes('credential-stuffing-suspected'), reasons.join());
     assert.match(logText, /credential stuffing suspected: 100% of the last minute's 4 password attempts/);

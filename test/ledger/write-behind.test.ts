@@ -88,20 +88,23 @@ for (const kind of ledgerKinds('write-behind')) {
       return faultyLedger(real);
     };
 
-    test('rows queued while a write is on its way make the next batch (group commit); an idle queue writes at once', async () => {
+    test('rows queued in one turn of the event loop, or while a write is on its way, make one batch (group commit); an idle queue writes at the end of the turn', async () => {
       const { ledger, attempts } = await fresh();
       const { logger } = capturedLogger();
       const writes = openLedgerWriteBehind(ledger, { logger, maxBatchRows: 200 });
       for (let n = 0; n < 450; n++) writes.recordDecision(decision(n, { correlationId: `group-${n}` }));
       writes.recordEventCall({ ...eventCall(2), correlationId: 'group-call' });
-      assert.deepEqual(attempts.map((attempt) => attempt.correlationIds.length), [1], 'the first row is on its way at once');
+      assert.equal(attempts.length, 0, 'nothing is written in the turn that queues it');
+      await new Promise(setImmediate);
+      assert.equal(attempts[0]?.correlationIds.length, 200, 'the turn is over: the first batch is on its way');
       await writes.flush();
-      assert.deepEqual(attempts.map((attempt) => attempt.correlationIds.length), [1, 200, 200, 49, 1]);
+      assert.deepEqual(attempts.map((attempt) => attempt.correlationIds.length), [200, 200, 50, 1], 'at most maxBatchRows each, one batch per kind');
       assert.deepEqual((await correlationIdsOf(real)).filter((id) => id.startsWith('group-')), Array.from({ length: 450 }, (_, n) => `group-${n}`), 'in the order queued');
-      if (kind.name === 'sqlite') {
-        writes.recordDecision(decision(1, { correlationId: 'group-sync' }));
-        assert.equal((await real.listDecisions({ correlationId: 'group-sync' })).length, 1, 'SQLite has the row when recordDecision returns');
-      }
+
+      writes.recordDecision(decision(1, { correlationId: 'group-alone' }));
+      await new Promise(setImmediate);
+      assert.deepEqual(attempts.at(-1)?.correlationIds, ['group-alone'], 'a row queued alone is on its way when its turn ends');
+      if (kind.name === 'sqlite') assert.equal((await real.listDecisions({ correlationId: 'group-alone' })).length, 1, 'SQLite, synchronous, has it then');
       await writes.close();
     });
 
@@ -181,7 +184,9 @@ for (const kind of ledgerKinds('write-behind')) {
       const { logger, lines } = capturedLogger();
       const writes = openLedgerWriteBehind(ledger, { logger, maxHeldRows: 10, firstRetryInMs: 5, maxRetryInMs: 20 });
       faults.down = true;
-      for (let n = 0; n < 15; n++) writes.recordDecision(decision(n, { correlationId: `bound-${n}` }));
+      writes.recordDecision(decision(0, { correlationId: 'bound-0' }));
+      await new Promise(setImmediate); // its write is on its way (and failing)
+      for (let n = 1; n < 15; n++) writes.recordDecision(decision(n, { correlationId: `bound-${n}` }));
       const lost = lines.filter((line) => line.level === 50);
       assert.deepEqual(lost.map((line) => line.correlationId), ['bound-1', 'bound-2', 'bound-3', 'bound-4', 'bound-5'], 'bound-0 is on its way: kept');
       for (const line of lost) assert.match(line.msg, /could not be recorded/);

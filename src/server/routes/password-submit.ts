@@ -51,7 +51,8 @@ export const passwordSubmitRoutes: FastifyPluginAsync<PasswordSubmitRoutesOption
     },
   );
 
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     if (request.outcome) options.onOutcome(request.outcome);
+    done();
   });
 };
