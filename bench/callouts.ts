@@ -3,6 +3,7 @@
  * as Entra sends them, and an open-loop driver that sends at a fixed rate whatever the answers take.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { encryptPasswordContext } from '../src/emulator/index.js';
@@ -104,6 +105,34 @@ export async function call(url: string, token: string, body: string): Promise<Ca
   if (response.status === 503) return { ms: performance.now() - t0, action: `503 ${answer.error?.code}` };
   if (response.status !== 200) throw new Error(`unexpected status ${response.status}`);
   return { ms: performance.now() - t0, action: String(answer.data?.actions?.[0]?.['@odata.type']).split('.').pop()! };
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/**
+ * `call` with node:http and kept-alive connections instead of fetch: less of the client's own time in each figure.
+ * Without a body, `GET /healthz`: the round trip of this client and the server's HTTP layer alone.
+ */
+export function leanCall(url: string, token: string, body: string | undefined): Promise<CalloutResult> {
+  const t0 = performance.now();
+  const target = new URL(body === undefined ? '/healthz' : '/events/password-submit', url);
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const sent = request(target, { agent: keepAlive, method: body === undefined ? 'GET' : 'POST', headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const ms = performance.now() - t0;
+        if (body === undefined) return resolve({ ms, action: `status ${response.statusCode}` });
+        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { actions?: Array<Record<string, string>> }; error?: { code: string } };
+        if (response.statusCode === 503) return resolve({ ms, action: `503 ${answer.error?.code}` });
+        if (response.statusCode !== 200) return reject(new Error(`unexpected status ${response.statusCode}`));
+        resolve({ ms, action: String(answer.data?.actions?.[0]?.['@odata.type']).split('.').pop()! });
+      });
+    });
+    sent.on('error', () => resolve({ ms: performance.now() - t0, action: 'connection closed (over MAX_CONNECTIONS)' }));
+    sent.end(body);
+  });
 }
 
 /** Runs `send(i)` `count` times at `rate` per second whatever the answers take (Entra does not wait for us). */
