@@ -38,7 +38,7 @@ export async function prepareWrk(options: { dir: string; url: string; path: stri
     `local bodies = {}
 for line in io.lines(${JSON.stringify(bodiesFile)}) do bodies[#bodies + 1] = line end
 local i = 0
-local counts = {}
+counts = {} -- a global: done() reads each thread's with thread:get
 wrk.method = "POST"
 wrk.headers["authorization"] = "Bearer ${options.token}"
 wrk.headers["content-type"] = "application/json"
