@@ -101,10 +101,16 @@ export async function call(url: string, token: string, body: string): Promise<Ca
   } catch {
     return { ms: performance.now() - t0, action: 'connection closed (over MAX_CONNECTIONS)' };
   }
-  const answer = (await response.json()) as { data?: { actions?: Array<Record<string, string>> }; error?: { code: string } };
-  if (response.status === 503) return { ms: performance.now() - t0, action: `503 ${answer.error?.code}` };
-  if (response.status !== 200) throw new Error(`unexpected status ${response.status}`);
-  return { ms: performance.now() - t0, action: String(answer.data?.actions?.[0]?.['@odata.type']).split('.').pop()! };
+  const action = actionOf(response.status, await response.text());
+  return { ms: performance.now() - t0, action };
+}
+
+/** The action an answer names (`MigratePassword` …), or `503 <code>`; any other status is the benchmark's failure. */
+function actionOf(status: number | undefined, text: string): string {
+  const answer = JSON.parse(text) as { data?: { actions?: Array<Record<string, string>> }; error?: { code: string } };
+  if (status === 503) return `503 ${answer.error?.code}`;
+  if (status !== 200) throw new Error(`unexpected status ${status}`);
+  return String(answer.data?.actions?.[0]?.['@odata.type']).split('.').pop()!;
 }
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -124,10 +130,11 @@ export function leanCall(url: string, token: string, body: string | undefined): 
       response.on('end', () => {
         const ms = performance.now() - t0;
         if (body === undefined) return resolve({ ms, action: `status ${response.statusCode}` });
-        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { actions?: Array<Record<string, string>> }; error?: { code: string } };
-        if (response.statusCode === 503) return resolve({ ms, action: `503 ${answer.error?.code}` });
-        if (response.statusCode !== 200) return reject(new Error(`unexpected status ${response.statusCode}`));
-        resolve({ ms, action: String(answer.data?.actions?.[0]?.['@odata.type']).split('.').pop()! });
+        try {
+          resolve({ ms, action: actionOf(response.statusCode, Buffer.concat(chunks).toString('utf8')) });
+        } catch (error) {
+          reject(error);
+        }
       });
     });
     sent.on('error', () => resolve({ ms: performance.now() - t0, action: 'connection closed (over MAX_CONNECTIONS)' }));

@@ -164,12 +164,8 @@ export function openLedgerWriteBehind(ledger: Ledger, options: LedgerWriteBehind
 
   const schedule = () => {
     if (pumping || scheduled || closing) return;
-    if (flushDelayInMs <= 0) {
-      const immediate = setImmediate(startPump); // the caller (serve's onResponse hook) runs after the answer was sent
-      scheduled = { cancel: () => clearImmediate(immediate) };
-      return;
-    }
-    if (heldRows() >= maxBatchRows) {
+    // serve queues from its onResponse hook, after the answer was sent: the write waits only for the turn to end.
+    if (flushDelayInMs <= 0 || heldRows() >= maxBatchRows) {
       const immediate = setImmediate(startPump);
       scheduled = { cancel: () => clearImmediate(immediate) };
     } else {
